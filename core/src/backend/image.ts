@@ -1,0 +1,100 @@
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+import { SYSCALL_NUMBERS, isSyscallName } from '@shadow-ts/plugin-sdk';
+import type { Backend } from './backend.js';
+
+/**
+ * Preparing a freshly executed image, at its PTRACE_EVENT_EXEC stop (the vDSO is mapped, ld.so
+ * has not run): patch the vDSO so time reads trap, and read the auxiliary vector.
+ */
+
+const SHT_DYNSYM = 11;
+
+/** `mov eax, nr; syscall; ret`: the vDSO function becomes the real syscall, which the filter traps. */
+function trapStub(nr: number): Uint8Array {
+  return Uint8Array.of(0xb8, nr & 0xff, (nr >> 8) & 0xff, 0, 0, 0x0f, 0x05, 0xc3);
+}
+
+/**
+ * `mov rax, -ENOSYS; ret`: for vgetrandom, whose calling convention differs from the syscall's.
+ * libc treats the failure as "no vDSO getrandom" and falls back to the trapped syscall.
+ */
+const ENOSYS_STUB = Uint8Array.of(0x48, 0xc7, 0xc0, 0xda, 0xff, 0xff, 0xff, 0xc3);
+
+/** `[start, end)` of the `[vdso]` mapping of `pid`, or null (a static image may have none mapped). */
+function vdsoRange(pid: number): [bigint, bigint] | null {
+  const line = readFileSync(`/proc/${pid}/maps`, 'utf8')
+    .split('\n')
+    .find((l) => l.endsWith('[vdso]'));
+  if (!line) return null;
+  const [start, end] = line.slice(0, line.indexOf(' ')).split('-').map((h) => BigInt(`0x${h}`));
+  return [start!, end!];
+}
+
+/** The vDSO image bytes (its ELF, including section headers), read through /proc/pid/mem. */
+function readImage(pid: number, [start, end]: [bigint, bigint]): Buffer {
+  const image = Buffer.alloc(Number(end - start));
+  const fd = openSync(`/proc/${pid}/mem`, 'r');
+  try {
+    readSync(fd, image, 0, image.length, Number(start));
+  } finally {
+    closeSync(fd);
+  }
+  return image;
+}
+
+/** Exported dynamic symbols of an ELF64 image: name → offset from the load base. */
+function dynamicSymbols(elf: Buffer): Map<string, number> {
+  const symbols = new Map<string, number>();
+  const shoff = Number(elf.readBigUInt64LE(0x28));
+  const shentsize = elf.readUInt16LE(0x3a);
+  const shnum = elf.readUInt16LE(0x3c);
+  const section = (i: number) => shoff + i * shentsize;
+  for (let i = 0; i < shnum; i++) {
+    const sh = section(i);
+    if (elf.readUInt32LE(sh + 4) !== SHT_DYNSYM) continue;
+    const offset = Number(elf.readBigUInt64LE(sh + 0x18));
+    const size = Number(elf.readBigUInt64LE(sh + 0x20));
+    const entsize = Number(elf.readBigUInt64LE(sh + 0x38));
+    const strtab = Number(elf.readBigUInt64LE(section(elf.readUInt32LE(sh + 0x28)) + 0x18));
+    for (let sym = offset; sym + entsize <= offset + size; sym += entsize) {
+      const nameStart = strtab + elf.readUInt32LE(sym);
+      const name = elf.toString('latin1', nameStart, elf.indexOf(0, nameStart));
+      const value = Number(elf.readBigUInt64LE(sym + 8));
+      if (name && value) symbols.set(name, value);
+    }
+  }
+  return symbols;
+}
+
+/**
+ * Makes every vDSO entry named after a syscall (`__vdso_clock_gettime`, `__vdso_time`, …) issue
+ * that syscall instead, so time reads reach the simulator. Returns the names patched.
+ */
+export function patchVdso(backend: Backend, pid: number): string[] {
+  const range = vdsoRange(pid);
+  if (range === null) return [];
+  const base = range[0];
+  const symbols = dynamicSymbols(readImage(pid, range));
+  const patched: string[] = [];
+  for (const [symbol, offset] of symbols) {
+    const name = symbol.startsWith('__vdso_') ? symbol.slice('__vdso_'.length) : null;
+    if (name === null || !isSyscallName(name)) continue;
+    const stub = name === 'getrandom' ? ENOSYS_STUB : trapStub(SYSCALL_NUMBERS[name]);
+    const written = backend.patchMemory(pid, base + BigInt(offset), stub);
+    if (written !== stub.length) throw new Error(`cannot patch vDSO entry ${symbol} of pid ${pid} (${written})`);
+    patched.push(name);
+  }
+  return patched;
+}
+
+/** The auxiliary vector of `pid` (AT_* type → value). */
+export function readAuxv(pid: number): Map<number, bigint> {
+  const raw = readFileSync(`/proc/${pid}/auxv`);
+  const auxv = new Map<number, bigint>();
+  for (let at = 0; at + 16 <= raw.length; at += 16) {
+    const type = Number(raw.readBigUInt64LE(at));
+    if (type === 0) break;
+    auxv.set(type, raw.readBigUInt64LE(at + 8));
+  }
+  return auxv;
+}

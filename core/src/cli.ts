@@ -1,0 +1,127 @@
+import { createRequire } from 'node:module';
+import { dirname, resolve } from 'node:path';
+import { Command, Option } from 'commander';
+import cliProgress from 'cli-progress';
+import { SIM_START, NS_PER_SEC, type SimTime } from '@shadow-ts/plugin-sdk';
+import { ConfigError, loadSimulationConfig, type ConfigOverrides } from './config/index.js';
+import { ShadowError } from './kernel/errors.js';
+import { loadRc } from './loader/rc.js';
+import { createLogger } from './log.js';
+import { runSimulation } from './simulation.js';
+
+const VERSION = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
+
+const BOOLEAN = ['true', 'false'];
+
+function parseBool(value: string | boolean): boolean {
+  return value === true || value === 'true';
+}
+
+function program(): Command {
+  return new Command('shadow')
+    .description('Run real Linux programs on a simulated network, in simulated time (Shadow-compatible).')
+    .version(VERSION, '-V, --version')
+    .argument('<config>', "simulation file (Shadow's YAML format); '-' reads it from stdin")
+    .option('-d, --data-directory <path>', 'where outputs go (default: general.data_directory, "shadow.data")')
+    .option('--seed <n>', 'seed of every random stream (default: general.seed, 1)')
+    .option('--stop-time <time>', 'simulated time at which the simulation ends, e.g. "10 min"')
+    .addOption(new Option('-l, --log-level <level>', 'log level').choices(['error', 'warning', 'info', 'debug', 'trace']))
+    .addOption(new Option('--progress [bool]', 'show a progress bar of simulated time on stderr').choices(BOOLEAN))
+    .addOption(
+      new Option('--model-unblocked-syscall-latency [bool]', 'advance time a little on every syscall that does not block').choices(BOOLEAN),
+    )
+    .addOption(new Option('--use-cpu-pinning <bool>', 'pin the simulator and its processes to one CPU').choices(BOOLEAN))
+    .option('--show-config', 'print the processed configuration and exit')
+    .showHelpAfterError('(run shadow --help for usage)');
+}
+
+interface CliOptions {
+  dataDirectory?: string;
+  seed?: string;
+  stopTime?: string;
+  logLevel?: string;
+  progress?: string | boolean;
+  modelUnblockedSyscallLatency?: string | boolean;
+  useCpuPinning?: string;
+  showConfig?: boolean;
+}
+
+function overrides(o: CliOptions): ConfigOverrides {
+  return {
+    ...(o.dataDirectory !== undefined && { dataDirectory: o.dataDirectory }),
+    ...(o.seed !== undefined && { seed: o.seed }),
+    ...(o.stopTime !== undefined && { stopTime: o.stopTime }),
+    ...(o.logLevel !== undefined && { logLevel: o.logLevel }),
+    ...(o.progress !== undefined && { progress: parseBool(o.progress) }),
+    ...(o.modelUnblockedSyscallLatency !== undefined && {
+      modelUnblockedSyscallLatency: parseBool(o.modelUnblockedSyscallLatency),
+    }),
+    ...(o.useCpuPinning !== undefined && { useCpuPinning: parseBool(o.useCpuPinning) }),
+  };
+}
+
+/** A progress bar of simulated seconds on stderr (Shadow's `general.progress`). */
+function progressBar(stopTime: bigint): (now: SimTime) => void {
+  const bar = new cliProgress.SingleBar(
+    {
+      stream: process.stderr,
+      noTTYOutput: true,
+      notTTYSchedule: 1000,
+      format: 'simulated {value}/{total} s [{bar}] {percentage}%',
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  bar.start(Number(stopTime / NS_PER_SEC), 0);
+  process.once('exit', () => bar.stop());
+  return (now) => bar.update(Number((now - SIM_START) / NS_PER_SEC));
+}
+
+/** Runs the CLI; resolves to the process exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const cmd = program();
+  cmd.parse(argv);
+  const file = cmd.args[0]!;
+  const options = cmd.opts<CliOptions>();
+  try {
+    const config = loadSimulationConfig(file, overrides(options));
+    if (options.showConfig) {
+      process.stdout.write(`${JSON.stringify(config.document, null, 2)}\n`);
+      return 0;
+    }
+    const rc = await loadRc(file === '-' ? process.cwd() : dirname(resolve(file)));
+    let simNow: SimTime | null = null;
+    const log = createLogger(config.general.logLevel, () => simNow);
+    log.info(`Starting shadow-ts ${VERSION} with ${config.source}`);
+    let interrupted = false;
+    process.once('SIGINT', () => (interrupted = true));
+    process.once('SIGTERM', () => (interrupted = true));
+    const showProgress = config.general.progress ? progressBar(config.general.stopTime) : null;
+    let lastYield = process.hrtime.bigint();
+    const result = await runSimulation({
+      config,
+      rc,
+      log,
+      onRound: (now) => {
+        simNow = now;
+        showProgress?.(now);
+      },
+      interrupted: () => interrupted,
+      // Wall time decides only when the CLI lets its event loop run (signals, progress output),
+      // never anything in the simulation.
+      yieldToEventLoop: async () => {
+        const wall = process.hrtime.bigint();
+        if (wall - lastYield < 100_000_000n) return;
+        lastYield = wall;
+        await new Promise((r) => setImmediate(r));
+      },
+    });
+    log.info(result.exitCode === 0 ? 'shadow-ts completed successfully' : 'shadow-ts did not complete successfully');
+    return result.exitCode;
+  } catch (error) {
+    if (error instanceof ConfigError || error instanceof ShadowError) {
+      process.stderr.write(`shadow: error: ${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,53 @@
+import type {
+  HostView,
+  ProcessView,
+  SyscallArgs,
+  SyscallContext,
+  SyscallName,
+  ThreadView,
+  TraceeMemory,
+  WakeReason,
+} from '@shadow-ts/plugin-sdk';
+
+/** Typed views of six saved argument registers. */
+export class ArgWords implements SyscallArgs {
+  readonly words = new BigInt64Array(6);
+
+  raw(i: number): bigint {
+    return this.words[i]!;
+  }
+  int(i: number): number {
+    return Number(BigInt.asIntN(32, this.words[i]!));
+  }
+  u64(i: number): bigint {
+    return BigInt.asUintN(64, this.words[i]!);
+  }
+  ptr(i: number): bigint {
+    return BigInt.asUintN(64, this.words[i]!);
+  }
+  sizeT(i: number): number {
+    const v = BigInt.asUintN(64, this.words[i]!);
+    return v > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(v);
+  }
+}
+
+/**
+ * The context of the syscall a thread is making. One per thread, refilled at each stop (no
+ * allocation per syscall); while the thread is blocked it keeps the parked call's arguments.
+ */
+export class CallContext implements SyscallContext {
+  name: SyscallName = 'read';
+  nr = -1;
+  readonly args = new ArgWords();
+  now = 0n;
+  restarted = false;
+  wake: WakeReason | null = null;
+
+  constructor(
+    readonly thread: ThreadView,
+    readonly process: ProcessView,
+    readonly host: HostView,
+    readonly memory: TraceeMemory,
+    readonly warnOnce: (key: string, message: string) => void,
+  ) {}
+}

@@ -1,0 +1,71 @@
+import { SIM_START, type HostView, type SimTime } from '@shadow-ts/plugin-sdk';
+import { EventClass, EventQueue, type SimEvent } from '../sim/event-queue.js';
+import type { RandomStream } from '../sim/random.js';
+import type { Process } from './process.js';
+
+/** A simulated machine: its clock, its event queue, its processes and its id counter. */
+export class Host implements HostView {
+  readonly bootTime = SIM_START;
+  /** Current simulated time of this host (time of the event being executed). */
+  current: SimTime = SIM_START;
+  /** End (exclusive) of the round being executed: the host may not run past it. */
+  roundEnd: SimTime = SIM_START;
+  /** Modelled CPU time not yet applied to the clock (model_unblocked_syscall_latency). */
+  unappliedLatency = 0n;
+  readonly processes = new Map<number, Process>();
+  private readonly queue = new EventQueue();
+  private nextEventSeq = 0;
+  private nextId = 1000;
+
+  constructor(
+    readonly id: number,
+    readonly name: string,
+    readonly ipAddress: string,
+    readonly random: RandomStream,
+    /** Directory of this host's output files and its processes' working directory. */
+    readonly dataDir: string,
+  ) {}
+
+  now(): SimTime {
+    return this.current;
+  }
+
+  processCount(): number {
+    return this.processes.size;
+  }
+
+  /** Next virtual pid/tid (one counter for both, from 1000, as in Shadow). */
+  allocateId(): number {
+    return this.nextId++;
+  }
+
+  /** Schedules `run` at `time` on this host. */
+  schedule(time: SimTime, run: () => void): SimEvent {
+    const event: SimEvent = {
+      time: time < this.current ? this.current : time,
+      cls: EventClass.Local,
+      sourceHost: this.id,
+      seq: this.nextEventSeq++,
+      run,
+      cancelled: false,
+    };
+    this.queue.push(event);
+    return event;
+  }
+
+  /** Time of the next pending event, or null. */
+  nextEventTime(): SimTime | null {
+    return this.queue.peek()?.time ?? null;
+  }
+
+  /** Runs every event before `until`. */
+  execute(until: SimTime): void {
+    this.roundEnd = until;
+    for (let event = this.queue.peek(); event && event.time < until; event = this.queue.peek()) {
+      this.queue.pop();
+      // Modelled latency may have moved the clock past an event's time; the clock never goes back.
+      if (event.time > this.current) this.current = event.time;
+      event.run();
+    }
+  }
+}

@@ -1,0 +1,104 @@
+import {
+  Errno,
+  createKernelHooks,
+  errno,
+  type KernelHooks,
+  type PluginLogger,
+  type SyscallContext,
+  type SyscallResult,
+} from '@shadow-ts/plugin-sdk';
+import type { Hook } from 'tapable';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- taps of every arity are wrapped alike
+type AnyHook = Hook<any[], any>;
+import type { Logger } from '../log.js';
+import { PluginError } from './errors.js';
+
+/**
+ * The minimal kernel: the hooks plugins tap, dispatch through them, per-syscall counters and
+ * the once-per-run warnings. Nothing here knows what any syscall means.
+ */
+export class Kernel {
+  readonly hooks: KernelHooks;
+  /** Calls per syscall name (sim-stats.json). */
+  readonly counts = new Map<string, number>();
+  private readonly warned = new Set<string>();
+
+  constructor(private readonly log: Logger) {
+    this.hooks = Object.freeze(
+      createKernelHooks((name, hook) => attributeErrors(hook as unknown as AnyHook, `syscall ${name}`)),
+    );
+    for (const [key, hook] of Object.entries(this.hooks)) {
+      if (key !== 'syscall') attributeErrors(hook as AnyHook, `hook ${key}`);
+    }
+  }
+
+  /** A logger for a plugin's own messages. */
+  pluginLogger(plugin: string): PluginLogger {
+    const child = this.log.child({ module: plugin });
+    return {
+      error: (m) => child.error(m),
+      warn: (m) => child.warn(m),
+      info: (m) => child.info(m),
+      debug: (m) => child.debug(m),
+    };
+  }
+
+  /** Called once every plugin is applied: no hook can be added after this. */
+  ready(): void {
+    this.hooks.syscall.freeze();
+    this.hooks.ready.call();
+  }
+
+  /** Runs one trapped syscall through the hook chain. */
+  dispatch(ctx: SyscallContext): SyscallResult {
+    this.counts.set(ctx.name, (this.counts.get(ctx.name) ?? 0) + 1);
+    this.hooks.syscallEnter.call(ctx);
+    const result =
+      this.hooks.syscall.get(ctx.name)?.call(ctx) ?? this.hooks.unhandled.call(ctx) ?? this.enosys(ctx, ctx.name);
+    this.hooks.syscallExit.call(ctx, result);
+    return result;
+  }
+
+  /** The answer to a syscall nobody handles: ENOSYS, and one warning per name per run. */
+  enosys(ctx: SyscallContext, name: string): SyscallResult {
+    if (!ctx.restarted) {
+      this.warnOnce(
+        `enosys:${name}`,
+        `Detected unsupported syscall ${name} (${ctx.nr}) called from thread ${ctx.thread.tid} in process ` +
+          `${ctx.host.name}.${ctx.process.name}.${ctx.process.pid} on host ${ctx.host.name}; returning ENOSYS ` +
+          `(reported once per run)`,
+        ctx.host.name,
+      );
+    }
+    return errno(Errno.ENOSYS);
+  }
+
+  /** Logs `message` at warning level the first time `key` is seen in this run. */
+  warnOnce(key: string, message: string, host?: string): void {
+    if (this.warned.has(key)) return;
+    this.warned.add(key);
+    this.log.warn(host ? { host } : {}, message);
+  }
+}
+
+/** Wraps every tap of `hook` so an exception names the plugin (the tap name) and the hook. */
+function attributeErrors(hook: AnyHook, where: string): void {
+  hook.intercept({
+    register: (tap) => {
+      const fn = tap.fn as (...args: unknown[]) => unknown;
+      return {
+        ...tap,
+        fn: (...args: unknown[]) => {
+          try {
+            return fn(...args);
+          } catch (error) {
+            if (error instanceof PluginError) throw error;
+            const nr = (args[0] as { nr?: number } | undefined)?.nr ?? null;
+            throw new PluginError(tap.name, where, typeof nr === 'number' ? nr : null, error);
+          }
+        },
+      };
+    },
+  });
+}

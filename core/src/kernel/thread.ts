@@ -1,0 +1,42 @@
+import { Resume } from '@shadow-ts/native';
+import type { ResultMapper, ThreadView, WaitCondition } from '@shadow-ts/plugin-sdk';
+import type { SimEvent } from '../sim/event-queue.js';
+import { CallContext } from './context.js';
+import type { Process } from './process.js';
+
+/** A syscall parked at its seccomp stop until its wait condition fires. */
+export interface BlockedCall {
+  readonly condition: WaitCondition;
+  readonly restartable: boolean;
+  /** Removes the trigger subscription and the timeout event. */
+  release(): void;
+}
+
+/** A managed thread: a real task, parked at a ptrace stop whenever it is not running. */
+export class Thread implements ThreadView {
+  /** How to resume the real task the next time it runs. */
+  resumeMode: Resume = Resume.None;
+  resumeValue = 0n;
+  /** Maps the native result of the syscall let through (native/rewrite with mapResult). */
+  mapResult: ResultMapper | null = null;
+  blocked: BlockedCall | null = null;
+  /** The pending event that will run this thread, if any. */
+  wakeEvent: SimEvent | null = null;
+  exited = false;
+  readonly ctx: CallContext;
+
+  constructor(
+    readonly tid: number,
+    readonly realTid: number,
+    readonly process: Process,
+    warnOnce: (key: string, message: string) => void,
+  ) {
+    this.ctx = new CallContext(this, process, process.host, process.memory, warnOnce);
+  }
+
+  /** Sets how the real task resumes next. */
+  resumeWith(mode: Resume, value = 0n): void {
+    this.resumeMode = mode;
+    this.resumeValue = value;
+  }
+}

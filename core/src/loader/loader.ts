@@ -1,0 +1,79 @@
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import semver from 'semver';
+import { API_VERSION, type Plugin } from '@shadow-ts/plugin-sdk';
+import { PluginError, ShadowError } from '../kernel/errors.js';
+import type { Kernel } from '../kernel/kernel.js';
+import type { PluginSpec } from './rc.js';
+
+/** The built-in syscall families, applied before any third-party plugin. */
+export const BUILTIN_PLUGINS: readonly PluginSpec[] = [
+  { name: '@shadow-ts/plugin-time', options: {} },
+  { name: '@shadow-ts/plugin-process', options: {} },
+  { name: '@shadow-ts/plugin-random', options: {} },
+];
+
+/** A plugin module, loaded and checked, with the options it will be applied with. */
+export interface LoadedPlugin {
+  readonly plugin: Plugin;
+  readonly options: Readonly<Record<string, unknown>>;
+}
+
+function isPlugin(value: unknown): value is Plugin {
+  const p = value as Plugin | undefined;
+  return (
+    typeof p?.apply === 'function' &&
+    typeof p.meta?.name === 'string' &&
+    typeof p.meta.version === 'string' &&
+    typeof p.meta.apiVersion === 'string'
+  );
+}
+
+/**
+ * Resolves `spec.name` the way Node resolves a package or a relative path from `fromDir`, imports
+ * it, and checks its shape and its plugin API range.
+ */
+export async function loadPlugin(spec: PluginSpec, fromDir: string, listedIn: string): Promise<LoadedPlugin> {
+  let path: string;
+  try {
+    path = createRequire(join(fromDir, 'noop.js')).resolve(spec.name);
+  } catch {
+    throw new ShadowError(
+      'PLUGIN_NOT_FOUND',
+      `plugin "${spec.name}" (listed in ${listedIn}) was not found from ${fromDir}; install it (npm install ${spec.name}) or fix its name`,
+      { plugin: spec.name },
+    );
+  }
+  const module = (await import(pathToFileURL(path).href)) as { default?: unknown };
+  const plugin = module.default;
+  if (!isPlugin(plugin)) {
+    throw new ShadowError(
+      'PLUGIN_INVALID',
+      `"${spec.name}" (${path}) is not a shadow-ts plugin: its default export must come from definePlugin({ meta: { name, version, apiVersion }, apply })`,
+      { plugin: spec.name },
+    );
+  }
+  const range = plugin.meta.apiVersion;
+  if (!semver.validRange(range) || !semver.satisfies(API_VERSION, range)) {
+    throw new ShadowError(
+      'PLUGIN_API_UNSUPPORTED',
+      `plugin "${plugin.meta.name}" ${plugin.meta.version} requires plugin API "${range}", but was loaded with ` +
+        `"${API_VERSION}"; use a version of the plugin written for plugin API ${API_VERSION}, or a shadow-ts whose plugin API satisfies "${range}"`,
+      { plugin: plugin.meta.name, range, version: API_VERSION },
+    );
+  }
+  return { plugin, options: spec.options };
+}
+
+/** Applies plugins in order; a throw inside `apply` is reported as the plugin's error. */
+export function applyPlugins(kernel: Kernel, plugins: readonly LoadedPlugin[]): void {
+  for (const { plugin, options } of plugins) {
+    try {
+      plugin.apply({ hooks: kernel.hooks, log: kernel.pluginLogger(plugin.meta.name) }, options);
+    } catch (error) {
+      if (error instanceof PluginError) throw error;
+      throw new PluginError(plugin.meta.name, 'apply', null, error);
+    }
+  }
+}

@@ -1,0 +1,69 @@
+import { cosmiconfig, getDefaultSearchPlaces } from 'cosmiconfig';
+import { parse } from 'yaml';
+import { ShadowError } from '../kernel/errors.js';
+
+/** A plugin to load: its name (npm package or path) and its options. */
+export interface PluginSpec {
+  readonly name: string;
+  readonly options: Readonly<Record<string, unknown>>;
+}
+
+/** Tool settings from `.shadowrc` (or a `shadow` key in package.json, …). */
+export interface RcConfig {
+  /** The file they came from, or null when none was found. */
+  readonly file: string | null;
+  readonly plugins: readonly PluginSpec[];
+  readonly backend: string;
+}
+
+const KEYS = ['plugins', 'backend'];
+
+const yamlLoader = (_file: string, content: string): unknown => parse(content, { merge: true });
+
+const explorer = cosmiconfig('shadow', {
+  // TypeScript config files would need the TypeScript compiler at run time; users may not have it.
+  searchPlaces: getDefaultSearchPlaces('shadow').filter((place) => !place.endsWith('.ts')),
+  searchStrategy: 'project',
+  loaders: { '.yaml': yamlLoader, '.yml': yamlLoader, noExt: yamlLoader },
+});
+
+function rcError(file: string, key: string, message: string): ShadowError {
+  return new ShadowError('RC_INVALID', `${file}: ${key}: ${message}`);
+}
+
+/** Parses one `plugins` entry: `name` or `[name, {options}]`. */
+function pluginSpec(file: string, entry: unknown, index: number): PluginSpec {
+  const key = `plugins[${index}]`;
+  if (typeof entry === 'string' && entry) return { name: entry, options: {} };
+  if (Array.isArray(entry) && typeof entry[0] === 'string' && entry.length <= 2) {
+    const options = entry[1] ?? {};
+    if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+      throw rcError(file, `${key}[1]`, 'expected a map of plugin options');
+    }
+    return { name: entry[0], options: options as Record<string, unknown> };
+  }
+  throw rcError(file, key, 'expected a plugin name or [name, {options}]');
+}
+
+/** Finds and validates the tool settings that apply to a simulation file in `dir`. */
+export async function loadRc(dir: string): Promise<RcConfig> {
+  let found;
+  try {
+    found = await explorer.search(dir);
+  } catch (error) {
+    throw new ShadowError('RC_INVALID', `cannot read shadow settings: ${(error as Error).message.split('\n')[0]}`);
+  }
+  if (!found || found.isEmpty) return { file: found?.filepath ?? null, plugins: [], backend: 'ptrace' };
+  const file = found.filepath;
+  const raw = found.config as unknown;
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw rcError(file, '(top level)', 'expected a map');
+  const rc = raw as Record<string, unknown>;
+  for (const key of Object.keys(rc)) {
+    if (!KEYS.includes(key)) throw rcError(file, key, `unknown key; expected one of ${KEYS.join(', ')}`);
+  }
+  const plugins = rc.plugins ?? [];
+  if (!Array.isArray(plugins)) throw rcError(file, 'plugins', 'expected a list');
+  const backend = rc.backend ?? 'ptrace';
+  if (typeof backend !== 'string') throw rcError(file, 'backend', 'expected a backend name');
+  return { file, plugins: plugins.map((entry, i) => pluginSpec(file, entry, i)), backend };
+}

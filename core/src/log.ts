@@ -1,0 +1,68 @@
+import { pino, type Logger } from 'pino';
+import type { SimTime } from '@shadow-ts/plugin-sdk';
+import { formatSimTime } from './sim/time.js';
+
+/**
+ * Shadow-style log lines on stdout:
+ * `wall-time [LEVEL] sim-time [host:ip] [module] message`, wall time since the simulator
+ * started (HH:MM:SS.uuuuuu), sim time since the simulation start or `n/a`.
+ *
+ * pino provides levels, child bindings and cheap level checks; the destination below renders
+ * its records as text. Wall time only appears here, never in simulation state.
+ */
+
+export type { Logger };
+
+const LEVELS: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 60: 'ERROR' };
+
+/** Shadow's level names → pino's. */
+export const PINO_LEVEL: Record<string, string> = {
+  error: 'error',
+  warning: 'warn',
+  info: 'info',
+  debug: 'debug',
+  trace: 'trace',
+};
+
+const started = process.hrtime.bigint();
+
+function wallTime(): string {
+  const us = (process.hrtime.bigint() - started) / 1000n;
+  const s = us / 1_000_000n;
+  const two = (v: bigint) => v.toString().padStart(2, '0');
+  return `${two(s / 3600n)}:${two((s / 60n) % 60n)}:${two(s % 60n)}.${(us % 1_000_000n).toString().padStart(6, '0')}`;
+}
+
+/** A clock the logger asks for the current simulated time (null outside the simulation). */
+export type SimClock = () => SimTime | null;
+
+interface Record_ {
+  level: number;
+  msg: string;
+  host?: string;
+  module?: string;
+}
+
+/** Creates the simulator's root logger at `level` (a Shadow level name). */
+export function createLogger(level: string, simClock: SimClock, errorsToStderr = true): Logger {
+  const destination = {
+    write(line: string): void {
+      const rec = JSON.parse(line) as Record_;
+      const now = simClock();
+      const parts = [
+        wallTime(),
+        `[${LEVELS[rec.level] ?? rec.level}]`,
+        now === null ? 'n/a' : formatSimTime(now),
+        `[${rec.host ?? 'n/a'}]`,
+      ];
+      if (rec.module) parts.push(`[${rec.module}]`);
+      const text = `${parts.join(' ')} ${rec.msg}\n`;
+      process.stdout.write(text);
+      if (errorsToStderr && rec.level >= 50) process.stderr.write(text);
+    },
+  };
+  return pino(
+    { level: PINO_LEVEL[level] ?? level, base: undefined, timestamp: false, messageKey: 'msg' },
+    destination,
+  );
+}

@@ -1,0 +1,269 @@
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Resume } from '@shadow-ts/native';
+import { Errno, NS_PER_MS, SIM_START, type SimTime } from '@shadow-ts/plugin-sdk';
+import { stringify } from 'yaml';
+import { nativeAllowList } from './abi/support.js';
+import { loadBackend, type Backend } from './backend/backend.js';
+import type { HostConfig, ProcessOptions, SimulationConfig } from './config/types.js';
+import { ShadowError } from './kernel/errors.js';
+import { Host } from './kernel/host.js';
+import { Kernel } from './kernel/kernel.js';
+import { ProcessMemory } from './kernel/memory.js';
+import { Process, formatFinalState, sameFinalState } from './kernel/process.js';
+import { Runner, signalName } from './kernel/runner.js';
+import { Thread } from './kernel/thread.js';
+import { BUILTIN_PLUGINS, applyPlugins, loadPlugin, type LoadedPlugin } from './loader/loader.js';
+import type { RcConfig } from './loader/rc.js';
+import type { Logger } from './log.js';
+import { SeedSource } from './sim/random.js';
+import { Scheduler } from './sim/scheduler.js';
+import { formatSimTime } from './sim/time.js';
+
+/** What a run needs besides the simulation file. */
+export interface RunOptions {
+  readonly config: SimulationConfig;
+  readonly rc: RcConfig;
+  readonly log: Logger;
+  /** Called between rounds with the simulated time reached (progress bar, heartbeats). */
+  readonly onRound?: (now: SimTime) => void;
+  /** Checked between rounds: true when the user asked to stop (Ctrl-C). */
+  readonly interrupted?: () => boolean;
+  /** Lets the CLI's event loop breathe (progress output, signals) between rounds. */
+  readonly yieldToEventLoop?: () => Promise<void>;
+}
+
+/** The outcome of a run. */
+export interface RunResult {
+  readonly exitCode: number;
+  /** Processes whose final state differs from the expected one. */
+  readonly unexpected: number;
+}
+
+const HOST_ADDRESS_BASE = (11 << 24) >>> 0; // 11.0.0.0: Shadow assigns from 11.0.0.1 upward
+
+function ipToInt(ip: string): number {
+  return ip.split('.').reduce((acc, part) => ((acc << 8) | Number(part)) >>> 0, 0);
+}
+
+function intToIp(n: number): string {
+  return [24, 16, 8, 0].map((shift) => (n >>> shift) & 0xff).join('.');
+}
+
+/** Addresses for every host: its `ip_addr`, or the next free one from 11.0.0.1 in name order. */
+export function assignAddresses(hosts: readonly HostConfig[]): Map<string, string> {
+  const used = new Set(hosts.flatMap((h) => (h.ipAddr ? [ipToInt(h.ipAddr)] : [])));
+  const assigned = new Map<string, string>();
+  let next = HOST_ADDRESS_BASE;
+  for (const host of hosts) {
+    if (host.ipAddr) {
+      assigned.set(host.name, host.ipAddr);
+      continue;
+    }
+    do next++;
+    while (used.has(next));
+    assigned.set(host.name, intToIp(next));
+  }
+  return assigned;
+}
+
+/** Loads the built-in plugins, then those listed in the settings file, in order. */
+async function loadAllPlugins(rc: RcConfig): Promise<LoadedPlugin[]> {
+  const coreDir = dirname(fileURLToPath(import.meta.url));
+  const loaded: LoadedPlugin[] = [];
+  for (const spec of BUILTIN_PLUGINS) loaded.push(await loadPlugin(spec, coreDir, 'the built-in plugins'));
+  for (const spec of rc.plugins) loaded.push(await loadPlugin(spec, dirname(rc.file!), rc.file!));
+  return loaded;
+}
+
+/** A running simulation: hosts, their processes, the kernel and the backend that runs them. */
+class Simulation {
+  private readonly hosts: Host[] = [];
+  private readonly started: Process[] = [];
+  private startFailures = 0;
+  private readonly runner: Runner;
+  private readonly allow: number[];
+  private readonly cpu: number;
+
+  constructor(
+    private readonly config: SimulationConfig,
+    private readonly kernel: Kernel,
+    private readonly backend: Backend,
+    private readonly log: Logger,
+  ) {
+    const { general, experimental } = config;
+    const latency = general.modelUnblockedSyscallLatency
+      ? {
+          syscall: experimental.unblockedSyscallLatency,
+          vdso: experimental.unblockedVdsoLatency,
+          maxUnapplied: experimental.maxUnappliedCpuLatency,
+        }
+      : null;
+    this.runner = new Runner(backend, kernel, log, latency, (p) => this.onProcessExit(p));
+    this.allow = nativeAllowList(new Set(kernel.hooks.syscall.names()));
+    // One CPU for the simulator and every managed task: a wake-up across vCPUs costs ~30 µs here.
+    this.cpu = experimental.useCpuPinning ? backend.currentCpu() : -1;
+    if (this.cpu >= 0) backend.pinSelf(this.cpu);
+
+    const seeds = new SeedSource(general.seed);
+    const addresses = assignAddresses(config.hosts);
+    config.hosts.forEach((hc, id) => {
+      const dataDir = join(general.dataDirectory, 'hosts', hc.name);
+      mkdirSync(dataDir, { recursive: true });
+      const host = new Host(id, hc.name, addresses.get(hc.name)!, seeds.forHost(hc.name), dataDir);
+      this.hosts.push(host);
+      for (const options of hc.processes) this.scheduleProcess(host, options);
+    });
+  }
+
+  private scheduleProcess(host: Host, options: ProcessOptions): void {
+    const start = SIM_START + options.startTime;
+    host.schedule(start, () => {
+      const process = this.spawn(host, options);
+      if (process && options.shutdownTime !== null) {
+        host.schedule(SIM_START + options.shutdownTime, () => this.signal(process, options.shutdownSignal));
+      }
+    });
+  }
+
+  /** Starts a configured process now; null when it could not be started. */
+  private spawn(host: Host, options: ProcessOptions): Process | null {
+    const pid = host.allocateId();
+    const name = options.path.slice(options.path.lastIndexOf('/') + 1);
+    const base = join(host.dataDir, `${name}.${pid}`);
+    let realPid: number;
+    try {
+      realPid = this.backend.spawn({
+        path: options.path,
+        argv: [options.argv0, ...options.args],
+        envp: Object.entries(options.environment).map(([k, v]) => `${k}=${v}`),
+        cwd: host.dataDir,
+        stdout: `${base}.stdout`,
+        stderr: `${base}.stderr`,
+        allow: this.allow,
+        cpu: this.cpu,
+      });
+    } catch (error) {
+      this.log.error({ host: host.name }, `cannot start process '${host.name}.${name}.${pid}': ${(error as Error).message}`);
+      this.startFailures++;
+      return null;
+    }
+    const process = new Process(host, pid, 1, name, realPid, new ProcessMemory(this.backend, realPid), host.current, options);
+    const thread = new Thread(pid, realPid, process, (key, message) => this.kernel.warnOnce(key, message, host.name));
+    process.threads.set(pid, thread);
+    host.processes.set(pid, process);
+    this.started.push(process);
+    this.log.info({ host: host.name }, `process '${process.displayName}' started: ${[options.path, ...options.args].join(' ')}`);
+    this.runner.run(thread);
+    return process;
+  }
+
+  /**
+   * Sends a real signal to a process (shutdown_signal). A thread parked in a blocking syscall is
+   * woken with EINTR so the kernel can deliver the signal, as Linux interrupts a sleep.
+   */
+  private signal(process: Process, sig: number): void {
+    if (!process.alive) return;
+    this.log.info({ host: process.host.name }, `sending ${signalName(sig)} to process '${process.displayName}'`);
+    this.backend.signal(process.realPid, process.realPid, sig);
+    for (const thread of process.threads.values()) {
+      if (!thread.blocked) continue;
+      thread.blocked.release();
+      thread.blocked = null;
+      thread.resumeWith(Resume.Return, BigInt(-Errno.EINTR));
+      this.runner.scheduleRun(thread, process.host);
+    }
+  }
+
+  private onProcessExit(process: Process): void {
+    process.host.processes.delete(process.pid);
+    const state = formatFinalState(process.final!, signalName);
+    if (!process.execed) {
+      this.log.error(
+        { host: process.host.name },
+        `process '${process.displayName}' could not execute ${process.options?.path ?? process.name} (${state}); see ${process.name}.${process.pid}.stderr`,
+      );
+    } else {
+      this.log.info({ host: process.host.name }, `process '${process.displayName}' ended: ${state}`);
+    }
+  }
+
+  /** Runs rounds until the stop time or until nothing is left to do. */
+  async run(options: RunOptions): Promise<SimTime> {
+    const { stopTime, runahead } = this.timing();
+    const scheduler = new Scheduler(this.hosts, stopTime, runahead);
+    while (scheduler.runRound()) {
+      options.onRound?.(scheduler.now);
+      if (options.interrupted?.()) throw new ShadowError('INTERRUPTED', 'interrupted; managed processes were killed');
+      await options.yieldToEventLoop?.();
+    }
+    return scheduler.now;
+  }
+
+  private timing(): { stopTime: SimTime; runahead: SimTime } {
+    const { general, network, experimental } = this.config;
+    const minLatency = network.graph.edges.reduce((min, e) => (e.latency < min ? e.latency : min), general.stopTime);
+    const floor = experimental.runahead ?? NS_PER_MS;
+    return { stopTime: SIM_START + general.stopTime, runahead: minLatency > floor ? minLatency : floor };
+  }
+
+  /** Kills what is still running (final state `running`). */
+  stopAll(at: SimTime): void {
+    for (const host of this.hosts) {
+      if (host.current < at) host.current = at;
+      for (const process of [...host.processes.values()]) {
+        this.runner.kill(process);
+        process.final = 'running';
+        host.processes.delete(process.pid);
+      }
+    }
+  }
+
+  /** Compares every configured process's end with its expected final state; returns the mismatches. */
+  checkFinalStates(): number {
+    let unexpected = 0;
+    for (const process of this.started) {
+      const expected = process.options!.expectedFinalState;
+      if (sameFinalState(process.final!, expected)) continue;
+      unexpected++;
+      this.log.error(
+        { host: process.host.name },
+        `process '${process.displayName}' ended as ${formatFinalState(process.final!, signalName)}; ` +
+          `expected end state was ${formatFinalState(expected, signalName)} but was ${formatFinalState(process.final!, signalName)}`,
+      );
+    }
+    return unexpected + this.startFailures;
+  }
+}
+
+/** Runs a whole simulation: outputs in the data directory, exit code as Shadow's. */
+export async function runSimulation(options: RunOptions): Promise<RunResult> {
+  const { config, rc, log } = options;
+  const dataDir = config.general.dataDirectory;
+  const plugins = await loadAllPlugins(rc);
+  const backend = await loadBackend(rc.backend);
+  const kernel = new Kernel(log);
+  applyPlugins(kernel, plugins);
+  kernel.ready();
+
+  if (existsSync(dataDir)) {
+    throw new ShadowError('DATA_DIRECTORY_EXISTS', `data directory "${dataDir}" already exists; remove it or choose another with -d`);
+  }
+  mkdirSync(join(dataDir, 'hosts'), { recursive: true });
+  writeFileSync(join(dataDir, 'processed-config.yaml'), stringify(config.document));
+
+  const simulation = new Simulation(config, kernel, backend, log);
+  let end: SimTime = SIM_START;
+  try {
+    end = await simulation.run(options);
+  } finally {
+    simulation.stopAll(end > SIM_START ? end : SIM_START + config.general.stopTime);
+  }
+  const syscalls = Object.fromEntries([...kernel.counts.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  writeFileSync(join(dataDir, 'sim-stats.json'), `${JSON.stringify({ syscalls }, null, 2)}\n`);
+  const unexpected = simulation.checkFinalStates();
+  log.info(`simulation ended at ${formatSimTime(end)}`);
+  if (unexpected > 0) log.error(`${unexpected} managed processes in unexpected final state`);
+  return { exitCode: unexpected > 0 ? 1 : 0, unexpected };
+}

@@ -1,0 +1,158 @@
+/**
+ * @shadow-ts/native — the thin ptrace + seccomp backend addon.
+ *
+ * Mechanism only: it spawns traced processes, reports their stops through a preallocated
+ * BigInt64Array (one addon call per syscall), resumes them as told, and copies tracee memory.
+ * It never decides what a syscall means; the core and its plugins do.
+ *
+ * The const enums below are inlined by tsc. The addon also exports frozen runtime copies
+ * (`Stop`, `StopKind`, `Resume`), so code run without tsc (tsx/esbuild) works too.
+ */
+
+/** Number of 64-bit words in the stop record. */
+export declare const STOP_WORDS: 16;
+
+/** Word indexes in the stop record. */
+export declare const enum Stop {
+  /** One of StopKind. */
+  Kind = 0,
+  /** Real tid the stop belongs to. */
+  Tid = 1,
+  /** Syscall number (Syscall, SyscallExit), or -1. */
+  Nr = 2,
+  /**
+   * Syscall arguments 0..5 at Arg0..Arg0+5. At a Signal stop: si_code, si_addr, si_pid, si_status
+   * (raw siginfo words; si_addr shares a union with si_pid/si_status, read what the signal defines).
+   */
+  Arg0 = 3,
+  /** Event message / exit code / signal number / syscall return value, depending on Kind. */
+  Msg = 9,
+  /**
+   * Instruction pointer (after the syscall instruction at a Syscall stop). Set at Syscall,
+   * SyscallExit, Exec (entry point of ld.so) and Signal stops; 0 otherwise.
+   */
+  Ip = 10,
+  /** Stack pointer (same stops as Ip; at Exec it points at argc, argv, envp, auxv). */
+  Sp = 11,
+  /** Raw waitpid status. */
+  Status = 12,
+}
+
+export declare const enum StopKind {
+  /** No stop (poll found nothing). */
+  None = 0,
+  /** seccomp RET_TRACE stop: Nr, Arg0..5, Ip, Sp are set (Msg = the filter's RET_DATA, 0). The syscall has not run. */
+  Syscall = 1,
+  /** syscall-exit stop after Resume.ToExit: Nr is the syscall that ran, Msg its return value. */
+  SyscallExit = 2,
+  /** PTRACE_EVENT_EXEC: the new image is mapped, ld.so has not run. Msg = former tid. */
+  Exec = 3,
+  /** PTRACE_EVENT_FORK / VFORK / CLONE in the parent: Msg = new real tid. */
+  Fork = 4,
+  Vfork = 5,
+  Clone = 6,
+  /** PTRACE_EVENT_EXIT: the task is exiting; Msg = wait status. Must be continued. */
+  ExitEvent = 7,
+  /** Final status of a tid: exited with Msg as exit code. */
+  Exited = 8,
+  /** Final status of a tid: killed by signal Msg. */
+  Signaled = 9,
+  /** Signal-delivery-stop: Msg = signal; Arg0 = si_code, Arg1 = si_addr, Arg2 = si_pid, Arg3 = si_status; Ip, Sp. */
+  Signal = 10,
+  /** Group-stop (PTRACE_EVENT_STOP with a stop signal): Msg = signal. */
+  GroupStop = 11,
+  /** PTRACE_EVENT_STOP with SIGTRAP: initial stop of an auto-attached task, or after an interrupt. */
+  EventStop = 12,
+  /** PTRACE_EVENT_VFORK_DONE: Msg = the vfork child's tid. */
+  VforkDone = 13,
+}
+
+export declare const enum Resume {
+  /** PTRACE_CONT, delivering signal `value` (0n = none). At a Syscall stop the syscall runs natively. */
+  Continue = 0,
+  /** At a Syscall stop: skip the syscall and make it return `value` (a negative errno for errors). */
+  Return = 1,
+  /** PTRACE_SYSCALL: let the (possibly rewritten) syscall run natively and stop at its exit. */
+  ToExit = 2,
+  /** At a SyscallExit stop: replace the return value with `value`, then PTRACE_CONT. */
+  SetReturn = 3,
+  /** Resume nothing; only wait. */
+  None = 4,
+}
+
+export interface SpawnOptions {
+  /** Absolute path of the executable. */
+  path: string;
+  argv: string[];
+  /** "NAME=value" strings; the child's whole environment. */
+  envp: string[];
+  cwd: string;
+  /** Files (created or truncated, mode 0644) that become fds 1 and 2. stdin is /dev/null. */
+  stdout: string;
+  stderr: string;
+  /** Syscall numbers the seccomp filter lets run natively; every other x86_64 syscall traps. */
+  allow: number[];
+  /** CPU to pin the child to, or -1 for no pinning. */
+  cpu: number;
+}
+
+export interface NativeBackend {
+  /** The stop record filled by resumeWait and poll. Its length is STOP_WORDS. */
+  readonly stop: BigInt64Array;
+  /**
+   * Fork, set up and exec a traced child (ASLR off, fds 0-2 inheritable, default signal
+   * dispositions, empty mask, PTRACE_SEIZE with EXITKILL, seccomp filter installed just before
+   * execve). Returns the real pid. The child's first stop is the seccomp stop of its execve.
+   * If a setup step in the child fails (bad cwd, unwritable stdout, execve error...), the child
+   * writes "shadow-ts spawn: <step> failed (errno N)" to its stderr file and exits with 127:
+   * the caller sees ExitEvent then Exited 127 (after the execve Syscall stop for an execve error).
+   * Throws an Error naming the failing parent-side step (pipe2, fork, PTRACE_SEIZE; `errno` set),
+   * or a TypeError for malformed options.
+   */
+  spawn(options: SpawnOptions): number;
+  /**
+   * Resume `tid` as `mode` says (with `value`), then wait for the next stop of `waitTid`
+   * (-1: any traced task; 0: do not wait, return StopKind.None) and fill `stop`. Returns the
+   * stop kind. A resume that fails with ESRCH (the task was killed) is ignored and the wait
+   * still happens; other ptrace errors throw. Note: a task SIGKILLed after its last reported stop
+   * may already sit in its EXIT stop, which this resume then continues unseen; the caller gets
+   * Exited/Signaled without an ExitEvent (the final status is the authoritative end). If waitpid fails (ECHILD: `waitTid` is not a
+   * traced task) it returns StopKind.None with Msg = -errno.
+   */
+  resumeWait(tid: number, mode: Resume, value: bigint, waitTid: number): StopKind;
+  /**
+   * Non-blocking wait for any traced task; returns StopKind.None when nothing is pending
+   * (Msg = 0) or when there is nothing to wait for (Msg = -ECHILD). Note: waitpid(-1) also
+   * reaps Node `child_process` children; don't mix the two (ptrace-supervisor.md §10).
+   */
+  poll(): StopKind;
+  /** At a Syscall stop: change the syscall number and its six arguments (`args` has 6 words). Throws on error. */
+  setSyscall(tid: number, nr: number, args: BigInt64Array): void;
+  /** Copy tracee memory into `dest`; returns bytes copied (short on a fault) or -errno. */
+  readMemory(pid: number, addr: bigint, dest: Uint8Array): number;
+  /** Copy `src` into tracee memory honouring page protections; returns bytes or -errno. */
+  writeMemory(pid: number, addr: bigint, src: Uint8Array): number;
+  /** Write `src` through /proc/pid/mem (bypasses protections: for code patches only). Returns bytes or -errno. */
+  patchMemory(pid: number, addr: bigint, src: Uint8Array): number;
+  /** tgkill(tgid, tid, sig) on real ids; returns 0 or -errno. */
+  signal(tgid: number, tid: number, sig: number): number;
+  /** Pin the calling (tracer) thread to `cpu`; returns 0 or -errno. */
+  pinSelf(cpu: number): number;
+  /** The CPU the calling thread runs on now. */
+  currentCpu(): number;
+}
+
+// index.cjs is CommonJS and `module.exports` is the addon object itself, so its members are named
+// exports here. A default import from ESM (`import native from '@shadow-ts/native'`, or
+// `(await import('@shadow-ts/native')).default`) is that whole object: a NativeBackend.
+export declare const stop: NativeBackend['stop'];
+export declare const spawn: NativeBackend['spawn'];
+export declare const resumeWait: NativeBackend['resumeWait'];
+export declare const poll: NativeBackend['poll'];
+export declare const setSyscall: NativeBackend['setSyscall'];
+export declare const readMemory: NativeBackend['readMemory'];
+export declare const writeMemory: NativeBackend['writeMemory'];
+export declare const patchMemory: NativeBackend['patchMemory'];
+export declare const signal: NativeBackend['signal'];
+export declare const pinSelf: NativeBackend['pinSelf'];
+export declare const currentCpu: NativeBackend['currentCpu'];

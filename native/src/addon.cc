@@ -1,0 +1,126 @@
+// Module init of the shadow-ts native addon, plus the three one-syscall helpers
+// (signal, pinSelf, currentCpu) and the shared argument helpers.
+#include "native.h"
+
+#include <cerrno>
+#include <cstring>
+#include <initializer_list>
+#include <utility>
+#include <sched.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+namespace shadow {
+
+void ThrowErrno(Napi::Env env, const char* what, int err) {
+  std::string msg = std::string(what) + ": " + std::strerror(err);
+  Napi::Error e = Napi::Error::New(env, msg);
+  e.Set("errno", Napi::Number::New(env, err));
+  e.ThrowAsJavaScriptException();
+}
+
+bool ArgInt(const Napi::CallbackInfo& info, size_t i, int32_t* out) {
+  if (i >= info.Length() || !info[i].IsNumber()) {
+    Napi::TypeError::New(info.Env(), "argument " + std::to_string(i) + " must be a number")
+        .ThrowAsJavaScriptException();
+    return false;
+  }
+  *out = info[i].As<Napi::Number>().Int32Value();
+  return true;
+}
+
+bool ArgBigInt(const Napi::CallbackInfo& info, size_t i, int64_t* out) {
+  bool lossless = false;
+  if (i < info.Length() && info[i].IsBigInt()) {
+    // Addresses above 2^63 (e.g. the vsyscall page) arrive as unsigned BigInts; values such as
+    // negative errnos arrive signed. Accept either as long as it fits 64 bits.
+    Napi::BigInt b = info[i].As<Napi::BigInt>();
+    int64_t v = b.Int64Value(&lossless);
+    if (!lossless) v = static_cast<int64_t>(b.Uint64Value(&lossless));
+    *out = v;
+  }
+  if (!lossless) {
+    Napi::TypeError::New(info.Env(), "argument " + std::to_string(i) + " must be a 64-bit bigint")
+        .ThrowAsJavaScriptException();
+    return false;
+  }
+  return true;
+}
+
+// tgkill(tgid, tid, sig) on real ids; 0 or -errno.
+static Napi::Value Signal(const Napi::CallbackInfo& info) {
+  int32_t tgid, tid, sig;
+  if (!ArgInt(info, 0, &tgid) || !ArgInt(info, 1, &tid) || !ArgInt(info, 2, &sig)) return {};
+  long r = syscall(SYS_tgkill, tgid, tid, sig);
+  return Napi::Number::New(info.Env(), r < 0 ? -errno : 0);
+}
+
+// Pin the calling thread (pid 0 = caller) to one CPU. Tracer and tracees on one CPU avoid the
+// ~30 us cross-vCPU wake-ups on this VM (ptrace-supervisor.md §10).
+static Napi::Value PinSelf(const Napi::CallbackInfo& info) {
+  int32_t cpu;
+  if (!ArgInt(info, 0, &cpu)) return {};
+  if (cpu < 0 || cpu >= CPU_SETSIZE) return Napi::Number::New(info.Env(), -EINVAL);
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  CPU_SET(cpu, &set);
+  int r = sched_setaffinity(0, sizeof set, &set);
+  return Napi::Number::New(info.Env(), r < 0 ? -errno : 0);
+}
+
+static Napi::Value CurrentCpu(const Napi::CallbackInfo& info) {
+  int cpu = sched_getcpu();
+  return Napi::Number::New(info.Env(), cpu < 0 ? -errno : cpu);
+}
+
+// A frozen { name: value } object: the runtime copy of one const enum of index.d.ts.
+static Napi::Object Enum(Napi::Env env, std::initializer_list<std::pair<const char*, int>> items) {
+  Napi::Object o = Napi::Object::New(env);
+  for (auto& [name, value] : items) o.Set(name, Napi::Number::New(env, value));
+  o.Freeze();
+  return o;
+}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  // The stop record is allocated once; resumeWait/poll write into its backing store so that a
+  // syscall costs one addon crossing and no allocation (interposition.md §1D).
+  auto* inst = new Instance();
+  Napi::BigInt64Array stop = Napi::BigInt64Array::New(env, STOP_WORDS);
+  inst->stop = stop.Data();
+  inst->stopRef = Napi::Persistent(stop);
+  env.SetInstanceData<Instance>(inst);
+
+  exports.Set("STOP_WORDS", Napi::Number::New(env, STOP_WORDS));
+  exports.Set("stop", stop);
+  // tsc inlines the const enums of index.d.ts; code run by tsx/esbuild cannot, and reads these.
+  exports.Set("Stop", Enum(env, {{"Kind", kKind}, {"Tid", kTid}, {"Nr", kNr}, {"Arg0", kArg0},
+                                 {"Msg", kMsg}, {"Ip", kIp}, {"Sp", kSp}, {"Status", kStatus}}));
+  exports.Set("StopKind",
+              Enum(env, {{"None", kNone}, {"Syscall", kSyscall}, {"SyscallExit", kSyscallExit},
+                         {"Exec", kExec}, {"Fork", kFork}, {"Vfork", kVfork}, {"Clone", kClone},
+                         {"ExitEvent", kExitEvent}, {"Exited", kExited}, {"Signaled", kSignaled},
+                         {"Signal", kSignal}, {"GroupStop", kGroupStop},
+                         {"EventStop", kEventStop}, {"VforkDone", kVforkDone}}));
+  exports.Set("Resume", Enum(env, {{"Continue", kContinue}, {"Return", kReturn},
+                                   {"ToExit", kToExit}, {"SetReturn", kSetReturn},
+                                   {"None", kResumeNone}}));
+  exports.Set("spawn", Napi::Function::New(env, Spawn, "spawn"));
+  exports.Set("resumeWait", Napi::Function::New(env, ResumeWait, "resumeWait"));
+  exports.Set("poll", Napi::Function::New(env, Poll, "poll"));
+  exports.Set("setSyscall", Napi::Function::New(env, SetSyscall, "setSyscall"));
+  exports.Set("readMemory", Napi::Function::New(env, ReadMemory, "readMemory"));
+  exports.Set("writeMemory", Napi::Function::New(env, WriteMemory, "writeMemory"));
+  exports.Set("patchMemory", Napi::Function::New(env, PatchMemory, "patchMemory"));
+  exports.Set("signal", Napi::Function::New(env, Signal, "signal"));
+  exports.Set("pinSelf", Napi::Function::New(env, PinSelf, "pinSelf"));
+  exports.Set("currentCpu", Napi::Function::New(env, CurrentCpu, "currentCpu"));
+  return exports;
+}
+
+}  // namespace shadow
+
+// NODE_API_MODULE pastes the name into an identifier, so it needs an unqualified one.
+static Napi::Object InitModule(Napi::Env env, Napi::Object exports) {
+  return shadow::Init(env, exports);
+}
+NODE_API_MODULE(shadow_native, InitModule)

@@ -1,0 +1,52 @@
+// Shared declarations of the shadow-ts native addon (see ../index.d.ts for the contract).
+// Mechanism only: nothing here decides what a syscall means.
+#pragma once
+
+#include <napi.h>
+#include <cstdint>
+
+namespace shadow {
+
+// The stop record: STOP_WORDS int64 words, mirrored by `Stop` in index.d.ts.
+constexpr int STOP_WORDS = 16;
+enum StopWord : int {
+  kKind = 0, kTid = 1, kNr = 2, kArg0 = 3, kMsg = 9, kIp = 10, kSp = 11, kStatus = 12,
+};
+
+// Mirrors `StopKind` in index.d.ts.
+enum StopKind : int {
+  kNone = 0, kSyscall = 1, kSyscallExit = 2, kExec = 3, kFork = 4, kVfork = 5, kClone = 6,
+  kExitEvent = 7, kExited = 8, kSignaled = 9, kSignal = 10, kGroupStop = 11, kEventStop = 12,
+  kVforkDone = 13,
+};
+
+// Mirrors `Resume` in index.d.ts.
+enum Resume : int { kContinue = 0, kReturn = 1, kToExit = 2, kSetReturn = 3, kResumeNone = 4 };
+
+// Per-addon-instance state, stored with napi_set_instance_data.
+struct Instance {
+  Napi::Reference<Napi::BigInt64Array> stopRef;  // keeps the record alive
+  int64_t* stop = nullptr;                        // its backing store (never moves)
+};
+
+inline int64_t* StopRecord(Napi::Env env) { return env.GetInstanceData<Instance>()->stop; }
+
+// Throws a JS Error "<what>: <strerror(err)>" (pending exception; caller returns).
+void ThrowErrno(Napi::Env env, const char* what, int err);
+
+// Argument helpers: return false (with a pending TypeError) on a bad argument.
+bool ArgInt(const Napi::CallbackInfo& info, size_t i, int32_t* out);
+bool ArgBigInt(const Napi::CallbackInfo& info, size_t i, int64_t* out);
+
+// spawn.cc
+Napi::Value Spawn(const Napi::CallbackInfo& info);
+// stop.cc
+Napi::Value ResumeWait(const Napi::CallbackInfo& info);
+Napi::Value Poll(const Napi::CallbackInfo& info);
+Napi::Value SetSyscall(const Napi::CallbackInfo& info);
+// memory.cc
+Napi::Value ReadMemory(const Napi::CallbackInfo& info);
+Napi::Value WriteMemory(const Napi::CallbackInfo& info);
+Napi::Value PatchMemory(const Napi::CallbackInfo& info);
+
+}  // namespace shadow

@@ -1,0 +1,28 @@
+import { NS_PER_SEC, NS_PER_US } from './time.js';
+
+/** Encodes nanoseconds as a `struct timespec` (16 bytes, x86_64). */
+export function timespecBytes(ns: bigint): Uint8Array {
+  const out = new Uint8Array(16);
+  const view = new DataView(out.buffer);
+  view.setBigInt64(0, ns / NS_PER_SEC, true);
+  view.setBigInt64(8, ns % NS_PER_SEC, true);
+  return out;
+}
+
+/** Encodes nanoseconds as a `struct timeval` (16 bytes, x86_64), truncated to microseconds. */
+export function timevalBytes(ns: bigint): Uint8Array {
+  const out = new Uint8Array(16);
+  const view = new DataView(out.buffer);
+  view.setBigInt64(0, ns / NS_PER_SEC, true);
+  view.setBigInt64(8, (ns % NS_PER_SEC) / NS_PER_US, true);
+  return out;
+}
+
+/**
+ * Decodes a `struct timespec`: `{ sec, nsec }` as the program wrote them, so callers can apply
+ * their own validity rules (EINVAL for nsec outside [0, 1e9), negative seconds, …).
+ */
+export function readTimespec(bytes: Uint8Array): { sec: bigint; nsec: bigint } {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return { sec: view.getBigInt64(0, true), nsec: view.getBigInt64(8, true) };
+}

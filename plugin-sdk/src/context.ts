@@ -1,0 +1,107 @@
+import type { SyscallName } from './syscalls.js';
+import type { SimTime } from './time.js';
+import type { WakeReason } from './wait.js';
+
+/** The six raw argument registers of a syscall, with typed views (gVisor's `args[i].Int()`). */
+export interface SyscallArgs {
+  /** The register as the kernel stores it (signed 64-bit). */
+  raw(i: number): bigint;
+  /** The low 32 bits as a signed C `int`. */
+  int(i: number): number;
+  /** The register as an unsigned 64-bit value. */
+  u64(i: number): bigint;
+  /** A pointer into the program's memory (0n is NULL). */
+  ptr(i: number): bigint;
+  /** A `size_t` that fits a JS number (larger sizes saturate at Number.MAX_SAFE_INTEGER). */
+  sizeT(i: number): number;
+}
+
+/**
+ * The calling program's memory. A read or write that touches an unmapped or protected byte fails
+ * as a whole, and the handler answers EFAULT, as the kernel would.
+ */
+export interface TraceeMemory {
+  /** `length` bytes at `addr`, or null when they are not all readable. */
+  read(addr: bigint, length: number): Uint8Array | null;
+  /** Writes all of `data` at `addr`; false when it could not. */
+  write(addr: bigint, data: Uint8Array): boolean;
+  /** A NUL-terminated string of at most `max` bytes, or null on a fault or when too long. */
+  readCString(addr: bigint, max?: number): string | null;
+}
+
+/** A host's deterministic random stream (seeded from the simulation seed and the host name). */
+export interface RandomSource {
+  /** The next `length` bytes of the stream. */
+  bytes(length: number): Uint8Array;
+}
+
+/** What plugins see of a simulated host. */
+export interface HostView {
+  readonly id: number;
+  readonly name: string;
+  /** Dotted IPv4 address of the host. */
+  readonly ipAddress: string;
+  readonly random: RandomSource;
+  /** The host's current simulated time. */
+  now(): SimTime;
+  /** Simulated time at which the host booted (the simulation start). */
+  readonly bootTime: SimTime;
+  /** Number of live processes on the host. */
+  processCount(): number;
+}
+
+/** What plugins see of a managed process. Views are stable objects: use them as WeakMap keys. */
+export interface ProcessView {
+  /** Virtual pid on its host (from 1000). */
+  readonly pid: number;
+  /** Virtual pid of the parent; 1 for processes the simulation started. */
+  readonly parentPid: number;
+  /** Basename of the executable, as in `<exe>.<pid>.stdout`. */
+  readonly name: string;
+  readonly host: HostView;
+  /** Simulated time at which the process started. */
+  readonly startTime: SimTime;
+}
+
+/** What plugins see of a managed thread. */
+export interface ThreadView {
+  /** Virtual tid on its host (same counter as pids). */
+  readonly tid: number;
+  readonly process: ProcessView;
+}
+
+/** Log lines from plugin code, attributed to the plugin, host and simulated time. */
+export interface PluginLogger {
+  error(message: string): void;
+  warn(message: string): void;
+  info(message: string): void;
+  debug(message: string): void;
+}
+
+/** One trapped syscall, as the hook chain sees it. */
+export interface SyscallContext {
+  readonly name: SyscallName;
+  readonly nr: number;
+  readonly args: SyscallArgs;
+  readonly thread: ThreadView;
+  readonly process: ProcessView;
+  readonly host: HostView;
+  readonly memory: TraceeMemory;
+  /** The host's simulated time when this call runs. */
+  readonly now: SimTime;
+  /** True when the call blocked before and is running again. */
+  readonly restarted: boolean;
+  /** Why a restarted call runs again; null on its first run. */
+  readonly wake: WakeReason | null;
+  /** Warn once per run for `key` (partial support, ignored flags). */
+  warnOnce(key: string, message: string): void;
+}
+
+/** A freshly executed image, at the moment its loader is about to run. */
+export interface ExecEvent {
+  readonly process: ProcessView;
+  readonly host: HostView;
+  readonly memory: TraceeMemory;
+  /** The auxiliary vector of the new image (AT_* type → value). */
+  readonly auxv: ReadonlyMap<number, bigint>;
+}

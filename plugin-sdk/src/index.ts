@@ -1,0 +1,29 @@
+/**
+ * @shadow-ts/plugin-sdk: everything a syscall plugin may use. Built-in plugins import this
+ * package only, so third-party plugins get exactly their power.
+ */
+export { API_VERSION, definePlugin } from './plugin.js';
+export type { Plugin, PluginKernel, PluginMeta } from './plugin.js';
+export { createKernelHooks, isSyscallName, SyscallHookMap } from './hooks.js';
+export type { KernelHooks, SyscallHook } from './hooks.js';
+export { block, errno, native, ok, rewrite } from './result.js';
+export type { ResultMapper, SyscallResult } from './result.js';
+export { WaitQueue, waitFor } from './wait.js';
+export type { Trigger, WaitCondition, WakeReason } from './wait.js';
+export type {
+  ExecEvent,
+  HostView,
+  PluginLogger,
+  ProcessView,
+  RandomSource,
+  SyscallArgs,
+  SyscallContext,
+  ThreadView,
+  TraceeMemory,
+} from './context.js';
+export { Errno, Signal, errnoName } from './errno.js';
+export { NS_PER_MS, NS_PER_SEC, NS_PER_US, SIM_START } from './time.js';
+export type { SimTime } from './time.js';
+export { SYSCALL_NUMBERS } from './syscalls.js';
+export type { SyscallName } from './syscalls.js';
+export { readTimespec, timespecBytes, timevalBytes } from './abi-structs.js';

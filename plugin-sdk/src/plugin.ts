@@ -1,0 +1,35 @@
+import { createRequire } from 'node:module';
+import type { KernelHooks } from './hooks.js';
+import type { PluginLogger } from './context.js';
+
+/**
+ * The plugin API version: this package's version. Plugins declare the range they were written
+ * for in `meta.apiVersion`; the loader refuses a plugin whose range does not include it.
+ */
+export const API_VERSION: string = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
+
+/** Who a plugin is and which plugin API it was written against. */
+export interface PluginMeta {
+  /** Unique name; built-ins use `core:<family>`, third parties their npm name. */
+  readonly name: string;
+  readonly version: string;
+  /** A semver range of plugin API versions, e.g. "^0.1.0". */
+  readonly apiVersion: string;
+}
+
+/** What a plugin gets in `apply`: the hooks to tap and a logger. */
+export interface PluginKernel {
+  readonly hooks: KernelHooks;
+  readonly log: PluginLogger;
+}
+
+/** A syscall plugin. `apply` taps hooks and nothing else; it runs once, before the simulation. */
+export interface Plugin<Options = Record<string, unknown>> {
+  readonly meta: PluginMeta;
+  apply(kernel: PluginKernel, options: Options): void;
+}
+
+/** Declares a plugin (an identity function that gives the object its type). */
+export function definePlugin<Options = Record<string, unknown>>(plugin: Plugin<Options>): Plugin<Options> {
+  return plugin;
+}

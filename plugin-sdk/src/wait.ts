@@ -1,0 +1,49 @@
+import type { SimTime } from './time.js';
+
+/**
+ * Something a blocked syscall can wait on: a pipe becoming readable, a futex word, a child's
+ * exit. `subscribe` registers a wake-up callback and returns the function that removes it.
+ * The owner calls every subscriber when the state the waiters care about may have changed;
+ * the blocked syscall then runs again and decides for itself.
+ */
+export interface Trigger {
+  subscribe(wake: () => void): () => void;
+}
+
+/** What a blocked syscall waits for: a trigger, a deadline on simulated time, or both. */
+export interface WaitCondition {
+  /** Absolute simulated time at which the wait ends with `wake === 'timeout'`. */
+  readonly deadline?: SimTime;
+  readonly trigger?: Trigger;
+}
+
+/** Why a blocked syscall is running again. */
+export type WakeReason = 'timeout' | 'trigger';
+
+/** Builders for wait conditions. */
+export const waitFor = {
+  /** Wake at an absolute simulated time. */
+  deadline: (deadline: SimTime): WaitCondition => ({ deadline }),
+  /** Wake when the trigger fires, or at the deadline if one is given. */
+  trigger: (trigger: Trigger, deadline?: SimTime): WaitCondition =>
+    deadline === undefined ? { trigger } : { trigger, deadline },
+};
+
+/** A ready-made Trigger: holds its subscribers and wakes them all on `notify()`. */
+export class WaitQueue implements Trigger {
+  private readonly waiters = new Set<() => void>();
+
+  subscribe(wake: () => void): () => void {
+    this.waiters.add(wake);
+    return () => this.waiters.delete(wake);
+  }
+
+  /** Wake every current subscriber (each wake-up is scheduled, not run inline). */
+  notify(): void {
+    for (const wake of [...this.waiters]) wake();
+  }
+
+  get size(): number {
+    return this.waiters.size;
+  }
+}

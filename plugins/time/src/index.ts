@@ -1,0 +1,19 @@
+import { definePlugin } from '@shadow-ts/plugin-sdk';
+import { sysClockGetres, sysClockGettime, sysGettimeofday, sysTime } from './sys-clock.js';
+import { sysClockNanosleep, sysNanosleep } from './sys-sleep.js';
+
+export const PLUGIN_NAME = 'core:time';
+
+/** Simulated clocks and sleeps. */
+export default definePlugin({
+  meta: { name: PLUGIN_NAME, version: '0.1.0', apiVersion: '^0.1.0' },
+  apply(kernel) {
+    const sc = kernel.hooks.syscall;
+    sc.for('clock_gettime').tap(PLUGIN_NAME, sysClockGettime);
+    sc.for('clock_getres').tap(PLUGIN_NAME, sysClockGetres);
+    sc.for('gettimeofday').tap(PLUGIN_NAME, sysGettimeofday);
+    sc.for('time').tap(PLUGIN_NAME, sysTime);
+    sc.for('nanosleep').tap(PLUGIN_NAME, sysNanosleep);
+    sc.for('clock_nanosleep').tap(PLUGIN_NAME, sysClockNanosleep);
+  },
+});

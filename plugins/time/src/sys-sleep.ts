@@ -1,0 +1,55 @@
+import {
+  NS_PER_SEC,
+  block,
+  ok,
+  readTimespec,
+  waitFor,
+  type SimTime,
+  type SyscallContext,
+  type SyscallResult,
+} from '@shadow-ts/plugin-sdk';
+import { EFAULT, EINVAL, clockKind } from './clocks.js';
+
+const TIMER_ABSTIME = 1;
+
+/** Reads a sleep request; a number of nanoseconds, or the errno result to return. */
+function readDuration(ctx: SyscallContext, addr: bigint): bigint | SyscallResult {
+  const bytes = ctx.memory.read(addr, 16);
+  if (!bytes) return EFAULT();
+  const { sec, nsec } = readTimespec(bytes);
+  if (sec < 0n || nsec < 0n || nsec >= NS_PER_SEC) return EINVAL();
+  return sec * NS_PER_SEC + nsec;
+}
+
+/** Parks the thread until `deadline` (a deadline already passed completes at once). */
+function sleepUntil(ctx: SyscallContext, deadline: SimTime): SyscallResult {
+  return deadline <= ctx.now ? ok() : block(waitFor.deadline(deadline));
+}
+
+/** sysNanosleep implements Linux syscall nanosleep(2). */
+export function sysNanosleep(ctx: SyscallContext): SyscallResult {
+  // The deadline is the only thing a sleep waits for: running again means it has passed.
+  if (ctx.restarted) return ok();
+  const duration = readDuration(ctx, ctx.args.ptr(0));
+  if (typeof duration !== 'bigint') return duration;
+  return sleepUntil(ctx, ctx.now + duration);
+}
+
+/** sysClockNanosleep implements Linux syscall clock_nanosleep(2). */
+export function sysClockNanosleep(ctx: SyscallContext): SyscallResult {
+  // The deadline is the only thing a sleep waits for: running again means it has passed.
+  if (ctx.restarted) return ok();
+  const id = ctx.args.int(0);
+  const kind = clockKind(id);
+  if (kind === null || kind === 'cputime') {
+    // With an infinitely fast CPU a CPU-time sleep could never end.
+    ctx.warnOnce(`clock_nanosleep:${id}`, `clock_nanosleep: clock id ${id} is not supported; returning EINVAL`);
+    return EINVAL();
+  }
+  const flags = ctx.args.int(1);
+  const value = readDuration(ctx, ctx.args.ptr(2));
+  if (typeof value !== 'bigint') return value;
+  if ((flags & TIMER_ABSTIME) === 0) return sleepUntil(ctx, ctx.now + value);
+  const deadline = kind === 'realtime' ? value : ctx.host.bootTime + value;
+  return sleepUntil(ctx, deadline);
+}
