@@ -89,8 +89,8 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     const rc = await loadRc(file === '-' ? process.cwd() : dirname(resolve(file)));
-    let simNow: SimTime | null = null;
-    const log = createLogger(config.general.logLevel, () => simNow);
+    let simClock: (() => SimTime) | null = null;
+    const log = createLogger(config.general.logLevel, () => simClock?.() ?? null);
     log.info(`Starting shadow-ts ${VERSION} with ${config.source}`);
     let interrupted = false;
     process.once('SIGINT', () => (interrupted = true));
@@ -101,10 +101,8 @@ export async function main(argv: string[]): Promise<number> {
       config,
       rc,
       log,
-      onRound: (now) => {
-        simNow = now;
-        showProgress?.(now);
-      },
+      useClock: (clock) => (simClock = clock),
+      onRound: showProgress ?? undefined,
       interrupted: () => interrupted,
       // Wall time decides only when the CLI lets its event loop run (signals, progress output),
       // never anything in the simulation.

@@ -1,3 +1,4 @@
+import { writeSync } from 'node:fs';
 import { pino, type Logger } from 'pino';
 import type { SimTime } from '@shadow-ts/plugin-sdk';
 import { formatSimTime } from './sim/time.js';
@@ -33,6 +34,15 @@ function wallTime(): string {
   return `${two(s / 3600n)}:${two((s / 60n) % 60n)}:${two(s % 60n)}.${(us % 1_000_000n).toString().padStart(6, '0')}`;
 }
 
+/** Writes synchronously (log lines stay in order with a crash); a closed reader (`| head`) is not an error. */
+function writeLine(fd: number, text: string): void {
+  try {
+    writeSync(fd, text);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EPIPE') throw error;
+  }
+}
+
 /** A clock the logger asks for the current simulated time (null outside the simulation). */
 export type SimClock = () => SimTime | null;
 
@@ -57,8 +67,8 @@ export function createLogger(level: string, simClock: SimClock, errorsToStderr =
       ];
       if (rec.module) parts.push(`[${rec.module}]`);
       const text = `${parts.join(' ')} ${rec.msg}\n`;
-      process.stdout.write(text);
-      if (errorsToStderr && rec.level >= 50) process.stderr.write(text);
+      writeLine(1, text);
+      if (errorsToStderr && rec.level >= 50) writeLine(2, text);
     },
   };
   return pino(

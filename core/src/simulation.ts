@@ -28,6 +28,8 @@ export interface RunOptions {
   readonly log: Logger;
   /** Called between rounds with the simulated time reached (progress bar, heartbeats). */
   readonly onRound?: (now: SimTime) => void;
+  /** Receives the function that tells the current simulated time (for log lines). */
+  readonly useClock?: (clock: () => SimTime) => void;
   /** Checked between rounds: true when the user asked to stop (Ctrl-C). */
   readonly interrupted?: () => boolean;
   /** Lets the CLI's event loop breathe (progress output, signals) between rounds. */
@@ -49,6 +51,11 @@ function ipToInt(ip: string): number {
 
 function intToIp(n: number): string {
   return [24, 16, 8, 0].map((shift) => (n >>> shift) & 0xff).join('.');
+}
+
+/** An argument as a shell would need it written (for log lines). */
+function quoteArg(arg: string): string {
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : JSON.stringify(arg);
 }
 
 /** Addresses for every host: its `ip_addr`, or the next free one from 11.0.0.1 in name order. */
@@ -154,7 +161,7 @@ class Simulation {
     process.threads.set(pid, thread);
     host.processes.set(pid, process);
     this.started.push(process);
-    this.log.info({ host: host.name }, `process '${process.displayName}' started: ${[options.path, ...options.args].join(' ')}`);
+    this.log.info({ host: host.name }, `process '${process.displayName}' started: ${[options.path, ...options.args].map(quoteArg).join(' ')}`);
     this.runner.run(thread);
     return process;
   }
@@ -193,6 +200,7 @@ class Simulation {
   async run(options: RunOptions): Promise<SimTime> {
     const { stopTime, runahead } = this.timing();
     const scheduler = new Scheduler(this.hosts, stopTime, runahead);
+    options.useClock?.(() => scheduler.clock());
     while (scheduler.runRound()) {
       options.onRound?.(scheduler.now);
       if (options.interrupted?.()) throw new ShadowError('INTERRUPTED', 'interrupted; managed processes were killed');

@@ -47,7 +47,7 @@ describe('config units', () => {
     });
 
     it('rejects fractions, negatives and garbage', () => {
-      expect(unitError(() => parseTime('10.5 ms'))).to.match(/expected a time/);
+      expect(unitError(() => parseTime('10.5 ms'))).to.match(/got "10.5 ms" \(not a whole number\)/);
       expect(unitError(() => parseTime('-10 ms'))).to.match(/expected a time/);
       expect(unitError(() => parseTime('abc 10 ms'))).to.match(/expected a time/);
       expect(unitError(() => parseTime('ms'))).to.match(/expected a time/);

@@ -304,9 +304,10 @@ function hostOptions(c: Checker, v: unknown, p: Path): PartialHostOptions {
   if (v === undefined || v === null) return {};
   const m = c.map(v, p, ['log_level', 'pcap_enabled', 'pcap_capture_size']);
   const out: PartialHostOptions = {};
-  if (m['log_level'] !== undefined && m['log_level'] !== null) out.logLevel = c.oneOf(LOG_LEVELS)(m['log_level'], [...p, 'log_level']);
-  if (m['pcap_enabled'] !== undefined && m['pcap_enabled'] !== null) out.pcapEnabled = c.bool(m['pcap_enabled'], [...p, 'pcap_enabled']);
-  if (m['pcap_capture_size'] !== undefined && m['pcap_capture_size'] !== null) {
+  const given = (key: string) => m[key] !== undefined && m[key] !== null;
+  if (given('log_level')) out.logLevel = c.oneOf(LOG_LEVELS)(m['log_level'], [...p, 'log_level']);
+  if (given('pcap_enabled')) out.pcapEnabled = c.bool(m['pcap_enabled'], [...p, 'pcap_enabled']);
+  if (given('pcap_capture_size')) {
     const size = c.bytes(m['pcap_capture_size'], [...p, 'pcap_capture_size']);
     if (size > BigInt(U32_MAX)) c.fail([...p, 'pcap_capture_size'], `must be at most ${U32_MAX} B`);
     out.pcapCaptureSize = Number(size);

@@ -103,6 +103,7 @@ function parseUnit(family: UnitFamily, value: UnitInput): bigint {
     return fail();
   }
   if (magnitude < 0n) fail(' (negative)');
+  if (/^[.,][0-9]/.test(unit)) fail(' (not a whole number)');
   const factor = family.factor(unit);
   if (factor === undefined) {
     // The most common slip is the case ("10 S", "1 gbit"); say so rather than just "unknown".
@@ -161,7 +162,6 @@ export function signalName(signo: number): string | undefined {
  */
 export function parseSignal(value: UnitInput): number {
   const expected = 'expected a signal like "SIGTERM" or a number 1..31';
-  let n: number;
   if (typeof value === 'string') {
     const byName = SIGNALS.get(value);
     if (byName !== undefined) return byName;
@@ -173,10 +173,8 @@ export function parseSignal(value: UnitInput): number {
         : upper.startsWith('SIGRT') ? ' (realtime signals are not supported)' : '';
       throw new UnitError(`${expected}, got ${JSON.stringify(value)}${hint}`);
     }
-    n = Number(value);
-  } else {
-    n = Number(value);
   }
+  const n = Number(value);
   if (!Number.isInteger(n) || n < 1 || n > 64) throw new UnitError(`${expected}, got ${describe(value)}`);
   if (n > 31) throw new UnitError(`${expected}, got ${describe(value)} (realtime signals are not supported)`);
   return n;

@@ -9,6 +9,8 @@ import type { Host } from '../kernel/host.js';
  */
 export class Scheduler {
   private start: SimTime;
+  /** The host whose events are running, for log lines. */
+  private active: Host | null = null;
 
   constructor(
     private readonly hosts: readonly Host[],
@@ -23,11 +25,20 @@ export class Scheduler {
     return this.start;
   }
 
+  /** Simulated time of the event running now, or of the next round between rounds. */
+  clock(): SimTime {
+    return this.active?.current ?? this.start;
+  }
+
   /** Runs one round; false once the simulation has reached its stop time or has nothing left to do. */
   runRound(): boolean {
     if (this.start >= this.stopTime) return false;
     const end = this.start + this.runahead < this.stopTime ? this.start + this.runahead : this.stopTime;
-    for (const host of this.hosts) host.execute(end);
+    for (const host of this.hosts) {
+      this.active = host;
+      host.execute(end);
+    }
+    this.active = null;
     this.start = this.earliestEvent();
     return this.start < this.stopTime;
   }
