@@ -1,0 +1,78 @@
+/**
+ * Benchmarks of the foundation, printed as figures (they do not pass or fail):
+ *  - ns per emulated syscall under the simulator vs the same syscall natively, and the ratio;
+ *  - wall time of a python process that sleeps 3600 simulated seconds.
+ * Each figure is the median of several runs. Costs per call come from the difference between a
+ * run with N calls and one with none, so process start-up cancels out.
+ *
+ * The C floor (bench/ptrace-floor.c) shows what any ptrace supervisor costs on this machine.
+ *
+ * Run: npm run bench
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const SHADOW = join(ROOT, 'bin/shadow.js');
+const work = mkdtempSync(join(tmpdir(), 'shadow-ts-bench-'));
+const loop = join(work, 'syscall-loop');
+const floor = join(work, 'ptrace-floor');
+execFileSync('gcc', ['-O2', '-o', loop, join(ROOT, 'bench/syscall-loop.c')]);
+execFileSync('gcc', ['-O2', '-o', floor, join(ROOT, 'bench/ptrace-floor.c')]);
+
+const REPEAT = 5;
+const N = 200_000;
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+/** Wall seconds of one command (taskset pins native runs to one CPU, as the simulator pins itself). */
+function wall(cmd: string, args: string[], cwd = work): number {
+  const start = process.hrtime.bigint();
+  const r = spawnSync(cmd, args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr}`);
+  return Number(process.hrtime.bigint() - start) / 1e9;
+}
+
+/** Wall seconds of a simulation of one host running `path args`. */
+function simulate(path: string, args: string[], stopTime = '1h'): number {
+  const dir = mkdtempSync(join(work, 'sim-'));
+  writeFileSync(
+    join(dir, 'shadow.yaml'),
+    `general: { stop_time: ${stopTime}, log_level: warning }\nnetwork: { graph: { type: 1_gbit_switch } }\n` +
+      `hosts:\n  bench:\n    network_node_id: 0\n    processes:\n    - path: ${path}\n      args: ${JSON.stringify(args)}\n`,
+  );
+  const seconds = wall(process.execPath, [SHADOW, 'shadow.yaml'], dir);
+  rmSync(dir, { recursive: true });
+  return seconds;
+}
+
+function perCall(run: (n: number) => number): number {
+  const full = median(Array.from({ length: REPEAT }, () => run(N)));
+  const empty = median(Array.from({ length: REPEAT }, () => run(0)));
+  return ((full - empty) / N) * 1e9;
+}
+
+console.log(`shadow-ts foundation benchmark (median of ${REPEAT} runs, ${N} calls per run)`);
+const cFloor = median(Array.from({ length: REPEAT }, () => Number(execFileSync(floor, ['0', String(N)], { encoding: 'utf8' }))));
+console.log(`floor: a minimal C ptrace+seccomp tracer emulates getppid in ${cFloor} ns/call on this machine`);
+for (const kind of ['getppid', 'clock_gettime']) {
+  const native = perCall((n) => wall('taskset', ['-c', '0', loop, kind, String(n)]));
+  const simulated = perCall((n) => simulate(loop, [kind, String(n)]));
+  console.log(
+    `${kind.padEnd(14)} native ${native.toFixed(0).padStart(6)} ns/call   simulated ${simulated.toFixed(0).padStart(6)} ns/call   ` +
+      `ratio ${(simulated / native).toFixed(1)}x (${(simulated / cFloor).toFixed(2)}x the C floor)`,
+  );
+}
+const sleep = median(
+  Array.from({ length: REPEAT }, () =>
+    simulate('/usr/bin/python3', ['-c', 'import time; time.sleep(3600)'], '2h'),
+  ),
+);
+const pythonNative = median(Array.from({ length: REPEAT }, () => wall('/usr/bin/python3', ['-c', 'pass'])));
+console.log(`python3 time.sleep(3600): ${sleep.toFixed(3)} s wall for 3600 s simulated (python start-up alone natively: ${pythonNative.toFixed(3)} s)`);
+rmSync(work, { recursive: true });
