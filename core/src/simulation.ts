@@ -201,12 +201,30 @@ class Simulation {
     const { stopTime, runahead } = this.timing();
     const scheduler = new Scheduler(this.hosts, stopTime, runahead);
     options.useClock?.(() => scheduler.clock());
+    const interval = this.config.general.heartbeatInterval;
+    let nextHeartbeat = interval === null ? null : SIM_START + interval;
     while (scheduler.runRound()) {
       options.onRound?.(scheduler.now);
+      if (nextHeartbeat !== null && interval !== null && scheduler.now >= nextHeartbeat) {
+        this.heartbeat(scheduler.now);
+        nextHeartbeat = scheduler.now - ((scheduler.now - SIM_START) % interval) + interval;
+      }
       if (options.interrupted?.()) throw new ShadowError('INTERRUPTED', 'interrupted; managed processes were killed');
       await options.yieldToEventLoop?.();
     }
     return scheduler.now;
+  }
+
+  /** Shadow's heartbeat line (tornettools parses it): the simulator's own resource usage. */
+  private heartbeat(now: SimTime): void {
+    const usage = process.resourceUsage();
+    const minutes = (us: number) => (us / 60e6).toFixed(3);
+    this.log.info(
+      `Process resource usage at simtime ${now - SIM_START} reported by getrusage(): ` +
+        `ru_maxrss=${(usage.maxRSS / 1024 / 1024).toFixed(3)} GiB, ru_utime=${minutes(usage.userCPUTime)} minutes, ` +
+        `ru_stime=${minutes(usage.systemCPUTime)} minutes, ru_nvcsw=${usage.voluntaryContextSwitches}, ` +
+        `ru_nivcsw=${usage.involuntaryContextSwitches}`,
+    );
   }
 
   private timing(): { stopTime: SimTime; runahead: SimTime } {

@@ -158,6 +158,14 @@ hosts:
     });
   });
 
+  it('model_unblocked_syscall_latency lets a busy loop on time.time() make progress', () => {
+    const script = 'import time\\nt=time.time()\\nn=0\\nwhile time.time() < t + 0.0005: n+=1\\nprint(n, round(time.time()-t, 6))';
+    const run = runShadow(sim(`    - { path: ${PYTHON}, args: "-c '${script}'" }`, 'stop_time: 10s, model_unblocked_syscall_latency: true'));
+    expect(run.code, run.stdout).to.equal(0);
+    // Each time read costs 10 ns of simulated CPU time (Shadow's unblocked_vdso_latency).
+    expect(run.file('alpha', 'python3.1000.stdout')).to.match(/^4\d{4} 0\.0005\n$/);
+  });
+
   it('uname reports the host name', () => {
     const run = runShadow(sim(`    - { path: uname, args: -n }`, 'stop_time: 1s'));
     expect(run.file('alpha', 'uname.1000.stdout')).to.equal('alpha\n');
