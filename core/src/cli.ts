@@ -13,10 +13,6 @@ const VERSION = (createRequire(import.meta.url)('../package.json') as { version:
 
 const BOOLEAN = ['true', 'false'];
 
-function parseBool(value: string | boolean): boolean {
-  return value === true || value === 'true';
-}
-
 function program(): Command {
   return new Command('shadow')
     .description('Run real Linux programs on a simulated network, in simulated time (Shadow-compatible).')
@@ -26,10 +22,10 @@ function program(): Command {
     .option('--seed <n>', 'seed of every random stream (default: general.seed, 1)')
     .option('--stop-time <time>', 'simulated time at which the simulation ends, e.g. "10 min"')
     .addOption(new Option('-l, --log-level <level>', 'log level').choices(['error', 'warning', 'info', 'debug', 'trace']))
-    .addOption(new Option('--progress [bool]', 'show a progress bar of simulated time on stderr').choices(BOOLEAN))
-    .addOption(
-      new Option('--model-unblocked-syscall-latency [bool]', 'advance time a little on every syscall that does not block').choices(BOOLEAN),
-    )
+    .option('--progress', 'show a progress bar of simulated time on stderr')
+    .option('--no-progress', 'no progress bar, whatever the file says')
+    .option('--model-unblocked-syscall-latency', 'advance time a little on every syscall that does not block')
+    .option('--no-model-unblocked-syscall-latency', 'do not model syscall latency, whatever the file says')
     .addOption(new Option('--use-cpu-pinning <bool>', 'pin the simulator and its processes to one CPU').choices(BOOLEAN))
     .option('--show-config', 'print the processed configuration and exit')
     .showHelpAfterError('(run shadow --help for usage)');
@@ -40,8 +36,8 @@ interface CliOptions {
   seed?: string;
   stopTime?: string;
   logLevel?: string;
-  progress?: string | boolean;
-  modelUnblockedSyscallLatency?: string | boolean;
+  progress?: boolean;
+  modelUnblockedSyscallLatency?: boolean;
   useCpuPinning?: string;
   showConfig?: boolean;
 }
@@ -52,16 +48,14 @@ function overrides(o: CliOptions): ConfigOverrides {
     ...(o.seed !== undefined && { seed: o.seed }),
     ...(o.stopTime !== undefined && { stopTime: o.stopTime }),
     ...(o.logLevel !== undefined && { logLevel: o.logLevel }),
-    ...(o.progress !== undefined && { progress: parseBool(o.progress) }),
-    ...(o.modelUnblockedSyscallLatency !== undefined && {
-      modelUnblockedSyscallLatency: parseBool(o.modelUnblockedSyscallLatency),
-    }),
-    ...(o.useCpuPinning !== undefined && { useCpuPinning: parseBool(o.useCpuPinning) }),
+    ...(o.progress !== undefined && { progress: o.progress }),
+    ...(o.modelUnblockedSyscallLatency !== undefined && { modelUnblockedSyscallLatency: o.modelUnblockedSyscallLatency }),
+    ...(o.useCpuPinning !== undefined && { useCpuPinning: o.useCpuPinning === 'true' }),
   };
 }
 
 /** A progress bar of simulated seconds on stderr (Shadow's `general.progress`). */
-function progressBar(stopTime: bigint): (now: SimTime) => void {
+function progressBar(stopTime: bigint): { update(now: SimTime): void; stop(): void } {
   const bar = new cliProgress.SingleBar(
     {
       stream: process.stderr,
@@ -72,8 +66,11 @@ function progressBar(stopTime: bigint): (now: SimTime) => void {
     cliProgress.Presets.shades_classic,
   );
   bar.start(Number(stopTime / NS_PER_SEC), 0);
-  process.once('exit', () => bar.stop());
-  return (now) => bar.update(Number((now - SIM_START) / NS_PER_SEC));
+  return {
+    update: (now) => bar.update(Number((now - SIM_START) / NS_PER_SEC)),
+    // The bar's redraw timer keeps the event loop alive: it must be stopped for the CLI to exit.
+    stop: () => bar.stop(),
+  };
 }
 
 /** Runs the CLI; resolves to the process exit code. */
@@ -95,14 +92,14 @@ export async function main(argv: string[]): Promise<number> {
     let interrupted = false;
     process.once('SIGINT', () => (interrupted = true));
     process.once('SIGTERM', () => (interrupted = true));
-    const showProgress = config.general.progress ? progressBar(config.general.stopTime) : null;
+    const progress = config.general.progress ? progressBar(config.general.stopTime) : null;
     let lastYield = process.hrtime.bigint();
     const result = await runSimulation({
       config,
       rc,
       log,
       useClock: (clock) => (simClock = clock),
-      onRound: showProgress ?? undefined,
+      onRound: progress?.update,
       interrupted: () => interrupted,
       // Wall time decides only when the CLI lets its event loop run (signals, progress output),
       // never anything in the simulation.

@@ -287,6 +287,16 @@ hosts:
     });
   });
 
+  it('applies the use_cpu_pinning override to experimental and records it in the document', () => {
+    expect(load(GETTING_STARTED).experimental.useCpuPinning).to.equal(true);
+    const c = load(GETTING_STARTED, { useCpuPinning: false });
+    expect(c.experimental.useCpuPinning).to.equal(false);
+    expect((c.document as { experimental: unknown }).experimental).to.deep.equal({ use_cpu_pinning: false });
+    const file = `${withHosts('  a: { network_node_id: 0, processes: [] }\n')}experimental:\n  use_cpu_pinning: false\n  runahead: 2 ms\n`;
+    const set = load(file, { useCpuPinning: true });
+    expect(set.experimental).to.include({ useCpuPinning: true, runahead: 2_000_000n });
+  });
+
   it('reports bad overrides as coming from the command line, without a line', () => {
     const e = loadError(GETTING_STARTED, { stopTime: '10 parsecs' });
     expect(e.line).to.equal(undefined);

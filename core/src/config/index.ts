@@ -11,4 +11,5 @@ export {
   GmlError, type GmlPos, type GmlValue, type GmlAttr, type GmlBlock, type GmlDocument,
   parseGml, buildGraph, parseNetworkGraph, ONE_GBIT_SWITCH_GML, oneGbitSwitchGraph,
 } from './gml.js';
-export { loadSimulationConfig, splitShellWords } from './simulation.js';
+export { loadSimulationConfig } from './simulation.js';
+export { splitShellWords } from './hosts.js';

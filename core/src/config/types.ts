@@ -112,4 +112,5 @@ export interface ConfigOverrides {
   readonly logLevel?: string;
   readonly progress?: boolean;
   readonly modelUnblockedSyscallLatency?: boolean;
+  readonly useCpuPinning?: boolean;
 }
