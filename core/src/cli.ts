@@ -89,19 +89,18 @@ export async function main(argv: string[]): Promise<number> {
     let simClock: (() => SimTime) | null = null;
     const log = createLogger(config.general.logLevel, () => simClock?.() ?? null);
     log.info(`Starting shadow-ts ${VERSION} with ${config.source}`);
-    let interrupted = false;
-    process.once('SIGINT', () => (interrupted = true));
-    process.once('SIGTERM', () => (interrupted = true));
+    // No SIGINT/SIGTERM handlers: the simulator may sit in waitpid for a program that never makes
+    // a syscall, where a JS handler would never run. The default action ends the simulator, and
+    // PTRACE_O_EXITKILL takes every managed process with it.
     const progress = config.general.progress ? progressBar(config.general.stopTime) : null;
     let lastYield = process.hrtime.bigint();
-    const result = await runSimulation({
+    const run = runSimulation({
       config,
       rc,
       log,
       useClock: (clock) => (simClock = clock),
       onRound: progress?.update,
-      interrupted: () => interrupted,
-      // Wall time decides only when the CLI lets its event loop run (signals, progress output),
+      // Wall time decides only when the CLI lets its event loop run (progress output),
       // never anything in the simulation.
       yieldToEventLoop: async () => {
         const wall = process.hrtime.bigint();
@@ -110,6 +109,7 @@ export async function main(argv: string[]): Promise<number> {
         await new Promise((r) => setImmediate(r));
       },
     });
+    const result = await run.finally(() => progress?.stop());
     log.info(result.exitCode === 0 ? 'shadow-ts completed successfully' : 'shadow-ts did not complete successfully');
     return result.exitCode;
   } catch (error) {

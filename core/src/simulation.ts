@@ -30,8 +30,6 @@ export interface RunOptions {
   readonly onRound?: (now: SimTime) => void;
   /** Receives the function that tells the current simulated time (for log lines). */
   readonly useClock?: (clock: () => SimTime) => void;
-  /** Checked between rounds: true when the user asked to stop (Ctrl-C). */
-  readonly interrupted?: () => boolean;
   /** Lets the CLI's event loop breathe (progress output, signals) between rounds. */
   readonly yieldToEventLoop?: () => Promise<void>;
 }
@@ -203,13 +201,13 @@ class Simulation {
     options.useClock?.(() => scheduler.clock());
     const interval = this.config.general.heartbeatInterval;
     let nextHeartbeat = interval === null ? null : SIM_START + interval;
-    while (scheduler.runRound()) {
+    for (let more = true; more; ) {
+      more = scheduler.runRound();
       options.onRound?.(scheduler.now);
       if (nextHeartbeat !== null && interval !== null && scheduler.now >= nextHeartbeat) {
         this.heartbeat(scheduler.now);
         nextHeartbeat = scheduler.now - ((scheduler.now - SIM_START) % interval) + interval;
       }
-      if (options.interrupted?.()) throw new ShadowError('INTERRUPTED', 'interrupted; managed processes were killed');
       await options.yieldToEventLoop?.();
     }
     return scheduler.now;
