@@ -1,8 +1,8 @@
 import { expect } from 'chai';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PROGRAMS, ROOT, logLines, processesWith, runShadow, scratchDir, snapshot, startShadow } from './harness.js';
+import { PROGRAMS, ROOT, SHADOW, logLines, processesWith, runShadow, scratchDir, snapshot, startShadow } from './harness.js';
 
 const PYTHON = '/usr/bin/python3';
 
@@ -267,5 +267,35 @@ describe('foundation: the simulator dies, its processes die with it', () => {
     await new Promise((r) => child.once('exit', r));
     while (processesWith(marker).length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     expect(processesWith(marker)).to.deep.equal([]);
+  });
+});
+
+describe('foundation: command line', () => {
+  it('reads the simulation file from stdin with "-", and --progress draws simulated time on stderr', () => {
+    const dir = scratchDir();
+    const r = spawnSync(process.execPath, [SHADOW, '--progress', '-'], {
+      cwd: dir,
+      input: sim(`    - { path: date, args: -u, start_time: 3s }`, 'stop_time: 10s'),
+      encoding: 'utf8',
+    });
+    expect(r.status, r.stderr).to.equal(0);
+    expect(readFileSync(join(dir, 'shadow.data/hosts/alpha/date.1000.stdout'), 'utf8')).to.equal('Sat Jan  1 00:00:03 UTC 2000\n');
+    expect(r.stderr).to.contain('simulated 10/10 s');
+  });
+
+  it('command-line options override the file (seed, stop time, data directory)', () => {
+    const run = runShadow(sim(`    - { path: sleep, args: '100', expected_final_state: running }`, 'stop_time: 1h'), [
+      '--stop-time', '5s', '-d', 'out.data', '--seed', '9',
+    ]);
+    expect(run.code, run.stderr).to.equal(0);
+    const processed = readFileSync(join(run.dir, 'out.data/processed-config.yaml'), 'utf8');
+    expect(processed).to.match(/stop_time: 5s/);
+    expect(processed).to.match(/seed: 9/);
+    expect(logLines(run, 'simulation ended at')[0]).to.contain('00:00:05.000000000');
+  });
+
+  it('prints its version', () => {
+    const r = spawnSync(process.execPath, [SHADOW, '--version'], { encoding: 'utf8' });
+    expect(r.stdout.trim()).to.equal('0.1.0');
   });
 });
