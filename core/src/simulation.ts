@@ -113,10 +113,13 @@ class Simulation {
 
     const seeds = new SeedSource(general.seed);
     const addresses = assignAddresses(config.hosts);
+    const directory = [...addresses]
+      .map(([name, ipAddress]) => ({ name, ipAddress }))
+      .sort((a, b) => ipToInt(a.ipAddress) - ipToInt(b.ipAddress));
     config.hosts.forEach((hc, id) => {
       const dataDir = join(general.dataDirectory, 'hosts', hc.name);
       mkdirSync(dataDir, { recursive: true });
-      const host = new Host(id, hc.name, addresses.get(hc.name)!, seeds.forHost(hc.name), dataDir);
+      const host = new Host(id, hc.name, addresses.get(hc.name)!, seeds.forHost(hc.name), dataDir, directory);
       this.hosts.push(host);
       for (const options of hc.processes) this.scheduleProcess(host, options);
     });
@@ -124,10 +127,10 @@ class Simulation {
 
   private scheduleProcess(host: Host, options: ProcessOptions): void {
     const start = SIM_START + options.startTime;
-    host.schedule(start, () => {
+    host.addEvent(start, () => {
       const process = this.spawn(host, options);
       if (process && options.shutdownTime !== null) {
-        host.schedule(SIM_START + options.shutdownTime, () => this.signal(process, options.shutdownSignal));
+        host.addEvent(SIM_START + options.shutdownTime, () => this.signal(process, options.shutdownSignal));
       }
     });
   }
@@ -155,7 +158,13 @@ class Simulation {
       return null;
     }
     const process = new Process(host, pid, 1, name, realPid, new ProcessMemory(this.backend, realPid), host.current, options);
-    const thread = new Thread(pid, realPid, process, (key, message) => this.kernel.warnOnce(key, message, host.name));
+    const thread = new Thread(
+      pid,
+      realPid,
+      process,
+      (key, message) => this.kernel.warnOnce(key, message, host.name),
+      (t, sig) => this.backend.signal(t.process.realPid, t.realTid, sig),
+    );
     process.threads.set(pid, thread);
     host.processes.set(pid, process);
     this.started.push(process);

@@ -1,3 +1,4 @@
+import type { DescriptorTable } from './files.js';
 import type { SyscallName } from './syscalls.js';
 import type { SimTime } from './time.js';
 import type { WakeReason } from './wait.js';
@@ -48,6 +49,13 @@ export interface HostView {
   readonly bootTime: SimTime;
   /** Number of live processes on the host. */
   processCount(): number;
+  /**
+   * Runs `callback` at simulated time `at` on this host (timers of timerfd, …). Returns a function
+   * that cancels it. The callback runs as an event of its own, never inside the caller.
+   */
+  schedule(at: SimTime, callback: () => void): () => void;
+  /** Every host of the simulation (name and address), sorted by address: the simulated DNS. */
+  knownHosts(): readonly { readonly name: string; readonly ipAddress: string }[];
 }
 
 /** What plugins see of a managed process. Views are stable objects: use them as WeakMap keys. */
@@ -61,6 +69,10 @@ export interface ProcessView {
   readonly host: HostView;
   /** Simulated time at which the process started. */
   readonly startTime: SimTime;
+  /** Its descriptors that refer to virtual files. */
+  readonly fds: DescriptorTable;
+  /** Whether descriptor `fd` is open in the process (virtual or not). */
+  isOpen(fd: number): boolean;
 }
 
 /** What plugins see of a managed thread. */
@@ -68,6 +80,8 @@ export interface ThreadView {
   /** Virtual tid on its host (same counter as pids). */
   readonly tid: number;
   readonly process: ProcessView;
+  /** Queues a real signal to this thread; it is delivered when the thread resumes (e.g. SIGPIPE). */
+  signal(sig: number): void;
 }
 
 /** Log lines from plugin code, attributed to the plugin, host and simulated time. */
@@ -93,6 +107,11 @@ export interface SyscallContext {
   readonly restarted: boolean;
   /** Why a restarted call runs again; null on its first run. */
   readonly wake: WakeReason | null;
+  /**
+   * Scratch state of this call that survives its restarts (e.g. how much of a large pipe write
+   * is done). A new call starts with an empty object.
+   */
+  readonly state: Record<string, unknown>;
   /** Warn once per run for `key` (partial support, ignored flags). */
   warnOnce(key: string, message: string): void;
 }

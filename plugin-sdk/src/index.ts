@@ -8,7 +8,7 @@ export { createKernelHooks, isSyscallName, SyscallHookMap } from './hooks.js';
 export type { KernelHooks, SyscallHook } from './hooks.js';
 export { block, errno, native, ok, rewrite } from './result.js';
 export type { ResultMapper, SyscallResult } from './result.js';
-export { WaitQueue, waitFor } from './wait.js';
+export { WaitQueue, anyOf, waitFor } from './wait.js';
 export type { Trigger, WaitCondition, WakeReason } from './wait.js';
 export type {
   ExecEvent,
@@ -27,3 +27,5 @@ export type { SimTime } from './time.js';
 export { SYSCALL_NUMBERS } from './syscalls.js';
 export type { SyscallName } from './syscalls.js';
 export { readTimespec, timespecBytes, timevalBytes } from './abi-structs.js';
+export { O, OpenFile, POLL, S_IF, newDescriptor, statBytes, statxBytes } from './files.js';
+export type { DescriptorTable, FileStat, IoResult } from './files.js';

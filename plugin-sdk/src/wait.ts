@@ -47,3 +47,13 @@ export class WaitQueue implements Trigger {
     return this.waiters.size;
   }
 }
+
+/** A trigger that fires when any of `triggers` fires (poll and select over several files). */
+export function anyOf(triggers: readonly Trigger[]): Trigger {
+  return {
+    subscribe(wake: () => void): () => void {
+      const unsubscribers = triggers.map((t) => t.subscribe(wake));
+      return () => unsubscribers.forEach((u) => u());
+    },
+  };
+}

@@ -42,6 +42,7 @@ export class CallContext implements SyscallContext {
   now = 0n;
   restarted = false;
   wake: WakeReason | null = null;
+  private callState: Record<string, unknown> | null = null;
 
   constructor(
     readonly thread: ThreadView,
@@ -50,4 +51,18 @@ export class CallContext implements SyscallContext {
     readonly memory: TraceeMemory,
     readonly warnOnce: (key: string, message: string) => void,
   ) {}
+
+  /** Created on first use, so calls that need no state allocate nothing. */
+  get state(): Record<string, unknown> {
+    return (this.callState ??= {});
+  }
+
+  /** Starts a new call (not a restart): its state begins empty. */
+  begin(nr: number, now: bigint): void {
+    this.nr = nr;
+    this.now = now;
+    this.restarted = false;
+    this.wake = null;
+    this.callState = null;
+  }
 }

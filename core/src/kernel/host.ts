@@ -24,6 +24,8 @@ export class Host implements HostView {
     readonly random: RandomStream,
     /** Directory of this host's output files and its processes' working directory. */
     readonly dataDir: string,
+    /** Every host's name and address, sorted by address (shared by all hosts). */
+    private readonly directory: readonly { readonly name: string; readonly ipAddress: string }[],
   ) {}
 
   now(): SimTime {
@@ -34,13 +36,24 @@ export class Host implements HostView {
     return this.processes.size;
   }
 
+  schedule(at: SimTime, callback: () => void): () => void {
+    const event = this.addEvent(at, callback);
+    return () => {
+      event.cancelled = true;
+    };
+  }
+
+  knownHosts(): readonly { readonly name: string; readonly ipAddress: string }[] {
+    return this.directory;
+  }
+
   /** Next virtual pid/tid (one counter for both, from 1000, as in Shadow). */
   allocateId(): number {
     return this.nextId++;
   }
 
-  /** Schedules `run` at `time` on this host. */
-  schedule(time: SimTime, run: () => void): SimEvent {
+  /** Queues `run` at `time` on this host (never earlier than now). */
+  addEvent(time: SimTime, run: () => void): SimEvent {
     const event: SimEvent = {
       time: time < this.current ? this.current : time,
       cls: EventClass.Local,

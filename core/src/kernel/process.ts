@@ -1,7 +1,9 @@
+import { readlinkSync } from 'node:fs';
 import type { ProcessView, SimTime } from '@shadow-ts/plugin-sdk';
 import type { ExpectedFinalState, ProcessOptions } from '../config/types.js';
 import type { Host } from './host.js';
 import type { Thread } from './thread.js';
+import { FdTable } from './fd-table.js';
 import { ProcessMemory } from './memory.js';
 
 /** How a process ended (or 'running' when the simulation stopped it). */
@@ -10,6 +12,7 @@ export type FinalState = ExpectedFinalState;
 /** A managed process: one real Linux process, its threads, and its virtual identity. */
 export class Process implements ProcessView {
   readonly threads = new Map<number, Thread>();
+  readonly fds = new FdTable();
   final: FinalState | null = null;
   /** True once the new image of its first execve is running. */
   execed = false;
@@ -29,6 +32,16 @@ export class Process implements ProcessView {
   /** `host.exe.pid`, Shadow's display name. */
   get displayName(): string {
     return `${this.host.name}.${this.name}.${this.pid}`;
+  }
+
+  isOpen(fd: number): boolean {
+    if (fd < 0) return false;
+    try {
+      readlinkSync(`/proc/${this.realPid}/fd/${fd}`);
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   get alive(): boolean {

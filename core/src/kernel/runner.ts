@@ -46,7 +46,7 @@ export class Runner {
   /** Makes `thread` run at `time` on its host. */
   scheduleRun(thread: Thread, host: Host, time = host.current): void {
     if (thread.wakeEvent) thread.wakeEvent.cancelled = true;
-    thread.wakeEvent = host.schedule(time, () => {
+    thread.wakeEvent = host.addEvent(time, () => {
       thread.wakeEvent = null;
       this.run(thread);
     });
@@ -124,6 +124,7 @@ export class Runner {
       thread.exited = true;
     }
     process.threads.clear();
+    process.fds.clear();
   }
 
   /** Handles a seccomp stop; false when the thread stops running (blocked or yielded). */
@@ -132,10 +133,7 @@ export class Runner {
     const ctx = thread.ctx;
     const nr = Number(stop[Stop.Nr]);
     ctx.args.words.set(stop.subarray(Stop.Arg0, Stop.Arg0 + 6));
-    ctx.nr = nr;
-    ctx.now = thread.process.host.current;
-    ctx.restarted = false;
-    ctx.wake = null;
+    ctx.begin(nr, thread.process.host.current);
     const name = SYSCALL_NAMES[nr];
     if (name === undefined) {
       // A number newer than our table: nobody can have tapped it.
@@ -181,7 +179,7 @@ export class Runner {
     let unsubscribe: (() => void) | null = null;
     const wake = (reason: WakeReason) => {
       if (thread.blocked !== blocked) return;
-      thread.wakeEvent = host.schedule(host.current, () => {
+      thread.wakeEvent = host.addEvent(host.current, () => {
         thread.wakeEvent = null;
         this.run(thread, reason);
       });
@@ -199,7 +197,7 @@ export class Runner {
     };
     thread.blocked = blocked;
     if (condition.deadline !== undefined) {
-      const event = host.schedule(condition.deadline, () => {
+      const event = host.addEvent(condition.deadline, () => {
         if (thread.blocked !== blocked) return;
         this.run(thread, 'timeout');
       });
@@ -227,6 +225,10 @@ export class Runner {
   private onExec(thread: Thread): void {
     const process = thread.process;
     const pid = process.realPid;
+    // exec closed the close-on-exec placeholders: their virtual files go with them.
+    for (const [fd] of [...process.fds.entries()]) {
+      if (!process.isOpen(fd)) process.fds.unbind(fd);
+    }
     patchVdso(this.backend, pid);
     process.execed = true;
     const event: ExecEvent = { process, host: process.host, memory: process.memory, auxv: readAuxv(pid) };
@@ -257,6 +259,7 @@ export class Runner {
     const process = thread.process;
     process.threads.delete(thread.tid);
     if (process.threads.size === 0) {
+      process.fds.clear();
       process.final = final;
       this.onProcessExit(process);
     }

@@ -30,8 +30,13 @@ export class Thread implements ThreadView {
     readonly realTid: number,
     readonly process: Process,
     warnOnce: (key: string, message: string) => void,
+    private readonly sendSignal: (thread: Thread, sig: number) => void,
   ) {
     this.ctx = new CallContext(this, process, process.host, process.memory, warnOnce);
+  }
+
+  signal(sig: number): void {
+    this.sendSignal(this, sig);
   }
 
   /** Sets how the real task resumes next. */

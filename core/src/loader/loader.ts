@@ -12,6 +12,8 @@ export const BUILTIN_PLUGINS: readonly PluginSpec[] = [
   { name: '@shadow-ts/plugin-time', options: {} },
   { name: '@shadow-ts/plugin-process', options: {} },
   { name: '@shadow-ts/plugin-random', options: {} },
+  { name: '@shadow-ts/plugin-io', options: {} },
+  { name: '@shadow-ts/plugin-fs', options: {} },
 ];
 
 /** A plugin module, loaded and checked, with the options it will be applied with. */

@@ -1,0 +1,184 @@
+import type { SyscallContext } from './context.js';
+import { rewrite, type SyscallResult } from './result.js';
+import { SYSCALL_NUMBERS } from './syscalls.js';
+import { WaitQueue } from './wait.js';
+
+/** poll(2)/epoll(7) event bits (the values are the same for both). */
+export const POLL = {
+  IN: 0x001,
+  PRI: 0x002,
+  OUT: 0x004,
+  ERR: 0x008,
+  HUP: 0x010,
+  NVAL: 0x020,
+  RDNORM: 0x040,
+  RDBAND: 0x080,
+  WRNORM: 0x100,
+  WRBAND: 0x200,
+  RDHUP: 0x2000,
+} as const;
+
+/** open(2) status flags that live on the open file description. */
+export const O = {
+  RDONLY: 0,
+  WRONLY: 1,
+  RDWR: 2,
+  ACCMODE: 3,
+  CREAT: 0o100,
+  EXCL: 0o200,
+  NOCTTY: 0o400,
+  TRUNC: 0o1000,
+  APPEND: 0o2000,
+  NONBLOCK: 0o4000,
+  DIRECTORY: 0o200000,
+  NOFOLLOW: 0o400000,
+  CLOEXEC: 0o2000000,
+} as const;
+
+/** File type bits of st_mode. */
+export const S_IF = {
+  FIFO: 0o010000,
+  CHR: 0o020000,
+  DIR: 0o040000,
+  REG: 0o100000,
+  SOCK: 0o140000,
+} as const;
+
+/**
+ * The outcome of a read or write on an open file:
+ * - `Uint8Array`: the bytes read (empty at end of file);
+ * - `number`: the count of bytes written;
+ * - `'again'`: nothing can be transferred now (the caller blocks or answers EAGAIN);
+ * - `{ errno }`: the call fails.
+ */
+export type IoResult = Uint8Array | number | 'again' | { readonly errno: number };
+
+/** What fstat(2) reports for a virtual file; absent fields are 0. */
+export interface FileStat {
+  readonly mode: number;
+  readonly size?: bigint;
+  readonly rdev?: bigint;
+  readonly ino?: bigint;
+  readonly blksize?: number;
+  readonly nlink?: number;
+}
+
+/**
+ * An open file description of a virtual kind (Linux's `struct file` with its `file_operations`).
+ * Plugins subclass it to add kinds — pipes, eventfds, sockets, anything — and the io family
+ * dispatches every descriptor syscall to it. Descriptors made by dup(2) or inherited share one
+ * description, and with it the status flags and the position.
+ */
+export abstract class OpenFile {
+  /** Short kind name for logs ("pipe", "eventfd", …). */
+  abstract readonly kind: string;
+  /** O_ACCMODE bits plus O_NONBLOCK / O_APPEND, as F_GETFL reports them. */
+  statusFlags: number;
+  /** Notified whenever `poll()` may have changed: blocked readers, writers and epoll wait on it. */
+  readonly readiness = new WaitQueue();
+  /** Descriptors (in any process) that refer to this description. */
+  refs = 0;
+
+  constructor(statusFlags: number) {
+    this.statusFlags = statusFlags;
+  }
+
+  /** The poll(2) bits that hold now. */
+  abstract poll(): number;
+
+  /** Reads at most `length` bytes (at `offset` for pread-like calls, which the kind may refuse). */
+  read(_ctx: SyscallContext, _length: number, _offset: bigint | null): IoResult {
+    return { errno: 22 /* EINVAL */ };
+  }
+
+  /** Writes `data` (at `offset` for pwrite-like calls). */
+  write(_ctx: SyscallContext, _data: Uint8Array, _offset: bigint | null): IoResult {
+    return { errno: 22 /* EINVAL */ };
+  }
+
+  /** lseek(2): the new position, or an errno result. Kinds without a position answer ESPIPE. */
+  seek(_offset: bigint, _whence: number): bigint | { readonly errno: number } {
+    return { errno: 29 /* ESPIPE */ };
+  }
+
+  /** ioctl(2) requests of this kind; undefined when the kind does not know `request` (ENOTTY). */
+  ioctl(_ctx: SyscallContext, _request: number, _arg: bigint): SyscallResult | undefined {
+    return undefined;
+  }
+
+  /** fcntl(2) commands of this kind (e.g. F_GETPIPE_SZ); undefined when it does not know `cmd`. */
+  fcntl(_ctx: SyscallContext, _cmd: number, _arg: bigint): SyscallResult | undefined {
+    return undefined;
+  }
+
+  abstract stat(): FileStat;
+
+  /** The last descriptor referring to this description was closed. */
+  release(): void {}
+
+  get nonBlocking(): boolean {
+    return (this.statusFlags & O.NONBLOCK) !== 0;
+  }
+}
+
+/**
+ * A process's descriptors that refer to virtual files. Descriptor numbers are the tracee kernel's
+ * own (each virtual file sits on a real placeholder fd), so only the binding lives here; a number
+ * that is not bound is an ordinary descriptor the kernel handles natively.
+ */
+export interface DescriptorTable {
+  get(fd: number): OpenFile | undefined;
+  /** Binds `fd` to `file` (replacing and releasing any previous binding). */
+  bind(fd: number, file: OpenFile): void;
+  /** Removes the binding of `fd`; the file is released when no descriptor refers to it anymore. */
+  unbind(fd: number): void;
+  entries(): IterableIterator<[number, OpenFile]>;
+}
+
+/** Encodes a `struct stat` (x86_64, 144 bytes). */
+export function statBytes(st: FileStat): Uint8Array {
+  const out = new Uint8Array(144);
+  const v = new DataView(out.buffer);
+  v.setBigUint64(8, st.ino ?? 0n, true); // st_ino
+  v.setBigUint64(16, BigInt(st.nlink ?? 1), true); // st_nlink
+  v.setUint32(24, st.mode, true); // st_mode
+  v.setBigUint64(40, st.rdev ?? 0n, true); // st_rdev
+  v.setBigInt64(48, st.size ?? 0n, true); // st_size
+  v.setBigInt64(56, BigInt(st.blksize ?? 4096), true); // st_blksize
+  v.setBigInt64(64, ((st.size ?? 0n) + 511n) / 512n, true); // st_blocks
+  return out;
+}
+
+/** Encodes a `struct statx` (256 bytes) with the basic fields of `st`. */
+export function statxBytes(st: FileStat): Uint8Array {
+  const out = new Uint8Array(256);
+  const v = new DataView(out.buffer);
+  const STATX_BASIC_STATS = 0x7ff;
+  v.setUint32(0, STATX_BASIC_STATS, true); // stx_mask
+  v.setUint32(4, st.blksize ?? 4096, true); // stx_blksize
+  v.setUint32(16, st.nlink ?? 1, true); // stx_nlink
+  v.setUint16(28, st.mode, true); // stx_mode
+  v.setBigUint64(32, st.ino ?? 0n, true); // stx_ino
+  v.setBigUint64(40, st.size ?? 0n, true); // stx_size
+  v.setBigUint64(48, ((st.size ?? 0n) + 511n) / 512n, true); // stx_blocks
+  const rdev = st.rdev ?? 0n;
+  v.setUint32(128, Number((rdev >> 8n) & 0xfffn), true); // stx_rdev_major
+  v.setUint32(132, Number((rdev & 0xffn) | ((rdev >> 12n) & 0xfff00n)), true); // stx_rdev_minor
+  return out;
+}
+
+const EFD_CLOEXEC = 0o2000000n;
+
+/**
+ * The result that gives `file` a descriptor in the calling process: the call is rewritten to
+ * create an eventfd placeholder (close-on-exec if asked), and the number the kernel returns is
+ * bound to `file`. The placeholder only holds the number — lowest free fd, dup, inheritance and
+ * close-on-exec then behave as Linux — while every syscall on it is answered by the file.
+ */
+export function newDescriptor(ctx: SyscallContext, file: OpenFile, options: { cloexec: boolean }): SyscallResult {
+  const fds = ctx.process.fds;
+  return rewrite(SYSCALL_NUMBERS.eventfd2, [0n, options.cloexec ? EFD_CLOEXEC : 0n], (ret) => {
+    if (ret >= 0n) fds.bind(Number(ret), file);
+    return ret;
+  });
+}

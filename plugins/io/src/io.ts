@@ -1,0 +1,111 @@
+import {
+  Errno,
+  POLL,
+  block,
+  errno,
+  newDescriptor as sdkNewDescriptor,
+  ok,
+  waitFor,
+  type IoResult,
+  type OpenFile,
+  type SimTime,
+  type SyscallContext,
+  type SyscallResult,
+} from '@shadow-ts/plugin-sdk';
+
+/**
+ * Helpers shared by the io family: turning file results into syscall results, placeholder
+ * descriptors, iovecs, and what native descriptors look like to poll.
+ */
+
+export const EBADF = (): SyscallResult => errno(Errno.EBADF);
+export const EFAULT = (): SyscallResult => errno(Errno.EFAULT);
+export const EINVAL = (): SyscallResult => errno(Errno.EINVAL);
+
+/**
+ * The descriptor `fd` of the calling process as a virtual file, or undefined when it is an
+ * ordinary descriptor the kernel handles (or not open at all: the kernel then says EBADF).
+ */
+export function virtualFile(ctx: SyscallContext, fd: number): OpenFile | undefined {
+  return fd < 0 ? undefined : ctx.process.fds.get(fd);
+}
+
+/**
+ * The answer when `file` cannot transfer data now: park the thread until the file's readiness
+ * changes, or EAGAIN for a non-blocking description. A woken call runs again and re-checks.
+ */
+export function wouldBlock(file: OpenFile, deadline?: SimTime): SyscallResult {
+  return file.nonBlocking ? errno(Errno.EAGAIN) : block(waitFor.trigger(file.readiness, deadline));
+}
+
+/** Turns a file's read/write outcome into a syscall result; `'again'` blocks or fails with EAGAIN. */
+export function ioResult(file: OpenFile, result: IoResult, deliver: (data: Uint8Array) => boolean): SyscallResult {
+  if (result === 'again') return wouldBlock(file);
+  if (typeof result === 'number') return ok(result);
+  if (result instanceof Uint8Array) return deliver(result) ? ok(result.length) : EFAULT();
+  return errno(result.errno);
+}
+
+/** Gives `file` a descriptor in the calling process (see the SDK's newDescriptor). */
+export function newDescriptor(ctx: SyscallContext, file: OpenFile, cloexec: boolean): SyscallResult {
+  return sdkNewDescriptor(ctx, file, { cloexec });
+}
+
+/** One `struct iovec`. */
+export interface Iovec {
+  readonly base: bigint;
+  readonly length: number;
+}
+
+/** IOV_MAX: Linux refuses more iovecs with EINVAL. */
+export const IOV_MAX = 1024;
+
+/** Reads `count` iovecs at `addr`; null on a fault. */
+export function readIovecs(ctx: SyscallContext, addr: bigint, count: number): Iovec[] | null {
+  const raw = ctx.memory.read(addr, count * 16);
+  if (!raw) return null;
+  const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+  const iovecs: Iovec[] = [];
+  for (let i = 0; i < count; i++) {
+    iovecs.push({ base: view.getBigUint64(i * 16, true), length: Number(view.getBigUint64(i * 16 + 8, true)) });
+  }
+  return iovecs;
+}
+
+/** Copies `data` into the buffers of `iovecs` in order; false on a fault. */
+export function scatter(ctx: SyscallContext, iovecs: readonly Iovec[], data: Uint8Array): boolean {
+  let at = 0;
+  for (const { base, length } of iovecs) {
+    if (at >= data.length) break;
+    const chunk = data.subarray(at, at + length);
+    if (!ctx.memory.write(base, chunk)) return false;
+    at += chunk.length;
+  }
+  return true;
+}
+
+/** The bytes of all `iovecs`, concatenated; null on a fault. */
+export function gather(ctx: SyscallContext, iovecs: readonly Iovec[]): Uint8Array | null {
+  const parts: Uint8Array[] = [];
+  for (const { base, length } of iovecs) {
+    if (length === 0) continue;
+    const part = ctx.memory.read(base, length);
+    if (!part) return null;
+    parts.push(part);
+  }
+  return Buffer.concat(parts);
+}
+
+/** Linux's DEFAULT_POLLMASK: what a file without a poll operation (regular files, /dev/null) reports. */
+const ALWAYS_READY = POLL.IN | POLL.OUT | POLL.RDNORM | POLL.WRNORM;
+
+/**
+ * poll(2) bits of descriptor `fd`: the virtual file's, or for an ordinary descriptor what Linux
+ * reports for regular files and devices without a poll operation (always ready). Null when `fd`
+ * is not open.
+ */
+export function pollDescriptor(ctx: SyscallContext, fd: number): number | null {
+  const file = virtualFile(ctx, fd);
+  if (file) return file.poll();
+  return ctx.process.isOpen(fd) ? ALWAYS_READY : null;
+}

@@ -1,0 +1,266 @@
+import {
+  Errno,
+  O,
+  OpenFile,
+  POLL,
+  S_IF,
+  Signal,
+  errno,
+  ok,
+  type FileStat,
+  type IoResult,
+  type SyscallContext,
+  type SyscallResult,
+} from '@shadow-ts/plugin-sdk';
+
+/**
+ * Anonymous pipes (pipe(7)): one shared buffer and two open file descriptions, the read end and
+ * the write end. Every descriptor made by dup(2) or fork(2) shares its end's description, so
+ * "readers" and "writers" count descriptions; a description goes away when its last descriptor
+ * closes (`release()`).
+ */
+
+/** PIPE_BUF: writes of at most this many bytes are atomic (pipe(7)). */
+export const PIPE_BUF = 4096;
+/** The page size pipe capacities are counted in. */
+const PAGE_SIZE = 4096;
+/** Default capacity of a new pipe (16 pages, pipe(7) "Pipe capacity"). */
+export const PIPE_DEFAULT_CAPACITY = 65536;
+/** /proc/sys/fs/pipe-max-size: the most an unprivileged F_SETPIPE_SZ may ask for. */
+export const PIPE_MAX_SIZE = 1048576;
+
+/** fcntl(2) commands of pipes (F_LINUX_SPECIFIC_BASE + 7, + 8). */
+export const F_SETPIPE_SZ = 1031;
+export const F_GETPIPE_SZ = 1032;
+/** ioctl(2) request: the number of unread bytes, as an int at *arg (ioctl_tty(2) FIONREAD). */
+export const FIONREAD = 0x541b;
+
+/** The ctx.state key of a blocking write larger than PIPE_BUF: how many bytes it has written. */
+const WRITTEN_KEY = 'pipe.written';
+
+/** The buffer and bookkeeping both ends of one pipe share (Linux's `pipe_inode_info`). */
+export class PipeBuffer {
+  /** Bytes held, oldest first; `head` bytes of the first chunk have been read already. */
+  private readonly chunks: Uint8Array[] = [];
+  private head = 0;
+  /** Number of unread bytes. */
+  size = 0;
+  capacity = PIPE_DEFAULT_CAPACITY;
+  /** Open read-end and write-end descriptions. */
+  readers = 0;
+  writers = 0;
+  readonly readEnd: PipeReadEnd;
+  readonly writeEnd: PipeWriteEnd;
+
+  /** Makes a pipe whose ends carry `nonBlocking` (O_NONBLOCK) and, for the write end, `extraWriteFlags`. */
+  constructor(nonBlocking: boolean, extraWriteFlags = 0) {
+    const nb = nonBlocking ? O.NONBLOCK : 0;
+    this.readEnd = new PipeReadEnd(this, O.RDONLY | nb);
+    this.writeEnd = new PipeWriteEnd(this, O.WRONLY | nb | extraWriteFlags);
+    this.readers = 1;
+    this.writers = 1;
+  }
+
+  get free(): number {
+    return Math.max(0, this.capacity - this.size);
+  }
+
+  /** Wakes both ends: whatever moved, either side's poll() bits may have changed. */
+  notify(): void {
+    this.readEnd.readiness.notify();
+    this.writeEnd.readiness.notify();
+  }
+
+  /** Removes and returns up to `length` bytes. */
+  take(length: number): Uint8Array {
+    const n = Math.min(length, this.size);
+    const out = new Uint8Array(n);
+    let at = 0;
+    while (at < n) {
+      const chunk = this.chunks[0]!;
+      const part = chunk.subarray(this.head, Math.min(chunk.length, this.head + (n - at)));
+      out.set(part, at);
+      at += part.length;
+      this.head += part.length;
+      if (this.head === chunk.length) {
+        this.chunks.shift();
+        this.head = 0;
+      }
+    }
+    this.size -= n;
+    return out;
+  }
+
+  /** Appends a copy of `data` (the caller made sure it fits). */
+  put(data: Uint8Array): void {
+    if (data.length === 0) return;
+    this.chunks.push(data.slice());
+    this.size += data.length;
+  }
+
+  /** The bytes a read would see first, without removing them (for tests and debugging). */
+  peek(): Uint8Array {
+    const out = new Uint8Array(this.size);
+    let at = 0;
+    this.chunks.forEach((chunk, i) => {
+      const part = i === 0 ? chunk.subarray(this.head) : chunk;
+      out.set(part, at);
+      at += part.length;
+    });
+    return out;
+  }
+
+  /**
+   * F_SETPIPE_SZ as Linux's pipe_set_size(): the size is rounded up to a power-of-two number of
+   * pages (at least one); growing beyond pipe-max-size needs CAP_SYS_RESOURCE, which simulated
+   * programs do not have (EPERM); shrinking below the data held fails with EBUSY. The answer is
+   * the new capacity.
+   */
+  resize(arg: bigint): SyscallResult {
+    const requested = Number(BigInt.asUintN(32, arg)); // the kernel takes an unsigned int
+    if (requested > 2 ** 31) return errno(Errno.EINVAL); // round_pipe_size() gives 0 pages
+    let size = PAGE_SIZE;
+    while (size < requested) size *= 2;
+    if (size > this.capacity && size > PIPE_MAX_SIZE) return errno(Errno.EPERM);
+    if (size < this.size) return errno(Errno.EBUSY);
+    this.capacity = size;
+    this.notify(); // room for writers may have appeared or vanished
+    return ok(size);
+  }
+}
+
+/** What both ends have in common: pipe-wide fcntl/ioctl, stat, no position. */
+abstract class PipeEnd extends OpenFile {
+  readonly kind = 'pipe';
+
+  constructor(
+    readonly pipe: PipeBuffer,
+    statusFlags: number,
+  ) {
+    super(statusFlags);
+  }
+
+  override fcntl(_ctx: SyscallContext, cmd: number, arg: bigint): SyscallResult | undefined {
+    if (cmd === F_GETPIPE_SZ) return ok(this.pipe.capacity);
+    if (cmd === F_SETPIPE_SZ) return this.pipe.resize(arg);
+    return undefined;
+  }
+
+  override ioctl(ctx: SyscallContext, request: number, arg: bigint): SyscallResult | undefined {
+    if (request !== FIONREAD) return undefined;
+    // Linux answers FIONREAD on either end with the bytes waiting in the pipe.
+    const bytes = new Uint8Array(4);
+    new DataView(bytes.buffer).setInt32(0, this.pipe.size, true);
+    return ctx.memory.write(arg, bytes) ? ok() : errno(Errno.EFAULT);
+  }
+
+  stat(): FileStat {
+    return { mode: S_IF.FIFO | 0o600, blksize: PAGE_SIZE };
+  }
+}
+
+/** The read end of a pipe. */
+export class PipeReadEnd extends PipeEnd {
+  poll(): number {
+    let bits = 0;
+    if (this.pipe.size > 0) bits |= POLL.IN | POLL.RDNORM;
+    if (this.pipe.writers === 0) bits |= POLL.HUP;
+    return bits;
+  }
+
+  /**
+   * pipe(7): a read takes what is there, up to `length`; an empty pipe blocks while a writer
+   * exists, and reads end-of-file once none is left. pread on a pipe fails with ESPIPE.
+   */
+  override read(_ctx: SyscallContext, length: number, offset: bigint | null): IoResult {
+    if (offset !== null) return { errno: Errno.ESPIPE };
+    if (length === 0) return new Uint8Array(0); // Linux returns 0 at once for an empty request
+    if (this.pipe.size === 0) return this.pipe.writers > 0 ? 'again' : new Uint8Array(0);
+    const data = this.pipe.take(length);
+    this.pipe.notify();
+    return data;
+  }
+
+  /** The read end is opened O_RDONLY: writing to it is EBADF (write(2)). */
+  override write(_ctx: SyscallContext, _data: Uint8Array, _offset: bigint | null): IoResult {
+    return { errno: Errno.EBADF };
+  }
+
+  override release(): void {
+    this.pipe.readers--;
+    this.pipe.notify(); // writers now see POLLERR, and blocked ones fail with EPIPE
+  }
+}
+
+/** The write end of a pipe. */
+export class PipeWriteEnd extends PipeEnd {
+  poll(): number {
+    let bits = 0;
+    // Linux reports a pipe writable only when a PIPE_BUF-sized write would not block.
+    if (this.pipe.free >= PIPE_BUF) bits |= POLL.OUT | POLL.WRNORM;
+    if (this.pipe.readers === 0) bits |= POLL.ERR;
+    return bits;
+  }
+
+  /** The write end is opened O_WRONLY: reading from it is EBADF (read(2)). */
+  override read(_ctx: SyscallContext, _length: number, _offset: bigint | null): IoResult {
+    return { errno: Errno.EBADF };
+  }
+
+  /**
+   * pipe(7) write semantics:
+   * - no reader left: SIGPIPE and EPIPE (or, when part of a large write went through already,
+   *   SIGPIPE and the count written, as Linux's pipe_write() does);
+   * - n <= PIPE_BUF: atomic, all of it or nothing ('again') until there is room for all;
+   * - n > PIPE_BUF, non-blocking: as much as fits now, 'again' when nothing fits;
+   * - n > PIPE_BUF, blocking: the call returns only once all n bytes are in.
+   *
+   * The blocking large write spans several runs of the same syscall. The generic write handler
+   * turns 'again' into a block on `readiness`, and the woken call runs the handler again, which
+   * reads the same user buffer and calls this method with the same `data`. So the progress
+   * lives in `ctx.state` (scratch state that survives restarts of one call): each run writes
+   * what fits of `data.subarray(written)`, records the new total, and answers 'again' until the
+   * last byte is in; then it answers the whole length. Readers are woken after each chunk so
+   * they drain the pipe in between, as on Linux where a large write interleaves with reads.
+   */
+  override write(ctx: SyscallContext, data: Uint8Array, offset: bigint | null): IoResult {
+    if (offset !== null) return { errno: Errno.ESPIPE };
+    const stored = ctx.state[WRITTEN_KEY];
+    const written = typeof stored === 'number' ? Math.min(stored, data.length) : 0;
+    if (data.length === 0) return 0; // Linux: a null write succeeds, even without readers
+    if (this.pipe.readers === 0) {
+      ctx.thread.signal(Signal.SIGPIPE);
+      return written > 0 ? written : { errno: Errno.EPIPE };
+    }
+    if (data.length <= PIPE_BUF) {
+      if (this.pipe.free < data.length) return 'again';
+      this.pipe.put(data);
+      this.pipe.notify();
+      return data.length;
+    }
+    const rest = data.subarray(written);
+    const chunk = rest.subarray(0, this.pipe.free);
+    if (chunk.length > 0) {
+      this.pipe.put(chunk);
+      this.pipe.notify();
+    }
+    const total = written + chunk.length;
+    if (total === data.length) {
+      delete ctx.state[WRITTEN_KEY];
+      return total;
+    }
+    if (this.nonBlocking) {
+      // A non-blocking write returns a partial count (also when O_NONBLOCK was set on the
+      // description while a blocking write was waiting: the count already written is kept).
+      delete ctx.state[WRITTEN_KEY];
+      return total > 0 ? total : 'again';
+    }
+    ctx.state[WRITTEN_KEY] = total;
+    return 'again';
+  }
+
+  override release(): void {
+    this.pipe.writers--;
+    this.pipe.notify(); // readers now see POLLHUP and end-of-file
+  }
+}

@@ -1,0 +1,148 @@
+import { Errno, O, errno, native, ok, type SyscallContext, type SyscallResult } from '@shadow-ts/plugin-sdk';
+import { EFAULT, virtualFile } from './io.js';
+
+const F_DUPFD = 0;
+const F_GETFD = 1;
+const F_SETFD = 2;
+const F_GETFL = 3;
+const F_SETFL = 4;
+const F_DUPFD_CLOEXEC = 1030;
+/** Status flags F_SETFL may change (fcntl(2)); the access mode and creation flags are fixed. */
+const O_ASYNC = 0o20000;
+const O_DIRECT = 0o40000;
+const O_NOATIME = 0o1000000;
+const SETFL_MASK = O.APPEND | O.NONBLOCK | O_ASYNC | O_DIRECT | O_NOATIME;
+
+const FIONBIO = 0x5421;
+const FIOCLEX = 0x5451;
+const FIONCLEX = 0x5450;
+
+const CLOSE_RANGE_CLOEXEC = 4;
+
+/**
+ * Lets the kernel duplicate the placeholder and binds the new number to the same open file
+ * (dup shares the description, and with it the status flags).
+ */
+function dupVirtual(ctx: SyscallContext, oldfd: number): SyscallResult {
+  const file = virtualFile(ctx, oldfd)!;
+  const fds = ctx.process.fds;
+  return native((ret) => {
+    if (ret >= 0n) fds.bind(Number(ret), file);
+    return ret;
+  });
+}
+
+/**
+ * dup2/dup3: the kernel does the work (EBADF, EINVAL, EBUSY, closing `newfd`); on success the
+ * table follows: `newfd` now refers to what `oldfd` refers to, or to nothing virtual.
+ */
+function dupOnto(ctx: SyscallContext, oldfd: number, newfd: number): SyscallResult {
+  const fds = ctx.process.fds;
+  const file = virtualFile(ctx, oldfd);
+  if (oldfd === newfd || (!file && !fds.get(newfd))) return native();
+  return native((ret) => {
+    if (ret >= 0n) {
+      if (file) fds.bind(newfd, file);
+      else fds.unbind(newfd);
+    }
+    return ret;
+  });
+}
+
+/** sysClose implements Linux syscall close(2). */
+export function sysClose(ctx: SyscallContext): SyscallResult {
+  // The kernel closes the placeholder; close(2) frees the descriptor even when it reports an error.
+  ctx.process.fds.unbind(ctx.args.int(0));
+  return native();
+}
+
+/** sysCloseRange implements Linux syscall close_range(2). */
+export function sysCloseRange(ctx: SyscallContext): SyscallResult {
+  const first = Number(ctx.args.u64(0) & 0xffffffffn);
+  const last = Number(ctx.args.u64(1) & 0xffffffffn);
+  const flags = ctx.args.int(2);
+  const fds = ctx.process.fds;
+  // With CLOSE_RANGE_CLOEXEC nothing closes now; exec drops the bindings of closed placeholders.
+  if (flags & CLOSE_RANGE_CLOEXEC) return native();
+  return native((ret) => {
+    if (ret === 0n) {
+      for (const [fd] of [...fds.entries()]) if (fd >= first && fd <= last) fds.unbind(fd);
+    }
+    return ret;
+  });
+}
+
+/** sysDup implements Linux syscall dup(2). */
+export function sysDup(ctx: SyscallContext): SyscallResult {
+  return virtualFile(ctx, ctx.args.int(0)) ? dupVirtual(ctx, ctx.args.int(0)) : native();
+}
+
+/** sysDup2 implements Linux syscall dup2(2). */
+export function sysDup2(ctx: SyscallContext): SyscallResult {
+  return dupOnto(ctx, ctx.args.int(0), ctx.args.int(1));
+}
+
+/** sysDup3 implements Linux syscall dup3(2). */
+export function sysDup3(ctx: SyscallContext): SyscallResult {
+  const [oldfd, newfd] = [ctx.args.int(0), ctx.args.int(1)];
+  // dup3 refuses oldfd == newfd (EINVAL); the kernel says so itself.
+  return oldfd === newfd ? native() : dupOnto(ctx, oldfd, newfd);
+}
+
+/** sysFcntl implements Linux syscall fcntl(2). */
+export function sysFcntl(ctx: SyscallContext): SyscallResult {
+  const fd = ctx.args.int(0);
+  const file = virtualFile(ctx, fd);
+  if (!file) return native();
+  const cmd = ctx.args.int(1);
+  switch (cmd) {
+    case F_DUPFD:
+    case F_DUPFD_CLOEXEC:
+      return dupVirtual(ctx, fd);
+    case F_GETFD:
+    case F_SETFD:
+      return native(); // FD_CLOEXEC belongs to the descriptor, which the kernel keeps
+    case F_GETFL:
+      return ok(file.statusFlags);
+    case F_SETFL: {
+      const flags = ctx.args.int(2);
+      file.statusFlags = (file.statusFlags & ~SETFL_MASK) | (flags & SETFL_MASK);
+      return ok();
+    }
+    default: {
+      const result = file.fcntl(ctx, cmd, ctx.args.u64(2));
+      if (result) return result;
+      ctx.warnOnce(`fcntl:${file.kind}:${cmd}`, `fcntl: command ${cmd} is not supported on a ${file.kind}; returning EINVAL`);
+      return errno(Errno.EINVAL);
+    }
+  }
+}
+
+/** sysIoctl implements Linux syscall ioctl(2). */
+export function sysIoctl(ctx: SyscallContext): SyscallResult {
+  const file = virtualFile(ctx, ctx.args.int(0));
+  if (!file) return native();
+  const request = Number(ctx.args.u64(1) & 0xffffffffn);
+  switch (request) {
+    case FIOCLEX:
+    case FIONCLEX:
+      return native(); // close-on-exec is the descriptor's, kept by the kernel
+    case FIONBIO: {
+      const raw = ctx.memory.read(ctx.args.ptr(2), 4);
+      if (!raw) return EFAULT();
+      const on = new DataView(raw.buffer).getInt32(0, true) !== 0;
+      file.statusFlags = on ? file.statusFlags | O.NONBLOCK : file.statusFlags & ~O.NONBLOCK;
+      return ok();
+    }
+    default:
+      return file.ioctl(ctx, request, ctx.args.u64(2)) ?? errno(Errno.ENOTTY);
+  }
+}
+
+/** sysLseek implements Linux syscall lseek(2). */
+export function sysLseek(ctx: SyscallContext): SyscallResult {
+  const file = virtualFile(ctx, ctx.args.int(0));
+  if (!file) return native();
+  const result = file.seek(ctx.args.raw(1), ctx.args.int(2));
+  return typeof result === 'bigint' ? ok(result) : errno(result.errno);
+}

@@ -1,0 +1,150 @@
+import { O, errno, native, ok, type OpenFile, type SyscallContext, type SyscallResult } from '@shadow-ts/plugin-sdk';
+import { EBADF, EFAULT, EINVAL, IOV_MAX, gather, ioResult, readIovecs, scatter, virtualFile, type Iovec } from './io.js';
+
+/** Linux's MAX_RW_COUNT (INT_MAX rounded down to a page): no single transfer is larger. */
+const MAX_RW_COUNT = 0x7ffff000;
+const SEEK_CUR = 1;
+
+function canRead(file: OpenFile): boolean {
+  return (file.statusFlags & O.ACCMODE) !== O.WRONLY;
+}
+
+function canWrite(file: OpenFile): boolean {
+  return (file.statusFlags & O.ACCMODE) !== O.RDONLY;
+}
+
+/**
+ * The offset argument of a positioned call: null for plain read/write; EINVAL when negative;
+ * ESPIPE when the file has no position (pipes, eventfds, …), as pread(2) says.
+ */
+function position(file: OpenFile, offset: bigint | null): bigint | null | SyscallResult {
+  if (offset === null) return null;
+  if (offset < 0n) return EINVAL();
+  const seekable = file.seek(0n, SEEK_CUR);
+  return typeof seekable === 'bigint' ? offset : errno(seekable.errno);
+}
+
+/** Reads from `file` into the iovecs (one buffer for read/pread64). */
+function readFile(ctx: SyscallContext, file: OpenFile, iovecs: readonly Iovec[], offset: bigint | null): SyscallResult {
+  if (!canRead(file)) return EBADF();
+  const pos = position(file, offset);
+  if (pos !== null && typeof pos !== 'bigint') return pos;
+  const total = Math.min(
+    iovecs.reduce((n, v) => n + v.length, 0),
+    MAX_RW_COUNT,
+  );
+  if (total === 0) return ok(0);
+  // A NULL buffer fails before anything is consumed; a later fault loses the bytes read (Linux
+  // keeps them for some kinds; programs that pass bad buffers get EFAULT either way).
+  if (iovecs.every((v) => v.base === 0n)) return EFAULT();
+  return ioResult(file, file.read(ctx, total, pos), (data) => scatter(ctx, iovecs, data));
+}
+
+/** Writes the iovecs' bytes (one buffer for write/pwrite64) to `file`. */
+function writeFile(ctx: SyscallContext, file: OpenFile, iovecs: readonly Iovec[], offset: bigint | null): SyscallResult {
+  if (!canWrite(file)) return EBADF();
+  const pos = position(file, offset);
+  if (pos !== null && typeof pos !== 'bigint') return pos;
+  const data = gather(ctx, iovecs);
+  if (!data) return EFAULT();
+  const capped = data.length > MAX_RW_COUNT ? data.subarray(0, MAX_RW_COUNT) : data;
+  if (capped.length === 0) return ok(0);
+  return ioResult(file, file.write(ctx, capped, pos), () => true);
+}
+
+/** The iovec array of a vectored call, or the errno result for a bad one. */
+function vector(ctx: SyscallContext, addr: bigint, count: number): Iovec[] | SyscallResult {
+  if (count < 0 || count > IOV_MAX) return EINVAL();
+  const iovecs = readIovecs(ctx, addr, count);
+  if (!iovecs) return EFAULT();
+  // The sum must stay within ssize_t (readv(2): EINVAL on overflow).
+  if (iovecs.some((v) => v.length < 0 || v.length > Number.MAX_SAFE_INTEGER)) return EINVAL();
+  return iovecs;
+}
+
+/** preadv2/pwritev2: offset -1 means "the current position", like readv/writev. */
+function offsetOrCurrent(raw: bigint): bigint | null {
+  return raw === -1n ? null : raw;
+}
+
+function warnFlags(ctx: SyscallContext, flags: number): void {
+  if (flags !== 0) ctx.warnOnce(`${ctx.name}:flags`, `${ctx.name}: RWF_* flags 0x${flags.toString(16)} are ignored on virtual files`);
+}
+
+function single(ctx: SyscallContext): Iovec[] {
+  return [{ base: ctx.args.ptr(1), length: ctx.args.sizeT(2) }];
+}
+
+/** sysRead implements Linux syscall read(2). */
+export function sysRead(ctx: SyscallContext): SyscallResult {
+  const file = virtualFile(ctx, ctx.args.int(0));
+  return file ? readFile(ctx, file, single(ctx), null) : native();
+}
+
+/** sysWrite implements Linux syscall write(2). */
+export function sysWrite(ctx: SyscallContext): SyscallResult {
+  const file = virtualFile(ctx, ctx.args.int(0));
+  return file ? writeFile(ctx, file, single(ctx), null) : native();
+}
+
+/** sysPread64 implements Linux syscall pread64(2). */
+export function sysPread64(ctx: SyscallContext): SyscallResult {
+  const file = virtualFile(ctx, ctx.args.int(0));
+  return file ? readFile(ctx, file, single(ctx), ctx.args.raw(3)) : native();
+}
+
+/** sysPwrite64 implements Linux syscall pwrite64(2). */
+export function sysPwrite64(ctx: SyscallContext): SyscallResult {
+  const file = virtualFile(ctx, ctx.args.int(0));
+  return file ? writeFile(ctx, file, single(ctx), ctx.args.raw(3)) : native();
+}
+
+/** sysReadv implements Linux syscall readv(2). */
+export function sysReadv(ctx: SyscallContext): SyscallResult {
+  const file = virtualFile(ctx, ctx.args.int(0));
+  if (!file) return native();
+  const iovecs = vector(ctx, ctx.args.ptr(1), ctx.args.int(2));
+  return Array.isArray(iovecs) ? readFile(ctx, file, iovecs, null) : iovecs;
+}
+
+/** sysWritev implements Linux syscall writev(2). */
+export function sysWritev(ctx: SyscallContext): SyscallResult {
+  const file = virtualFile(ctx, ctx.args.int(0));
+  if (!file) return native();
+  const iovecs = vector(ctx, ctx.args.ptr(1), ctx.args.int(2));
+  return Array.isArray(iovecs) ? writeFile(ctx, file, iovecs, null) : iovecs;
+}
+
+/** sysPreadv implements Linux syscall preadv(2) (x86_64 passes the whole offset in pos_l). */
+export function sysPreadv(ctx: SyscallContext): SyscallResult {
+  const file = virtualFile(ctx, ctx.args.int(0));
+  if (!file) return native();
+  const iovecs = vector(ctx, ctx.args.ptr(1), ctx.args.int(2));
+  return Array.isArray(iovecs) ? readFile(ctx, file, iovecs, ctx.args.raw(3)) : iovecs;
+}
+
+/** sysPwritev implements Linux syscall pwritev(2). */
+export function sysPwritev(ctx: SyscallContext): SyscallResult {
+  const file = virtualFile(ctx, ctx.args.int(0));
+  if (!file) return native();
+  const iovecs = vector(ctx, ctx.args.ptr(1), ctx.args.int(2));
+  return Array.isArray(iovecs) ? writeFile(ctx, file, iovecs, ctx.args.raw(3)) : iovecs;
+}
+
+/** sysPreadv2 implements Linux syscall preadv2(2). */
+export function sysPreadv2(ctx: SyscallContext): SyscallResult {
+  const file = virtualFile(ctx, ctx.args.int(0));
+  if (!file) return native();
+  warnFlags(ctx, ctx.args.int(5));
+  const iovecs = vector(ctx, ctx.args.ptr(1), ctx.args.int(2));
+  return Array.isArray(iovecs) ? readFile(ctx, file, iovecs, offsetOrCurrent(ctx.args.raw(3))) : iovecs;
+}
+
+/** sysPwritev2 implements Linux syscall pwritev2(2). */
+export function sysPwritev2(ctx: SyscallContext): SyscallResult {
+  const file = virtualFile(ctx, ctx.args.int(0));
+  if (!file) return native();
+  warnFlags(ctx, ctx.args.int(5));
+  const iovecs = vector(ctx, ctx.args.ptr(1), ctx.args.int(2));
+  return Array.isArray(iovecs) ? writeFile(ctx, file, iovecs, offsetOrCurrent(ctx.args.raw(3))) : iovecs;
+}
