@@ -78,6 +78,12 @@ export declare const enum Resume {
   SetReturn = 3,
   /** Resume nothing; only wait. */
   None = 4,
+  /**
+   * At a Syscall stop: skip the call, set rax = `value` (the syscall number) and step the
+   * instruction pointer back over `syscall`, so the call is issued again once the program runs
+   * on — after the handler of a pending signal has returned (SA_RESTART semantics).
+   */
+  Restart = 5,
 }
 
 export interface SpawnOptions {

@@ -1,8 +1,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Resume } from '@shadow-ts/native';
-import { Errno, NS_PER_MS, SIM_START, type SimTime } from '@shadow-ts/plugin-sdk';
+import { NS_PER_MS, SIM_START, type SimTime } from '@shadow-ts/plugin-sdk';
 import { stringify } from 'yaml';
 import { nativeAllowList } from './abi/support.js';
 import { loadBackend, type Backend } from './backend/backend.js';
@@ -105,7 +104,9 @@ class Simulation {
           maxUnapplied: experimental.maxUnappliedCpuLatency,
         }
       : null;
-    this.runner = new Runner(backend, kernel, log, latency, (p) => this.onProcessExit(p));
+    this.runner = new Runner(backend, kernel, log, latency, (p) => this.onProcessExit(p), (tid, realTid, process) =>
+      this.newThread(tid, realTid, process),
+    );
     this.allow = nativeAllowList(new Set(kernel.hooks.syscall.names()));
     // One CPU for the simulator and every managed task: a wake-up across vCPUs costs ~30 µs here.
     this.cpu = experimental.useCpuPinning ? backend.currentCpu() : -1;
@@ -157,41 +158,36 @@ class Simulation {
       this.startFailures++;
       return null;
     }
-    const process = new Process(host, pid, 1, name, realPid, new ProcessMemory(this.backend, realPid), host.current, options);
-    const thread = new Thread(
-      pid,
-      realPid,
-      process,
-      (key, message) => this.kernel.warnOnce(key, message, host.name),
-      (t, sig) => this.backend.signal(t.process.realPid, t.realTid, sig),
-    );
-    process.threads.set(pid, thread);
-    host.processes.set(pid, process);
+    const process = new Process(host, pid, null, name, realPid, new ProcessMemory(this.backend, realPid), host.current, options);
+    const thread = this.newThread(pid, realPid, process);
+    process.tasks.set(pid, thread);
+    host.live.set(pid, process);
     this.started.push(process);
     this.log.info({ host: host.name }, `process '${process.displayName}' started: ${[options.path, ...options.args].map(quoteArg).join(' ')}`);
     this.runner.run(thread);
     return process;
   }
 
-  /**
-   * Sends a real signal to a process (shutdown_signal). A thread parked in a blocking syscall is
-   * woken with EINTR so the kernel can deliver the signal, as Linux interrupts a sleep.
-   */
+  private newThread(tid: number, realTid: number, process: Process): Thread {
+    return new Thread(
+      tid,
+      realTid,
+      process,
+      (key, message) => this.kernel.warnOnce(key, message, process.host.name),
+      (thread, sig) => this.runner.deliver(thread, sig),
+    );
+  }
+
+  /** Sends shutdown_signal to a process: to its main thread, as kill(2) from outside would. */
   private signal(process: Process, sig: number): void {
     if (!process.alive) return;
     this.log.info({ host: process.host.name }, `sending ${signalName(sig)} to process '${process.displayName}'`);
-    this.backend.signal(process.realPid, process.realPid, sig);
-    for (const thread of process.threads.values()) {
-      if (!thread.blocked) continue;
-      thread.blocked.release();
-      thread.blocked = null;
-      thread.resumeWith(Resume.Return, BigInt(-Errno.EINTR));
-      this.runner.scheduleRun(thread, process.host);
-    }
+    const target = process.tasks.get(process.pid) ?? process.tasks.values().next().value;
+    if (target) this.runner.deliver(target, sig);
   }
 
   private onProcessExit(process: Process): void {
-    process.host.processes.delete(process.pid);
+    process.host.live.delete(process.pid);
     const state = formatFinalState(process.final!, signalName);
     if (!process.execed) {
       this.log.error(
@@ -245,10 +241,10 @@ class Simulation {
   stopAll(at: SimTime): void {
     for (const host of this.hosts) {
       if (host.current < at) host.current = at;
-      for (const process of [...host.processes.values()]) {
+      for (const process of [...host.live.values()]) {
         this.runner.kill(process);
         process.final = 'running';
-        host.processes.delete(process.pid);
+        host.live.delete(process.pid);
       }
     }
   }

@@ -103,7 +103,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
                          {"EventStop", kEventStop}, {"VforkDone", kVforkDone}}));
   exports.Set("Resume", Enum(env, {{"Continue", kContinue}, {"Return", kReturn},
                                    {"ToExit", kToExit}, {"SetReturn", kSetReturn},
-                                   {"None", kResumeNone}}));
+                                   {"None", kResumeNone}, {"Restart", kRestart}}));
   exports.Set("spawn", Napi::Function::New(env, Spawn, "spawn"));
   exports.Set("resumeWait", Napi::Function::New(env, ResumeWait, "resumeWait"));
   exports.Set("poll", Napi::Function::New(env, Poll, "poll"));

@@ -21,7 +21,9 @@ enum StopKind : int {
 };
 
 // Mirrors `Resume` in index.d.ts.
-enum Resume : int { kContinue = 0, kReturn = 1, kToExit = 2, kSetReturn = 3, kResumeNone = 4 };
+enum Resume : int {
+  kContinue = 0, kReturn = 1, kToExit = 2, kSetReturn = 3, kResumeNone = 4, kRestart = 5,
+};
 
 // Per-addon-instance state, stored with napi_set_instance_data.
 struct Instance {

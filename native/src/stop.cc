@@ -45,6 +45,17 @@ int DoResume(pid_t tid, int mode, int64_t value) {
       break;
     case kResumeNone:
       break;
+    case kRestart: {  // tracer-managed restart (ptrace-supervisor.md §3 recipe b)
+      // Skip the call with rax = nr and step rip back over the 2-byte `syscall`: after a signal
+      // handler returns through sigreturn, the instruction runs again and traps anew.
+      errno = 0;
+      long rip = ptrace(PTRACE_PEEKUSER, tid, reinterpret_cast<void*>(offsetof(user_regs_struct, rip)), nullptr);
+      r = errno ? -1 : Poke(tid, kOrigRax, -1);
+      if (r == 0) r = Poke(tid, kRax, value);
+      if (r == 0) r = Poke(tid, offsetof(user_regs_struct, rip), rip - 2);
+      if (r == 0) r = ptrace(PTRACE_CONT, tid, nullptr, nullptr);
+      break;
+    }
     default:
       return EINVAL;
   }
@@ -180,7 +191,7 @@ Napi::Value ResumeWait(const Napi::CallbackInfo& info) {
   int64_t* s = StopRecord(env);
 
   if (int err = DoResume(tid, mode, value)) {
-    ThrowErrno(env, mode < 0 || mode > kResumeNone ? "resumeWait: bad mode" : "resumeWait: ptrace",
+    ThrowErrno(env, mode < 0 || mode > kRestart ? "resumeWait: bad mode" : "resumeWait: ptrace",
                err);
     return {};
   }

@@ -1,7 +1,7 @@
 import type { DescriptorTable } from './files.js';
 import type { SyscallName } from './syscalls.js';
 import type { SimTime } from './time.js';
-import type { WakeReason } from './wait.js';
+import type { Trigger, WakeReason } from './wait.js';
 
 /** The six raw argument registers of a syscall, with typed views (gVisor's `args[i].Int()`). */
 export interface SyscallArgs {
@@ -56,14 +56,34 @@ export interface HostView {
   schedule(at: SimTime, callback: () => void): () => void;
   /** Every host of the simulation (name and address), sorted by address: the simulated DNS. */
   knownHosts(): readonly { readonly name: string; readonly ipAddress: string }[];
+  /** Its live processes, by pid. */
+  processes(): readonly ProcessView[];
 }
+
+/** How a process ended. */
+export type ProcessExit = { readonly exited: number } | { readonly signaled: number };
 
 /** What plugins see of a managed process. Views are stable objects: use them as WeakMap keys. */
 export interface ProcessView {
   /** Virtual pid on its host (from 1000). */
   readonly pid: number;
-  /** Virtual pid of the parent; 1 for processes the simulation started. */
+  /** Virtual pid of the parent; 1 for processes the simulation started and for orphans. */
   readonly parentPid: number;
+  /** The real Linux pid, for handlers that let the kernel act on the process (wait4, kill). */
+  readonly nativePid: number;
+  /** Process group and session ids (virtual). */
+  pgid: number;
+  sid: number;
+  /** How it ended; null while it runs. A process that ended and was not yet waited for is a zombie. */
+  readonly exit: ProcessExit | null;
+  /** Its children that have not been waited for (running or zombies), in creation order. */
+  children(): readonly ProcessView[];
+  /** Fires when one of its children ends. */
+  readonly childEvents: Trigger;
+  /** Forgets a zombie child once a wait has collected it. */
+  reap(child: ProcessView): void;
+  /** Its live threads. */
+  threads(): readonly ThreadView[];
   /** Basename of the executable, as in `<exe>.<pid>.stdout`. */
   readonly name: string;
   readonly host: HostView;
@@ -79,8 +99,14 @@ export interface ProcessView {
 export interface ThreadView {
   /** Virtual tid on its host (same counter as pids). */
   readonly tid: number;
+  /** The real Linux tid. */
+  readonly nativeTid: number;
   readonly process: ProcessView;
-  /** Queues a real signal to this thread; it is delivered when the thread resumes (e.g. SIGPIPE). */
+  /**
+   * Sends a real signal to this thread. It is delivered when the thread runs next; a thread
+   * parked in a blocking call that the signal would interrupt is woken with EINTR (or restarted,
+   * for a handler installed with SA_RESTART on a restartable call), as Linux does.
+   */
   signal(sig: number): void;
 }
 
@@ -123,4 +149,11 @@ export interface ExecEvent {
   readonly memory: TraceeMemory;
   /** The auxiliary vector of the new image (AT_* type → value). */
   readonly auxv: ReadonlyMap<number, bigint>;
+}
+
+/** A task created by a `clone` result, at the moment it exists (before it first runs). */
+export interface CloneEvent {
+  readonly parent: ThreadView;
+  readonly child: ThreadView;
+  readonly thread: boolean;
 }

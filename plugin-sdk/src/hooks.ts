@@ -1,5 +1,5 @@
 import { HookMap, SyncBailHook, SyncHook } from 'tapable';
-import type { ExecEvent, SyscallContext } from './context.js';
+import type { CloneEvent, ExecEvent, SyscallContext, ThreadView } from './context.js';
 import type { SyscallResult } from './result.js';
 import { SYSCALL_NUMBERS, type SyscallName } from './syscalls.js';
 
@@ -76,6 +76,15 @@ export interface KernelHooks {
   readonly unhandled: SyncBailHook<[SyscallContext], SyscallResult | undefined>;
   /** A process loaded a new image (after execve), before its first instruction. */
   readonly exec: SyncHook<[ExecEvent]>;
+  /** A task was created by a `clone` result (copy per-process state here). */
+  readonly clone: SyncHook<[CloneEvent]>;
+  /** A thread ended (its final status is known; its process's memory may still be readable). */
+  readonly threadExit: SyncHook<[ThreadView]>;
+  /**
+   * Whether a blocking call interrupted by `signal` restarts (a handler with SA_RESTART) rather
+   * than failing with EINTR. Unanswered: EINTR.
+   */
+  readonly restartOnSignal: SyncBailHook<[ThreadView, number], boolean | undefined>;
   /** All plugins are applied; the hook graph is frozen. */
   readonly ready: SyncHook<[]>;
 }
@@ -88,6 +97,9 @@ export function createKernelHooks(onCreateSyscallHook?: (name: SyscallName, hook
     syscallExit: new SyncHook<[SyscallContext, SyscallResult]>(['ctx', 'result']),
     unhandled: new SyncBailHook<[SyscallContext], SyscallResult | undefined>(['ctx']),
     exec: new SyncHook<[ExecEvent]>(['event']),
+    clone: new SyncHook<[CloneEvent]>(['event']),
+    threadExit: new SyncHook<[ThreadView]>(['thread']),
+    restartOnSignal: new SyncBailHook<[ThreadView, number], boolean | undefined>(['thread', 'signal']),
     ready: new SyncHook<[]>([]),
   };
 }

@@ -6,12 +6,14 @@ export { API_VERSION, definePlugin } from './plugin.js';
 export type { Plugin, PluginKernel, PluginMeta } from './plugin.js';
 export { createKernelHooks, isSyscallName, SyscallHookMap } from './hooks.js';
 export type { KernelHooks, SyscallHook } from './hooks.js';
-export { block, errno, native, ok, rewrite } from './result.js';
-export type { ResultMapper, SyscallResult } from './result.js';
+export { block, clone, errno, native, ok, rewrite } from './result.js';
+export type { CloneRequest, ResultMapper, SyscallResult } from './result.js';
 export { WaitQueue, anyOf, waitFor } from './wait.js';
 export type { Trigger, WaitCondition, WakeReason } from './wait.js';
 export type {
+  CloneEvent,
   ExecEvent,
+  ProcessExit,
   HostView,
   PluginLogger,
   ProcessView,

@@ -17,7 +17,35 @@ export type SyscallResult =
       readonly nr: number;
       readonly args: readonly bigint[];
       readonly mapResult?: ResultMapper;
-    };
+    }
+  | { readonly kind: 'clone'; readonly request: CloneRequest };
+
+/**
+ * A task the calling syscall creates natively (fork, vfork, clone, clone3). The kernel creates it;
+ * the simulator gives it a virtual id on the host (returned to the caller), keeps it parked until
+ * it is scheduled, and applies what the request says.
+ */
+export interface CloneRequest {
+  /** A thread of the caller's process (CLONE_THREAD) rather than a new process. */
+  readonly thread: boolean;
+  /** The new process shares the caller's descriptor table (CLONE_FILES) instead of copying it. */
+  readonly shareFiles: boolean;
+  /** The new process's parent is the caller's parent (CLONE_PARENT). */
+  readonly sameParent: boolean;
+  /** vfork semantics: the caller does not run again until the child execs or exits. */
+  readonly holdParent: boolean;
+  /**
+   * With `holdParent` on a copied address space (vfork as fork): when the child exits without
+   * exec, copy the caller's stack back from the child, so results the child left there (e.g.
+   * posix_spawn's exec error) reach the caller as with a real vfork.
+   */
+  readonly restoreParentStack: boolean;
+  /** CLONE_PARENT_SETTID / CLONE_CHILD_SETTID addresses (0n: none): the virtual tid is stored there. */
+  readonly parentTidAddress: bigint;
+  readonly childTidAddress: bigint;
+  /** The native syscall to run instead of the one issued (vfork → fork, flags rewritten), or null. */
+  readonly rewrite: { readonly nr: number; readonly args: readonly bigint[] } | null;
+}
 
 /** The syscall succeeded with `value`. */
 export function ok(value: bigint | number = 0n): SyscallResult {
@@ -45,4 +73,9 @@ export function native(mapResult?: ResultMapper): SyscallResult {
 /** Run syscall `nr` with `args` natively instead (how vfork becomes fork). */
 export function rewrite(nr: number, args: readonly bigint[], mapResult?: ResultMapper): SyscallResult {
   return mapResult ? { kind: 'rewrite', nr, args, mapResult } : { kind: 'rewrite', nr, args };
+}
+
+/** Create a task natively as `request` says; the caller gets the child's virtual id. */
+export function clone(request: CloneRequest): SyscallResult {
+  return { kind: 'clone', request };
 }

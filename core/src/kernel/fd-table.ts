@@ -7,6 +7,8 @@ import type { DescriptorTable, OpenFile } from '@shadow-ts/plugin-sdk';
  */
 export class FdTable implements DescriptorTable {
   private readonly files = new Map<number, OpenFile>();
+  /** Processes using this table (CLONE_FILES shares one table between processes). */
+  private users = 1;
 
   get(fd: number): OpenFile | undefined {
     return this.files.get(fd);
@@ -29,8 +31,22 @@ export class FdTable implements DescriptorTable {
     return this.files.entries();
   }
 
-  /** Drops every binding (the process is gone). */
-  clear(): void {
+  /** The table for a child made without CLONE_FILES: the same bindings, sharing the open files. */
+  copy(): FdTable {
+    const table = new FdTable();
+    for (const [fd, file] of this.files) table.bind(fd, file);
+    return table;
+  }
+
+  /** The table for a child made with CLONE_FILES: this very table. */
+  share(): FdTable {
+    this.users++;
+    return this;
+  }
+
+  /** A process using the table is gone; the last one closes every descriptor. */
+  detach(): void {
+    if (--this.users > 0) return;
     for (const fd of [...this.files.keys()]) this.unbind(fd);
   }
 }

@@ -12,7 +12,8 @@ export class Host implements HostView {
   roundEnd: SimTime = SIM_START;
   /** Modelled CPU time not yet applied to the clock (model_unblocked_syscall_latency). */
   unappliedLatency = 0n;
-  readonly processes = new Map<number, Process>();
+  /** Live processes by virtual pid. */
+  readonly live = new Map<number, Process>();
   private readonly queue = new EventQueue();
   private nextEventSeq = 0;
   private nextId = 1000;
@@ -33,7 +34,7 @@ export class Host implements HostView {
   }
 
   processCount(): number {
-    return this.processes.size;
+    return this.live.size;
   }
 
   schedule(at: SimTime, callback: () => void): () => void {
@@ -41,6 +42,10 @@ export class Host implements HostView {
     return () => {
       event.cancelled = true;
     };
+  }
+
+  processes(): readonly Process[] {
+    return [...this.live.values()];
   }
 
   knownHosts(): readonly { readonly name: string; readonly ipAddress: string }[] {

@@ -1,5 +1,5 @@
 import { readlinkSync } from 'node:fs';
-import type { ProcessView, SimTime } from '@shadow-ts/plugin-sdk';
+import { WaitQueue, type ProcessExit, type ProcessView, type SimTime, type ThreadView } from '@shadow-ts/plugin-sdk';
 import type { ExpectedFinalState, ProcessOptions } from '../config/types.js';
 import type { Host } from './host.js';
 import type { Thread } from './thread.js';
@@ -11,27 +11,67 @@ export type FinalState = ExpectedFinalState;
 
 /** A managed process: one real Linux process, its threads, and its virtual identity. */
 export class Process implements ProcessView {
-  readonly threads = new Map<number, Thread>();
-  readonly fds = new FdTable();
+  /** Live threads by virtual tid. */
+  readonly tasks = new Map<number, Thread>();
   final: FinalState | null = null;
-  /** True once the new image of its first execve is running. */
+  /** True once the process runs an image it exec'd (or, for configured processes, its first one). */
   execed = false;
+  pgid: number;
+  sid: number;
+  readonly childEvents = new WaitQueue();
+  private readonly kids = new Set<Process>();
+  /** A parent held by vfork semantics until this process execs or exits, with what to restore. */
+  vforkParent: { readonly thread: Thread; readonly stack: bigint | null } | null = null;
 
   constructor(
     readonly host: Host,
     readonly pid: number,
-    readonly parentPid: number,
-    readonly name: string,
+    /** The parent process, or null for processes the simulation started (and orphans). */
+    public parent: Process | null,
+    public name: string,
     readonly realPid: number,
     readonly memory: ProcessMemory,
     readonly startTime: SimTime,
     /** Set for processes the simulation file started: they have an expected final state. */
     readonly options: ProcessOptions | null,
-  ) {}
+    readonly fds: FdTable = new FdTable(),
+  ) {
+    this.pgid = parent?.pgid ?? pid;
+    this.sid = parent?.sid ?? pid;
+    parent?.kids.add(this);
+  }
+
+  get parentPid(): number {
+    return this.parent?.pid ?? 1;
+  }
+
+  get nativePid(): number {
+    return this.realPid;
+  }
+
+  get exit(): ProcessExit | null {
+    return this.final === null || this.final === 'running' ? null : this.final;
+  }
 
   /** `host.exe.pid`, Shadow's display name. */
   get displayName(): string {
     return `${this.host.name}.${this.name}.${this.pid}`;
+  }
+
+  get alive(): boolean {
+    return this.final === null;
+  }
+
+  children(): readonly ProcessView[] {
+    return [...this.kids];
+  }
+
+  reap(child: ProcessView): void {
+    this.kids.delete(child as unknown as Process);
+  }
+
+  threads(): readonly ThreadView[] {
+    return [...this.tasks.values()];
   }
 
   isOpen(fd: number): boolean {
@@ -44,8 +84,12 @@ export class Process implements ProcessView {
     }
   }
 
-  get alive(): boolean {
-    return this.final === null;
+  /** Records the end of the process: its children become orphans, its parent learns of it. */
+  ended(final: FinalState): void {
+    this.final = final;
+    for (const kid of this.kids) kid.parent = null;
+    this.kids.clear();
+    this.parent?.childEvents.notify();
   }
 }
 

@@ -1,5 +1,6 @@
 import { Resume, Stop, StopKind } from '@shadow-ts/native';
-import type { ExecEvent, SyscallResult, WaitCondition, WakeReason } from '@shadow-ts/plugin-sdk';
+import { Errno, type CloneRequest, type ExecEvent, type SyscallResult, type WaitCondition, type WakeReason } from '@shadow-ts/plugin-sdk';
+import { readFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import { SUPPORT, SYSCALL_NAMES } from '../abi/support.js';
 import type { Backend } from '../backend/backend.js';
@@ -7,7 +8,8 @@ import { patchVdso, readAuxv } from '../backend/image.js';
 import type { Logger } from '../log.js';
 import type { Host } from './host.js';
 import type { Kernel } from './kernel.js';
-import type { FinalState, Process } from './process.js';
+import { ProcessMemory } from './memory.js';
+import { Process, type FinalState } from './process.js';
 import type { Thread } from './thread.js';
 
 /** Modelled CPU cost of syscalls that do not block (Shadow's model_unblocked_syscall_latency). */
@@ -22,6 +24,8 @@ const SIGNAL_NAMES = new Map(Object.entries(constants.signals).map(([name, n]) =
 const JOB_CONTROL_STOPS = new Set([constants.signals.SIGSTOP, constants.signals.SIGTSTP, constants.signals.SIGTTIN, constants.signals.SIGTTOU]);
 /** Signals the kernel raises for a fault in the program itself. */
 const FAULTS = new Set([constants.signals.SIGSEGV, constants.signals.SIGBUS, constants.signals.SIGILL, constants.signals.SIGFPE]);
+
+const EINTR = BigInt(-Errno.EINTR);
 
 /** Name of a signal number (SIGKILL), or its number as a string. */
 export function signalName(n: number): string {
@@ -41,6 +45,8 @@ export class Runner {
     private readonly latency: LatencyModel | null,
     /** Called when the last thread of a process has exited. */
     private readonly onProcessExit: (process: Process) => void,
+    /** Creates the simulator's object for a new task. */
+    private readonly newThread: (tid: number, realTid: number, process: Process) => Thread,
   ) {}
 
   /** Makes `thread` run at `time` on its host. */
@@ -54,7 +60,7 @@ export class Runner {
 
   /** Runs `thread` until it blocks, yields or exits. */
   run(thread: Thread, wake: WakeReason | null = null): void {
-    if (thread.exited) return;
+    if (thread.exited || thread.held) return;
     if (thread.blocked) {
       thread.blocked.release();
       thread.blocked = null;
@@ -72,17 +78,22 @@ export class Runner {
         case StopKind.Syscall:
           if (!this.onSyscall(thread)) return;
           break;
-        case StopKind.SyscallExit: {
-          const map = thread.mapResult;
-          thread.mapResult = null;
-          thread.resumeWith(Resume.SetReturn, map ? map(stop[Stop.Msg]!) : stop[Stop.Msg]!);
+        case StopKind.SyscallExit:
+          if (!this.onSyscallExit(thread, stop[Stop.Msg]!)) return;
           break;
-        }
+        case StopKind.Fork:
+        case StopKind.Vfork:
+        case StopKind.Clone:
+          if (!this.onCloneEvent(thread, Number(stop[Stop.Msg]), kind === StopKind.Vfork)) return;
+          break;
         case StopKind.Exec:
           this.onExec(thread);
           break;
         case StopKind.Signal:
           this.onSignal(thread, Number(stop[Stop.Msg]));
+          break;
+        case StopKind.ExitEvent:
+          if (!this.onExitEvent(thread, Number(stop[Stop.Msg]))) return;
           break;
         case StopKind.Exited:
           this.onThreadExit(thread, { exited: Number(stop[Stop.Msg]) });
@@ -94,16 +105,8 @@ export class Runner {
           // waitpid found no such task: it was reaped behind our back; count it as killed.
           this.onThreadExit(thread, { signaled: constants.signals.SIGKILL });
           return;
-        case StopKind.Fork:
-        case StopKind.Vfork:
-        case StopKind.Clone:
-          this.log.error(
-            { host: thread.process.host.name },
-            `${thread.process.displayName} created a task natively; process creation is not simulated yet`,
-          );
-          break;
         default:
-          // ExitEvent, EventStop, GroupStop, VforkDone: nothing to decide, continue.
+          // EventStop, GroupStop, VforkDone: nothing to decide, continue.
           break;
       }
     }
@@ -112,19 +115,178 @@ export class Runner {
   /** Kills every thread of `process` with SIGKILL and collects their ends (stop_time). */
   kill(process: Process): void {
     this.backend.signal(process.realPid, process.realPid, constants.signals.SIGKILL);
-    for (const thread of process.threads.values()) {
+    for (const thread of this.leaderLast(process)) {
       thread.blocked?.release();
       thread.blocked = null;
       if (thread.wakeEvent) thread.wakeEvent.cancelled = true;
-      let kind = this.backend.resumeWait(thread.realTid, Resume.None, 0n, thread.realTid);
-      // A killed task stays in its EXIT stop until continued (ptrace-supervisor.md §3).
-      while (kind !== StopKind.Exited && kind !== StopKind.Signaled && kind !== StopKind.None) {
-        kind = this.backend.resumeWait(thread.realTid, Resume.Continue, 0n, thread.realTid);
-      }
+      this.collect(thread, Resume.None);
       thread.exited = true;
     }
-    process.threads.clear();
-    process.fds.clear();
+    process.tasks.clear();
+    process.fds.detach();
+  }
+
+  /**
+   * Sends a real signal to `thread`. If it is parked in a blocking call the signal interrupts
+   * (not blocked, not ignored), the call ends with EINTR — or is restarted after the handler when
+   * the handler has SA_RESTART and the call is restartable — so the kernel can deliver it.
+   */
+  deliver(thread: Thread, sig: number): void {
+    if (thread.exited) return;
+    this.backend.signal(thread.process.realPid, thread.realTid, sig);
+    const blocked = thread.blocked;
+    if (!blocked || !interrupts(thread.realTid, sig)) return;
+    blocked.release();
+    thread.blocked = null;
+    const restart = blocked.restartable && this.kernel.hooks.restartOnSignal.call(thread, sig) === true;
+    thread.resumeWith(restart ? Resume.Restart : Resume.Return, restart ? BigInt(thread.ctx.nr) : EINTR);
+    this.scheduleRun(thread, thread.process.host);
+  }
+
+  /** Resumes `thread` as said, then continues it through its remaining stops until its final status. */
+  private collect(thread: Thread, first: Resume): StopKind {
+    let kind = this.backend.resumeWait(thread.realTid, first, 0n, thread.realTid);
+    // A killed task stays in its EXIT stop until continued (ptrace-supervisor.md §3).
+    while (kind !== StopKind.Exited && kind !== StopKind.Signaled && kind !== StopKind.None) {
+      kind = this.backend.resumeWait(thread.realTid, Resume.Continue, 0n, thread.realTid);
+    }
+    return kind;
+  }
+
+  /** A process's threads with the leader last: the kernel reports the leader's end after all others'. */
+  private leaderLast(process: Process): Thread[] {
+    const threads = [...process.tasks.values()];
+    return [...threads.filter((t) => t.realTid !== process.realPid), ...threads.filter((t) => t.realTid === process.realPid)];
+  }
+
+  /** The caller's syscall-exit stop; false when it must not run on (held by vfork). */
+  private onSyscallExit(thread: Thread, value: bigint): boolean {
+    const pending = thread.pendingClone;
+    if (pending) {
+      thread.pendingClone = null;
+      const child = pending.child;
+      if (value < 0n || !child) {
+        thread.resumeWith(Resume.SetReturn, value);
+        return true;
+      }
+      const vtid = BigInt(child.tid);
+      if (pending.request.parentTidAddress !== 0n) writeU32(thread.process, pending.request.parentTidAddress, child.tid);
+      thread.resumeWith(Resume.SetReturn, vtid);
+      if (pending.request.holdParent && child.process.vforkParent) {
+        thread.held = true; // released when the child execs or exits (releaseVforkParent)
+        return false;
+      }
+      return true;
+    }
+    const map = thread.mapResult;
+    thread.mapResult = null;
+    thread.resumeWith(Resume.SetReturn, map ? map(value) : value);
+    return true;
+  }
+
+  /**
+   * A fork/vfork/clone event in the caller: the new task exists. Registers it, parks it until it
+   * is scheduled, and lets the caller go on to its syscall exit. A native vfork leaves the caller
+   * waiting in the kernel: it is not waited for until the child releases it.
+   */
+  private onCloneEvent(thread: Thread, childTid: number, nativeVfork: boolean): boolean {
+    const pending = thread.pendingClone;
+    if (!pending) {
+      this.log.error({ host: thread.process.host.name }, `${thread.process.displayName} created a task outside a clone result; it is left stopped`);
+      return true;
+    }
+    pending.child = this.createChild(thread, childTid, pending.request, pending.stack);
+    if (nativeVfork && pending.child) {
+      this.backend.resumeWait(thread.realTid, Resume.ToExit, 0n, 0);
+      thread.resumeWith(Resume.None); // its syscall exit comes once the kernel releases it
+      thread.held = true;
+      pending.child.process.vforkParent = { thread, stack: null };
+      return false;
+    }
+    thread.resumeWith(Resume.ToExit);
+    return true;
+  }
+
+  /** Creates the simulator's side of a task the kernel just created, and schedules it. */
+  private createChild(parent: Thread, realTid: number, request: CloneRequest, stack: bigint): Thread | null {
+    // The new task's first stop must be collected before anything else touches it (§4).
+    const first = this.backend.resumeWait(realTid, Resume.None, 0n, realTid);
+    if (first === StopKind.Exited || first === StopKind.Signaled || first === StopKind.None) return null;
+    const host = parent.process.host;
+    const vtid = host.allocateId();
+    let child: Thread;
+    if (request.thread) {
+      child = this.newThread(vtid, realTid, parent.process);
+    } else {
+      const source = parent.process;
+      const process = new Process(
+        host,
+        vtid,
+        request.sameParent ? source.parent : source,
+        source.name,
+        realTid,
+        new ProcessMemory(this.backend, realTid),
+        host.current,
+        null,
+        request.shareFiles ? source.fds.share() : source.fds.copy(),
+      );
+      process.execed = source.execed;
+      host.live.set(vtid, process);
+      if (request.holdParent) process.vforkParent = { thread: parent, stack: request.restoreParentStack ? stack : null };
+      child = this.newThread(vtid, realTid, process);
+    }
+    child.process.tasks.set(vtid, child);
+    if (request.childTidAddress !== 0n) writeU32(child.process, request.childTidAddress, vtid);
+    child.resumeWith(Resume.Continue);
+    this.kernel.hooks.clone.call({ parent, child, thread: request.thread });
+    this.scheduleRun(child, host);
+    return child;
+  }
+
+  /** A vfork child execs or exits: its parent runs again. */
+  private releaseVforkParent(process: Process): void {
+    const held = process.vforkParent;
+    if (!held) return;
+    process.vforkParent = null;
+    held.thread.held = false;
+    this.scheduleRun(held.thread, held.thread.process.host);
+  }
+
+  /**
+   * A thread is exiting (PTRACE_EVENT_EXIT, memory still readable). Returns false when the
+   * thread must not be waited for now: a leader leaving with other threads alive stays a zombie
+   * until the last one ends, as in Linux.
+   */
+  private onExitEvent(thread: Thread, status: number): boolean {
+    const process = thread.process;
+    const vfork = process.vforkParent;
+    if (vfork?.stack != null && !process.execed) restoreStack(this.backend, process, vfork.thread.process, vfork.stack);
+    const others = [...process.tasks.values()].filter((t) => t !== thread && !t.exited);
+    if (others.length === 0) return true;
+    const groupExit = thread.ctx.name === 'exit_group' || (status & 0x7f) !== 0;
+    if (groupExit) {
+      // exit_group or a fatal signal took every thread: collect them all, the leader last.
+      this.backend.resumeWait(thread.realTid, Resume.Continue, 0n, 0);
+      for (const other of this.leaderLast(process)) {
+        if (other === thread) continue;
+        other.blocked?.release();
+        other.blocked = null;
+        if (other.wakeEvent) other.wakeEvent.cancelled = true;
+        const kind = this.collect(other, Resume.None);
+        this.onThreadExit(other, finalOf(kind, this.backend.stop));
+      }
+      thread.resumeWith(Resume.None);
+      return true;
+    }
+    if (thread.realTid === process.realPid) {
+      // The leader called exit(2) alone: its final status comes after the last thread's.
+      this.backend.resumeWait(thread.realTid, Resume.Continue, 0n, 0);
+      thread.exited = true;
+      process.tasks.delete(thread.tid);
+      this.kernel.hooks.threadExit.call(thread);
+      return false;
+    }
+    return true;
   }
 
   /** Handles a seccomp stop; false when the thread stops running (blocked or yielded). */
@@ -134,6 +296,7 @@ export class Runner {
     const nr = Number(stop[Stop.Nr]);
     ctx.args.words.set(stop.subarray(Stop.Arg0, Stop.Arg0 + 6));
     ctx.begin(nr, thread.process.host.current);
+    thread.syscallStack = BigInt.asUintN(64, stop[Stop.Sp]!);
     const name = SYSCALL_NAMES[nr];
     if (name === undefined) {
       // A number newer than our table: nobody can have tapped it.
@@ -167,6 +330,17 @@ export class Runner {
       case 'block':
         this.park(thread, result.on, result.restartable);
         return false;
+      case 'clone': {
+        const { request } = result;
+        if (request.rewrite) {
+          const args = new BigInt64Array(6);
+          request.rewrite.args.forEach((a, i) => (args[i] = a));
+          this.backend.setSyscall(thread.realTid, request.rewrite.nr, args);
+        }
+        thread.pendingClone = { request, stack: thread.syscallStack, child: null };
+        thread.resumeWith(Resume.ToExit);
+        return true;
+      }
     }
     return this.applyLatency(thread);
   }
@@ -230,7 +404,11 @@ export class Runner {
       if (!process.isOpen(fd)) process.fds.unbind(fd);
     }
     patchVdso(this.backend, pid);
+    // A configured process keeps the name of its configured path (its output files use it);
+    // a forked child that execs takes the new program's name.
+    if (process.execed) process.name = commandName(pid) ?? process.name;
     process.execed = true;
+    this.releaseVforkParent(process);
     const event: ExecEvent = { process, host: process.host, memory: process.memory, auxv: readAuxv(pid) };
     this.kernel.hooks.exec.call(event);
   }
@@ -257,11 +435,85 @@ export class Runner {
     thread.blocked?.release();
     thread.blocked = null;
     const process = thread.process;
-    process.threads.delete(thread.tid);
-    if (process.threads.size === 0) {
-      process.fds.clear();
-      process.final = final;
-      this.onProcessExit(process);
+    process.tasks.delete(thread.tid);
+    this.kernel.hooks.threadExit.call(thread);
+    if (process.tasks.size > 0) return;
+    const leader = process.realPid !== thread.realTid ? process.realPid : null;
+    if (leader !== null) {
+      // A zombie leader reports the group's final status once its last thread is gone.
+      const kind = this.backend.resumeWait(leader, Resume.None, 0n, leader);
+      final = finalOf(kind, this.backend.stop);
     }
+    process.fds.detach();
+    process.ended(final);
+    this.releaseVforkParent(process);
+    this.onProcessExit(process);
   }
+}
+
+/** The final state a final stop reports. */
+function finalOf(kind: StopKind, stop: BigInt64Array): FinalState {
+  if (kind === StopKind.Exited) return { exited: Number(stop[Stop.Msg]) };
+  if (kind === StopKind.Signaled) return { signaled: Number(stop[Stop.Msg]) };
+  return { signaled: constants.signals.SIGKILL };
+}
+
+/** Stores a 32-bit tid in a process's memory (CLONE_PARENT_SETTID / CHILD_SETTID words). */
+function writeU32(process: Process, addr: bigint, value: number): void {
+  const bytes = new Uint8Array(4);
+  new DataView(bytes.buffer).setUint32(0, value, true);
+  process.memory.write(addr, bytes);
+}
+
+/** The command name the kernel gave a process at exec (basename of the path, 15 bytes at most). */
+function commandName(pid: number): string | null {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * vfork as fork: the child ran on a copy of the parent's stack. Copy the region from the
+ * parent's stack pointer at the call to the end of its mapping back into the parent, so what
+ * the child wrote there (posix_spawn's error code) reaches the parent as with a shared stack.
+ */
+function restoreStack(backend: Backend, child: Process, parent: Process, sp: bigint): void {
+  const end = mappingEnd(parent.realPid, sp);
+  if (end === null) return;
+  const bytes = new Uint8Array(Number(end - sp));
+  if (backend.readMemory(child.realPid, sp, bytes) === bytes.length) backend.writeMemory(parent.realPid, sp, bytes);
+}
+
+/** End of the mapping of `pid` that contains `addr`. */
+function mappingEnd(pid: number, addr: bigint): bigint | null {
+  for (const line of readFileSync(`/proc/${pid}/maps`, 'utf8').split('\n')) {
+    const dash = line.indexOf('-');
+    const space = line.indexOf(' ');
+    if (dash < 0) continue;
+    const start = BigInt(`0x${line.slice(0, dash)}`);
+    const end = BigInt(`0x${line.slice(dash + 1, space)}`);
+    if (addr >= start && addr < end) return end;
+  }
+  return null;
+}
+
+/** Signals whose default action is to do nothing: they never interrupt a sleep. */
+const DEFAULT_IGNORED = new Set([constants.signals.SIGCHLD, constants.signals.SIGCONT, constants.signals.SIGURG, constants.signals.SIGWINCH]);
+
+/** Whether `sig` would interrupt a blocking call of real thread `tid` (read from /proc). */
+function interrupts(tid: number, sig: number): boolean {
+  let status: string;
+  try {
+    status = readFileSync(`/proc/${tid}/status`, 'utf8');
+  } catch {
+    return false;
+  }
+  const mask = (field: string) => BigInt(`0x${/${field}:\s*([0-9a-f]+)/.exec(status)?.[1] ?? '0'}`);
+  const bit = 1n << BigInt(sig - 1);
+  if (sig === constants.signals.SIGKILL) return true;
+  if (mask('SigBlk') & bit) return false;
+  if (mask('SigCgt') & bit) return true;
+  return !(mask('SigIgn') & bit) && !DEFAULT_IGNORED.has(sig) && !JOB_CONTROL_STOPS.has(sig);
 }

@@ -1,5 +1,5 @@
 import { Resume } from '@shadow-ts/native';
-import type { ResultMapper, ThreadView, WaitCondition } from '@shadow-ts/plugin-sdk';
+import type { CloneRequest, ResultMapper, ThreadView, WaitCondition } from '@shadow-ts/plugin-sdk';
 import type { SimEvent } from '../sim/event-queue.js';
 import { CallContext } from './context.js';
 import type { Process } from './process.js';
@@ -22,6 +22,12 @@ export class Thread implements ThreadView {
   blocked: BlockedCall | null = null;
   /** The pending event that will run this thread, if any. */
   wakeEvent: SimEvent | null = null;
+  /** A clone in progress: what was asked, the caller's stack pointer, and the child once it exists. */
+  pendingClone: { readonly request: CloneRequest; readonly stack: bigint; child: Thread | null } | null = null;
+  /** Kept from running (vfork semantics) until its child execs or exits. */
+  held = false;
+  /** Stack pointer at the current syscall stop. */
+  syscallStack = 0n;
   exited = false;
   readonly ctx: CallContext;
 
@@ -33,6 +39,10 @@ export class Thread implements ThreadView {
     private readonly sendSignal: (thread: Thread, sig: number) => void,
   ) {
     this.ctx = new CallContext(this, process, process.host, process.memory, warnOnce);
+  }
+
+  get nativeTid(): number {
+    return this.realTid;
   }
 
   signal(sig: number): void {
