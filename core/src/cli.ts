@@ -27,6 +27,7 @@ function program(): Command {
     .option('--model-unblocked-syscall-latency', 'advance time a little on every syscall that does not block')
     .option('--no-model-unblocked-syscall-latency', 'do not model syscall latency, whatever the file says')
     .addOption(new Option('--use-cpu-pinning <bool>', 'pin the simulator and its processes to one CPU').choices(BOOLEAN))
+    .option('--vfork <strategy>', 'how vfork is simulated: as-fork (default), native, reject, or a plugin\'s strategy')
     .option('--show-config', 'print the processed configuration and exit')
     .showHelpAfterError('(run shadow --help for usage)');
 }
@@ -39,6 +40,7 @@ interface CliOptions {
   progress?: boolean;
   modelUnblockedSyscallLatency?: boolean;
   useCpuPinning?: string;
+  vfork?: string;
   showConfig?: boolean;
 }
 
@@ -98,6 +100,7 @@ export async function main(argv: string[]): Promise<number> {
       config,
       rc,
       log,
+      ...(options.vfork !== undefined && { vfork: options.vfork }),
       useClock: (clock) => (simClock = clock),
       onRound: progress?.update,
       // Wall time decides only when the CLI lets its event loop run (progress output),

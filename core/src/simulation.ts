@@ -25,6 +25,8 @@ export interface RunOptions {
   readonly config: SimulationConfig;
   readonly rc: RcConfig;
   readonly log: Logger;
+  /** The vfork strategy named on the command line (wins over `.shadowrc`). */
+  readonly vfork?: string;
   /** Called between rounds with the simulated time reached (progress bar, heartbeats). */
   readonly onRound?: (now: SimTime) => void;
   /** Receives the function that tells the current simulated time (for log lines). */
@@ -275,6 +277,15 @@ export async function runSimulation(options: RunOptions): Promise<RunResult> {
   const kernel = new Kernel(log);
   applyPlugins(kernel, plugins);
   kernel.ready();
+  const vfork = options.vfork ? { name: options.vfork, options: {} } : rc.vfork;
+  if (vfork) {
+    try {
+      kernel.vfork.select(vfork.name, vfork.options);
+    } catch (error) {
+      const where = options.vfork ? '--vfork' : `${rc.file}: vfork`;
+      throw new ShadowError('VFORK_STRATEGY_UNKNOWN', `${where}: ${(error as Error).message}`);
+    }
+  }
 
   if (existsSync(dataDir)) {
     throw new ShadowError('DATA_DIRECTORY_EXISTS', `data directory "${dataDir}" already exists; remove it or choose another with -d`);

@@ -31,3 +31,5 @@ export type { SyscallName } from './syscalls.js';
 export { readTimespec, timespecBytes, timevalBytes } from './abi-structs.js';
 export { O, OpenFile, POLL, S_IF, newDescriptor, statBytes, statxBytes } from './files.js';
 export type { DescriptorTable, FileStat, IoResult } from './files.js';
+export { NamedRegistry } from './policy.js';
+export type { StrategyRegistry, VforkCall, VforkStrategy } from './policy.js';

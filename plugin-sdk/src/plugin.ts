@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import type { KernelHooks } from './hooks.js';
 import type { PluginLogger } from './context.js';
+import type { StrategyRegistry, VforkStrategy } from './policy.js';
 
 /**
  * The plugin API version: this package's version. Plugins declare the range they were written
@@ -17,9 +18,11 @@ export interface PluginMeta {
   readonly apiVersion: string;
 }
 
-/** What a plugin gets in `apply`: the hooks to tap and a logger. */
+/** What a plugin gets in `apply`: the hooks to tap, the policy registries, and a logger. */
 export interface PluginKernel {
   readonly hooks: KernelHooks;
+  /** vfork strategies: built-ins are `as-fork` (default), `native` and `reject`; add your own. */
+  readonly vfork: StrategyRegistry<VforkStrategy>;
   readonly log: PluginLogger;
 }
 

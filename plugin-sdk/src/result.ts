@@ -10,7 +10,13 @@ export type ResultMapper = (nativeResult: bigint) => bigint;
 export type SyscallResult =
   | { readonly kind: 'ok'; readonly value: bigint }
   | { readonly kind: 'errno'; readonly errno: number; readonly restartable: boolean }
-  | { readonly kind: 'block'; readonly on: WaitCondition; readonly restartable: boolean }
+  | {
+      readonly kind: 'block';
+      readonly on: WaitCondition;
+      readonly restartable: boolean;
+      /** Signals (bit n-1 for signal n) that end the wait by letting the kernel run the call. */
+      readonly nativeOnSignals?: bigint;
+    }
   | { readonly kind: 'native'; readonly mapResult?: ResultMapper }
   | {
       readonly kind: 'rewrite';
@@ -60,9 +66,16 @@ export function errno(e: number, options: { restartable?: boolean } = {}): Sysca
 /**
  * The syscall cannot complete now. The thread is parked; when the condition fires the same
  * handler chain runs again with `ctx.restarted === true` and `ctx.wake` saying why.
+ * A signal that interrupts the wait ends it with EINTR (or a restart, for SA_RESTART handlers on
+ * a restartable call); signals in `nativeOnSignals` instead let the kernel run the call itself
+ * with the signal pending — how sigsuspend, sigtimedwait and pause see their signal.
  */
-export function block(on: WaitCondition, options: { restartable?: boolean } = {}): SyscallResult {
-  return { kind: 'block', on, restartable: options.restartable ?? true };
+export function block(
+  on: WaitCondition,
+  options: { restartable?: boolean; nativeOnSignals?: bigint } = {},
+): SyscallResult {
+  const result = { kind: 'block' as const, on, restartable: options.restartable ?? true };
+  return options.nativeOnSignals === undefined ? result : { ...result, nativeOnSignals: options.nativeOnSignals };
 }
 
 /** Let the kernel run the syscall as the program issued it; `mapResult` rewrites what it returns. */

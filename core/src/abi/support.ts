@@ -27,7 +27,8 @@ const vdso = (s: Support): Support => ({ ...s, vdso: true });
 
 const VIRTUAL_OR_NATIVE = 'virtual files (pipes, eventfds, …) answer; ordinary descriptors run natively';
 const EMULATED_PATHS = '/dev/urandom, /dev/random, /etc/hosts, /etc/hostname, /etc/localtime are emulated; other paths open natively';
-const SIGNALS_NATIVE = 'runs natively until signals are emulated (process issue)';
+const UNIX_PAIRS = 'on AF_UNIX socketpair ends only (ENOTSOCK on other descriptors); other sockets come with the network';
+const SIGNALS_NATIVE = 'the kernel keeps masks and alternate stacks; signals reach it as real signals';
 
 export const SUPPORT: Readonly<Partial<Record<SyscallName, Support>>> = {
   // memory management: the kernel's business, never simulated
@@ -144,14 +145,10 @@ export const SUPPORT: Readonly<Partial<Record<SyscallName, Support>>> = {
   prlimit64: native(),
   getrlimit: native(),
   setrlimit: native(),
-  sched_getaffinity: native('reports the one CPU the simulator pins managed processes to'),
-  sched_yield: native(),
   // signals
-  rt_sigaction: native(SIGNALS_NATIVE),
   rt_sigprocmask: native(SIGNALS_NATIVE),
   rt_sigreturn: native(),
   sigaltstack: native(SIGNALS_NATIVE),
-  futex: native('single-threaded processes only until threads are scheduled (process issue)'),
   // time (core:time)
   clock_gettime: vdso(partial('CPU-time clocks read 0: the simulated CPU is infinitely fast')),
   gettimeofday: vdso(emulated()),
@@ -170,8 +167,44 @@ export const SUPPORT: Readonly<Partial<Record<SyscallName, Support>>> = {
   uname: emulated('nodename is the host name; the rest is the real kernel'),
   sysinfo: emulated('uptime from simulated time; memory figures from the real machine'),
   getcpu: vdso(emulated('always CPU 0, node 0')),
+  fork: emulated('the kernel forks; the child gets a virtual pid and waits to be scheduled'),
+  vfork: partial('by the selected vfork strategy (as-fork by default: fork + parent held + stack restored; child writes outside the stack are lost)'),
+  clone: partial('processes and threads; namespaces, CLONE_PIDFD, CLONE_PTRACE and CLONE_VM without CLONE_THREAD are EINVAL (warned once)'),
+  clone3: partial('as clone; set_tid and cgroup fields are ignored'),
+  wait4: partial('exited children only: stopped/continued children are not reported (job control is not simulated)'),
+  waitid: partial('exited children only; P_PIDFD is EINVAL'),
+  futex: partial('WAIT, WAKE, the BITSET forms, REQUEUE, CMP_REQUEUE, WAKE_OP; keyed per process (no cross-process shared futexes); PI futexes ENOSYS'),
+  kill: emulated('virtual pids, groups and -1 on the caller\'s host'),
+  tkill: emulated(),
+  tgkill: emulated(),
+  rt_sigaction: emulated('runs natively; SA_RESTART is recorded to restart simulated blocking calls'),
+  pause: emulated(),
+  rt_sigsuspend: emulated('waits in the simulator; the kernel runs the call once a signal it lets through is pending'),
+  rt_sigtimedwait: emulated('timeout on simulated time'),
+  alarm: emulated('on simulated time'),
+  setitimer: partial('ITIMER_REAL only: CPU-time timers never fire with an infinitely fast CPU (EINVAL, warned once)'),
+  getitimer: partial('ITIMER_REAL only'),
+  setsid: emulated(),
+  getsid: emulated(),
+  setpgid: emulated(),
+  getpgid: emulated(),
+  getpgrp: emulated(),
+  prctl: partial('options about the process itself run natively; others (PR_SET_SECCOMP, PR_SET_TSC, …) are EINVAL (warned once)'),
+  sched_yield: emulated('the thread steps back behind the other events of the instant'),
+  sched_getaffinity: emulated('one CPU, CPU 0'),
   // random (core:random)
   getrandom: emulated('from the host stream'),
+  // sockets (core:net)
+  socketpair: partial('AF_UNIX socketpair only (stream, datagram, seqpacket); other sockets come with the network'),
+  sendto: partial(UNIX_PAIRS + '; MSG_OOB is EOPNOTSUPP; named destinations are refused'),
+  recvfrom: partial(UNIX_PAIRS + '; MSG_OOB and MSG_ERRQUEUE are not supported'),
+  sendmsg: partial(UNIX_PAIRS + '; control messages (SCM_RIGHTS, SCM_CREDENTIALS) are dropped (warned once)'),
+  recvmsg: partial(UNIX_PAIRS + '; never returns control messages'),
+  shutdown: partial(UNIX_PAIRS),
+  getsockname: partial(UNIX_PAIRS + ' (unnamed)'),
+  getpeername: partial(UNIX_PAIRS + ' (unnamed)'),
+  getsockopt: partial(UNIX_PAIRS + '; SOL_SOCKET basics (SO_TYPE, SO_ERROR, buffer sizes, …); SO_PEERCRED and others ENOPROTOOPT'),
+  setsockopt: partial(UNIX_PAIRS + '; SOL_SOCKET flags and SO_LINGER accepted as no-ops; buffer sizes stay 212992 bytes; others ENOPROTOOPT'),
 };
 
 /** Name of each syscall number, for stops. */

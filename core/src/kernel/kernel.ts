@@ -1,11 +1,13 @@
 import {
   Errno,
+  NamedRegistry,
   createKernelHooks,
   errno,
   type KernelHooks,
   type PluginLogger,
   type SyscallContext,
   type SyscallResult,
+  type VforkStrategy,
 } from '@shadow-ts/plugin-sdk';
 import type { Hook } from 'tapable';
 
@@ -20,6 +22,8 @@ import { PluginError } from './errors.js';
  */
 export class Kernel {
   readonly hooks: KernelHooks;
+  /** vfork strategies registered by plugins; `as-fork` unless the settings choose another. */
+  readonly vfork = new NamedRegistry<VforkStrategy>('vfork', 'as-fork');
   /** Calls per syscall name (sim-stats.json). */
   readonly counts = new Map<string, number>();
   private readonly warned = new Set<string>();

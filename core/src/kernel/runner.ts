@@ -135,11 +135,18 @@ export class Runner {
     if (thread.exited) return;
     this.backend.signal(thread.process.realPid, thread.realTid, sig);
     const blocked = thread.blocked;
-    if (!blocked || !interrupts(thread.realTid, sig)) return;
+    if (!blocked) return;
+    const bit = 1n << BigInt(sig - 1);
+    if (blocked.nativeOnSignals & bit) {
+      thread.resumeWith(Resume.Continue); // the kernel runs the call and finds the signal pending
+    } else if (interrupts(thread.realTid, sig)) {
+      const restart = blocked.restartable && this.kernel.hooks.restartOnSignal.call(thread, sig) === true;
+      thread.resumeWith(restart ? Resume.Restart : Resume.Return, restart ? BigInt(thread.ctx.nr) : EINTR);
+    } else {
+      return;
+    }
     blocked.release();
     thread.blocked = null;
-    const restart = blocked.restartable && this.kernel.hooks.restartOnSignal.call(thread, sig) === true;
-    thread.resumeWith(restart ? Resume.Restart : Resume.Return, restart ? BigInt(thread.ctx.nr) : EINTR);
     this.scheduleRun(thread, thread.process.host);
   }
 
@@ -260,7 +267,7 @@ export class Runner {
   private onExitEvent(thread: Thread, status: number): boolean {
     const process = thread.process;
     const vfork = process.vforkParent;
-    if (vfork?.stack != null && !process.execed) restoreStack(this.backend, process, vfork.thread.process, vfork.stack);
+    if (vfork?.stack != null) restoreStack(this.backend, process, vfork.thread.process, vfork.stack);
     const others = [...process.tasks.values()].filter((t) => t !== thread && !t.exited);
     if (others.length === 0) return true;
     const groupExit = thread.ctx.name === 'exit_group' || (status & 0x7f) !== 0;
@@ -328,7 +335,7 @@ export class Runner {
         break;
       }
       case 'block':
-        this.park(thread, result.on, result.restartable);
+        this.park(thread, result.on, result.restartable, result.nativeOnSignals ?? 0n);
         return false;
       case 'clone': {
         const { request } = result;
@@ -346,7 +353,7 @@ export class Runner {
   }
 
   /** Parks `thread` at its stop until the condition fires. */
-  private park(thread: Thread, condition: WaitCondition, restartable: boolean): void {
+  private park(thread: Thread, condition: WaitCondition, restartable: boolean, nativeOnSignals: bigint): void {
     const host = thread.process.host;
     host.unappliedLatency = 0n; // Shadow discards modelled latency when a thread blocks
     let timeout: { cancel(): void } | null = null;
@@ -362,6 +369,7 @@ export class Runner {
     const blocked = {
       condition,
       restartable,
+      nativeOnSignals,
       release: () => {
         timeout?.cancel();
         unsubscribe?.();

@@ -8,6 +8,8 @@ import type { Process } from './process.js';
 export interface BlockedCall {
   readonly condition: WaitCondition;
   readonly restartable: boolean;
+  /** Signals that end the wait by running the call natively (see `block`). */
+  readonly nativeOnSignals: bigint;
   /** Removes the trigger subscription and the timeout event. */
   release(): void;
 }

@@ -14,6 +14,7 @@ export const BUILTIN_PLUGINS: readonly PluginSpec[] = [
   { name: '@shadow-ts/plugin-random', options: {} },
   { name: '@shadow-ts/plugin-io', options: {} },
   { name: '@shadow-ts/plugin-fs', options: {} },
+  { name: '@shadow-ts/plugin-net', options: {} },
 ];
 
 /** A plugin module, loaded and checked, with the options it will be applied with. */
@@ -72,7 +73,7 @@ export async function loadPlugin(spec: PluginSpec, fromDir: string, listedIn: st
 export function applyPlugins(kernel: Kernel, plugins: readonly LoadedPlugin[]): void {
   for (const { plugin, options } of plugins) {
     try {
-      plugin.apply({ hooks: kernel.hooks, log: kernel.pluginLogger(plugin.meta.name) }, options);
+      plugin.apply({ hooks: kernel.hooks, vfork: kernel.vfork, log: kernel.pluginLogger(plugin.meta.name) }, options);
     } catch (error) {
       if (error instanceof PluginError) throw error;
       throw new PluginError(plugin.meta.name, 'apply', null, error);

@@ -14,9 +14,11 @@ export interface RcConfig {
   readonly file: string | null;
   readonly plugins: readonly PluginSpec[];
   readonly backend: string;
+  /** The vfork strategy and its options (`vfork: name` or `vfork: [name, {options}]`), if set. */
+  readonly vfork: PluginSpec | null;
 }
 
-const KEYS = ['plugins', 'backend'];
+const KEYS = ['plugins', 'backend', 'vfork'];
 
 const yamlLoader = (_file: string, content: string): unknown => parse(content, { merge: true });
 
@@ -31,9 +33,8 @@ function rcError(file: string, key: string, message: string): ShadowError {
   return new ShadowError('RC_INVALID', `${file}: ${key}: ${message}`);
 }
 
-/** Parses one `plugins` entry: `name` or `[name, {options}]`. */
-function pluginSpec(file: string, entry: unknown, index: number): PluginSpec {
-  const key = `plugins[${index}]`;
+/** Parses a `name` or `[name, {options}]` entry (a plugin, a strategy) at `key`. */
+function namedSpec(file: string, entry: unknown, key: string): PluginSpec {
   if (typeof entry === 'string' && entry) return { name: entry, options: {} };
   if (Array.isArray(entry) && typeof entry[0] === 'string' && entry.length <= 2) {
     const options = entry[1] ?? {};
@@ -42,7 +43,7 @@ function pluginSpec(file: string, entry: unknown, index: number): PluginSpec {
     }
     return { name: entry[0], options: options as Record<string, unknown> };
   }
-  throw rcError(file, key, 'expected a plugin name or [name, {options}]');
+  throw rcError(file, key, 'expected a name or [name, {options}]');
 }
 
 /** Finds and validates the tool settings that apply to a simulation file in `dir`. */
@@ -53,7 +54,7 @@ export async function loadRc(dir: string): Promise<RcConfig> {
   } catch (error) {
     throw new ShadowError('RC_INVALID', `cannot read shadow settings: ${(error as Error).message.split('\n')[0]}`);
   }
-  if (!found || found.isEmpty) return { file: found?.filepath ?? null, plugins: [], backend: 'ptrace' };
+  if (!found || found.isEmpty) return { file: found?.filepath ?? null, plugins: [], backend: 'ptrace', vfork: null };
   const file = found.filepath;
   const raw = found.config as unknown;
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw rcError(file, '(top level)', 'expected a map');
@@ -65,5 +66,10 @@ export async function loadRc(dir: string): Promise<RcConfig> {
   if (!Array.isArray(plugins)) throw rcError(file, 'plugins', 'expected a list');
   const backend = rc.backend ?? 'ptrace';
   if (typeof backend !== 'string') throw rcError(file, 'backend', 'expected a backend name');
-  return { file, plugins: plugins.map((entry, i) => pluginSpec(file, entry, i)), backend };
+  return {
+    file,
+    plugins: plugins.map((entry, i) => namedSpec(file, entry, `plugins[${i}]`)),
+    backend,
+    vfork: rc.vfork === undefined ? null : namedSpec(file, rc.vfork, 'vfork'),
+  };
 }

@@ -1,4 +1,5 @@
 import { ok, type SyscallContext, type SyscallResult } from '@shadow-ts/plugin-sdk';
+import { clearChildTid } from './sys-clone.js';
 
 /** sysGetpid implements Linux syscall getpid(2). */
 export function sysGetpid(ctx: SyscallContext): SyscallResult {
@@ -14,9 +15,6 @@ export function sysGetppid(ctx: SyscallContext): SyscallResult {
 export function sysGettid(ctx: SyscallContext): SyscallResult {
   return ok(ctx.thread.tid);
 }
-
-/** Each thread's clear_child_tid address (set_tid_address(2)), kept for thread exit. */
-export const clearChildTid = new WeakMap<object, bigint>();
 
 /** sysSetTidAddress implements Linux syscall set_tid_address(2). */
 export function sysSetTidAddress(ctx: SyscallContext): SyscallResult {

@@ -1,0 +1,262 @@
+import { readFileSync } from 'node:fs';
+import {
+  Errno,
+  NS_PER_SEC,
+  NS_PER_US,
+  block,
+  errno,
+  native,
+  ok,
+  readTimespec,
+  waitFor,
+  type ProcessView,
+  type SyscallContext,
+  type SyscallResult,
+} from '@shadow-ts/plugin-sdk';
+import { SA_RESTART, SIGRTMAX, mainThread, restartSet } from './signals.js';
+
+/** Offset of sa_flags in the kernel's struct sigaction (handler, flags, restorer, mask). */
+const SA_FLAGS = 8;
+const SIGKILL = 9;
+const SIGSTOP = 19;
+const SIGALRM = 14;
+const ITIMER_REAL = 0;
+
+function validSignal(sig: number): boolean {
+  return sig >= 0 && sig <= SIGRTMAX;
+}
+
+/** The processes kill(2)'s `pid` names on the caller's host. */
+function killTargets(ctx: SyscallContext, pid: number): ProcessView[] {
+  const all = ctx.host.processes();
+  if (pid > 0) return all.filter((p) => p.pid === pid);
+  if (pid === 0) return all.filter((p) => p.pgid === ctx.process.pgid);
+  if (pid === -1) return all.filter((p) => p !== ctx.process); // every process but the caller (and init)
+  return all.filter((p) => p.pgid === -pid);
+}
+
+/** sysKill implements Linux syscall kill(2) on virtual pids of the caller's host. */
+export function sysKill(ctx: SyscallContext): SyscallResult {
+  const pid = ctx.args.int(0);
+  const sig = ctx.args.int(1);
+  if (!validSignal(sig)) return errno(Errno.EINVAL);
+  const targets = killTargets(ctx, pid);
+  if (targets.length === 0) return errno(Errno.ESRCH);
+  if (sig !== 0) for (const target of targets) mainThread(target)?.signal(sig);
+  return ok();
+}
+
+/** The live thread `tid` of the caller's host (optionally of process `tgid`). */
+function findThread(ctx: SyscallContext, tid: number, tgid?: number) {
+  for (const process of ctx.host.processes()) {
+    if (tgid !== undefined && process.pid !== tgid) continue;
+    const thread = process.threads().find((t) => t.tid === tid);
+    if (thread) return thread;
+  }
+  return undefined;
+}
+
+/** sysTgkill implements Linux syscall tgkill(2). */
+export function sysTgkill(ctx: SyscallContext): SyscallResult {
+  const [tgid, tid, sig] = [ctx.args.int(0), ctx.args.int(1), ctx.args.int(2)];
+  if (tgid <= 0 || tid <= 0 || !validSignal(sig)) return errno(Errno.EINVAL);
+  const thread = findThread(ctx, tid, tgid);
+  if (!thread) return errno(Errno.ESRCH);
+  if (sig !== 0) thread.signal(sig);
+  return ok();
+}
+
+/** sysTkill implements Linux syscall tkill(2). */
+export function sysTkill(ctx: SyscallContext): SyscallResult {
+  const [tid, sig] = [ctx.args.int(0), ctx.args.int(1)];
+  if (tid <= 0 || !validSignal(sig)) return errno(Errno.EINVAL);
+  const thread = findThread(ctx, tid);
+  if (!thread) return errno(Errno.ESRCH);
+  if (sig !== 0) thread.signal(sig);
+  return ok();
+}
+
+/**
+ * sysRtSigaction implements Linux syscall rt_sigaction(2): the kernel installs the handler; the
+ * simulator notes whether it has SA_RESTART.
+ */
+export function sysRtSigaction(ctx: SyscallContext): SyscallResult {
+  const sig = ctx.args.int(0);
+  const act = ctx.args.ptr(1);
+  if (act !== 0n && sig >= 1 && sig <= SIGRTMAX && sig !== SIGKILL && sig !== SIGSTOP) {
+    const flags = ctx.memory.read(act + BigInt(SA_FLAGS), 8);
+    if (flags) {
+      const restart = (new DataView(flags.buffer).getBigUint64(0, true) & SA_RESTART) !== 0n;
+      const set = restartSet(ctx.process);
+      if (restart) set.add(sig);
+      else set.delete(sig);
+    }
+  }
+  return native();
+}
+
+/** sysPause implements Linux syscall pause(2): sleeps until a signal is delivered. */
+export function sysPause(_ctx: SyscallContext): SyscallResult {
+  // Nothing but a signal ends it; the signal makes it return EINTR after its handler.
+  return block({}, { restartable: false });
+}
+
+/** Reads a signal mask argument (sigsetsize must be 8 on x86_64). */
+function readMask(ctx: SyscallContext, addr: bigint, size: number): bigint | SyscallResult {
+  if (size !== 8) return errno(Errno.EINVAL);
+  const raw = ctx.memory.read(addr, 8);
+  return raw ? new DataView(raw.buffer).getBigUint64(0, true) : errno(Errno.EFAULT);
+}
+
+const ALL_SIGNALS = (1n << 64n) - 1n;
+
+/**
+ * sysRtSigsuspend implements Linux syscall rt_sigsuspend(2). The thread waits in the simulator;
+ * a signal the temporary mask lets through makes the kernel run the call itself with that signal
+ * pending, so masks, handlers and the EINTR return are the kernel's own.
+ */
+export function sysRtSigsuspend(ctx: SyscallContext): SyscallResult {
+  const mask = readMask(ctx, ctx.args.ptr(0), ctx.args.sizeT(1));
+  if (typeof mask !== 'bigint') return mask;
+  return block({}, { restartable: false, nativeOnSignals: ~mask & ALL_SIGNALS });
+}
+
+/**
+ * sysRtSigtimedwait implements Linux syscall rt_sigtimedwait(2). A signal of the set lets the
+ * kernel run the call (it dequeues the signal); the timeout runs on simulated time.
+ */
+export function sysRtSigtimedwait(ctx: SyscallContext): SyscallResult {
+  const set = readMask(ctx, ctx.args.ptr(0), ctx.args.sizeT(3));
+  if (typeof set !== 'bigint') return set;
+  if (ctx.restarted && ctx.wake === 'timeout') return errno(Errno.EAGAIN);
+  const timeout = ctx.args.ptr(2);
+  let deadline: bigint | undefined;
+  if (timeout !== 0n) {
+    if (typeof ctx.state.deadline === 'bigint') {
+      deadline = ctx.state.deadline;
+    } else {
+      const raw = ctx.memory.read(timeout, 16);
+      if (!raw) return errno(Errno.EFAULT);
+      const { sec, nsec } = readTimespec(raw);
+      if (sec < 0n || nsec < 0n || nsec >= NS_PER_SEC) return errno(Errno.EINVAL);
+      deadline = ctx.now + sec * NS_PER_SEC + nsec;
+      ctx.state.deadline = deadline;
+    }
+  }
+  // A signal of the set may already be pending: the kernel answers at once without blocking.
+  if (pendingSignals(ctx) & set) return native();
+  if (deadline !== undefined && deadline <= ctx.now) return errno(Errno.EAGAIN);
+  return block(deadline === undefined ? {} : waitFor.deadline(deadline), { restartable: false, nativeOnSignals: set });
+}
+
+/** Signals pending for the calling thread or its process (from /proc). */
+function pendingSignals(ctx: SyscallContext): bigint {
+  try {
+    const status = readFileSync(`/proc/${ctx.thread.nativeTid}/status`, 'utf8');
+    const field = (name: string) => BigInt(`0x${new RegExp(`${name}:\\s*([0-9a-f]+)`).exec(status)?.[1] ?? '0'}`);
+    return field('SigPnd') | field('ShdPnd');
+  } catch {
+    return 0n;
+  }
+}
+
+/** The ITIMER_REAL of each process: next expiry, interval, and the pending host event. */
+interface RealTimer {
+  next: bigint;
+  interval: bigint;
+  cancel: () => void;
+}
+const realTimers = new WeakMap<ProcessView, RealTimer>();
+
+/** Arms (or with value 0 disarms) a process's ITIMER_REAL; returns the previous [remaining, interval]. */
+function armRealTimer(ctx: SyscallContext, value: bigint, interval: bigint): [bigint, bigint] {
+  const process = ctx.process;
+  const host = ctx.host;
+  const old = realTimers.get(process);
+  const previous: [bigint, bigint] = old ? [old.next - ctx.now, old.interval] : [0n, 0n];
+  old?.cancel();
+  realTimers.delete(process);
+  if (value === 0n) return previous;
+  const timer: RealTimer = { next: ctx.now + value, interval, cancel: () => {} };
+  const fire = () => {
+    mainThread(process)?.signal(SIGALRM);
+    if (timer.interval > 0n) {
+      timer.next += timer.interval;
+      timer.cancel = host.schedule(timer.next, fire);
+    } else {
+      realTimers.delete(process);
+    }
+  };
+  timer.cancel = host.schedule(timer.next, fire);
+  realTimers.set(process, timer);
+  return previous;
+}
+
+/** sysAlarm implements Linux syscall alarm(2) on simulated time. */
+export function sysAlarm(ctx: SyscallContext): SyscallResult {
+  const seconds = BigInt(ctx.args.u64(0) & 0xffffffffn);
+  const [remaining] = armRealTimer(ctx, seconds * NS_PER_SEC, 0n);
+  // alarm(2) returns whole seconds left, rounded up so a pending alarm never reads 0.
+  return ok(remaining <= 0n ? 0n : (remaining + NS_PER_SEC - 1n) / NS_PER_SEC);
+}
+
+function readTimeval(bytes: Uint8Array, offset: number): bigint | null {
+  const view = new DataView(bytes.buffer, bytes.byteOffset);
+  const sec = view.getBigInt64(offset, true);
+  const usec = view.getBigInt64(offset + 8, true);
+  if (sec < 0n || usec < 0n || usec >= 1_000_000n) return null;
+  return sec * NS_PER_SEC + usec * NS_PER_US;
+}
+
+function itimervalBytes(remaining: bigint, interval: bigint): Uint8Array {
+  const out = new Uint8Array(32);
+  const view = new DataView(out.buffer);
+  // struct itimerval: it_interval first, then it_value; microseconds, rounded up like Linux.
+  const put = (offset: number, ns: bigint) => {
+    const us = (ns + NS_PER_US - 1n) / NS_PER_US;
+    view.setBigInt64(offset, us / 1_000_000n, true);
+    view.setBigInt64(offset + 8, us % 1_000_000n, true);
+  };
+  put(0, interval);
+  put(16, remaining > 0n ? remaining : 0n);
+  return out;
+}
+
+function checkWhich(ctx: SyscallContext, which: number): SyscallResult | null {
+  if (which === ITIMER_REAL) return null;
+  if (which === 1 || which === 2) {
+    // ITIMER_VIRTUAL/PROF count CPU time, which never passes with an infinitely fast CPU.
+    ctx.warnOnce(`itimer:${which}`, `setitimer/getitimer: timer ${which} counts CPU time, which the simulation does not model; returning EINVAL`);
+  }
+  return errno(Errno.EINVAL);
+}
+
+/** sysSetitimer implements Linux syscall setitimer(2) for ITIMER_REAL. */
+export function sysSetitimer(ctx: SyscallContext): SyscallResult {
+  const bad = checkWhich(ctx, ctx.args.int(0));
+  if (bad) return bad;
+  const newValue = ctx.args.ptr(1);
+  let value = 0n;
+  let interval = 0n;
+  if (newValue !== 0n) {
+    const raw = ctx.memory.read(newValue, 32);
+    if (!raw) return errno(Errno.EFAULT);
+    const i = readTimeval(raw, 0);
+    const v = readTimeval(raw, 16);
+    if (i === null || v === null) return errno(Errno.EINVAL);
+    [interval, value] = [i, v];
+  }
+  const [remaining, oldInterval] = armRealTimer(ctx, value, interval);
+  const oldValue = ctx.args.ptr(2);
+  if (oldValue !== 0n && !ctx.memory.write(oldValue, itimervalBytes(remaining, oldInterval))) return errno(Errno.EFAULT);
+  return ok();
+}
+
+/** sysGetitimer implements Linux syscall getitimer(2) for ITIMER_REAL. */
+export function sysGetitimer(ctx: SyscallContext): SyscallResult {
+  const bad = checkWhich(ctx, ctx.args.int(0));
+  if (bad) return bad;
+  const timer = realTimers.get(ctx.process);
+  const bytes = timer ? itimervalBytes(timer.next - ctx.now, timer.interval) : new Uint8Array(32);
+  return ctx.memory.write(ctx.args.ptr(1), bytes) ? ok() : errno(Errno.EFAULT);
+}
