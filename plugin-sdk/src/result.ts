@@ -16,6 +16,8 @@ export type SyscallResult =
       readonly restartable: boolean;
       /** Signals (bit n-1 for signal n) that end the wait by letting the kernel run the call. */
       readonly nativeOnSignals?: bigint;
+      /** Called when a signal ends the wait with EINTR (e.g. nanosleep writes the time left). */
+      readonly onInterrupt?: () => void;
     }
   | { readonly kind: 'native'; readonly mapResult?: ResultMapper }
   | {
@@ -72,10 +74,9 @@ export function errno(e: number, options: { restartable?: boolean } = {}): Sysca
  */
 export function block(
   on: WaitCondition,
-  options: { restartable?: boolean; nativeOnSignals?: bigint } = {},
+  options: { restartable?: boolean; nativeOnSignals?: bigint; onInterrupt?: () => void } = {},
 ): SyscallResult {
-  const result = { kind: 'block' as const, on, restartable: options.restartable ?? true };
-  return options.nativeOnSignals === undefined ? result : { ...result, nativeOnSignals: options.nativeOnSignals };
+  return { kind: 'block', on, ...options, restartable: options.restartable ?? true };
 }
 
 /** Let the kernel run the syscall as the program issued it; `mapResult` rewrites what it returns. */

@@ -141,6 +141,7 @@ export class Runner {
       thread.resumeWith(Resume.Continue); // the kernel runs the call and finds the signal pending
     } else if (interrupts(thread.realTid, sig)) {
       const restart = blocked.restartable && this.kernel.hooks.restartOnSignal.call(thread, sig) === true;
+      if (!restart) blocked.onInterrupt?.();
       thread.resumeWith(restart ? Resume.Restart : Resume.Return, restart ? BigInt(thread.ctx.nr) : EINTR);
     } else {
       return;
@@ -335,7 +336,7 @@ export class Runner {
         break;
       }
       case 'block':
-        this.park(thread, result.on, result.restartable, result.nativeOnSignals ?? 0n);
+        this.park(thread, result.on, result.restartable, result.nativeOnSignals ?? 0n, result.onInterrupt);
         return false;
       case 'clone': {
         const { request } = result;
@@ -353,7 +354,13 @@ export class Runner {
   }
 
   /** Parks `thread` at its stop until the condition fires. */
-  private park(thread: Thread, condition: WaitCondition, restartable: boolean, nativeOnSignals: bigint): void {
+  private park(
+    thread: Thread,
+    condition: WaitCondition,
+    restartable: boolean,
+    nativeOnSignals: bigint,
+    onInterrupt: (() => void) | undefined,
+  ): void {
     const host = thread.process.host;
     host.unappliedLatency = 0n; // Shadow discards modelled latency when a thread blocks
     let timeout: { cancel(): void } | null = null;
@@ -370,6 +377,7 @@ export class Runner {
       condition,
       restartable,
       nativeOnSignals,
+      onInterrupt,
       release: () => {
         timeout?.cancel();
         unsubscribe?.();

@@ -10,6 +10,8 @@ export interface BlockedCall {
   readonly restartable: boolean;
   /** Signals that end the wait by running the call natively (see `block`). */
   readonly nativeOnSignals: bigint;
+  /** Called when a signal ends the wait with EINTR. */
+  readonly onInterrupt: (() => void) | undefined;
   /** Removes the trigger subscription and the timeout event. */
   release(): void;
 }

@@ -3,6 +3,7 @@ import {
   block,
   ok,
   readTimespec,
+  timespecBytes,
   waitFor,
   type SimTime,
   type SyscallContext,
@@ -21,9 +22,17 @@ function readDuration(ctx: SyscallContext, addr: bigint): bigint | SyscallResult
   return sec * NS_PER_SEC + nsec;
 }
 
-/** Parks the thread until `deadline` (a deadline already passed completes at once). */
-function sleepUntil(ctx: SyscallContext, deadline: SimTime): SyscallResult {
-  return deadline <= ctx.now ? ok() : block(waitFor.deadline(deadline));
+/**
+ * Parks the thread until `deadline` (a deadline already passed completes at once). Sleeps are
+ * never restarted after a signal handler (signal(7)): they fail with EINTR, and a relative sleep
+ * reports the time left in `rem`.
+ */
+function sleepUntil(ctx: SyscallContext, deadline: SimTime, rem = 0n): SyscallResult {
+  if (deadline <= ctx.now) return ok();
+  const host = ctx.host;
+  const memory = ctx.memory;
+  const onInterrupt = rem === 0n ? undefined : () => void memory.write(rem, timespecBytes(deadline - host.now()));
+  return block(waitFor.deadline(deadline), onInterrupt ? { restartable: false, onInterrupt } : { restartable: false });
 }
 
 /** sysNanosleep implements Linux syscall nanosleep(2). */
@@ -32,7 +41,7 @@ export function sysNanosleep(ctx: SyscallContext): SyscallResult {
   if (ctx.restarted) return ok();
   const duration = readDuration(ctx, ctx.args.ptr(0));
   if (typeof duration !== 'bigint') return duration;
-  return sleepUntil(ctx, ctx.now + duration);
+  return sleepUntil(ctx, ctx.now + duration, ctx.args.ptr(1));
 }
 
 /** sysClockNanosleep implements Linux syscall clock_nanosleep(2). */
@@ -49,7 +58,7 @@ export function sysClockNanosleep(ctx: SyscallContext): SyscallResult {
   const flags = ctx.args.int(1);
   const value = readDuration(ctx, ctx.args.ptr(2));
   if (typeof value !== 'bigint') return value;
-  if ((flags & TIMER_ABSTIME) === 0) return sleepUntil(ctx, ctx.now + value);
+  if ((flags & TIMER_ABSTIME) === 0) return sleepUntil(ctx, ctx.now + value, ctx.args.ptr(3));
   const deadline = kind === 'realtime' ? value : ctx.host.bootTime + value;
   return sleepUntil(ctx, deadline);
 }
