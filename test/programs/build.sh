@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Compiles the C test programs into test/programs/bin (skips those already up to date).
+# Compiles the C test programs (and the Rust ones, when rustc is available) into
+# test/programs/bin (skips those already up to date).
 set -euo pipefail
 cd "$(dirname "$0")"
 mkdir -p bin
@@ -9,3 +10,22 @@ for src in *.c; do
     gcc -O1 -Wall -Wextra -o "$out" "$src"
   fi
 done
+
+# Rust programs: rustc from PATH, else rustup's default place; without either they are skipped
+# (their tests skip themselves when the binary is missing).
+rustc="$(command -v rustc || true)"
+if [ -z "$rustc" ] && [ -x "$HOME/.cargo/bin/rustc" ]; then rustc="$HOME/.cargo/bin/rustc"; fi
+shopt -s nullglob
+rust_sources=(*.rs)
+if [ ${#rust_sources[@]} -gt 0 ]; then
+  if [ -z "$rustc" ]; then
+    echo "build.sh: rustc not found; skipping ${rust_sources[*]}" >&2
+  else
+    for src in "${rust_sources[@]}"; do
+      out="bin/${src%.rs}"
+      if [ ! -e "$out" ] || [ "$src" -nt "$out" ]; then
+        "$rustc" -O --edition 2021 -o "$out" "$src"
+      fi
+    done
+  fi
+fi

@@ -54,7 +54,7 @@ int main(void) {
     show("timerfd_gettime on 999", SYS(SYS_timerfd_gettime, 999, buf));
 
     int p[2];
-    show("pipe", pipe(p));
+    show("pipe2 O_NONBLOCK", pipe2(p, O_NONBLOCK)); /* a wrong answer must not hang the program */
     int e = eventfd(1, EFD_NONBLOCK);
     int tf = timerfd_create(CLOCK_MONOTONIC, 0);
     int ep = epoll_create1(0);
@@ -111,7 +111,10 @@ int main(void) {
     show("pwrite64 on a pipe", SYS(SYS_pwrite64, p[1], "x", 1, 0));
     show("read on an epoll fd", SYS(SYS_read, ep, buf, sizeof buf));
     show("write on an epoll fd", SYS(SYS_write, ep, "x", 1));
-    show("ioctl FIONBIO on a pipe", ioctl(p[0], FIONBIO, &(int){1}));
+    show("ioctl FIONBIO 0 on a pipe", ioctl(p[0], FIONBIO, &(int){0}));
+    show("F_GETFL has O_NONBLOCK", (fcntl(p[0], F_GETFL) & O_NONBLOCK) != 0);
+    show("ioctl FIONBIO 1 on a pipe", ioctl(p[0], FIONBIO, &(int){1}));
+    show("F_GETFL has O_NONBLOCK", (fcntl(p[0], F_GETFL) & O_NONBLOCK) != 0);
     show("read non-blocking after FIONBIO", read(p[0], buf, sizeof buf));
     show("ioctl TCGETS on a pipe", SYS(SYS_ioctl, p[0], 0x5401, buf));
 

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
 import {
   Errno,
@@ -112,6 +113,8 @@ class FakeCtx {
       thread: {} as SyscallContext['thread'],
       process: {
         fds: this.fds,
+        // The test runner itself stands in for the process whose RLIMIT_NOFILE poll reads.
+        nativePid: process.pid,
         isOpen: (fd: number) => this.fds.files.has(fd) || this.ordinary.has(fd),
       } as unknown as SyscallContext['process'],
       host: {} as SyscallContext['host'],
@@ -402,7 +405,8 @@ describe('io: poll and select', () => {
     ]);
     expect(ctx.call(sysPoll, 'poll', fds, 5, 0)).to.deep.equal(okv(3));
     expect(revents(ctx, 5)).to.deep.equal([POLL.IN, 0, POLL.NVAL, 0, POLL.OUT]);
-    expect(ctx.call(sysPoll, 'poll', fds, 1_048_577, 0)).to.deep.equal(err(Errno.EINVAL));
+    const softLimit = Number(/^Max open files\s+(\d+)/m.exec(readFileSync('/proc/self/limits', 'utf8'))![1]);
+    expect(ctx.call(sysPoll, 'poll', fds, softLimit + 1, 0)).to.deep.equal(err(Errno.EINVAL));
     expect(ctx.call(sysPoll, 'poll', BAD, 1, 0)).to.deep.equal(err(Errno.EFAULT));
   });
 

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import {
   NS_PER_SEC,
   NS_PER_US,
@@ -22,8 +23,16 @@ import {
 } from './epoll.js';
 import { EBADF, EFAULT, EINVAL, pollDescriptor, virtualFile } from './io.js';
 
-/** RLIMIT_NOFILE's ceiling (fs.nr_open): poll(2) refuses more entries with EINVAL. */
-const RLIMIT_NOFILE = 1_048_576;
+/** The caller's RLIMIT_NOFILE soft limit: poll(2) refuses more entries than that with EINVAL. */
+function openFileLimit(ctx: SyscallContext): number {
+  try {
+    const limits = readFileSync(`/proc/${ctx.process.nativePid}/limits`, 'utf8');
+    const soft = /^Max open files\s+(\d+)/m.exec(limits)?.[1];
+    return soft === undefined ? Infinity : Number(soft);
+  } catch {
+    return Infinity;
+  }
+}
 
 /** sizeof(struct pollfd): int fd, short events, short revents. */
 const POLLFD_SIZE = 8;
@@ -112,7 +121,7 @@ function writeRemaining(ctx: SyscallContext, deadline: SimTime | null, writeback
 function pollFds(ctx: SyscallContext, deadline: SimTime | null, writeback: TimeoutWriteback): SyscallResult {
   // nfds is an unsigned int.
   const nfds = Number(ctx.args.u64(1) & 0xffff_ffffn);
-  if (nfds > RLIMIT_NOFILE) return EINVAL();
+  if (nfds > openFileLimit(ctx)) return EINVAL();
   const addr = ctx.args.ptr(0);
   const fds = nfds === 0 ? new Uint8Array(0) : ctx.memory.read(addr, nfds * POLLFD_SIZE);
   if (!fds) return EFAULT();
@@ -150,7 +159,7 @@ function selectFds(ctx: SyscallContext, deadline: SimTime | null, writeback: Tim
   const requested = ctx.args.int(0);
   if (requested < 0) return EINVAL();
   // Linux clamps nfds to the size of the descriptor table; no table is larger than RLIMIT_NOFILE.
-  const nfds = Math.min(requested, RLIMIT_NOFILE);
+  const nfds = Math.min(requested, openFileLimit(ctx));
   const size = Math.ceil(nfds / 64) * 8;
   const addrs = [ctx.args.ptr(1), ctx.args.ptr(2), ctx.args.ptr(3)] as const;
   const sets: (Uint8Array | null)[] = [];

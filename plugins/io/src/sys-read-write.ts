@@ -24,6 +24,18 @@ function position(file: OpenFile, offset: bigint | null): bigint | null | Syscal
   return typeof seekable === 'bigint' ? offset : errno(seekable.errno);
 }
 
+/** User addresses end here on x86_64 (TASK_SIZE): anything above is the kernel's (access_ok). */
+const TASK_SIZE = 0x7ffffffff000n;
+
+/** Whether the destination buffers lie in user space and their first byte is writable. */
+function bufferUsable(ctx: SyscallContext, iovecs: readonly Iovec[]): boolean {
+  if (iovecs.some((v) => v.length > 0 && v.base + BigInt(v.length) > TASK_SIZE)) return false;
+  const first = iovecs.find((v) => v.length > 0);
+  if (!first) return true;
+  const byte = ctx.memory.read(first.base, 1);
+  return byte !== null && ctx.memory.write(first.base, byte);
+}
+
 /** Reads from `file` into the iovecs (one buffer for read/pread64). */
 function readFile(ctx: SyscallContext, file: OpenFile, iovecs: readonly Iovec[], offset: bigint | null): SyscallResult {
   if (!canRead(file)) return EBADF();
@@ -34,9 +46,10 @@ function readFile(ctx: SyscallContext, file: OpenFile, iovecs: readonly Iovec[],
     MAX_RW_COUNT,
   );
   if (total === 0) return ok(0);
-  // A NULL buffer fails before anything is consumed; a later fault loses the bytes read (Linux
-  // keeps them for some kinds; programs that pass bad buffers get EFAULT either way).
-  if (iovecs.every((v) => v.base === 0n)) return EFAULT();
+  // Linux checks the buffer before it takes any data from the file: a bad buffer leaves the
+  // data where it was. Probing the first byte (read, then written back unchanged) covers the
+  // usual bad pointers; a buffer that faults further in loses what was read.
+  if (!bufferUsable(ctx, iovecs)) return EFAULT();
   return ioResult(file, file.read(ctx, total, pos), (data) => scatter(ctx, iovecs, data));
 }
 
