@@ -134,6 +134,11 @@ export interface NativeBackend {
   poll(): StopKind;
   /** At a Syscall stop: change the syscall number and its six arguments (`args` has 6 words). Throws on error. */
   setSyscall(tid: number, nr: number, args: BigInt64Array): void;
+  /**
+   * At a Signal stop: make the siginfo name `pid` as the sender with `code` (SI_USER 0, SI_TKILL
+   * -6, or the kernel's own code kept), the rest as the kernel filled it. Returns 0 or -errno.
+   */
+  setSignalSender(tid: number, code: number, pid: number): number;
   /** Copy tracee memory into `dest`; returns bytes copied (short on a fault) or -errno. */
   readMemory(pid: number, addr: bigint, dest: Uint8Array): number;
   /** Copy `src` into tracee memory honouring page protections; returns bytes or -errno. */
@@ -156,6 +161,7 @@ export declare const spawn: NativeBackend['spawn'];
 export declare const resumeWait: NativeBackend['resumeWait'];
 export declare const poll: NativeBackend['poll'];
 export declare const setSyscall: NativeBackend['setSyscall'];
+export declare const setSignalSender: NativeBackend['setSignalSender'];
 export declare const readMemory: NativeBackend['readMemory'];
 export declare const writeMemory: NativeBackend['writeMemory'];
 export declare const patchMemory: NativeBackend['patchMemory'];

@@ -164,6 +164,7 @@ class Simulation {
     const thread = this.newThread(pid, realPid, process);
     process.tasks.set(pid, thread);
     host.live.set(pid, process);
+    host.virtualPids.set(realPid, pid);
     this.started.push(process);
     this.log.info({ host: host.name }, `process '${process.displayName}' started: ${[options.path, ...options.args].map(quoteArg).join(' ')}`);
     this.runner.run(thread);
@@ -176,7 +177,7 @@ class Simulation {
       realTid,
       process,
       (key, message) => this.kernel.warnOnce(key, message, process.host.name),
-      (thread, sig) => this.runner.deliver(thread, sig),
+      (thread, sig, sender) => this.runner.deliver(thread, sig, sender),
     );
   }
 
@@ -185,6 +186,7 @@ class Simulation {
     if (!process.alive) return;
     this.log.info({ host: process.host.name }, `sending ${signalName(sig)} to process '${process.displayName}'`);
     const target = process.tasks.get(process.pid) ?? process.tasks.values().next().value;
+    // From outside the simulated machine: the sender pid reads 0, as for the kernel's own signals.
     if (target) this.runner.deliver(target, sig);
   }
 

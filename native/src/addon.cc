@@ -108,6 +108,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("resumeWait", Napi::Function::New(env, ResumeWait, "resumeWait"));
   exports.Set("poll", Napi::Function::New(env, Poll, "poll"));
   exports.Set("setSyscall", Napi::Function::New(env, SetSyscall, "setSyscall"));
+  exports.Set("setSignalSender", Napi::Function::New(env, SetSignalSender, "setSignalSender"));
   exports.Set("readMemory", Napi::Function::New(env, ReadMemory, "readMemory"));
   exports.Set("writeMemory", Napi::Function::New(env, WriteMemory, "writeMemory"));
   exports.Set("patchMemory", Napi::Function::New(env, PatchMemory, "patchMemory"));

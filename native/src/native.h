@@ -46,6 +46,7 @@ Napi::Value Spawn(const Napi::CallbackInfo& info);
 Napi::Value ResumeWait(const Napi::CallbackInfo& info);
 Napi::Value Poll(const Napi::CallbackInfo& info);
 Napi::Value SetSyscall(const Napi::CallbackInfo& info);
+Napi::Value SetSignalSender(const Napi::CallbackInfo& info);
 // memory.cc
 Napi::Value ReadMemory(const Napi::CallbackInfo& info);
 Napi::Value WriteMemory(const Napi::CallbackInfo& info);

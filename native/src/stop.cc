@@ -250,3 +250,20 @@ Napi::Value SetSyscall(const Napi::CallbackInfo& info) {
 }
 
 }  // namespace shadow
+
+namespace shadow {
+
+// setSignalSender(tid, code, pid): at a signal-delivery-stop, rewrite who the siginfo says sent
+// the signal (si_code, si_pid), leaving the rest as the kernel filled it. Returns 0 or -errno.
+Napi::Value SetSignalSender(const Napi::CallbackInfo& info) {
+  int32_t tid, code, pid;
+  if (!ArgInt(info, 0, &tid) || !ArgInt(info, 1, &code) || !ArgInt(info, 2, &pid)) return {};
+  siginfo_t si;
+  if (ptrace(PTRACE_GETSIGINFO, tid, nullptr, &si) < 0) return Napi::Number::New(info.Env(), -errno);
+  si.si_code = code;
+  si.si_pid = pid;
+  long r = ptrace(PTRACE_SETSIGINFO, tid, nullptr, &si);
+  return Napi::Number::New(info.Env(), r < 0 ? -errno : 0);
+}
+
+}  // namespace shadow

@@ -103,11 +103,12 @@ export interface ThreadView {
   readonly nativeTid: number;
   readonly process: ProcessView;
   /**
-   * Sends a real signal to this thread. It is delivered when the thread runs next; a thread
+   * Sends a real signal to this thread, from process `sender` (by kill, or tgkill/tkill when
+   * `tkill`; none: from the simulator). It is delivered when the thread runs next; a thread
    * parked in a blocking call that the signal would interrupt is woken with EINTR (or restarted,
    * for a handler installed with SA_RESTART on a restartable call), as Linux does.
    */
-  signal(sig: number): void;
+  signal(sig: number, sender?: { readonly pid: number; readonly tkill?: boolean }): void;
 }
 
 /** Log lines from plugin code, attributed to the plugin, host and simulated time. */

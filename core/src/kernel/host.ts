@@ -14,6 +14,8 @@ export class Host implements HostView {
   unappliedLatency = 0n;
   /** Live processes by virtual pid. */
   readonly live = new Map<number, Process>();
+  /** Virtual pid of every process the host ever had, by real pid (to translate siginfo). */
+  readonly virtualPids = new Map<number, number>();
   private readonly queue = new EventQueue();
   private nextEventSeq = 0;
   private nextId = 1000;

@@ -26,6 +26,14 @@ const JOB_CONTROL_STOPS = new Set([constants.signals.SIGSTOP, constants.signals.
 const FAULTS = new Set([constants.signals.SIGSEGV, constants.signals.SIGBUS, constants.signals.SIGILL, constants.signals.SIGFPE]);
 
 const EINTR = BigInt(-Errno.EINTR);
+/** si_code of a signal sent by kill(2) and by tkill(2)/tgkill(2). */
+const SI_USER = 0;
+const SI_TKILL = -6;
+
+/** The thread a process-directed signal goes to: the main thread while it lives. */
+function mainThread(process: Process): Thread | undefined {
+  return process.tasks.get(process.pid) ?? process.tasks.values().next().value;
+}
 
 /** Name of a signal number (SIGKILL), or its number as a string. */
 export function signalName(n: number): string {
@@ -127,13 +135,23 @@ export class Runner {
   }
 
   /**
-   * Sends a real signal to `thread`. If it is parked in a blocking call the signal interrupts
+   * Sends a real signal to `thread` on behalf of `sender` (none: the simulator itself), and wakes
+   * the thread if the signal ends the blocking call it is parked in.
+   */
+  deliver(thread: Thread, sig: number, sender?: { pid: number; tkill?: boolean }): void {
+    if (thread.exited) return;
+    thread.senders.set(sig, { code: sender?.tkill ? SI_TKILL : SI_USER, pid: sender?.pid ?? 0 });
+    this.backend.signal(thread.process.realPid, thread.realTid, sig);
+    this.wakeForSignal(thread, sig);
+  }
+
+  /**
+   * A signal is pending for `thread`. If it is parked in a blocking call the signal interrupts
    * (not blocked, not ignored), the call ends with EINTR — or is restarted after the handler when
    * the handler has SA_RESTART and the call is restartable — so the kernel can deliver it.
+   * Signals the call itself waits for (sigsuspend, sigtimedwait) let the kernel run the call.
    */
-  deliver(thread: Thread, sig: number): void {
-    if (thread.exited) return;
-    this.backend.signal(thread.process.realPid, thread.realTid, sig);
+  private wakeForSignal(thread: Thread, sig: number): void {
     const blocked = thread.blocked;
     if (!blocked) return;
     const bit = 1n << BigInt(sig - 1);
@@ -240,6 +258,7 @@ export class Runner {
       );
       process.execed = source.execed;
       host.live.set(vtid, process);
+      host.virtualPids.set(realTid, vtid);
       if (request.holdParent) process.vforkParent = { thread: parent, stack: request.restoreParentStack ? stack : null };
       child = this.newThread(vtid, realTid, process);
     }
@@ -431,6 +450,7 @@ export class Runner {
 
   private onSignal(thread: Thread, signal: number): void {
     const process = thread.process;
+    this.fixSender(thread, signal);
     if (JOB_CONTROL_STOPS.has(signal)) {
       thread.resumeWith(Resume.Continue, 0n);
       return;
@@ -444,6 +464,27 @@ export class Runner {
       );
     }
     thread.resumeWith(Resume.Continue, BigInt(signal));
+  }
+
+  /**
+   * The siginfo of a signal about to be delivered names the real sender (the simulator for
+   * signals it sent, a real pid otherwise). Programs see the virtual sender: the one recorded when
+   * the signal was sent, or the virtual pid of a real one (SIGCHLD from a child).
+   */
+  private fixSender(thread: Thread, signal: number): void {
+    const stop = this.backend.stop;
+    const recorded = thread.senders.get(signal);
+    if (recorded) {
+      thread.senders.delete(signal);
+      this.backend.setSignalSender(thread.realTid, recorded.code, recorded.pid);
+      return;
+    }
+    const code = Number(stop[Stop.Arg0]);
+    const virtual = thread.process.host.virtualPids.get(Number(stop[Stop.Arg0 + 2]));
+    // Only codes whose siginfo carries a pid: SI_USER/SI_TKILL/SI_QUEUE and SIGCHLD's CLD_*.
+    if (virtual !== undefined && (code <= 0 || signal === constants.signals.SIGCHLD)) {
+      this.backend.setSignalSender(thread.realTid, code, virtual);
+    }
   }
 
   private onThreadExit(thread: Thread, final: FinalState): void {
@@ -463,6 +504,9 @@ export class Runner {
     process.fds.detach();
     process.ended(final);
     this.releaseVforkParent(process);
+    // The kernel queued SIGCHLD for the real parent when the child's end was collected above.
+    const parentThread = process.parent && mainThread(process.parent);
+    if (parentThread) this.wakeForSignal(parentThread, constants.signals.SIGCHLD);
     this.onProcessExit(process);
   }
 }

@@ -30,6 +30,8 @@ export class Thread implements ThreadView {
   pendingClone: { readonly request: CloneRequest; readonly stack: bigint; child: Thread | null } | null = null;
   /** Kept from running (vfork semantics) until its child execs or exits. */
   held = false;
+  /** Who sent the signals queued to this thread (si_code, virtual si_pid), by signal number. */
+  readonly senders = new Map<number, { readonly code: number; readonly pid: number }>();
   /** Stack pointer at the current syscall stop. */
   syscallStack = 0n;
   exited = false;
@@ -40,7 +42,7 @@ export class Thread implements ThreadView {
     readonly realTid: number,
     readonly process: Process,
     warnOnce: (key: string, message: string) => void,
-    private readonly sendSignal: (thread: Thread, sig: number) => void,
+    private readonly sendSignal: (thread: Thread, sig: number, sender?: { pid: number; tkill?: boolean }) => void,
   ) {
     this.ctx = new CallContext(this, process, process.host, process.memory, warnOnce);
   }
@@ -49,8 +51,8 @@ export class Thread implements ThreadView {
     return this.realTid;
   }
 
-  signal(sig: number): void {
-    this.sendSignal(this, sig);
+  signal(sig: number, sender?: { readonly pid: number; readonly tkill?: boolean }): void {
+    this.sendSignal(this, sig, sender);
   }
 
   /** Sets how the real task resumes next. */

@@ -42,7 +42,7 @@ export function sysKill(ctx: SyscallContext): SyscallResult {
   if (!validSignal(sig)) return errno(Errno.EINVAL);
   const targets = killTargets(ctx, pid);
   if (targets.length === 0) return errno(Errno.ESRCH);
-  if (sig !== 0) for (const target of targets) mainThread(target)?.signal(sig);
+  if (sig !== 0) for (const target of targets) mainThread(target)?.signal(sig, { pid: ctx.process.pid });
   return ok();
 }
 
@@ -62,7 +62,7 @@ export function sysTgkill(ctx: SyscallContext): SyscallResult {
   if (tgid <= 0 || tid <= 0 || !validSignal(sig)) return errno(Errno.EINVAL);
   const thread = findThread(ctx, tid, tgid);
   if (!thread) return errno(Errno.ESRCH);
-  if (sig !== 0) thread.signal(sig);
+  if (sig !== 0) thread.signal(sig, { pid: ctx.process.pid, tkill: true });
   return ok();
 }
 
@@ -72,7 +72,7 @@ export function sysTkill(ctx: SyscallContext): SyscallResult {
   if (tid <= 0 || !validSignal(sig)) return errno(Errno.EINVAL);
   const thread = findThread(ctx, tid);
   if (!thread) return errno(Errno.ESRCH);
-  if (sig !== 0) thread.signal(sig);
+  if (sig !== 0) thread.signal(sig, { pid: ctx.process.pid, tkill: true });
   return ok();
 }
 
