@@ -11,11 +11,13 @@ import { Host } from './kernel/host.js';
 import { Kernel } from './kernel/kernel.js';
 import { ProcessMemory } from './kernel/memory.js';
 import { Process, formatFinalState, sameFinalState } from './kernel/process.js';
-import { Runner, signalName } from './kernel/runner.js';
+import { Runner } from './kernel/runner.js';
+import { mainThread, signalName } from './kernel/signals.js';
 import { Thread } from './kernel/thread.js';
 import { BUILTIN_PLUGINS, applyPlugins, loadPlugin, type LoadedPlugin } from './loader/loader.js';
 import type { RcConfig } from './loader/rc.js';
 import type { Logger } from './log.js';
+import { Network } from './net/network.js';
 import { SeedSource } from './sim/random.js';
 import { Scheduler } from './sim/scheduler.js';
 import { formatSimTime } from './sim/time.js';
@@ -86,6 +88,8 @@ async function loadAllPlugins(rc: RcConfig): Promise<LoadedPlugin[]> {
 /** A running simulation: hosts, their processes, the kernel and the backend that runs them. */
 class Simulation {
   private readonly hosts: Host[] = [];
+  /** Carries packets between hosts; its capture files are closed by close(). */
+  private readonly network: Network;
   private readonly started: Process[] = [];
   private startFailures = 0;
   private readonly runner: Runner;
@@ -125,6 +129,14 @@ class Simulation {
       const host = new Host(id, hc.name, addresses.get(hc.name)!, seeds.forHost(hc.name), dataDir, directory);
       this.hosts.push(host);
       for (const options of hc.processes) this.scheduleProcess(host, options);
+    });
+    this.network = new Network({
+      graph: config.network.graph,
+      useShortestPath: config.network.useShortestPath,
+      bootstrapEnd: SIM_START + general.bootstrapEndTime,
+      seeds,
+      log,
+      hosts: this.hosts.map((host, id) => ({ host, config: config.hosts[id]! })),
     });
   }
 
@@ -185,7 +197,7 @@ class Simulation {
   private signal(process: Process, sig: number): void {
     if (!process.alive) return;
     this.log.info({ host: process.host.name }, `sending ${signalName(sig)} to process '${process.displayName}'`);
-    const target = process.tasks.get(process.pid) ?? process.tasks.values().next().value;
+    const target = mainThread(process);
     // From outside the simulated machine: the sender pid reads 0, as for the kernel's own signals.
     if (target) this.runner.deliver(target, sig);
   }
@@ -239,6 +251,11 @@ class Simulation {
     const minLatency = network.graph.edges.reduce((min, e) => (e.latency < min ? e.latency : min), general.stopTime);
     const floor = experimental.runahead ?? NS_PER_MS;
     return { stopTime: SIM_START + general.stopTime, runahead: minLatency > floor ? minLatency : floor };
+  }
+
+  /** Closes the network's capture files. */
+  close(): void {
+    this.network.close();
   }
 
   /** Kills what is still running (final state `running`). */
@@ -301,6 +318,7 @@ export async function runSimulation(options: RunOptions): Promise<RunResult> {
     end = await simulation.run(options);
   } finally {
     simulation.stopAll(end > SIM_START ? end : SIM_START + config.general.stopTime);
+    simulation.close();
   }
   const syscalls = Object.fromEntries([...kernel.counts.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   writeFileSync(join(dataDir, 'sim-stats.json'), `${JSON.stringify({ syscalls }, null, 2)}\n`);

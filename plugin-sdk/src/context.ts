@@ -1,4 +1,5 @@
 import type { DescriptorTable } from './files.js';
+import type { HostNetwork } from './network.js';
 import type { SyscallName } from './syscalls.js';
 import type { SimTime } from './time.js';
 import type { Trigger, WakeReason } from './wait.js';
@@ -58,6 +59,8 @@ export interface HostView {
   knownHosts(): readonly { readonly name: string; readonly ipAddress: string }[];
   /** Its live processes, by pid. */
   processes(): readonly ProcessView[];
+  /** Its network interfaces and the way packets leave and arrive. */
+  readonly network: HostNetwork;
 }
 
 /** How a process ended. */

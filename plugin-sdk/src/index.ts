@@ -33,3 +33,4 @@ export { O, OpenFile, POLL, S_IF, newDescriptor, statBytes, statxBytes } from '.
 export type { DescriptorTable, FileStat, IoResult } from './files.js';
 export { NamedRegistry } from './policy.js';
 export type { StrategyRegistry, VforkCall, VforkStrategy } from './policy.js';
+export type { HostNetwork, NetInterface, NetPacket } from './network.js';

@@ -1,7 +1,18 @@
-import { SIM_START, type HostView, type SimTime } from '@shadow-ts/plugin-sdk';
+import { SIM_START, type HostNetwork, type HostView, type SimTime } from '@shadow-ts/plugin-sdk';
 import { EventClass, EventQueue, type SimEvent } from '../sim/event-queue.js';
 import type { RandomStream } from '../sim/random.js';
 import type { Process } from './process.js';
+
+/** The network of a host no Network has attached (unit tests): no interfaces, nothing is sent. */
+const DETACHED: HostNetwork = {
+  interfaces: [],
+  send(): void {
+    throw new Error('host is not attached to a network');
+  },
+  setReceiver(): void {},
+  isLocal: () => false,
+  hostOf: () => undefined,
+};
 
 /** A simulated machine: its clock, its event queue, its processes and its id counter. */
 export class Host implements HostView {
@@ -16,6 +27,8 @@ export class Host implements HostView {
   readonly live = new Map<number, Process>();
   /** Virtual pid of every process the host ever had, by real pid (to translate siginfo). */
   readonly virtualPids = new Map<number, number>();
+  /** Its connection to the simulated network: set once by the Network that attaches the host. */
+  network: HostNetwork = DETACHED;
   private readonly queue = new EventQueue();
   private nextEventSeq = 0;
   private nextId = 1000;
@@ -66,6 +79,23 @@ export class Host implements HostView {
       cls: EventClass.Local,
       sourceHost: this.id,
       seq: this.nextEventSeq++,
+      run,
+      cancelled: false,
+    };
+    this.queue.push(event);
+    return event;
+  }
+
+  /**
+   * Queues a packet arrival at `time` (never earlier than now). Packets run before local events
+   * of the same time, ordered by the sending host and that host's packet counter.
+   */
+  addPacketEvent(time: SimTime, sourceHost: number, seq: number, run: () => void): SimEvent {
+    const event: SimEvent = {
+      time: time < this.current ? this.current : time,
+      cls: EventClass.Packet,
+      sourceHost,
+      seq,
       run,
       cancelled: false,
     };

@@ -1,6 +1,5 @@
 import { Resume, Stop, StopKind } from '@shadow-ts/native';
 import { Errno, type CloneRequest, type ExecEvent, type SyscallResult, type WaitCondition, type WakeReason } from '@shadow-ts/plugin-sdk';
-import { readFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import { SUPPORT, SYSCALL_NAMES } from '../abi/support.js';
 import type { Backend } from '../backend/backend.js';
@@ -9,6 +8,8 @@ import type { Logger } from '../log.js';
 import type { Host } from './host.js';
 import type { Kernel } from './kernel.js';
 import { ProcessMemory } from './memory.js';
+import { commandName, restoreStack } from './procfs.js';
+import { FAULTS, JOB_CONTROL_STOPS, interrupts, mainThread, signalName } from './signals.js';
 import { Process, type FinalState } from './process.js';
 import type { Thread } from './thread.js';
 
@@ -19,26 +20,10 @@ export interface LatencyModel {
   readonly maxUnapplied: bigint;
 }
 
-const SIGNAL_NAMES = new Map(Object.entries(constants.signals).map(([name, n]) => [n, name]));
-/** Signals that would stop a process for job control: the simulation has no terminal, so they are dropped. */
-const JOB_CONTROL_STOPS = new Set([constants.signals.SIGSTOP, constants.signals.SIGTSTP, constants.signals.SIGTTIN, constants.signals.SIGTTOU]);
-/** Signals the kernel raises for a fault in the program itself. */
-const FAULTS = new Set([constants.signals.SIGSEGV, constants.signals.SIGBUS, constants.signals.SIGILL, constants.signals.SIGFPE]);
-
 const EINTR = BigInt(-Errno.EINTR);
 /** si_code of a signal sent by kill(2) and by tkill(2)/tgkill(2). */
 const SI_USER = 0;
 const SI_TKILL = -6;
-
-/** The thread a process-directed signal goes to: the main thread while it lives. */
-function mainThread(process: Process): Thread | undefined {
-  return process.tasks.get(process.pid) ?? process.tasks.values().next().value;
-}
-
-/** Name of a signal number (SIGKILL), or its number as a string. */
-export function signalName(n: number): string {
-  return SIGNAL_NAMES.get(n) ?? String(n);
-}
 
 /**
  * Runs managed threads: resumes the real task, takes its next stop, sends trapped syscalls
@@ -523,57 +508,4 @@ function writeU32(process: Process, addr: bigint, value: number): void {
   const bytes = new Uint8Array(4);
   new DataView(bytes.buffer).setUint32(0, value, true);
   process.memory.write(addr, bytes);
-}
-
-/** The command name the kernel gave a process at exec (basename of the path, 15 bytes at most). */
-function commandName(pid: number): string | null {
-  try {
-    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
-  } catch {
-    return null;
-  }
-}
-
-/**
- * vfork as fork: the child ran on a copy of the parent's stack. Copy the region from the
- * parent's stack pointer at the call to the end of its mapping back into the parent, so what
- * the child wrote there (posix_spawn's error code) reaches the parent as with a shared stack.
- */
-function restoreStack(backend: Backend, child: Process, parent: Process, sp: bigint): void {
-  const end = mappingEnd(parent.realPid, sp);
-  if (end === null) return;
-  const bytes = new Uint8Array(Number(end - sp));
-  if (backend.readMemory(child.realPid, sp, bytes) === bytes.length) backend.writeMemory(parent.realPid, sp, bytes);
-}
-
-/** End of the mapping of `pid` that contains `addr`. */
-function mappingEnd(pid: number, addr: bigint): bigint | null {
-  for (const line of readFileSync(`/proc/${pid}/maps`, 'utf8').split('\n')) {
-    const dash = line.indexOf('-');
-    const space = line.indexOf(' ');
-    if (dash < 0) continue;
-    const start = BigInt(`0x${line.slice(0, dash)}`);
-    const end = BigInt(`0x${line.slice(dash + 1, space)}`);
-    if (addr >= start && addr < end) return end;
-  }
-  return null;
-}
-
-/** Signals whose default action is to do nothing: they never interrupt a sleep. */
-const DEFAULT_IGNORED = new Set([constants.signals.SIGCHLD, constants.signals.SIGCONT, constants.signals.SIGURG, constants.signals.SIGWINCH]);
-
-/** Whether `sig` would interrupt a blocking call of real thread `tid` (read from /proc). */
-function interrupts(tid: number, sig: number): boolean {
-  let status: string;
-  try {
-    status = readFileSync(`/proc/${tid}/status`, 'utf8');
-  } catch {
-    return false;
-  }
-  const mask = (field: string) => BigInt(`0x${/${field}:\s*([0-9a-f]+)/.exec(status)?.[1] ?? '0'}`);
-  const bit = 1n << BigInt(sig - 1);
-  if (sig === constants.signals.SIGKILL) return true;
-  if (mask('SigBlk') & bit) return false;
-  if (mask('SigCgt') & bit) return true;
-  return !(mask('SigIgn') & bit) && !DEFAULT_IGNORED.has(sig) && !JOB_CONTROL_STOPS.has(sig);
 }

@@ -29,6 +29,13 @@ export class RandomStream implements RandomSource {
     }
     return out;
   }
+
+  /** A uniform double in [0, 1) from 53 random bits (27 + 26 from two draws). */
+  double(): number {
+    const high = (this.gen.next() >>> 0) >>> 5;
+    const low = (this.gen.next() >>> 0) >>> 6;
+    return (high * 67_108_864 + low) / 9_007_199_254_740_992;
+  }
 }
 
 /**

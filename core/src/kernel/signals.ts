@@ -1,0 +1,41 @@
+import { constants } from 'node:os';
+import { readFileSync } from 'node:fs';
+import type { Process } from './process.js';
+import type { Thread } from './thread.js';
+
+/** Signal facts the runner needs: names, default actions, and what would interrupt a sleep. */
+
+const SIGNAL_NAMES = new Map(Object.entries(constants.signals).map(([name, n]) => [n, name]));
+/** Signals that would stop a process for job control: the simulation has no terminal, so they are dropped. */
+export const JOB_CONTROL_STOPS = new Set([constants.signals.SIGSTOP, constants.signals.SIGTSTP, constants.signals.SIGTTIN, constants.signals.SIGTTOU]);
+/** Signals the kernel raises for a fault in the program itself. */
+export const FAULTS = new Set([constants.signals.SIGSEGV, constants.signals.SIGBUS, constants.signals.SIGILL, constants.signals.SIGFPE]);
+
+/** Name of a signal number (SIGKILL), or its number as a string. */
+export function signalName(n: number): string {
+  return SIGNAL_NAMES.get(n) ?? String(n);
+}
+
+/** The thread a process-directed signal goes to: the main thread while it lives. */
+export function mainThread(process: Process): Thread | undefined {
+  return process.tasks.get(process.pid) ?? process.tasks.values().next().value;
+}
+
+/** Signals whose default action is to do nothing: they never interrupt a sleep. */
+const DEFAULT_IGNORED = new Set([constants.signals.SIGCHLD, constants.signals.SIGCONT, constants.signals.SIGURG, constants.signals.SIGWINCH]);
+
+/** Whether `sig` would interrupt a blocking call of real thread `tid` (read from /proc). */
+export function interrupts(tid: number, sig: number): boolean {
+  let status: string;
+  try {
+    status = readFileSync(`/proc/${tid}/status`, 'utf8');
+  } catch {
+    return false;
+  }
+  const mask = (field: string) => BigInt(`0x${/${field}:\s*([0-9a-f]+)/.exec(status)?.[1] ?? '0'}`);
+  const bit = 1n << BigInt(sig - 1);
+  if (sig === constants.signals.SIGKILL) return true;
+  if (mask('SigBlk') & bit) return false;
+  if (mask('SigCgt') & bit) return true;
+  return !(mask('SigIgn') & bit) && !DEFAULT_IGNORED.has(sig) && !JOB_CONTROL_STOPS.has(sig);
+}

@@ -1,0 +1,48 @@
+/**
+ * The simulated network as plugins see it: a host sends IP packets and receives the packets
+ * addressed to it. The core carries them — loopback within the host, otherwise over the
+ * simulation's graph with its latency, bandwidth and loss — and knows nothing of transports:
+ * TCP, UDP and sockets live in plugins (core:net).
+ */
+
+/** An IP packet. Transport plugins implement it with whatever structure they need. */
+export interface NetPacket {
+  /** Source and destination addresses, in the canonical text form (`11.0.0.1`, `::1`). */
+  readonly source: string;
+  readonly destination: string;
+  /** IP protocol number (6 TCP, 17 UDP). */
+  readonly protocol: number;
+  /** Size of the IP packet on the wire in bytes, headers included (what bandwidth is charged). */
+  readonly wireSize: number;
+  /** Packets without payload (pure ACKs, SYNs, FINs) are never dropped (Shadow's rule). */
+  readonly hasPayload: boolean;
+  /** The packet's bytes as a capture shows them: a raw IPv4 or IPv6 packet (pcap). */
+  toBytes(): Uint8Array;
+}
+
+/** One interface of a host. */
+export interface NetInterface {
+  readonly name: 'lo' | 'eth0';
+  readonly ipv4: string;
+  readonly ipv6: string;
+  /** Prefix lengths for getifaddrs/netlink. */
+  readonly prefix4: number;
+  readonly prefix6: number;
+}
+
+/** A host's connection to the simulated network. */
+export interface HostNetwork {
+  /** `lo` (127.0.0.1, ::1) and `eth0` (the host's addresses). */
+  readonly interfaces: readonly NetInterface[];
+  /** Sends a packet from this host. Delivery happens later, as an event of the receiving host. */
+  send(packet: NetPacket): void;
+  /**
+   * Installs the function that receives every packet addressed to this host (one per host: the
+   * transport family's demultiplexer). It runs as an event of this host at the arrival time.
+   */
+  setReceiver(receive: (packet: NetPacket) => void): void;
+  /** Whether `address` is one of this host's own (loopback included). */
+  isLocal(address: string): boolean;
+  /** The host that owns `address`, by name, or undefined. */
+  hostOf(address: string): string | undefined;
+}
