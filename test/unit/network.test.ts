@@ -352,3 +352,29 @@ describe('network: pcap', () => {
     }
   });
 });
+
+describe('CoDel router queue', () => {
+  it('drops nothing while the sojourn stays under 10 ms', async () => {
+    const { CoDel } = await import('../../core/src/net/codel.js');
+    const codel = new CoDel();
+    for (let t = 0n; t < 1_000_000_000n; t += 1_000_000n) expect(codel.shouldDrop(t, 5_000_000n, 100_000)).to.equal(false);
+  });
+
+  it('drops after a standing queue of more than the target for a whole interval, faster as it persists', async () => {
+    const { CoDel } = await import('../../core/src/net/codel.js');
+    const codel = new CoDel();
+    const drops: bigint[] = [];
+    for (let t = 0n; t <= 400_000_000n; t += 1_000_000n) if (codel.shouldDrop(t, 50_000_000n, 100_000)) drops.push(t);
+    // First drop one interval after the sojourn went above target, then at interval/sqrt(count).
+    expect(drops[0]).to.equal(100_000_000n);
+    expect(drops[1]).to.equal(200_000_000n);
+    expect(drops[2]).to.equal(271_000_000n); // 200 ms + 100 ms / sqrt(2), at the next 1 ms step
+    expect(drops.length).to.be.greaterThan(3);
+  });
+
+  it('never drops when at most one MTU is queued', async () => {
+    const { CoDel } = await import('../../core/src/net/codel.js');
+    const codel = new CoDel();
+    for (let t = 0n; t < 1_000_000_000n; t += 1_000_000n) expect(codel.shouldDrop(t, 50_000_000n, 1500)).to.equal(false);
+  });
+});

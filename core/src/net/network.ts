@@ -3,6 +3,7 @@ import { NS_PER_SEC, type HostNetwork, type NetInterface, type NetPacket, type S
 import type { HostConfig, NetworkGraph } from '../config/types.js';
 import type { Host } from '../kernel/host.js';
 import type { RandomStream, SeedSource } from '../sim/random.js';
+import { CoDel } from './codel.js';
 import { PcapWriter } from './pcap.js';
 import { RoutingTable, type PathProperties } from './routing.js';
 
@@ -19,8 +20,8 @@ import { RoutingTable, type PathProperties } from './routing.js';
  * - during bootstrap (before `bootstrap_end_time`) there are no bandwidth limits and no loss.
  *
  * Bandwidth is modelled as a busy-until time per link rather than Shadow's 1 ms token buckets.
- * Router queues (Shadow's CoDel, target 10 ms / interval 100 ms) are NOT modelled: a link never
- * drops for congestion, packets just wait for the link to be free.
+ * Packets waiting for a receiver's downlink sit in its router queue, managed by CoDel (target
+ * 10 ms, interval 100 ms, as Shadow): a standing queue makes it drop packets at dequeue.
  */
 
 /** Where the network reports what it drops (the simulator's pino logger satisfies it). */
@@ -88,6 +89,9 @@ class HostPort implements HostNetwork {
   /** When the uplink / downlink is free again (busy-until). */
   upFreeAt: SimTime = 0n;
   downFreeAt: SimTime = 0n;
+  /** The router queue in front of the downlink, and the bytes waiting in it. */
+  readonly router = new CoDel();
+  queuedBytes = 0;
   /** Ordering key of the packets this host sends (with its host id). */
   packetSeq = 0;
 
@@ -206,12 +210,20 @@ export class Network {
     const arrival = departure + path.latency;
     const at = arrival > host.roundEnd ? arrival : host.roundEnd;
     const seq = from.packetSeq++;
+    let queued = false;
     const arrive = (): void => {
       const t = to.host.current;
       if (t >= this.bootstrapEnd) {
         if (to.downFreeAt > t) {
+          if (!queued) to.queuedBytes += packet.wireSize;
+          queued = true;
           to.host.addPacketEvent(to.downFreeAt, host.id, seq, arrive);
           return;
+        }
+        if (queued) {
+          // Leaving the router queue for the downlink: CoDel judges the time it waited there.
+          to.queuedBytes -= packet.wireSize;
+          if (to.router.shouldDrop(t, t - at, to.queuedBytes + packet.wireSize)) return;
         }
         to.downFreeAt = t + transmission(packet.wireSize, to.bandwidthDown);
       }
