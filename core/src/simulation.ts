@@ -15,7 +15,7 @@ import { Runner } from './kernel/runner.js';
 import { mainThread, signalName } from './kernel/signals.js';
 import { Thread } from './kernel/thread.js';
 import { BUILTIN_PLUGINS, applyPlugins, loadPlugin, type LoadedPlugin } from './loader/loader.js';
-import type { RcConfig } from './loader/rc.js';
+import type { PluginSpec, RcConfig } from './loader/rc.js';
 import type { Logger } from './log.js';
 import { Network } from './net/network.js';
 import { SeedSource } from './sim/random.js';
@@ -287,6 +287,30 @@ class Simulation {
   }
 }
 
+/**
+ * Selects the vfork strategy and the TCP congestion control, for all hosts and per host:
+ * command line > `.shadowrc` (`vfork`, `tcp_congestion`, `hosts.<name>.…`) > defaults.
+ */
+function selectStrategies(kernel: Kernel, rc: RcConfig, config: SimulationConfig, cliVfork: string | undefined): void {
+  const where = (key: string) => `${rc.file}: ${key}`;
+  const select = (registry: Kernel['vfork'] | Kernel['congestion'], spec: PluginSpec | null | undefined, key: string, host?: string) => {
+    if (!spec) return;
+    try {
+      registry.select(spec.name, spec.options, host);
+    } catch (error) {
+      throw new ShadowError('STRATEGY_UNKNOWN', `${key}: ${(error as Error).message}`);
+    }
+  };
+  const known = new Set(config.hosts.map((h) => h.name));
+  for (const [host, settings] of Object.entries(rc.hosts)) {
+    if (!known.has(host)) throw new ShadowError('RC_INVALID', `${where(`hosts.${host}`)}: no host "${host}" in the simulation`);
+    select(kernel.vfork, settings.vfork, where(`hosts.${host}.vfork`), host);
+    select(kernel.congestion, settings.tcpCongestion, where(`hosts.${host}.tcp_congestion`), host);
+  }
+  select(kernel.vfork, cliVfork === undefined ? rc.vfork : { name: cliVfork, options: {} }, cliVfork === undefined ? where('vfork') : '--vfork');
+  select(kernel.congestion, rc.tcpCongestion, where('tcp_congestion'));
+}
+
 /** Runs a whole simulation: outputs in the data directory, exit code as Shadow's. */
 export async function runSimulation(options: RunOptions): Promise<RunResult> {
   const { config, rc, log } = options;
@@ -296,15 +320,7 @@ export async function runSimulation(options: RunOptions): Promise<RunResult> {
   const kernel = new Kernel(log);
   applyPlugins(kernel, plugins);
   kernel.ready();
-  const vfork = options.vfork ? { name: options.vfork, options: {} } : rc.vfork;
-  if (vfork) {
-    try {
-      kernel.vfork.select(vfork.name, vfork.options);
-    } catch (error) {
-      const where = options.vfork ? '--vfork' : `${rc.file}: vfork`;
-      throw new ShadowError('VFORK_STRATEGY_UNKNOWN', `${where}: ${(error as Error).message}`);
-    }
-  }
+  selectStrategies(kernel, rc, config, options.vfork);
 
   if (existsSync(dataDir)) {
     throw new ShadowError('DATA_DIRECTORY_EXISTS', `data directory "${dataDir}" already exists; remove it or choose another with -d`);

@@ -32,5 +32,12 @@ export { readTimespec, timespecBytes, timevalBytes } from './abi-structs.js';
 export { O, OpenFile, POLL, S_IF, newDescriptor, statBytes, statxBytes } from './files.js';
 export type { DescriptorTable, FileStat, IoResult } from './files.js';
 export { NamedRegistry } from './policy.js';
-export type { StrategyRegistry, VforkCall, VforkStrategy } from './policy.js';
+export type {
+  CongestionAlgorithm,
+  CongestionControl,
+  CongestionFactory,
+  StrategyRegistry,
+  VforkCall,
+  VforkStrategy,
+} from './policy.js';
 export type { HostNetwork, NetInterface, NetPacket } from './network.js';

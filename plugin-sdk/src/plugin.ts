@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import type { KernelHooks } from './hooks.js';
 import type { PluginLogger } from './context.js';
-import type { StrategyRegistry, VforkStrategy } from './policy.js';
+import type { CongestionAlgorithm, StrategyRegistry, VforkStrategy } from './policy.js';
 
 /**
  * The plugin API version: this package's version. Plugins declare the range they were written
@@ -23,6 +23,8 @@ export interface PluginKernel {
   readonly hooks: KernelHooks;
   /** vfork strategies: built-ins are `as-fork` (default), `native` and `reject`; add your own. */
   readonly vfork: StrategyRegistry<VforkStrategy>;
+  /** TCP congestion control algorithms: built-ins are `cubic` (default) and `reno`; add your own. */
+  readonly congestion: StrategyRegistry<CongestionAlgorithm>;
   readonly log: PluginLogger;
 }
 

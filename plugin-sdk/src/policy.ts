@@ -25,19 +25,48 @@ export interface VforkStrategy {
   configure?(options: Readonly<Record<string, unknown>>): void;
 }
 
-/** Named strategies that plugins register during `apply`; the simulator selects one before the run. */
+/**
+ * Named strategies that plugins register during `apply`; the simulator selects one before the
+ * run, for all hosts and per host (`.shadowrc`: `hosts: { <name>: { … } }`).
+ */
 export interface StrategyRegistry<S extends { readonly name: string }> {
   register(strategy: S): void;
   get(name: string): S | undefined;
   names(): string[];
-  /** The selected strategy (after selection; the default before). */
-  current(): S;
+  /** The strategy selected for `host` (or for all hosts; the default before selection). */
+  current(host?: string): S;
+}
+
+/** A TCP congestion control algorithm's state for one connection. Values are in bytes. */
+export interface CongestionControl {
+  readonly name: string;
+  /** Congestion window now. */
+  readonly cwnd: number;
+  /** Slow-start threshold now. */
+  readonly ssthresh: number;
+  /** New data was acknowledged (`acked` bytes), with an RTT sample when one was taken. */
+  onAck(acked: number, rtt: bigint | null, now: bigint): void;
+  /** Three duplicate ACKs (fast retransmit / recovery). */
+  onFastRetransmit(now: bigint): void;
+  /** The retransmission timer expired. */
+  onTimeout(now: bigint): void;
+}
+
+/** Creates a congestion control instance for a connection with this MSS. */
+export type CongestionFactory = (mss: number) => CongestionControl;
+
+/** A congestion control algorithm, registered by name (`reno` and `cubic` are built in). */
+export interface CongestionAlgorithm {
+  readonly name: string;
+  readonly description: string;
+  readonly create: CongestionFactory;
 }
 
 /** A simple registry with a default name. */
 export class NamedRegistry<S extends { readonly name: string }> implements StrategyRegistry<S> {
   private readonly strategies = new Map<string, S>();
   private selected: string;
+  private readonly perHost = new Map<string, string>();
 
   constructor(
     private readonly kind: string,
@@ -59,19 +88,24 @@ export class NamedRegistry<S extends { readonly name: string }> implements Strat
     return [...this.strategies.keys()];
   }
 
-  /** Selects `name`; throws, listing the registered names, when there is no such strategy. */
-  select(name: string, options: Readonly<Record<string, unknown>> = {}): void {
+  /**
+   * Selects `name` for every host, or for `host` only; throws, listing the registered names, when
+   * there is no such strategy.
+   */
+  select(name: string, options: Readonly<Record<string, unknown>> = {}, host?: string): void {
     const strategy = this.strategies.get(name);
     if (!strategy) {
       throw new Error(`unknown ${this.kind} strategy "${name}"; registered strategies: ${this.names().join(', ')}`);
     }
     (strategy as { configure?: (o: Readonly<Record<string, unknown>>) => void }).configure?.(options);
-    this.selected = name;
+    if (host === undefined) this.selected = name;
+    else this.perHost.set(host, name);
   }
 
-  current(): S {
-    const strategy = this.strategies.get(this.selected);
-    if (!strategy) throw new Error(`no ${this.kind} strategy "${this.selected}" is registered`);
+  current(host?: string): S {
+    const name = (host !== undefined && this.perHost.get(host)) || this.selected;
+    const strategy = this.strategies.get(name);
+    if (!strategy) throw new Error(`no ${this.kind} strategy "${name}" is registered`);
     return strategy;
   }
 }

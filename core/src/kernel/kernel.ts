@@ -7,6 +7,7 @@ import {
   type PluginLogger,
   type SyscallContext,
   type SyscallResult,
+  type CongestionAlgorithm,
   type VforkStrategy,
 } from '@shadow-ts/plugin-sdk';
 import type { Hook } from 'tapable';
@@ -24,6 +25,8 @@ export class Kernel {
   readonly hooks: KernelHooks;
   /** vfork strategies registered by plugins; `as-fork` unless the settings choose another. */
   readonly vfork = new NamedRegistry<VforkStrategy>('vfork', 'as-fork');
+  /** TCP congestion control algorithms; `cubic` (Linux's default) unless the settings choose another. */
+  readonly congestion = new NamedRegistry<CongestionAlgorithm>('TCP congestion control', 'cubic');
   /** Calls per syscall name (sim-stats.json). */
   readonly counts = new Map<string, number>();
   private readonly warned = new Set<string>();

@@ -73,7 +73,10 @@ export async function loadPlugin(spec: PluginSpec, fromDir: string, listedIn: st
 export function applyPlugins(kernel: Kernel, plugins: readonly LoadedPlugin[]): void {
   for (const { plugin, options } of plugins) {
     try {
-      plugin.apply({ hooks: kernel.hooks, vfork: kernel.vfork, log: kernel.pluginLogger(plugin.meta.name) }, options);
+      plugin.apply(
+        { hooks: kernel.hooks, vfork: kernel.vfork, congestion: kernel.congestion, log: kernel.pluginLogger(plugin.meta.name) },
+        options,
+      );
     } catch (error) {
       if (error instanceof PluginError) throw error;
       throw new PluginError(plugin.meta.name, 'apply', null, error);

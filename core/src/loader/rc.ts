@@ -16,9 +16,14 @@ export interface RcConfig {
   readonly backend: string;
   /** The vfork strategy and its options (`vfork: name` or `vfork: [name, {options}]`), if set. */
   readonly vfork: PluginSpec | null;
+  /** The TCP congestion control algorithm (`tcp_congestion: name`), if set. */
+  readonly tcpCongestion: PluginSpec | null;
+  /** Per-host choices (`hosts: { <host>: { vfork, tcp_congestion } }`). */
+  readonly hosts: Readonly<Record<string, { readonly vfork?: PluginSpec; readonly tcpCongestion?: PluginSpec }>>;
 }
 
-const KEYS = ['plugins', 'backend', 'vfork'];
+const KEYS = ['plugins', 'backend', 'vfork', 'tcp_congestion', 'hosts'];
+const HOST_KEYS = ['vfork', 'tcp_congestion'];
 
 const yamlLoader = (_file: string, content: string): unknown => parse(content, { merge: true });
 
@@ -54,7 +59,9 @@ export async function loadRc(dir: string): Promise<RcConfig> {
   } catch (error) {
     throw new ShadowError('RC_INVALID', `cannot read shadow settings: ${(error as Error).message.split('\n')[0]}`);
   }
-  if (!found || found.isEmpty) return { file: found?.filepath ?? null, plugins: [], backend: 'ptrace', vfork: null };
+  if (!found || found.isEmpty) {
+    return { file: found?.filepath ?? null, plugins: [], backend: 'ptrace', vfork: null, tcpCongestion: null, hosts: {} };
+  }
   const file = found.filepath;
   const raw = found.config as unknown;
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw rcError(file, '(top level)', 'expected a map');
@@ -71,5 +78,26 @@ export async function loadRc(dir: string): Promise<RcConfig> {
     plugins: plugins.map((entry, i) => namedSpec(file, entry, `plugins[${i}]`)),
     backend,
     vfork: rc.vfork === undefined ? null : namedSpec(file, rc.vfork, 'vfork'),
+    tcpCongestion: rc.tcp_congestion === undefined ? null : namedSpec(file, rc.tcp_congestion, 'tcp_congestion'),
+    hosts: hostSettings(file, rc.hosts ?? {}),
   };
+}
+
+/** The per-host section: host name → its own strategy choices. */
+function hostSettings(file: string, raw: unknown): RcConfig['hosts'] {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw rcError(file, 'hosts', 'expected a map of host names');
+  const hosts: Record<string, { vfork?: PluginSpec; tcpCongestion?: PluginSpec }> = {};
+  for (const [host, settings] of Object.entries(raw)) {
+    const key = `hosts.${host}`;
+    if (typeof settings !== 'object' || settings === null || Array.isArray(settings)) throw rcError(file, key, 'expected a map');
+    const entry = settings as Record<string, unknown>;
+    for (const k of Object.keys(entry)) {
+      if (!HOST_KEYS.includes(k)) throw rcError(file, `${key}.${k}`, `unknown key; expected one of ${HOST_KEYS.join(', ')}`);
+    }
+    hosts[host] = {
+      ...(entry.vfork !== undefined && { vfork: namedSpec(file, entry.vfork, `${key}.vfork`) }),
+      ...(entry.tcp_congestion !== undefined && { tcpCongestion: namedSpec(file, entry.tcp_congestion, `${key}.tcp_congestion`) }),
+    };
+  }
+  return hosts;
 }
