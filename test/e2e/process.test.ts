@@ -430,3 +430,26 @@ describe('process: the vfork-strategies example and its third-party strategy', (
     );
   });
 });
+
+describe('process: vfork strategies per host', () => {
+  it('.shadowrc hosts.<name>.vfork overrides the strategy chosen for all hosts', () => {
+    const dir = scratchDir();
+    writeFileSync(join(dir, '.shadowrc'), 'vfork: [reject, { errno: EAGAIN }]\nhosts:\n  fine:\n    vfork: as-fork\n');
+    const spawn: Proc = {
+      path: PYTHON,
+      args: ['-c', "import os\ntry:\n  os.waitpid(os.posix_spawn('/bin/true', ['true'], {}), 0); print('spawned')\nexcept OSError as e: print('errno', e.errno)"],
+    };
+    const run = runShadow(simFile({ fine: [spawn], refused: [spawn] }), [], dir);
+    expect(run.code, run.stdout).to.equal(0);
+    expect(run.file('fine', 'python3.1000.stdout')).to.equal('spawned\n');
+    expect(run.file('refused', 'python3.1000.stdout')).to.equal('errno 11\n');
+  });
+
+  it('a per-host entry for a host the simulation does not have is an error', () => {
+    const dir = scratchDir();
+    writeFileSync(join(dir, '.shadowrc'), 'hosts:\n  nosuch:\n    vfork: native\n');
+    const run = runShadow(simFile({ alpha: [{ path: '/bin/true' }] }), [], dir);
+    expect(run.code).to.equal(1);
+    expect(run.stderr.trim()).to.match(/^shadow: error: .*\.shadowrc: hosts\.nosuch: no host "nosuch" in the simulation$/);
+  });
+});

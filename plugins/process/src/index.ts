@@ -94,6 +94,6 @@ export default definePlugin({
     kernel.hooks.restartOnSignal.tap(PLUGIN_NAME, (thread, sig) => restartSet(thread.process).has(sig));
 
     for (const strategy of [asFork, nativeVfork, rejectVfork]) kernel.vfork.register(strategy);
-    useVforkStrategy(() => kernel.vfork.current());
+    useVforkStrategy((host) => kernel.vfork.current(host));
   },
 });

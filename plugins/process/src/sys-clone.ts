@@ -15,10 +15,10 @@ export const clearChildTid = new WeakMap<ThreadView, bigint>();
 /** The CLONE_CHILD_CLEARTID address a caller's clone in progress gives its child. */
 export const pendingClearTid = new WeakMap<ThreadView, bigint>();
 
-/** The strategy in force; set by the plugin once the simulator has selected it. */
-let vforkStrategy: () => VforkStrategy;
+/** The strategy in force on a host, as the simulator selected it. */
+let vforkStrategy: (host: string) => VforkStrategy;
 
-export function useVforkStrategy(current: () => VforkStrategy): void {
+export function useVforkStrategy(current: (host: string) => VforkStrategy): void {
   vforkStrategy = current;
 }
 
@@ -52,7 +52,7 @@ function cloneInternal(
   if (flags & CLONE.SIGHAND && !(flags & CLONE.VM)) return errno(Errno.EINVAL);
   // Any CLONE_VFORK makes the kernel hold the caller: that is for the strategy to decide.
   const vfork = (flags & CLONE.VFORK) !== 0n && !(flags & CLONE.THREAD);
-  if (vfork) return vforkStrategy().onVfork(ctx, { syscall: call, flags, cloneArgs });
+  if (vfork) return vforkStrategy(ctx.host.name).onVfork(ctx, { syscall: call, flags, cloneArgs });
   if (flags & CLONE.VM && !(flags & CLONE.THREAD)) {
     ctx.warnOnce(`${call}:vm`, `${call}: CLONE_VM without CLONE_THREAD (a process sharing memory) is not supported; returning EINVAL`);
     return errno(Errno.EINVAL);
@@ -75,7 +75,7 @@ export function sysFork(_ctx: SyscallContext): SyscallResult {
 
 /** sysVfork implements Linux syscall vfork(2), through the selected vfork strategy. */
 export function sysVfork(ctx: SyscallContext): SyscallResult {
-  return vforkStrategy().onVfork(ctx, { syscall: 'vfork', flags: CLONE.VM | CLONE.VFORK, cloneArgs: 0n });
+  return vforkStrategy(ctx.host.name).onVfork(ctx, { syscall: 'vfork', flags: CLONE.VM | CLONE.VFORK, cloneArgs: 0n });
 }
 
 /** sysClone implements Linux syscall clone(2) (x86_64 order: flags, stack, parent_tid, child_tid, tls). */
