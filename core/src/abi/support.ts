@@ -27,7 +27,8 @@ const vdso = (s: Support): Support => ({ ...s, vdso: true });
 
 const VIRTUAL_OR_NATIVE = 'virtual files (pipes, eventfds, …) answer; ordinary descriptors run natively';
 const EMULATED_PATHS = '/dev/urandom, /dev/random, /etc/hosts, /etc/hostname, /etc/localtime are emulated; other paths open natively';
-const UNIX_PAIRS = 'on AF_UNIX socketpair ends only (ENOTSOCK on other descriptors); other sockets come with the network';
+const SOCKETS = 'on simulated sockets (AF_UNIX, UDP, TCP; ENOTSOCK on other descriptors)';
+const INET_UNIX = 'AF_INET/AF_INET6 (UDP, TCP) and AF_UNIX (pathname and abstract names)';
 const SIGNALS_NATIVE = 'the kernel keeps masks and alternate stacks; signals reach it as real signals';
 
 export const SUPPORT: Readonly<Partial<Record<SyscallName, Support>>> = {
@@ -195,16 +196,22 @@ export const SUPPORT: Readonly<Partial<Record<SyscallName, Support>>> = {
   // random (core:random)
   getrandom: emulated('from the host stream'),
   // sockets (core:net)
-  socketpair: partial('AF_UNIX socketpair only (stream, datagram, seqpacket); other sockets come with the network'),
-  sendto: partial(UNIX_PAIRS + '; MSG_OOB is EOPNOTSUPP; named destinations are refused'),
-  recvfrom: partial(UNIX_PAIRS + '; MSG_OOB and MSG_ERRQUEUE are not supported'),
-  sendmsg: partial(UNIX_PAIRS + '; control messages (SCM_RIGHTS, SCM_CREDENTIALS) are dropped (warned once)'),
-  recvmsg: partial(UNIX_PAIRS + '; never returns control messages'),
-  shutdown: partial(UNIX_PAIRS),
-  getsockname: partial(UNIX_PAIRS + ' (unnamed)'),
-  getpeername: partial(UNIX_PAIRS + ' (unnamed)'),
-  getsockopt: partial(UNIX_PAIRS + '; SOL_SOCKET basics (SO_TYPE, SO_ERROR, buffer sizes, …); SO_PEERCRED and others ENOPROTOOPT'),
-  setsockopt: partial(UNIX_PAIRS + '; SOL_SOCKET flags and SO_LINGER accepted as no-ops; buffer sizes stay 212992 bytes; others ENOPROTOOPT'),
+  socket: partial('AF_UNIX, AF_INET, AF_INET6 (stream: TCP, datagram: UDP); raw sockets EPERM, other families EAFNOSUPPORT (warned once)'),
+  socketpair: partial('AF_UNIX only (stream, datagram, seqpacket)'),
+  bind: partial(INET_UNIX + '; a pathname AF_UNIX bind creates an empty regular file, not a socket inode'),
+  listen: partial('TCP and AF_UNIX stream/seqpacket; the backlog bounds the accept queue (SYNs beyond it are dropped)'),
+  accept: partial('TCP and AF_UNIX stream/seqpacket listeners'),
+  accept4: partial('TCP and AF_UNIX stream/seqpacket listeners; SOCK_NONBLOCK, SOCK_CLOEXEC'),
+  connect: partial(INET_UNIX + '; UDP to a closed port is silently dropped (no ICMP), so connected UDP never sees ECONNREFUSED'),
+  sendto: partial(SOCKETS + '; MSG_OOB is EOPNOTSUPP; UDP broadcast is not delivered'),
+  recvfrom: partial(SOCKETS + '; MSG_OOB and MSG_ERRQUEUE are not supported'),
+  sendmsg: partial(SOCKETS + '; control messages (SCM_RIGHTS, SCM_CREDENTIALS, IP_PKTINFO, …) are dropped (warned once)'),
+  recvmsg: partial(SOCKETS + '; never returns control messages'),
+  shutdown: partial(SOCKETS),
+  getsockname: partial(SOCKETS),
+  getpeername: partial(SOCKETS),
+  getsockopt: partial(SOCKETS + '; SOL_SOCKET basics, TCP_NODELAY/MAXSEG/CONGESTION/INFO (minimal)/KEEP*, IPV6_V6ONLY; others ENOPROTOOPT (warned once)'),
+  setsockopt: partial(SOCKETS + '; buffer sizes apply to the next TCP connection; keepalive and unix buffer sizes are recorded only; others ENOPROTOOPT (warned once)'),
 };
 
 /** Name of each syscall number, for stops. */

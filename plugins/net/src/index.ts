@@ -1,29 +1,48 @@
 import { definePlugin } from '@shadow-ts/plugin-sdk';
+import { useCongestionRegistry } from './inet/congestion.js';
+import { stackOf } from './inet/demux.js';
 import {
+  sysAccept,
+  sysAccept4,
+  sysBind,
+  sysConnect,
   sysGetpeername,
   sysGetsockname,
   sysGetsockopt,
+  sysListen,
   sysRecvfrom,
   sysRecvmsg,
   sysSendmsg,
   sysSendto,
   sysSetsockopt,
   sysShutdown,
+  sysSocket,
   sysSocketpair,
 } from './sys-socket.js';
 
 export const PLUGIN_NAME = 'core:net';
 
 /**
- * Sockets. For now AF_UNIX socket pairs (what asyncio's self-pipe needs) and the data calls on
- * them; read/write/poll/close on their descriptors go through the io family like any virtual
- * file. socket(2), bind, connect and AF_INET come with the simulated network.
+ * Sockets: AF_UNIX (pairs, and named sockets bound to paths or abstract names) and AF_INET /
+ * AF_INET6 UDP and TCP over the simulated network (ctx.host.network; the TCP state machine is
+ * ./tcp). read/write/poll/epoll/close on their descriptors go through the io family like any
+ * virtual file.
  */
 export default definePlugin({
   meta: { name: PLUGIN_NAME, version: '0.1.0', apiVersion: '^0.1.0' },
   apply(kernel) {
+    useCongestionRegistry(kernel.congestion);
+    // Every host that runs a program answers TCP segments to closed ports with a RST, even
+    // before (or without) opening a socket of its own.
+    kernel.hooks.exec.tap(PLUGIN_NAME, (event) => void stackOf(event.host));
     const sc = kernel.hooks.syscall;
+    sc.for('socket').tap(PLUGIN_NAME, sysSocket);
     sc.for('socketpair').tap(PLUGIN_NAME, sysSocketpair);
+    sc.for('bind').tap(PLUGIN_NAME, sysBind);
+    sc.for('listen').tap(PLUGIN_NAME, sysListen);
+    sc.for('accept').tap(PLUGIN_NAME, sysAccept);
+    sc.for('accept4').tap(PLUGIN_NAME, sysAccept4);
+    sc.for('connect').tap(PLUGIN_NAME, sysConnect);
     sc.for('sendto').tap(PLUGIN_NAME, sysSendto);
     sc.for('recvfrom').tap(PLUGIN_NAME, sysRecvfrom);
     sc.for('sendmsg').tap(PLUGIN_NAME, sysSendmsg);

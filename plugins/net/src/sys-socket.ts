@@ -1,256 +1,103 @@
+import { Errno, SYSCALL_NUMBERS, newDescriptor, ok, rewrite, type SyscallContext, type SyscallResult } from '@shadow-ts/plugin-sdk';
+import { AF_INET, AF_INET6 } from './inet/addresses.js';
+import { getOption, setOption } from './inet/options.js';
+import { InetSocket } from './inet/socket.js';
+import { inetAccept, inetBind, inetConnect, inetDestination, inetListen, inetPeerName, inetSocket } from './inet/sys-inet.js';
+import { TcpSocket } from './inet/tcp-socket.js';
+import { UdpSocket } from './inet/udp.js';
 import {
-  Errno,
-  SYSCALL_NUMBERS,
-  block,
-  errno,
-  ok,
-  rewrite,
-  waitFor,
-  type SyscallContext,
-  type SyscallResult,
-} from '@shadow-ts/plugin-sdk';
-import { AF_UNIX, SOCKET_BUFFER, SOCK_DGRAM, SOCK_SEQPACKET, SOCK_STREAM, UnixSocket, type UnixSocketType } from './unix.js';
+  AF_MAX,
+  ESOCKTNOSUPPORT,
+  MAX_RW_COUNT,
+  MSG_CMSG_CLOEXEC,
+  MSG_CONFIRM,
+  MSG_CONTROLLEN,
+  MSG_DONTWAIT,
+  MSG_EOR,
+  MSG_FLAGS,
+  MSG_MORE,
+  MSG_NAMELEN,
+  MSG_NOSIGNAL,
+  MSG_OOB,
+  MSG_TRUNC,
+  SOCKADDR_STORAGE,
+  SOCK_CLOEXEC,
+  SOCK_MAX,
+  SOCK_NONBLOCK,
+  SOCK_RAW,
+  SOCK_TYPE_MASK,
+  fail,
+  gather,
+  getAddress,
+  intBytes,
+  isResult,
+  putAddress,
+  readInt,
+  readMsghdr,
+  receiveInto,
+  wouldBlock,
+  type SendResult,
+} from './socket-common.js';
+import { UNNAMED, unixAccept, unixBind, unixConnect, unixListen, unixTarget } from './unix-named.js';
+import { unixGetsockopt, unixSetsockopt } from './unix-options.js';
+import { AF_UNIX, SOCK_DGRAM, SOCK_SEQPACKET, SOCK_STREAM, UnixSocket, type UnixSocketType } from './unix.js';
 
 /**
- * The socket syscalls on AF_UNIX socket pairs. Nothing else about sockets is simulated yet, so
- * a descriptor that is not a simulated socket answers ENOTSOCK (or EBADF when it is not open):
- * running the call natively could reach a real socket.
+ * The socket syscalls, for AF_UNIX sockets (pairs and named ones) and AF_INET / AF_INET6 UDP
+ * and TCP sockets. A descriptor that is not a simulated socket answers ENOTSOCK (or EBADF when
+ * it is not open): running the call natively could reach a real socket.
  */
 
-const AF_INET = 2;
-const AF_INET6 = 10;
-/** AF_MAX: families beyond it are EAFNOSUPPORT before anything else (__sock_create()). */
-const AF_MAX = 46;
-/** SOCK_MAX: types beyond it are EINVAL (__sock_create()). */
-const SOCK_MAX = 11;
-const SOCK_RAW = 3;
-const SOCK_TYPE_MASK = 0xf;
-const SOCK_NONBLOCK = 0o4000;
-const SOCK_CLOEXEC = 0o2000000;
-/** Linux's ESOCKTNOSUPPORT (node's errno table lacks it). */
-const ESOCKTNOSUPPORT = 94;
-
-/** send(2)/recv(2) flags. */
-const MSG_OOB = 0x1;
-const MSG_PEEK = 0x2;
-const MSG_TRUNC = 0x20;
-const MSG_DONTWAIT = 0x40;
-const MSG_EOR = 0x80;
-const MSG_WAITALL = 0x100;
-const MSG_CONFIRM = 0x800;
-const MSG_NOSIGNAL = 0x4000;
-const MSG_MORE = 0x8000;
-const MSG_CMSG_CLOEXEC = 0x40000000;
-/** Flags af_unix ignores on send (MSG_MORE, MSG_EOR, MSG_CONFIRM) besides the ones acted on. */
+/** Flags af_unix and UDP/TCP ignore on send (MSG_MORE, MSG_EOR, MSG_CONFIRM) besides the ones acted on. */
 const SEND_FLAGS = MSG_OOB | MSG_DONTWAIT | MSG_NOSIGNAL | MSG_MORE | MSG_EOR | MSG_CONFIRM;
-/** MSG_CMSG_CLOEXEC only matters for received descriptors, which a pair never carries here. */
-const RECV_FLAGS = MSG_OOB | MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT | MSG_WAITALL | MSG_CMSG_CLOEXEC;
-
-const SOL_SOCKET = 1;
-/** SOL_SOCKET option names (asm-generic/socket.h). */
-const SO_DEBUG = 1;
-const SO_REUSEADDR = 2;
-const SO_TYPE = 3;
-const SO_ERROR = 4;
-const SO_DONTROUTE = 5;
-const SO_BROADCAST = 6;
-const SO_SNDBUF = 7;
-const SO_RCVBUF = 8;
-const SO_KEEPALIVE = 9;
-const SO_OOBINLINE = 10;
-const SO_LINGER = 13;
-const SO_PASSCRED = 16;
-const SO_RCVLOWAT = 18;
-const SO_SNDLOWAT = 19;
-const SO_ACCEPTCONN = 30;
-const SO_PROTOCOL = 38;
-const SO_DOMAIN = 39;
-/** Boolean options setsockopt(2) records and getsockopt(2) reports; none changes a socket pair. */
-const FLAG_OPTIONS = new Set([SO_DEBUG, SO_REUSEADDR, SO_DONTROUTE, SO_BROADCAST, SO_KEEPALIVE, SO_OOBINLINE]);
-
-/** Linux's MAX_RW_COUNT: no single transfer is larger. */
-const MAX_RW_COUNT = 0x7ffff000;
-/** UIO_MAXIOV: more iovecs in a msghdr is EMSGSIZE. */
-const IOV_MAX = 1024;
-/** sizeof(struct sockaddr_storage): longer addresses are EINVAL (sendto) or cut (sendmsg). */
-const SOCKADDR_STORAGE = 128;
-/** sizeof(struct sockaddr_un). */
-const SOCKADDR_UN = 110;
-/** The address of an unnamed socket: sa_family only (unix(7) "unnamed"). */
-const UNNAMED = new Uint8Array([AF_UNIX, 0]);
-/** What recvfrom/recvmsg report as the sender: the peer is unnamed, so Linux copies no address. */
+/** What recvfrom/recvmsg report as the sender when there is none to name (*addrlen becomes 0). */
 const NO_ADDRESS = new Uint8Array(0);
 
-/** The ctx.state key of a blocking MSG_WAITALL receive: the bytes delivered so far. */
-const RECEIVED_KEY = 'unix.received';
-
-const fail = (e: number): SyscallResult => errno(e);
+type Socket = UnixSocket | InetSocket;
 
 /** The simulated socket behind `fd`, or ENOTSOCK / EBADF. */
-function socketOf(ctx: SyscallContext, fd: number): UnixSocket | SyscallResult {
+function socketOf(ctx: SyscallContext, fd: number): Socket | SyscallResult {
   const file = fd >= 0 ? ctx.process.fds.get(fd) : undefined;
-  if (file instanceof UnixSocket) return file;
+  if (file instanceof UnixSocket || file instanceof InetSocket) return file;
   return fail(file || (fd >= 0 && ctx.process.isOpen(fd)) ? Errno.ENOTSOCK : Errno.EBADF);
 }
 
-/** EAGAIN for a non-blocking call, else park the thread until the socket's readiness changes. */
-function wouldBlock(sock: UnixSocket, nonBlocking: boolean): SyscallResult {
-  return nonBlocking ? fail(Errno.EAGAIN) : block(waitFor.trigger(sock.readiness));
-}
-
-function readInt(ctx: SyscallContext, addr: bigint): number | null {
-  const raw = ctx.memory.read(addr, 4);
-  return raw ? new DataView(raw.buffer, raw.byteOffset, 4).getInt32(0, true) : null;
-}
-
-function intBytes(value: number): Uint8Array {
-  const out = new Uint8Array(4);
-  new DataView(out.buffer).setInt32(0, value, true);
-  return out;
-}
-
-/**
- * move_addr_to_user(): copies as much of `name` as the program's *lenPtr allows and stores the
- * full length there. Null on success, else the errno result.
- */
-function putAddress(ctx: SyscallContext, addr: bigint, lenPtr: bigint, name: Uint8Array): SyscallResult | null {
-  const room = readInt(ctx, lenPtr);
-  if (room === null) return fail(Errno.EFAULT);
-  const n = Math.min(room, name.length);
-  if (n < 0) return fail(Errno.EINVAL);
-  if (n > 0 && !ctx.memory.write(addr, name.subarray(0, n))) return fail(Errno.EFAULT);
-  return ctx.memory.write(lenPtr, intBytes(name.length)) ? null : fail(Errno.EFAULT);
-}
-
-interface Iovec {
-  readonly base: bigint;
-  readonly length: number;
-}
-
-function readIovecs(ctx: SyscallContext, addr: bigint, count: number): Iovec[] | null {
-  const raw = ctx.memory.read(addr, count * 16);
-  if (!raw) return null;
-  const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
-  return Array.from({ length: count }, (_, i) => ({
-    base: view.getBigUint64(i * 16, true),
-    length: Math.min(Number(view.getBigUint64(i * 16 + 8, true)), MAX_RW_COUNT),
-  }));
-}
-
-/** The bytes of all `iovecs`, concatenated; null on a fault. */
-function gather(ctx: SyscallContext, iovecs: readonly Iovec[]): Uint8Array | null {
-  const parts: Uint8Array[] = [];
-  for (const { base, length } of iovecs) {
-    const part = length > 0 ? ctx.memory.read(base, length) : new Uint8Array(0);
-    if (!part) return null;
-    parts.push(part);
-  }
-  const data = Buffer.concat(parts);
-  return data.subarray(0, MAX_RW_COUNT);
-}
-
-/** Copies `data` into the iovecs' space from byte `offset` on; false on a fault. */
-function scatter(ctx: SyscallContext, iovecs: readonly Iovec[], offset: number, data: Uint8Array): boolean {
-  let at = 0;
-  let skip = offset;
-  for (const { base, length } of iovecs) {
-    if (at >= data.length) break;
-    if (skip >= length) {
-      skip -= length;
-      continue;
-    }
-    const part = data.subarray(at, at + length - skip);
-    if (!ctx.memory.write(base + BigInt(skip), part)) return false;
-    at += part.length;
-    skip = 0;
-  }
-  return true;
-}
-
-/**
- * The destination of sendto/sendmsg (`addrlen` 0 or a NULL address means none). A connected
- * stream refuses one (EISCONN), seqpacket ignores it (unix_seqpacket_sendmsg()), and a datagram
- * socket would look the name up, but no named AF_UNIX socket exists in the simulation yet.
- * Null when the call may go on.
- */
-function checkDestination(ctx: SyscallContext, sock: UnixSocket, addr: bigint, addrlen: number): SyscallResult | null {
-  if (addr === 0n || addrlen === 0) return null;
-  if (addrlen < 0 || addrlen > SOCKADDR_STORAGE) return fail(Errno.EINVAL);
-  const name = ctx.memory.read(addr, addrlen);
-  if (!name) return fail(Errno.EFAULT);
-  if (sock.type === SOCK_STREAM) return fail(Errno.EISCONN);
-  if (sock.type === SOCK_SEQPACKET) return null;
-  // unix_validate_addr(): longer than sa_family, at most a sockaddr_un, family AF_UNIX.
-  if (addrlen <= 2 || addrlen > SOCKADDR_UN || name[0]! + name[1]! * 256 !== AF_UNIX) return fail(Errno.EINVAL);
-  ctx.warnOnce('net:named-unix', `${ctx.name}: named AF_UNIX sockets are not simulated yet; answering ECONNREFUSED`);
-  return fail(Errno.ECONNREFUSED);
-}
+const isSocket = (v: Socket | SyscallResult): v is Socket => v instanceof UnixSocket || v instanceof InetSocket;
 
 function warnFlags(ctx: SyscallContext, flags: number): void {
   if (flags !== 0) {
-    ctx.warnOnce(`${ctx.name}:flags:${flags}`, `${ctx.name}: flags 0x${flags.toString(16)} are ignored on AF_UNIX socket pairs`);
+    ctx.warnOnce(`${ctx.name}:flags:${flags}`, `${ctx.name}: flags 0x${flags.toString(16)} are ignored on simulated sockets`);
   }
 }
 
-/** Sends `data` on `sock` with send(2) `flags`. */
-function transmit(ctx: SyscallContext, sock: UnixSocket, data: Uint8Array, flags: number): SyscallResult {
-  if (flags & MSG_OOB) {
-    ctx.warnOnce(`${ctx.name}:MSG_OOB`, `${ctx.name}: MSG_OOB is not supported on AF_UNIX socket pairs; answering EOPNOTSUPP`);
-    return fail(Errno.EOPNOTSUPP);
+/** socket(2) flags, family and type checks in __sys_socket() / __sock_create() order; the family's own after. */
+function checkCreate(domain: number, type: number, flags: number): SyscallResult | null {
+  if (flags & ~(SOCK_NONBLOCK | SOCK_CLOEXEC)) return fail(Errno.EINVAL);
+  if (domain < 0 || domain >= AF_MAX) return fail(Errno.EAFNOSUPPORT);
+  if (type >= SOCK_MAX) return fail(Errno.EINVAL);
+  return null;
+}
+
+/** sysSocket implements Linux syscall socket(2): AF_UNIX, AF_INET and AF_INET6; other families EAFNOSUPPORT. */
+export function sysSocket(ctx: SyscallContext): SyscallResult {
+  const domain = ctx.args.int(0);
+  const flags = ctx.args.int(1) & ~SOCK_TYPE_MASK;
+  const requested = ctx.args.int(1) & SOCK_TYPE_MASK;
+  const protocol = ctx.args.int(2);
+  const bad = checkCreate(domain, requested, flags);
+  if (bad) return bad;
+  if (domain === AF_INET || domain === AF_INET6) return inetSocket(ctx, domain, requested, protocol, flags);
+  if (domain !== AF_UNIX) {
+    ctx.warnOnce(`socket:family:${domain}`, `socket: address family ${domain} is not simulated; answering EAFNOSUPPORT`);
+    return fail(Errno.EAFNOSUPPORT);
   }
-  warnFlags(ctx, flags & ~SEND_FLAGS);
-  const nonBlocking = sock.nonBlocking || (flags & MSG_DONTWAIT) !== 0;
-  const result = sock.send(ctx, data, { nonBlocking, noSignal: (flags & MSG_NOSIGNAL) !== 0 });
-  if (result === 'again') return wouldBlock(sock, nonBlocking);
-  return typeof result === 'number' ? ok(result) : fail(result.errno);
+  if (protocol !== 0 && protocol !== AF_UNIX) return fail(Errno.EPROTONOSUPPORT);
+  const type = requested === SOCK_RAW ? SOCK_DGRAM : requested;
+  if (type !== SOCK_STREAM && type !== SOCK_DGRAM && type !== SOCK_SEQPACKET) return fail(ESOCKTNOSUPPORT);
+  const sock = new UnixSocket(type as UnixSocketType, (flags & SOCK_NONBLOCK) !== 0);
+  sock.unconnected = true;
+  return newDescriptor(ctx, sock, { cloexec: (flags & SOCK_CLOEXEC) !== 0 });
 }
-
-/** What a receive delivered: the count the call returns, and whether a datagram was cut. */
-interface Delivered {
-  readonly count: number;
-  readonly truncated: boolean;
-}
-
-/**
- * Receives into `iovecs` with recv(2) `flags`. The bytes leave the queue only once they reached
- * the program (a fault loses nothing). MSG_WAITALL makes a blocking stream receive wait for the
- * full length (or end of file, or an error), delivering what arrives on the way; its progress
- * lives in ctx.state across the restarts.
- */
-function receiveInto(ctx: SyscallContext, sock: UnixSocket, iovecs: readonly Iovec[], flags: number): Delivered | SyscallResult {
-  if (flags & MSG_OOB) return fail(sock.stream ? Errno.EINVAL : Errno.EOPNOTSUPP); // no urgent byte is ever queued
-  warnFlags(ctx, flags & ~RECV_FLAGS);
-  const total = Math.min(
-    iovecs.reduce((n, v) => n + v.length, 0),
-    MAX_RW_COUNT,
-  );
-  const peek = (flags & MSG_PEEK) !== 0;
-  const nonBlocking = sock.nonBlocking || (flags & MSG_DONTWAIT) !== 0;
-  const waitAll = sock.stream && !peek && (flags & MSG_WAITALL) !== 0;
-  const stored = ctx.state[RECEIVED_KEY];
-  let done = typeof stored === 'number' ? stored : 0;
-  delete ctx.state[RECEIVED_KEY];
-  for (;;) {
-    const result = sock.receive(total - done, { nonBlocking, peek });
-    if (result === 'again') {
-      if (done === 0) return wouldBlock(sock, nonBlocking);
-      if (nonBlocking) return { count: done, truncated: false };
-      ctx.state[RECEIVED_KEY] = done;
-      return block(waitFor.trigger(sock.readiness));
-    }
-    if (!('data' in result)) return done > 0 ? { count: done, truncated: false } : fail(result.errno);
-    const { data } = result;
-    if (data.length > 0 && !scatter(ctx, iovecs, done, data)) return done > 0 ? { count: done, truncated: false } : fail(Errno.EFAULT);
-    if (!peek) sock.consume(data.length);
-    done += data.length;
-    if (waitAll && data.length > 0 && done < total) continue; // more may be queued already, or end of file
-    if (sock.stream) return { count: done, truncated: false };
-    // A datagram cut to the buffer: MSG_TRUNC in msg_flags; the flag on input asks for its real length.
-    return { count: flags & MSG_TRUNC ? result.length : done, truncated: result.length > data.length };
-  }
-}
-
-const isResult = (value: Delivered | SyscallResult): value is SyscallResult => 'kind' in value;
 
 /** sysSocketpair implements Linux syscall socketpair(2) for AF_UNIX. */
 export function sysSocketpair(ctx: SyscallContext): SyscallResult {
@@ -259,10 +106,8 @@ export function sysSocketpair(ctx: SyscallContext): SyscallResult {
   const requested = ctx.args.int(1) & SOCK_TYPE_MASK;
   const protocol = ctx.args.int(2);
   const sv = ctx.args.ptr(3);
-  // The checks in __sys_socketpair() / __sock_create() / unix_create() order.
-  if (flags & ~(SOCK_NONBLOCK | SOCK_CLOEXEC)) return fail(Errno.EINVAL);
-  if (domain < 0 || domain >= AF_MAX) return fail(Errno.EAFNOSUPPORT);
-  if (requested >= SOCK_MAX) return fail(Errno.EINVAL);
+  const bad = checkCreate(domain, requested, flags);
+  if (bad) return bad;
   if (domain === AF_INET || domain === AF_INET6) return fail(Errno.EOPNOTSUPP); // sock_no_socketpair()
   if (domain !== AF_UNIX) return fail(Errno.EAFNOSUPPORT);
   if (protocol !== 0 && protocol !== AF_UNIX) return fail(Errno.EPROTONOSUPPORT);
@@ -288,65 +133,116 @@ export function sysSocketpair(ctx: SyscallContext): SyscallResult {
   });
 }
 
+/** sysBind implements Linux syscall bind(2). */
+export function sysBind(ctx: SyscallContext): SyscallResult {
+  const sock = socketOf(ctx, ctx.args.int(0));
+  if (!isSocket(sock)) return sock;
+  const bytes = getAddress(ctx, ctx.args.ptr(1), ctx.args.int(2));
+  if (!(bytes instanceof Uint8Array)) return bytes;
+  return sock instanceof UnixSocket ? unixBind(ctx, sock, bytes) : inetBind(sock, bytes);
+}
+
+/** sysListen implements Linux syscall listen(2). */
+export function sysListen(ctx: SyscallContext): SyscallResult {
+  const sock = socketOf(ctx, ctx.args.int(0));
+  if (!isSocket(sock)) return sock;
+  const backlog = ctx.args.int(1);
+  return sock instanceof UnixSocket ? unixListen(sock, backlog) : inetListen(sock, backlog);
+}
+
+function acceptWith(ctx: SyscallContext, flags: number): SyscallResult {
+  if (flags & ~(SOCK_NONBLOCK | SOCK_CLOEXEC)) return fail(Errno.EINVAL);
+  const sock = socketOf(ctx, ctx.args.int(0));
+  if (!isSocket(sock)) return sock;
+  const addr = ctx.args.ptr(1);
+  const lenPtr = ctx.args.ptr(2);
+  if (addr !== 0n) {
+    const room = readInt(ctx, lenPtr);
+    if (room === null) return fail(Errno.EFAULT);
+    if (room < 0) return fail(Errno.EINVAL);
+  }
+  return sock instanceof UnixSocket ? unixAccept(ctx, sock, addr, lenPtr, flags) : inetAccept(ctx, sock, addr, lenPtr, flags);
+}
+
+/** sysAccept implements Linux syscall accept(2). */
+export function sysAccept(ctx: SyscallContext): SyscallResult {
+  return acceptWith(ctx, 0);
+}
+
+/** sysAccept4 implements Linux syscall accept4(2) (SOCK_NONBLOCK, SOCK_CLOEXEC). */
+export function sysAccept4(ctx: SyscallContext): SyscallResult {
+  return acceptWith(ctx, ctx.args.int(3));
+}
+
+/** sysConnect implements Linux syscall connect(2). */
+export function sysConnect(ctx: SyscallContext): SyscallResult {
+  const sock = socketOf(ctx, ctx.args.int(0));
+  if (!isSocket(sock)) return sock;
+  const bytes = getAddress(ctx, ctx.args.ptr(1), ctx.args.int(2));
+  if (!(bytes instanceof Uint8Array)) return bytes;
+  return sock instanceof UnixSocket ? unixConnect(ctx, sock, bytes) : inetConnect(ctx, sock, bytes);
+}
+
+/**
+ * Sends `data` on `sock` with send(2) `flags` to the destination named by `name` (empty: none).
+ * AF_UNIX: a connected stream refuses a name (EISCONN; EOPNOTSUPP unconnected), seqpacket
+ * ignores it, a datagram socket sends to the socket bound there. UDP sends to it; TCP ignores it.
+ */
+function transmit(ctx: SyscallContext, sock: Socket, data: Uint8Array, flags: number, name: Uint8Array): SyscallResult {
+  if (flags & MSG_OOB) {
+    ctx.warnOnce(`${ctx.name}:MSG_OOB`, `${ctx.name}: MSG_OOB (urgent data) is not simulated; answering EOPNOTSUPP`);
+    return fail(Errno.EOPNOTSUPP);
+  }
+  warnFlags(ctx, flags & ~SEND_FLAGS);
+  const nonBlocking = sock.nonBlocking || (flags & MSG_DONTWAIT) !== 0;
+  const opts = { nonBlocking, noSignal: (flags & MSG_NOSIGNAL) !== 0 };
+  let result: SendResult;
+  if (sock instanceof UnixSocket) {
+    if (name.length > 0 && sock.type === SOCK_STREAM) return fail(sock.peer ? Errno.EISCONN : Errno.EOPNOTSUPP);
+    if (name.length > 0 && sock.type === SOCK_DGRAM) {
+      const target = unixTarget(ctx, name);
+      if ('errno' in target) return fail(target.errno);
+      result = sock.sendMessage(data, target);
+    } else {
+      result = sock.send(ctx, data, opts);
+    }
+  } else {
+    const to = inetDestination(sock, name);
+    if (to && 'errno' in to) return fail(to.errno);
+    result = sock instanceof UdpSocket ? sock.send(ctx, data, to ? { ...opts, to } : opts) : (sock as TcpSocket).send(ctx, data, opts);
+  }
+  if (result === 'again') return wouldBlock(ctx, sock, nonBlocking, sock instanceof InetSocket ? sock.sendTimeout : 0n);
+  return typeof result === 'number' ? ok(result) : fail(result.errno);
+}
+
 /** sysSendto implements Linux syscall sendto(2) (and send(2), which glibc makes a sendto). */
 export function sysSendto(ctx: SyscallContext): SyscallResult {
   const sock = socketOf(ctx, ctx.args.int(0));
-  if (!(sock instanceof UnixSocket)) return sock;
+  if (!isSocket(sock)) return sock;
   const length = Math.min(ctx.args.sizeT(2), MAX_RW_COUNT);
   const data = length > 0 ? ctx.memory.read(ctx.args.ptr(1), length) : new Uint8Array(0);
   if (!data) return fail(Errno.EFAULT);
-  const refused = checkDestination(ctx, sock, ctx.args.ptr(4), ctx.args.int(5));
-  return refused ?? transmit(ctx, sock, data, ctx.args.int(3));
+  const addr = ctx.args.ptr(4);
+  const name = addr === 0n ? new Uint8Array(0) : getAddress(ctx, addr, ctx.args.int(5));
+  if (!(name instanceof Uint8Array)) return name;
+  return transmit(ctx, sock, data, ctx.args.int(3), name);
 }
 
 /** sysRecvfrom implements Linux syscall recvfrom(2) (and recv(2)). */
 export function sysRecvfrom(ctx: SyscallContext): SyscallResult {
   const sock = socketOf(ctx, ctx.args.int(0));
-  if (!(sock instanceof UnixSocket)) return sock;
-  const got = receiveInto(ctx, sock, [{ base: ctx.args.ptr(1), length: ctx.args.sizeT(2) }], ctx.args.int(3));
+  if (!isSocket(sock)) return sock;
+  const got = receiveInto(ctx, sock, [{ base: ctx.args.ptr(1), length: ctx.args.sizeT(2) }], ctx.args.int(3), (f) => warnFlags(ctx, f));
   if (isResult(got)) return got;
-  // The sender is unnamed, so Linux reports an empty address: *addrlen becomes 0.
   const from = ctx.args.ptr(4);
-  const fault = from !== 0n ? putAddress(ctx, from, ctx.args.ptr(5), NO_ADDRESS) : null;
+  const fault = from !== 0n ? putAddress(ctx, from, ctx.args.ptr(5), got.from ?? NO_ADDRESS) : null;
   return fault ?? ok(got.count);
-}
-
-/** The fields of a `struct msghdr` (56 bytes on x86_64). */
-interface Msghdr {
-  readonly name: bigint;
-  readonly namelen: number;
-  readonly iov: bigint;
-  readonly iovlen: bigint;
-  readonly controllen: bigint;
-}
-
-const MSG_NAMELEN = 8n;
-const MSG_CONTROLLEN = 40n;
-const MSG_FLAGS = 48n;
-
-/** The msghdr at `addr` with its iovecs, or the errno result (__copy_msghdr()). */
-function readMsghdr(ctx: SyscallContext, addr: bigint): { msg: Msghdr; iovecs: Iovec[] } | SyscallResult {
-  const raw = ctx.memory.read(addr, 56);
-  if (!raw) return fail(Errno.EFAULT);
-  const v = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
-  const name = v.getBigUint64(0, true);
-  const msg: Msghdr = {
-    name,
-    namelen: name === 0n ? 0 : v.getInt32(8, true),
-    iov: v.getBigUint64(16, true),
-    iovlen: v.getBigUint64(24, true),
-    controllen: v.getBigUint64(40, true),
-  };
-  if (msg.iovlen > BigInt(IOV_MAX)) return fail(Errno.EMSGSIZE);
-  if (msg.namelen < 0) return fail(Errno.EINVAL);
-  const iovecs = readIovecs(ctx, msg.iov, Number(msg.iovlen));
-  return iovecs ? { msg, iovecs } : fail(Errno.EFAULT);
 }
 
 /** sysSendmsg implements Linux syscall sendmsg(2). */
 export function sysSendmsg(ctx: SyscallContext): SyscallResult {
   const sock = socketOf(ctx, ctx.args.int(0));
-  if (!(sock instanceof UnixSocket)) return sock;
+  if (!isSocket(sock)) return sock;
   const header = readMsghdr(ctx, ctx.args.ptr(1));
   if ('kind' in header) return header;
   const { msg, iovecs } = header;
@@ -354,30 +250,29 @@ export function sysSendmsg(ctx: SyscallContext): SyscallResult {
   const data = gather(ctx, iovecs);
   if (!data) return fail(Errno.EFAULT);
   if (msg.controllen > 0n) {
-    ctx.warnOnce(
-      'sendmsg:control',
-      'sendmsg: control messages (SCM_RIGHTS, SCM_CREDENTIALS) are not supported on AF_UNIX socket pairs; they are dropped and the data is sent',
-    );
+    ctx.warnOnce('sendmsg:control', 'sendmsg: control messages (SCM_RIGHTS, SCM_CREDENTIALS, …) are not simulated; they are dropped and the data is sent');
   }
   // A longer msg_namelen is cut to sockaddr_storage rather than refused.
-  const refused = checkDestination(ctx, sock, msg.name, Math.min(msg.namelen, SOCKADDR_STORAGE));
-  return refused ?? transmit(ctx, sock, data, ctx.args.int(2));
+  const name = msg.name === 0n ? new Uint8Array(0) : getAddress(ctx, msg.name, Math.min(msg.namelen, SOCKADDR_STORAGE));
+  if (!(name instanceof Uint8Array)) return name;
+  return transmit(ctx, sock, data, ctx.args.int(2), name);
 }
 
 /** sysRecvmsg implements Linux syscall recvmsg(2). */
 export function sysRecvmsg(ctx: SyscallContext): SyscallResult {
   const sock = socketOf(ctx, ctx.args.int(0));
-  if (!(sock instanceof UnixSocket)) return sock;
+  if (!isSocket(sock)) return sock;
   const addr = ctx.args.ptr(1);
   const flags = ctx.args.int(2);
   const header = readMsghdr(ctx, addr);
   if ('kind' in header) return header;
-  const got = receiveInto(ctx, sock, header.iovecs, flags);
+  const got = receiveInto(ctx, sock, header.iovecs, flags, (f) => warnFlags(ctx, f));
   if (isResult(got)) return got;
-  // Linux writes back msg_namelen (when msg_name is set: 0, the sender is unnamed),
-  // msg_controllen (0: a pair carries no control messages here) and msg_flags.
+  // Linux writes back msg_namelen (and the sender's address when msg_name is set),
+  // msg_controllen (0: no control messages here) and msg_flags.
+  const named = header.msg.name === 0n || putAddress(ctx, header.msg.name, addr + MSG_NAMELEN, got.from ?? NO_ADDRESS) === null;
   const written =
-    (header.msg.name === 0n || ctx.memory.write(addr + MSG_NAMELEN, intBytes(0))) &&
+    named &&
     ctx.memory.write(addr + MSG_CONTROLLEN, new Uint8Array(8)) &&
     ctx.memory.write(addr + MSG_FLAGS, intBytes((got.truncated ? MSG_TRUNC : 0) | (flags & MSG_CMSG_CLOEXEC)));
   return written ? ok(got.count) : fail(Errno.EFAULT);
@@ -386,104 +281,68 @@ export function sysRecvmsg(ctx: SyscallContext): SyscallResult {
 /** sysShutdown implements Linux syscall shutdown(2). */
 export function sysShutdown(ctx: SyscallContext): SyscallResult {
   const sock = socketOf(ctx, ctx.args.int(0));
-  if (!(sock instanceof UnixSocket)) return sock;
+  if (!isSocket(sock)) return sock;
   const how = ctx.args.int(1);
   if (how < 0 || how > 2) return fail(Errno.EINVAL); // SHUT_RD, SHUT_WR, SHUT_RDWR
-  sock.shut(how);
+  if (sock instanceof TcpSocket) return sock.shutDown(how);
+  if (sock instanceof UdpSocket) {
+    sock.shut(how);
+    return sock.peer ? ok() : fail(Errno.ENOTCONN); // the flags stick even so (inet_shutdown())
+  }
+  (sock as UnixSocket).shut(how); // unix_shutdown() never fails
   return ok();
 }
 
-/** sysGetsockname implements Linux syscall getsockname(2): a socketpair end is unnamed. */
+/** sysGetsockname implements Linux syscall getsockname(2). */
 export function sysGetsockname(ctx: SyscallContext): SyscallResult {
   const sock = socketOf(ctx, ctx.args.int(0));
-  if (!(sock instanceof UnixSocket)) return sock;
-  return putAddress(ctx, ctx.args.ptr(1), ctx.args.ptr(2), UNNAMED) ?? ok();
+  if (!isSocket(sock)) return sock;
+  const name = sock instanceof UnixSocket ? (sock.name ?? UNNAMED) : sock.localName();
+  return putAddress(ctx, ctx.args.ptr(1), ctx.args.ptr(2), name) ?? ok();
 }
 
-/** sysGetpeername implements Linux syscall getpeername(2): the peer is unnamed too. */
+/** sysGetpeername implements Linux syscall getpeername(2). */
 export function sysGetpeername(ctx: SyscallContext): SyscallResult {
   const sock = socketOf(ctx, ctx.args.int(0));
-  if (!(sock instanceof UnixSocket)) return sock;
-  if (!sock.peer) return fail(Errno.ENOTCONN); // a datagram end that learned its peer is gone
-  return putAddress(ctx, ctx.args.ptr(1), ctx.args.ptr(2), UNNAMED) ?? ok();
-}
-
-/** The value of SOL_SOCKET option `name` (sock_getsockopt()), or null when unknown. */
-function optionValue(sock: UnixSocket, name: number): Uint8Array | null {
-  if (FLAG_OPTIONS.has(name)) return intBytes(sock.options.get(name) ?? 0);
-  switch (name) {
-    case SO_TYPE:
-      return intBytes(sock.type);
-    case SO_ERROR:
-      return intBytes(sock.takeError()); // reading it clears it
-    case SO_SNDBUF:
-    case SO_RCVBUF:
-      return intBytes(SOCKET_BUFFER);
-    case SO_DOMAIN:
-      return intBytes(AF_UNIX);
-    case SO_PROTOCOL:
-    case SO_ACCEPTCONN:
-    case SO_PASSCRED:
-      return intBytes(0);
-    case SO_RCVLOWAT:
-    case SO_SNDLOWAT:
-      return intBytes(1);
-    case SO_LINGER:
-      return new Uint8Array(8); // struct linger: off
-    default:
-      return null;
-  }
+  if (!isSocket(sock)) return sock;
+  let name: Uint8Array | null;
+  if (sock instanceof UnixSocket) name = sock.peer ? (sock.peerName ?? UNNAMED) : null; // a datagram end that learned its peer is gone
+  else name = inetPeerName(sock);
+  if (!name) return fail(Errno.ENOTCONN);
+  return putAddress(ctx, ctx.args.ptr(1), ctx.args.ptr(2), name) ?? ok();
 }
 
 /**
- * sysGetsockopt implements Linux syscall getsockopt(2) at SOL_SOCKET. As getsockopt(2) says,
- * *optlen is the buffer size on input and the value's size on output; a shorter buffer gets the
- * first bytes. Other levels are EOPNOTSUPP (AF_UNIX has no protocol options).
+ * sysGetsockopt implements Linux syscall getsockopt(2). As getsockopt(2) says, *optlen is the
+ * buffer size on input and the value's size on output; a shorter buffer gets the first bytes.
  */
 export function sysGetsockopt(ctx: SyscallContext): SyscallResult {
   const sock = socketOf(ctx, ctx.args.int(0));
-  if (!(sock instanceof UnixSocket)) return sock;
-  if (ctx.args.int(1) !== SOL_SOCKET) return fail(Errno.EOPNOTSUPP);
+  if (!isSocket(sock)) return sock;
   const lenPtr = ctx.args.ptr(4);
   const room = readInt(ctx, lenPtr);
   if (room === null) return fail(Errno.EFAULT);
   if (room < 0) return fail(Errno.EINVAL);
-  const value = optionValue(sock, ctx.args.int(2));
-  if (!value) return fail(Errno.ENOPROTOOPT);
+  const level = ctx.args.int(1);
+  const name = ctx.args.int(2);
+  const value = sock instanceof UnixSocket ? unixGetsockopt(sock, level, name) : getOption(ctx, sock, level, name);
+  if (!(value instanceof Uint8Array)) return fail(value.errno);
   const n = Math.min(room, value.length);
   if (n > 0 && !ctx.memory.write(ctx.args.ptr(3), value.subarray(0, n))) return fail(Errno.EFAULT);
   return ctx.memory.write(lenPtr, intBytes(n)) ? ok() : fail(Errno.EFAULT);
 }
 
-/**
- * sysSetsockopt implements Linux syscall setsockopt(2) at SOL_SOCKET for the options that do
- * not change a socket pair: the boolean flags (recorded for getsockopt), buffer sizes (the
- * buffers stay at their default) and SO_LINGER (closing a unix socket never lingers).
- */
+/** sysSetsockopt implements Linux syscall setsockopt(2). */
 export function sysSetsockopt(ctx: SyscallContext): SyscallResult {
   const sock = socketOf(ctx, ctx.args.int(0));
-  if (!(sock instanceof UnixSocket)) return sock;
-  if (ctx.args.int(1) !== SOL_SOCKET) return fail(Errno.EOPNOTSUPP);
+  if (!isSocket(sock)) return sock;
+  const level = ctx.args.int(1);
   const name = ctx.args.int(2);
-  const optval = ctx.args.ptr(3);
   const optlen = ctx.args.int(4);
-  // sk_setsockopt() reads an int for every option first.
-  if (optlen < 4) return fail(Errno.EINVAL);
-  const value = readInt(ctx, optval);
-  if (value === null) return fail(Errno.EFAULT);
-  if (FLAG_OPTIONS.has(name)) {
-    sock.options.set(name, value ? 1 : 0);
-    return ok();
-  }
-  switch (name) {
-    case SO_SNDBUF:
-    case SO_RCVBUF:
-      ctx.warnOnce('setsockopt:buffers', `setsockopt: socket buffer sizes stay ${SOCKET_BUFFER} bytes on AF_UNIX socket pairs`);
-      return ok();
-    case SO_LINGER:
-      if (optlen < 8) return fail(Errno.EINVAL);
-      return ctx.memory.read(optval, 8) ? ok() : fail(Errno.EFAULT);
-    default:
-      return fail(Errno.ENOPROTOOPT);
-  }
+  if (sock instanceof UnixSocket) return unixSetsockopt(ctx, sock, level, name, ctx.args.ptr(3), optlen);
+  if (optlen < 0) return fail(Errno.EINVAL);
+  const raw = optlen > 0 ? ctx.memory.read(ctx.args.ptr(3), Math.min(optlen, 256)) : new Uint8Array(0);
+  if (!raw) return fail(Errno.EFAULT);
+  const failed = setOption(ctx, sock, level, name, raw);
+  return failed ? fail(failed.errno) : ok();
 }

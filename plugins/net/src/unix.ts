@@ -1,3 +1,4 @@
+import type { Received, SendResult, TransferOptions } from './socket-common.js';
 import {
   Errno,
   O,
@@ -14,10 +15,11 @@ import {
 } from '@shadow-ts/plugin-sdk';
 
 /**
- * Connected AF_UNIX socket pairs (unix(7), socketpair(2)), after Linux's net/unix/af_unix.c.
- * Each end is an open file description holding its own receive queue; the peer sends into it.
- * A queue is bounded by the sender's send buffer (net.core.wmem_default), which is what Linux
- * charges a unix socket's writes against.
+ * AF_UNIX sockets (unix(7)), after Linux's net/unix/af_unix.c: socket pairs (socketpair(2)) and
+ * sockets made by socket(2), which may be bound to a name, listen, accept and connect (see
+ * unix-named.ts). Each end is an open file description holding its own receive queue; the
+ * peer sends into it. A queue is bounded by the sender's send buffer (net.core.wmem_default),
+ * which is what Linux charges a unix socket's writes against.
  */
 
 export const AF_UNIX = 1;
@@ -44,21 +46,7 @@ const SIOCOUTQ = 0x5411;
 /** The ctx.state key of a blocking stream send: how many bytes it has sent so far. */
 const SENT_KEY = 'unix.sent';
 
-/** What a receive found: the bytes (empty at end of file) and, for datagrams, their full length. */
-export interface Received {
-  readonly data: Uint8Array;
-  readonly length: number;
-}
-
-/** How one receive or send behaves (the description's O_NONBLOCK or MSG_DONTWAIT; MSG_PEEK; MSG_NOSIGNAL). */
-export interface TransferOptions {
-  readonly nonBlocking: boolean;
-  readonly peek?: boolean;
-  readonly noSignal?: boolean;
-}
-
-/** What a send answers: the count queued, 'again' (no room now), or an errno. */
-export type SendResult = number | 'again' | { readonly errno: number };
+export type { Received, SendResult, TransferOptions };
 
 const EOF: Received = { data: new Uint8Array(0), length: 0 };
 
@@ -77,8 +65,22 @@ export class UnixSocket extends OpenFile {
   queued = 0;
   /** SOL_SOCKET flags set by setsockopt(2) that change nothing for a socket pair (SO_KEEPALIVE…). */
   readonly options = new Map<number, number>();
+  /** The bound address (a sockaddr_un), or null: unnamed. */
+  name: Uint8Array | null = null;
+  /** The peer's address once connected by connect/accept (null for a pair: unnamed). */
+  peerName: Uint8Array | null = null;
+  /** Made by socket(2) and never connected: sends are ENOTCONN rather than EPIPE. */
+  unconnected = false;
+  /** listen(2) was called: connect(2) queues new connections here for accept(2). */
+  listening = false;
+  backlog = 0;
+  readonly acceptQueue: UnixSocket[] = [];
+  /** Called when the last descriptor closes (the name registry forgets the socket). */
+  onRelease: (() => void) | null = null;
   /** Chunks (stream) or messages (datagram kinds) waiting to be received, oldest first. */
   private readonly queue: Uint8Array[] = [];
+  /** The sender's address of each queued datagram (datagram kinds; null: unnamed). */
+  private readonly senders: (Uint8Array | null)[] = [];
   /** Bytes of queue[0] a stream reader consumed already. */
   private head = 0;
 
@@ -127,7 +129,9 @@ export class UnixSocket extends OpenFile {
    * flight (unix_writable()).
    */
   poll(): number {
+    if (this.listening) return this.acceptQueue.length > 0 ? POLL.IN | POLL.RDNORM : 0;
     let bits = 0;
+    if (this.unconnected && this.type !== SOCK_DGRAM) bits |= POLL.HUP; // TCP_CLOSE
     if (this.error) bits |= POLL.ERR;
     if (this.shutdown === SHUTDOWN_MASK) bits |= POLL.HUP;
     if (this.shutdown & RCV_SHUTDOWN) bits |= POLL.RDHUP | POLL.IN | POLL.RDNORM;
@@ -146,6 +150,10 @@ export class UnixSocket extends OpenFile {
    *   A datagram pair never sees end of file when the peer closes: Linux leaves it waiting.
    */
   receive(length: number, opts: TransferOptions): Received | 'again' | { readonly errno: number } {
+    // Never connected, or listening: stream reads are EINVAL, seqpacket ones ENOTCONN.
+    if (this.type !== SOCK_DGRAM && (this.listening || (this.unconnected && !this.peer))) {
+      return { errno: this.stream ? Errno.EINVAL : Errno.ENOTCONN };
+    }
     if (this.stream) {
       if (this.queued > 0) {
         const data = this.peekStream(length);
@@ -156,7 +164,10 @@ export class UnixSocket extends OpenFile {
     }
     if (this.error) return { errno: this.takeError() };
     const message = this.queue[0];
-    if (message) return { data: message.subarray(0, length), length: message.length };
+    if (message) {
+      const from = this.senders[0];
+      return from ? { data: message.subarray(0, length), length: message.length, from } : { data: message.subarray(0, length), length: message.length };
+    }
     if (this.shutdown & RCV_SHUTDOWN && (this.type === SOCK_SEQPACKET || !opts.nonBlocking)) return EOF;
     return 'again';
   }
@@ -178,6 +189,7 @@ export class UnixSocket extends OpenFile {
       this.queued -= count;
     } else {
       const message = this.queue.shift();
+      this.senders.shift();
       if (!message) return;
       this.queued -= charge(message);
     }
@@ -191,7 +203,7 @@ export class UnixSocket extends OpenFile {
    * message, all or nothing; no SIGPIPE (Linux raises it for streams only).
    */
   send(ctx: SyscallContext, data: Uint8Array, opts: TransferOptions): SendResult {
-    return this.stream ? this.sendStream(ctx, data, opts) : this.sendMessage(data);
+    return this.stream ? this.sendStream(ctx, data, opts) : this.sendMessage(data, this.peer);
   }
 
   /**
@@ -203,6 +215,7 @@ export class UnixSocket extends OpenFile {
     const stored = ctx.state[SENT_KEY];
     const sent = typeof stored === 'number' ? Math.min(stored, data.length) : 0;
     const peer = this.peer;
+    if (!peer && this.unconnected) return { errno: Errno.ENOTCONN };
     if (this.shutdown & SEND_SHUTDOWN || !peer || peer.closed || peer.shutdown & RCV_SHUTDOWN) {
       delete ctx.state[SENT_KEY];
       if (sent > 0) return sent;
@@ -223,13 +236,18 @@ export class UnixSocket extends OpenFile {
     return 'again';
   }
 
-  private sendMessage(data: Uint8Array): SendResult {
+  /** One datagram to `target` (the connected peer, or sendto's destination). */
+  sendMessage(data: Uint8Array, target: UnixSocket | null): SendResult {
     if (data.length > MAX_DATAGRAM) return { errno: Errno.EMSGSIZE };
     if (this.error) return { errno: this.takeError() };
     if (this.shutdown & SEND_SHUTDOWN) return { errno: Errno.EPIPE };
-    const peer = this.peer;
+    const peer = target;
     if (!peer) return { errno: Errno.ENOTCONN };
-    if (peer.closed) {
+    if (peer !== this.peer) {
+      // unix_may_send(): a socket connected elsewhere takes datagrams from its peer only.
+      if (peer.peer && peer.peer !== this) return { errno: Errno.EPERM };
+      if (peer.closed) return { errno: Errno.ECONNREFUSED };
+    } else if (peer.closed) {
       if (this.type === SOCK_SEQPACKET) return { errno: Errno.EPIPE };
       // A datagram socket whose peer died disconnects and drops what it received from it
       // (unix_dgram_disconnected()); later sends find no peer (ENOTCONN).
@@ -241,8 +259,9 @@ export class UnixSocket extends OpenFile {
     if (peer.shutdown & RCV_SHUTDOWN) return { errno: Errno.EPIPE };
     // sock_alloc_send_pskb() allocates while the send buffer is not yet full.
     if (peer.queued >= SOCKET_BUFFER) return 'again';
-    peer.enqueue(new Uint8Array(data), charge(data));
+    peer.enqueue(new Uint8Array(data), charge(data), this.name);
     this.notify();
+    peer.readiness.notify();
     return data.length;
   }
 
@@ -304,6 +323,12 @@ export class UnixSocket extends OpenFile {
    */
   override release(): void {
     this.closed = true;
+    this.onRelease?.();
+    if (this.listening) {
+      // Connections nobody accepted are dropped: their clients see the end.
+      this.listening = false;
+      for (const child of this.acceptQueue.splice(0)) child.release();
+    }
     this.shutdown = SHUTDOWN_MASK;
     const peer = this.peer;
     if (peer && this.type !== SOCK_DGRAM) {
@@ -315,13 +340,17 @@ export class UnixSocket extends OpenFile {
     this.peer = null;
   }
 
-  private enqueue(data: Uint8Array, charged: number): void {
-    if (data.length > 0 || !this.stream) this.queue.push(data);
+  private enqueue(data: Uint8Array, charged: number, from: Uint8Array | null = null): void {
+    if (data.length > 0 || !this.stream) {
+      this.queue.push(data);
+      if (!this.stream) this.senders.push(from);
+    }
     this.queued += charged;
   }
 
   private purge(): void {
     this.queue.length = 0;
+    this.senders.length = 0;
     this.head = 0;
     this.queued = 0;
   }

@@ -1,0 +1,255 @@
+import { Errno, type SyscallContext } from '@shadow-ts/plugin-sdk';
+import {
+  SOL_SOCKET,
+  SO_ACCEPTCONN,
+  SO_BROADCAST,
+  SO_DEBUG,
+  SO_DOMAIN,
+  SO_DONTROUTE,
+  SO_ERROR,
+  SO_KEEPALIVE,
+  SO_LINGER,
+  SO_OOBINLINE,
+  SO_PROTOCOL,
+  SO_RCVBUF,
+  SO_RCVLOWAT,
+  SO_RCVTIMEO,
+  SO_REUSEADDR,
+  SO_REUSEPORT,
+  SO_SNDBUF,
+  SO_SNDLOWAT,
+  SO_SNDTIMEO,
+  SO_TYPE,
+  intBytes,
+  timevalNs,
+  timevalOf,
+} from '../socket-common.js';
+import { congestionFactory } from './congestion.js';
+import { AF_INET } from './addresses.js';
+import { InetSocket, MIN_RCVBUF, MIN_SNDBUF, RMEM_MAX, WMEM_MAX } from './socket.js';
+import { LINUX_TCP_STATE, MSS_DEFAULT, TcpSocket } from './tcp-socket.js';
+
+/**
+ * getsockopt(2) / setsockopt(2) on AF_INET / AF_INET6 sockets: SOL_SOCKET, IPPROTO_TCP and
+ * IPPROTO_IPV6 (IPV6_V6ONLY). Options that only tune what is not modelled (keepalive probes,
+ * SO_DONTROUTE, …) are recorded so getsockopt reports them. Anything else is ENOPROTOOPT,
+ * warned once per option.
+ */
+
+export const IPPROTO_IP = 0;
+export const IPPROTO_TCP = 6;
+export const IPPROTO_IPV6 = 41;
+export const TCP_NODELAY = 1;
+export const TCP_MAXSEG = 2;
+export const TCP_KEEPIDLE = 4;
+export const TCP_KEEPINTVL = 5;
+export const TCP_KEEPCNT = 6;
+export const TCP_INFO = 11;
+export const TCP_CONGESTION = 13;
+export const IPV6_V6ONLY = 26;
+/** TCP_CA_NAME_MAX: TCP_CONGESTION names are reported in 16 bytes. */
+const TCP_CA_NAME_MAX = 16;
+/** sizeof(struct tcp_info) on recent kernels. */
+const TCP_INFO_SIZE = 232;
+/** TCP_MIN_MSS .. MAX_TCP_WINDOW: the TCP_MAXSEG range. */
+const MIN_MSS = 88;
+const MAX_MSS = 32767;
+
+const FLAGS = new Set([SO_DEBUG, SO_DONTROUTE, SO_BROADCAST, SO_KEEPALIVE, SO_OOBINLINE]);
+
+type Value = Uint8Array | { readonly errno: number };
+
+function unknown(ctx: SyscallContext, level: number, name: number): { readonly errno: number } {
+  ctx.warnOnce(`sockopt:${level}:${name}`, `${ctx.name}: socket option level ${level} name ${name} is not simulated; answering ENOPROTOOPT`);
+  return { errno: Errno.ENOPROTOOPT };
+}
+
+/** A minimal struct tcp_info: state, RTO, MSS, RTT, cwnd (in segments) and ssthresh, counters. */
+function tcpInfo(sock: TcpSocket): Uint8Array {
+  const out = new Uint8Array(TCP_INFO_SIZE);
+  const v = new DataView(out.buffer);
+  v.setUint8(0, LINUX_TCP_STATE[sock.tcpState]);
+  const info = sock.conn?.info();
+  if (!info) return out;
+  const us = (ns: bigint | null) => Number((ns ?? 0n) / 1000n);
+  v.setUint8(6, (info.sendWindowScale & 0xf) | ((info.receiveWindowScale & 0xf) << 4));
+  v.setUint32(8, us(info.rto), true); // tcpi_rto
+  v.setUint32(16, info.sendMss, true); // tcpi_snd_mss
+  v.setUint32(20, info.sendMss, true); // tcpi_rcv_mss
+  v.setUint32(24, Math.ceil(info.unacked / info.sendMss), true); // tcpi_unacked (segments)
+  v.setUint32(68, us(info.srtt), true); // tcpi_rtt
+  v.setUint32(72, us(info.rttvar), true); // tcpi_rttvar
+  v.setUint32(76, Math.min(0x7fffffff, Math.floor(info.ssthresh / info.sendMss)), true); // tcpi_snd_ssthresh
+  v.setUint32(80, Math.floor(info.cwnd / info.sendMss), true); // tcpi_snd_cwnd
+  v.setUint32(84, sock.mss, true); // tcpi_advmss
+  v.setUint32(100, info.retransmits, true); // tcpi_total_retrans
+  return out;
+}
+
+/** The value of option (`level`, `name`) of `sock`, or the errno. */
+export function getOption(ctx: SyscallContext, sock: InetSocket, level: number, name: number): Value {
+  if (level === SOL_SOCKET) {
+    if (FLAGS.has(name)) return intBytes(sock.flag(name) ? 1 : 0);
+    switch (name) {
+      case SO_REUSEADDR:
+        return intBytes(sock.reuseAddr ? 1 : 0);
+      case SO_REUSEPORT:
+        return intBytes(sock.reusePort ? 1 : 0);
+      case SO_TYPE:
+        return intBytes(sock.stream ? 1 : 2);
+      case SO_PROTOCOL:
+        return intBytes(sock.protocol);
+      case SO_DOMAIN:
+        return intBytes(sock.family);
+      case SO_ERROR:
+        return intBytes(sock.takeError());
+      case SO_ACCEPTCONN:
+        return intBytes(sock.listening ? 1 : 0);
+      case SO_SNDBUF:
+        return intBytes(sock.sendBuffer);
+      case SO_RCVBUF:
+        return intBytes(sock.receiveBuffer);
+      case SO_RCVLOWAT:
+      case SO_SNDLOWAT:
+        return intBytes(1);
+      case SO_LINGER: {
+        const out = new Uint8Array(8);
+        new DataView(out.buffer).setInt32(0, sock.linger.on ? 1 : 0, true);
+        new DataView(out.buffer).setInt32(4, sock.linger.seconds, true);
+        return out;
+      }
+      case SO_RCVTIMEO:
+        return timevalOf(sock.receiveTimeout);
+      case SO_SNDTIMEO:
+        return timevalOf(sock.sendTimeout);
+      default:
+        return unknown(ctx, level, name);
+    }
+  }
+  if (level === IPPROTO_TCP) {
+    if (!(sock instanceof TcpSocket)) return { errno: Errno.EOPNOTSUPP };
+    switch (name) {
+      case TCP_NODELAY:
+        return intBytes(sock.noDelay ? 1 : 0);
+      case TCP_MAXSEG:
+        return intBytes(sock.conn ? sock.mss : sock.maxSeg || MSS_DEFAULT);
+      case TCP_KEEPIDLE:
+        return intBytes(sock.keepIdle);
+      case TCP_KEEPINTVL:
+        return intBytes(sock.keepIntvl);
+      case TCP_KEEPCNT:
+        return intBytes(sock.keepCnt);
+      case TCP_CONGESTION: {
+        const out = new Uint8Array(TCP_CA_NAME_MAX);
+        out.set(Buffer.from(sock.congestion));
+        return out;
+      }
+      case TCP_INFO:
+        return tcpInfo(sock);
+      default:
+        return unknown(ctx, level, name);
+    }
+  }
+  if (level === IPPROTO_IPV6) {
+    if (sock.family === AF_INET) return { errno: Errno.EOPNOTSUPP };
+    if (name === IPV6_V6ONLY) return intBytes(sock.v6only ? 1 : 0);
+    return unknown(ctx, level, name);
+  }
+  return unknown(ctx, level, name);
+}
+
+/** Buffer sizes as sock_setsockopt() stores them: capped at the max, doubled, at least the minimum. */
+function bufferSize(value: number, max: number, min: number): number {
+  const capped = value < 0 || value > max ? max : value;
+  return Math.max(capped * 2, min);
+}
+
+/**
+ * Sets option (`level`, `name`) of `sock` to `raw` (the optval bytes). Null on success, else the
+ * errno. Buffer sizes set on a TCP socket whose connection exists already apply to the next one
+ * only (the state machine fixes them at creation), as does TCP_CONGESTION.
+ */
+export function setOption(ctx: SyscallContext, sock: InetSocket, level: number, name: number, raw: Uint8Array): { readonly errno: number } | null {
+  if (level === IPPROTO_TCP && name === TCP_CONGESTION) {
+    if (!(sock instanceof TcpSocket)) return { errno: Errno.EOPNOTSUPP };
+    const end = raw.indexOf(0);
+    const wanted = Buffer.from(end >= 0 ? raw.subarray(0, end) : raw).toString('latin1');
+    if (!congestionFactory(wanted)) return { errno: Errno.ENOENT };
+    if (sock.conn) ctx.warnOnce('tcp:congestion-late', `${ctx.name}: TCP_CONGESTION on a connected socket applies to its next connection only`);
+    sock.congestion = wanted;
+    return null;
+  }
+  if (raw.length < 4) return { errno: Errno.EINVAL };
+  const value = new DataView(raw.buffer, raw.byteOffset, raw.byteLength).getInt32(0, true);
+  if (level === SOL_SOCKET) {
+    if (FLAGS.has(name)) {
+      sock.flags.set(name, value ? 1 : 0);
+      return null;
+    }
+    switch (name) {
+      case SO_REUSEADDR:
+        sock.reuseAddr = value !== 0;
+        return null;
+      case SO_REUSEPORT:
+        sock.reusePort = value !== 0;
+        return null;
+      case SO_SNDBUF:
+        sock.sendBuffer = bufferSize(value, WMEM_MAX, MIN_SNDBUF);
+        return null;
+      case SO_RCVBUF:
+        sock.receiveBuffer = bufferSize(value, RMEM_MAX, MIN_RCVBUF);
+        return null;
+      case SO_LINGER: {
+        if (raw.length < 8) return { errno: Errno.EINVAL };
+        const seconds = new DataView(raw.buffer, raw.byteOffset, raw.byteLength).getInt32(4, true);
+        sock.linger = { on: value !== 0, seconds: Math.max(0, seconds) };
+        return null;
+      }
+      case SO_RCVLOWAT:
+        return null;
+      case SO_RCVTIMEO:
+      case SO_SNDTIMEO: {
+        if (raw.length < 16) return { errno: Errno.EINVAL };
+        const ns = timevalNs(raw);
+        if (ns === null) return { errno: Errno.EDOM };
+        if (name === SO_RCVTIMEO) sock.receiveTimeout = ns;
+        else sock.sendTimeout = ns;
+        return null;
+      }
+      default:
+        return unknown(ctx, level, name);
+    }
+  }
+  if (level === IPPROTO_TCP) {
+    if (!(sock instanceof TcpSocket)) return { errno: Errno.EOPNOTSUPP };
+    switch (name) {
+      case TCP_NODELAY:
+        sock.noDelay = value !== 0;
+        return null;
+      case TCP_MAXSEG:
+        if (value < MIN_MSS || value > MAX_MSS) return { errno: Errno.EINVAL };
+        sock.maxSeg = value;
+        return null;
+      case TCP_KEEPIDLE:
+      case TCP_KEEPINTVL:
+        if (value < 1 || value > 32767) return { errno: Errno.EINVAL };
+        if (name === TCP_KEEPIDLE) sock.keepIdle = value;
+        else sock.keepIntvl = value;
+        return null;
+      case TCP_KEEPCNT:
+        if (value < 1 || value > 127) return { errno: Errno.EINVAL };
+        sock.keepCnt = value;
+        return null;
+      default:
+        return unknown(ctx, level, name);
+    }
+  }
+  if (level === IPPROTO_IPV6) {
+    if (sock.family === AF_INET) return { errno: Errno.ENOPROTOOPT };
+    if (name !== IPV6_V6ONLY) return unknown(ctx, level, name);
+    if (sock.port !== 0) return { errno: Errno.EINVAL }; // only before bind
+    sock.v6only = value !== 0;
+    return null;
+  }
+  return unknown(ctx, level, name);
+}

@@ -1,0 +1,498 @@
+import {
+  Errno,
+  O,
+  POLL,
+  Signal,
+  block,
+  errno,
+  ok,
+  waitFor,
+  type HostView,
+  type IoResult,
+  type SyscallContext,
+  type SyscallResult,
+} from '@shadow-ts/plugin-sdk';
+import { intBytes, type Received, type SendResult, type TransferOptions } from '../socket-common.js';
+import { TcpConnection, resetFor } from '../tcp/connection.js';
+import type { TcpEnvironment, TcpOptions, TcpState } from '../tcp/types.js';
+import { congestionFactory, defaultCongestion } from './congestion.js';
+import { AF_INET, ANY4, ANY6, LOOPBACK4, LOOPBACK6, isV4, isWildcard, type Endpoint, type InetFamily } from './addresses.js';
+import { NetStack, tupleKey, type TcpListenerEndpoint } from './demux.js';
+import { InetPacket } from './packet.js';
+import type { PortTable } from './ports.js';
+import { InetSocket, RCV_SHUTDOWN, SEND_SHUTDOWN, SHUTDOWN_MASK } from './socket.js';
+
+/**
+ * TCP sockets (tcp(7)): the socket layer over the sans-I/O state machine in ../tcp. A socket
+ * is unconnected, listening (with its queue of established connections waiting for accept),
+ * or has one TcpConnection registered in the host's stack under its 4-tuple. The connection's
+ * env.changed() wakes the socket's waiters (readiness), moves a passive connection into its
+ * listener's accept queue once established, and unregisters a connection that reached CLOSED.
+ */
+
+NetStack.resetter = resetFor;
+
+/** MSS on a 1500-byte MTU: 1500 - 20 - 20 (IPv4), 1500 - 40 - 20 (IPv6). */
+const MSS4 = 1460;
+const MSS6 = 1440;
+/** TCP_MAXSEG before a connection exists (TCP_MSS_DEFAULT). */
+export const MSS_DEFAULT = 536;
+/** net.core.somaxconn. */
+const SOMAXCONN = 4096;
+
+/** The ctx.state keys of a blocking send (bytes sent so far) and a blocking connect. */
+const SENT_KEY = 'tcp.sent';
+const CONNECT_KEY = 'tcp.connecting';
+
+/** Linux's TCP state numbers (tcp_states.h), for TCP_INFO. */
+export const LINUX_TCP_STATE: Record<TcpState, number> = {
+  ESTABLISHED: 1,
+  SYN_SENT: 2,
+  SYN_RECEIVED: 3,
+  FIN_WAIT_1: 4,
+  FIN_WAIT_2: 5,
+  TIME_WAIT: 6,
+  CLOSED: 7,
+  CLOSE_WAIT: 8,
+  LAST_ACK: 9,
+  LISTEN: 10,
+  CLOSING: 11,
+};
+
+const SYNCHRONIZING = new Set<TcpState>(['SYN_SENT', 'SYN_RECEIVED']);
+/** States after our FIN was queued: SEND_SHUTDOWN. */
+const SENT_FIN = new Set<TcpState>(['FIN_WAIT_1', 'FIN_WAIT_2', 'CLOSING', 'LAST_ACK', 'TIME_WAIT']);
+
+const errnoOf = (name: string): number => (Errno as Record<string, number>)[name] ?? Errno.EIO;
+
+export class TcpSocket extends InetSocket implements TcpListenerEndpoint {
+  readonly kind = 'tcp';
+  readonly stream = true;
+  readonly protocol = 6;
+  conn: TcpConnection | null = null;
+  peer: Endpoint | null = null;
+  /** struct socket's state: SS_UNCONNECTED, SS_CONNECTING, SS_CONNECTED. */
+  sockState: 'unconnected' | 'connecting' | 'connected' = 'unconnected';
+  backlog = 0;
+  /** Established connections waiting for accept(2), oldest first. */
+  readonly acceptQueue: TcpSocket[] = [];
+  /** Passive connections still in SYN_RECEIVED. */
+  readonly pending = new Set<TcpSocket>();
+  /** The listener of a passive connection until it is accepted. */
+  parent: TcpSocket | null = null;
+  noDelay = false;
+  /** The congestion control algorithm's name (TCP_CONGESTION). */
+  congestion: string;
+  /** TCP_MAXSEG set by the program (0: none). */
+  maxSeg = 0;
+  /** TCP_KEEPIDLE / TCP_KEEPINTVL / TCP_KEEPCNT: recorded, keepalive probes are not modelled. */
+  keepIdle = 7200;
+  keepIntvl = 75;
+  keepCnt = 9;
+  /** The key this socket's connection is registered under in the stack, or null. */
+  private key: string | null = null;
+
+  constructor(family: InetFamily, host: HostView, nonBlocking: boolean) {
+    super(family, host, nonBlocking);
+    this.congestion = defaultCongestion(host.name);
+  }
+
+  get table(): PortTable {
+    return this.stack.tcp;
+  }
+
+  get remote(): Endpoint | null {
+    return this.peer;
+  }
+
+  /** The connection's TCP state (LISTEN for a listener, CLOSED without a connection). */
+  get tcpState(): TcpState {
+    if (this.listening) return 'LISTEN';
+    return this.conn?.state ?? 'CLOSED';
+  }
+
+  /** The MSS in use or to announce: TCP_MAXSEG if set, else the MTU's for the peer's IP version. */
+  get mss(): number {
+    const base = this.peer && !isV4(this.peer.ip) ? MSS6 : MSS4;
+    return this.maxSeg > 0 ? Math.min(this.maxSeg, base) : base;
+  }
+
+  override takeError(): number {
+    const own = super.takeError();
+    if (own) return own;
+    const e = this.conn?.takeError();
+    return e ? errnoOf(e) : 0;
+  }
+
+  private get hasError(): boolean {
+    return this.error !== 0 || (this.conn?.error ?? null) !== null;
+  }
+
+  /** The effective shutdown bits: ours, plus what the connection's state implies. */
+  private get shut(): number {
+    let shut = this.shutdown;
+    const conn = this.conn;
+    if (!conn) return shut;
+    if (conn.state === 'CLOSED') return SHUTDOWN_MASK;
+    if (conn.readable().eof) shut |= RCV_SHUTDOWN;
+    if (SENT_FIN.has(conn.state)) shut |= SEND_SHUTDOWN;
+    return shut;
+  }
+
+  /** tcp_poll(). */
+  poll(): number {
+    if (this.listening) return this.acceptQueue.length > 0 ? POLL.IN | POLL.RDNORM : 0;
+    const conn = this.conn;
+    const state = this.tcpState;
+    const shut = this.shut;
+    let bits = 0;
+    if (shut === SHUTDOWN_MASK || state === 'CLOSED') bits |= POLL.HUP;
+    if (shut & RCV_SHUTDOWN) bits |= POLL.IN | POLL.RDNORM | POLL.RDHUP;
+    if (!SYNCHRONIZING.has(state)) {
+      if (conn && conn.readable().bytes > 0) bits |= POLL.IN | POLL.RDNORM;
+      if (shut & SEND_SHUTDOWN || this.writableEnough()) bits |= POLL.OUT | POLL.WRNORM;
+    }
+    if (this.hasError) bits |= POLL.ERR;
+    return bits;
+  }
+
+  /** __sk_stream_is_writeable(): free space at least half of what is queued. */
+  private writableEnough(): boolean {
+    if (!this.conn) return true;
+    const free = this.conn.writable();
+    return free > 0 && free >= (this.conn.options.sendBuffer - free) / 2;
+  }
+
+  // ---------------------------------------------------------------- the connection
+
+  private environment(local: string, remote: string): TcpEnvironment {
+    const host = this.host;
+    return {
+      now: () => host.now(),
+      schedule: (at, callback) => host.schedule(at, callback),
+      emit: (segment) => this.stack.send(InetPacket.tcp(local, remote, segment)),
+      changed: () => this.changed(),
+      initialSequence: () => {
+        const b = host.random.bytes(4);
+        return new DataView(b.buffer, b.byteOffset, 4).getUint32(0, false);
+      },
+    };
+  }
+
+  private connectionOptions(remotePort: number): TcpOptions {
+    return {
+      localPort: this.port,
+      remotePort,
+      mss: this.mss,
+      sendBuffer: this.sendBuffer,
+      receiveBuffer: this.receiveBuffer,
+      congestion: congestionFactory(this.congestion) ?? congestionFactory(defaultCongestion(this.host.name))!,
+      noDelay: this.noDelay,
+    };
+  }
+
+  private register(): void {
+    this.key = tupleKey(this.ip, this.port, this.peer!.ip, this.peer!.port);
+    this.stack.connections.set(this.key, this);
+  }
+
+  private unregister(): void {
+    if (this.key !== null && this.stack.connections.get(this.key) === this) this.stack.connections.delete(this.key);
+    this.key = null;
+  }
+
+  /** env.changed(): wake waiters; a passive connection joins its listener's queue once established. */
+  private changed(): void {
+    const conn = this.conn;
+    if (!conn) return;
+    const parent = this.parent;
+    if (parent && parent.pending.has(this) && !SYNCHRONIZING.has(conn.state)) {
+      parent.pending.delete(this);
+      if (conn.state === 'CLOSED') {
+        this.closed = true; // reset before it was ever accepted: nobody will see it
+        this.parent = null;
+      } else {
+        parent.acceptQueue.push(this);
+      }
+      parent.readiness.notify();
+    }
+    if (conn.state === 'CLOSED') {
+      this.unregister();
+      if (this.closed) this.unbind();
+    }
+    this.readiness.notify();
+  }
+
+  /** A segment for this socket: the connection's, or (a listener) a new connection's SYN. */
+  segment(packet: InetPacket): void {
+    if (!this.listening) {
+      this.conn?.receive(packet.tcp!);
+      return;
+    }
+    const seg = packet.tcp!;
+    const f = seg.flags;
+    if (f.rst) return;
+    if (f.ack) {
+      this.stack.reset(packet); // no such connection (tcp_v4_do_rcv() on a listener)
+      return;
+    }
+    if (!f.syn || f.fin) return;
+    // sk_acceptq_is_full(): the SYN is dropped; the client will retransmit it.
+    if (this.acceptQueue.length > this.backlog) return;
+    const child = new TcpSocket(this.family, this.host, false);
+    child.inherit(this);
+    child.ip = packet.destination;
+    child.peer = { ip: packet.source, port: seg.srcPort };
+    child.parent = this;
+    child.sockState = 'connected';
+    this.pending.add(child);
+    this.table.claim(child, this.port);
+    child.register();
+    child.conn = TcpConnection.fromSyn(seg, child.connectionOptions(seg.srcPort), child.environment(child.ip, packet.source));
+  }
+
+  /** What an accepted socket inherits from its listener (options set before listen). */
+  private inherit(from: TcpSocket): void {
+    this.sendBuffer = from.sendBuffer;
+    this.receiveBuffer = from.receiveBuffer;
+    this.noDelay = from.noDelay;
+    this.congestion = from.congestion;
+    this.maxSeg = from.maxSeg;
+    this.reuseAddr = from.reuseAddr;
+    this.reusePort = from.reusePort;
+    this.v6only = from.v6only;
+    this.linger = { ...from.linger };
+    for (const [k, v] of from.flags) this.flags.set(k, v);
+  }
+
+  // ---------------------------------------------------------------- syscalls
+
+  /** listen(2): EINVAL unless unconnected; binds an ephemeral port when unbound. */
+  listen(backlog: number): SyscallResult {
+    if (this.sockState !== 'unconnected' || (this.conn && this.conn.state !== 'CLOSED')) return errno(Errno.EINVAL);
+    // The backlog is capped at somaxconn (a negative one, taken unsigned, too).
+    this.backlog = backlog < 0 || backlog > SOMAXCONN ? SOMAXCONN : backlog;
+    if (this.listening) return ok();
+    if (this.port === 0) {
+      const bound = this.bindTo(this.ip, 0, false);
+      if (bound) return errno(bound.errno);
+    }
+    // inet_csk_get_port() again, now as a listener: SO_REUSEADDR no longer shares the port.
+    this.listening = true;
+    if (!this.table.free(this, this.port)) {
+      this.listening = false;
+      return errno(Errno.EADDRINUSE);
+    }
+    this.readiness.notify();
+    return ok();
+  }
+
+  /** Takes the oldest established connection (null when none). */
+  takeConnection(): TcpSocket | null {
+    const child = this.acceptQueue.shift() ?? null;
+    if (child) child.parent = null;
+    return child;
+  }
+
+  /** Puts back a connection whose descriptor could not be made. */
+  putBack(child: TcpSocket): void {
+    child.parent = this;
+    this.acceptQueue.unshift(child);
+  }
+
+  /**
+   * connect(2). Blocking: waits until the handshake ends (ESTABLISHED, or the error:
+   * ECONNREFUSED on a RST, ETIMEDOUT after the SYN retries). Non-blocking: EINPROGRESS, then
+   * POLLOUT (or POLLERR) and SO_ERROR; a later connect answers EALREADY, then 0, then EISCONN.
+   * `to` null (AF_UNSPEC) disconnects.
+   */
+  connectTo(ctx: SyscallContext, to: Endpoint | null): SyscallResult {
+    if (ctx.state[CONNECT_KEY]) return this.connectWait(ctx);
+    if (!to) {
+      if (this.conn && this.conn.state !== 'CLOSED') this.conn.abort();
+      this.sockState = 'unconnected';
+      return ok();
+    }
+    if (this.listening || this.sockState === 'connected') return errno(Errno.EISCONN);
+    if (this.sockState === 'connecting') {
+      if (!SYNCHRONIZING.has(this.tcpState)) return this.connectWait(ctx);
+      if (this.nonBlocking) return errno(Errno.EALREADY);
+      ctx.state[CONNECT_KEY] = true;
+      return block(waitFor.trigger(this.readiness));
+    }
+    let dest = to;
+    if (isWildcard(dest.ip)) dest = { ip: isV4(dest.ip) ? LOOPBACK4 : LOOPBACK6, port: dest.port };
+    if (isV4(dest.ip) && this.family !== AF_INET && this.v6only) return errno(Errno.ENETUNREACH);
+    if (this.port === 0) {
+      const bound = this.bindTo(this.ip, 0, false);
+      if (bound) return errno(bound.errno);
+    }
+    const local = this.stack.sourceFor(dest.ip, this.ip);
+    if (this.stack.connections.has(tupleKey(local, this.port, dest.ip, dest.port))) return errno(Errno.EADDRNOTAVAIL);
+    this.ip = local;
+    this.peer = dest;
+    this.shutdown = 0;
+    this.register();
+    this.conn = new TcpConnection(this.connectionOptions(dest.port), this.environment(local, dest.ip));
+    this.sockState = 'connecting';
+    this.conn.connect();
+    if (this.nonBlocking) return errno(Errno.EINPROGRESS);
+    ctx.state[CONNECT_KEY] = true;
+    return block(waitFor.trigger(this.readiness));
+  }
+
+  private connectWait(ctx: SyscallContext): SyscallResult {
+    if (SYNCHRONIZING.has(this.tcpState)) return block(waitFor.trigger(this.readiness));
+    delete ctx.state[CONNECT_KEY];
+    if (this.tcpState === 'CLOSED') {
+      // The failed attempt is undone (tcp_disconnect()): the socket is as new, and gives up an
+      // implicitly bound port.
+      const e = this.takeError() || Errno.ECONNABORTED;
+      this.conn = null;
+      this.peer = null;
+      this.sockState = 'unconnected';
+      if (!this.explicitBind) {
+        this.unbind();
+        this.ip = this.family === AF_INET ? ANY4 : ANY6;
+      }
+      return errno(e);
+    }
+    this.sockState = 'connected';
+    return ok();
+  }
+
+  /**
+   * send(2) (tcp_sendmsg()): waits for a connection in progress; fails with the pending error
+   * or EPIPE (SIGPIPE unless MSG_NOSIGNAL) when writing is over or there never was a
+   * connection. A blocking send returns once every byte is queued (its progress lives in
+   * ctx.state across restarts); a non-blocking one queues what fits.
+   */
+  send(ctx: SyscallContext, data: Uint8Array, opts: TransferOptions): SendResult {
+    const stored = ctx.state[SENT_KEY];
+    const sent = typeof stored === 'number' ? Math.min(stored, data.length) : 0;
+    const done = (result: SendResult): SendResult => {
+      delete ctx.state[SENT_KEY];
+      return result;
+    };
+    const conn = this.conn;
+    if (conn && SYNCHRONIZING.has(conn.state) && !this.hasError) return opts.nonBlocking ? done('again') : 'again';
+    const state = conn?.state;
+    if (!conn || this.listening || this.hasError || this.shutdown & SEND_SHUTDOWN || (state !== 'ESTABLISHED' && state !== 'CLOSE_WAIT')) {
+      if (sent > 0) return done(sent);
+      const e = this.takeError();
+      if (e) return done({ errno: e });
+      if (!opts.noSignal) ctx.thread.signal(Signal.SIGPIPE);
+      return done({ errno: Errno.EPIPE });
+    }
+    const total = sent + conn.write(data.subarray(sent));
+    if (total === data.length || opts.nonBlocking) return done(total > 0 || data.length === 0 ? total : 'again');
+    ctx.state[SENT_KEY] = total;
+    return 'again';
+  }
+
+  /**
+   * recv(2) without consuming (tcp_recvmsg()): queued bytes first; then the pending error;
+   * then end of file once the peer finished (or reading is shut down, or the connection ended);
+   * ENOTCONN without a connection.
+   */
+  receive(length: number, _opts: TransferOptions): Received | 'again' | { readonly errno: number } {
+    const conn = this.conn;
+    if (this.listening || !conn) return { errno: Errno.ENOTCONN };
+    const { bytes } = conn.readable();
+    if (bytes > 0) {
+      const data = conn.read(Math.min(length, bytes), true);
+      return { data, length: data.length };
+    }
+    if (this.hasError) return { errno: this.takeError() };
+    if (this.shut & RCV_SHUTDOWN) return { data: new Uint8Array(0), length: 0 };
+    return 'again';
+  }
+
+  consume(count: number): void {
+    if (count > 0) this.conn?.read(count);
+  }
+
+  /** shutdown(2) (inet_shutdown()). */
+  shutDown(how: number): SyscallResult {
+    const mode = how + 1;
+    if (this.listening) {
+      if (mode & RCV_SHUTDOWN) this.stopListening();
+      return ok();
+    }
+    const conn = this.conn;
+    if (!conn || conn.state === 'CLOSED') {
+      this.shutdown |= mode;
+      this.readiness.notify();
+      return errno(Errno.ENOTCONN);
+    }
+    if (conn.state === 'SYN_SENT') {
+      conn.abort();
+      return ok();
+    }
+    this.shutdown |= mode;
+    if (mode & SEND_SHUTDOWN) conn.shutdownWrite();
+    this.readiness.notify();
+    return ok();
+  }
+
+  private stopListening(): void {
+    this.listening = false;
+    for (const child of [...this.acceptQueue, ...this.pending]) {
+      child.closed = true;
+      child.parent = null;
+      child.conn?.abort();
+    }
+    this.acceptQueue.length = 0;
+    this.pending.clear();
+    this.readiness.notify();
+  }
+
+  override read(_ctx: SyscallContext, length: number, offset: bigint | null): IoResult {
+    if (offset !== null) return { errno: Errno.ESPIPE };
+    const result = this.receive(length, { nonBlocking: this.nonBlocking });
+    if (result === 'again' || !('data' in result)) return result;
+    this.consume(result.data.length);
+    return result.data;
+  }
+
+  override write(ctx: SyscallContext, data: Uint8Array, offset: bigint | null): IoResult {
+    if (offset !== null) return { errno: Errno.ESPIPE };
+    return this.send(ctx, data, { nonBlocking: this.nonBlocking });
+  }
+
+  /** SIOCINQ (FIONREAD): bytes to read; SIOCOUTQ: bytes not yet acknowledged. EINVAL on a listener. */
+  override ioctl(ctx: SyscallContext, request: number, arg: bigint): SyscallResult | undefined {
+    if (request !== 0x541b && request !== 0x5411) return undefined;
+    if (this.listening) return errno(Errno.EINVAL);
+    const info = this.conn?.info();
+    const amount = request === 0x541b ? (this.conn?.readable().bytes ?? 0) : info ? info.unacked + info.unsent : 0;
+    return ctx.memory.write(arg, intBytes(amount)) ? ok() : errno(Errno.EFAULT);
+  }
+
+  /**
+   * The last descriptor closed: a listener resets the connections nobody accepted; a
+   * connection closes (FIN, or RST with unread data or SO_LINGER 0) and keeps its port until
+   * it reaches CLOSED (TIME_WAIT included, as on Linux).
+   */
+  override release(): void {
+    this.closed = true;
+    if (this.listening) {
+      this.stopListening();
+      this.unbind();
+      return;
+    }
+    const conn = this.conn;
+    if (conn && conn.state !== 'CLOSED') {
+      if (this.linger.on && this.linger.seconds === 0) conn.abort();
+      else conn.close();
+      return;
+    }
+    this.unregister();
+    this.unbind();
+  }
+
+  /** The status flags of an accepted socket: O_NONBLOCK only from accept4's SOCK_NONBLOCK. */
+  setNonBlocking(nonBlocking: boolean): void {
+    this.statusFlags = O.RDWR | (nonBlocking ? O.NONBLOCK : 0);
+  }
+}
