@@ -225,7 +225,9 @@ describe('net plugin: AF_UNIX socket pairs', () => {
     it('validates socketpair arguments as Linux does', () => {
       const f = fakeCtx();
       expect(errnoOf(f.call(sysSocketpair, [2, 1, 0, SV]))).to.equal(Errno.EOPNOTSUPP);
-      expect(errnoOf(f.call(sysSocketpair, [16, 1, 0, SV]))).to.equal(Errno.EAFNOSUPPORT);
+      expect(errnoOf(f.call(sysSocketpair, [16, 1, 0, SV]))).to.equal(94); // netlink_create(): ESOCKTNOSUPPORT
+      expect(errnoOf(f.call(sysSocketpair, [16, 3, 0, SV]))).to.equal(Errno.EOPNOTSUPP); // sock_no_socketpair()
+      expect(errnoOf(f.call(sysSocketpair, [17, 3, 0, SV]))).to.equal(Errno.EAFNOSUPPORT);
       expect(errnoOf(f.call(sysSocketpair, [1, 1 | 0o100, 0, SV]))).to.equal(Errno.EINVAL);
       expect(errnoOf(f.call(sysSocketpair, [1, 1, 6, SV]))).to.equal(Errno.EPROTONOSUPPORT);
       expect(errnoOf(f.call(sysSocketpair, [1, 4, 0, SV]))).to.equal(94); // ESOCKTNOSUPPORT

@@ -27,7 +27,7 @@ const vdso = (s: Support): Support => ({ ...s, vdso: true });
 
 const VIRTUAL_OR_NATIVE = 'virtual files (pipes, eventfds, …) answer; ordinary descriptors run natively';
 const EMULATED_PATHS = '/dev/urandom, /dev/random, /etc/hosts, /etc/hostname, /etc/localtime are emulated; other paths open natively';
-const SOCKETS = 'on simulated sockets (AF_UNIX, UDP, TCP; ENOTSOCK on other descriptors)';
+const SOCKETS = 'on simulated sockets (AF_UNIX, UDP, TCP, AF_NETLINK route; ENOTSOCK on other descriptors)';
 const INET_UNIX = 'AF_INET/AF_INET6 (UDP, TCP) and AF_UNIX (pathname and abstract names)';
 const SIGNALS_NATIVE = 'the kernel keeps masks and alternate stacks; signals reach it as real signals';
 
@@ -196,9 +196,9 @@ export const SUPPORT: Readonly<Partial<Record<SyscallName, Support>>> = {
   // random (core:random)
   getrandom: emulated('from the host stream'),
   // sockets (core:net)
-  socket: partial('AF_UNIX, AF_INET, AF_INET6 (stream: TCP, datagram: UDP); raw sockets EPERM, other families EAFNOSUPPORT (warned once)'),
+  socket: partial('AF_UNIX, AF_INET, AF_INET6 (stream: TCP, datagram: UDP), AF_NETLINK NETLINK_ROUTE (RTM_GETLINK/RTM_GETADDR dumps of lo and eth0 and RTM_GETLINK by index; other requests NLMSG_ERROR -EOPNOTSUPP; no multicast events); raw sockets EPERM, other families and netlink protocols EAFNOSUPPORT/EPROTONOSUPPORT (warned once)'),
   socketpair: partial('AF_UNIX only (stream, datagram, seqpacket)'),
-  bind: partial(INET_UNIX + '; a pathname AF_UNIX bind creates an empty regular file, not a socket inode'),
+  bind: partial(INET_UNIX + ', AF_NETLINK port ids (0: the virtual pid); a pathname AF_UNIX bind creates an empty regular file, not a socket inode'),
   listen: partial('TCP and AF_UNIX stream/seqpacket; the backlog bounds the accept queue (SYNs beyond it are dropped)'),
   accept: partial('TCP and AF_UNIX stream/seqpacket listeners'),
   accept4: partial('TCP and AF_UNIX stream/seqpacket listeners; SOCK_NONBLOCK, SOCK_CLOEXEC'),

@@ -38,13 +38,24 @@ import {
   wouldBlock,
   type SendResult,
 } from './socket-common.js';
+import {
+  AF_NETLINK,
+  NetlinkSocket,
+  netlinkBind,
+  netlinkConnect,
+  netlinkDestination,
+  netlinkGetsockopt,
+  netlinkSetsockopt,
+  netlinkSocket,
+  netlinkSocketpair,
+} from './netlink.js';
 import { UNNAMED, unixAccept, unixBind, unixConnect, unixListen, unixTarget } from './unix-named.js';
 import { unixGetsockopt, unixSetsockopt } from './unix-options.js';
 import { AF_UNIX, SOCK_DGRAM, SOCK_SEQPACKET, SOCK_STREAM, UnixSocket, type UnixSocketType } from './unix.js';
 
 /**
- * The socket syscalls, for AF_UNIX sockets (pairs and named ones) and AF_INET / AF_INET6 UDP
- * and TCP sockets. A descriptor that is not a simulated socket answers ENOTSOCK (or EBADF when
+ * The socket syscalls, for AF_UNIX sockets (pairs and named ones), AF_INET / AF_INET6 UDP
+ * and TCP sockets, and AF_NETLINK NETLINK_ROUTE sockets (netlink.ts). A descriptor that is not a simulated socket answers ENOTSOCK (or EBADF when
  * it is not open): running the call natively could reach a real socket.
  */
 
@@ -53,16 +64,16 @@ const SEND_FLAGS = MSG_OOB | MSG_DONTWAIT | MSG_NOSIGNAL | MSG_MORE | MSG_EOR | 
 /** What recvfrom/recvmsg report as the sender when there is none to name (*addrlen becomes 0). */
 const NO_ADDRESS = new Uint8Array(0);
 
-type Socket = UnixSocket | InetSocket;
+type Socket = UnixSocket | InetSocket | NetlinkSocket;
 
 /** The simulated socket behind `fd`, or ENOTSOCK / EBADF. */
 function socketOf(ctx: SyscallContext, fd: number): Socket | SyscallResult {
   const file = fd >= 0 ? ctx.process.fds.get(fd) : undefined;
-  if (file instanceof UnixSocket || file instanceof InetSocket) return file;
+  if (file instanceof UnixSocket || file instanceof InetSocket || file instanceof NetlinkSocket) return file;
   return fail(file || (fd >= 0 && ctx.process.isOpen(fd)) ? Errno.ENOTSOCK : Errno.EBADF);
 }
 
-const isSocket = (v: Socket | SyscallResult): v is Socket => v instanceof UnixSocket || v instanceof InetSocket;
+const isSocket = (v: Socket | SyscallResult): v is Socket => v instanceof UnixSocket || v instanceof InetSocket || v instanceof NetlinkSocket;
 
 function warnFlags(ctx: SyscallContext, flags: number): void {
   if (flags !== 0) {
@@ -78,7 +89,7 @@ function checkCreate(domain: number, type: number, flags: number): SyscallResult
   return null;
 }
 
-/** sysSocket implements Linux syscall socket(2): AF_UNIX, AF_INET and AF_INET6; other families EAFNOSUPPORT. */
+/** sysSocket implements Linux syscall socket(2): AF_UNIX, AF_INET, AF_INET6 and AF_NETLINK (NETLINK_ROUTE); other families EAFNOSUPPORT. */
 export function sysSocket(ctx: SyscallContext): SyscallResult {
   const domain = ctx.args.int(0);
   const flags = ctx.args.int(1) & ~SOCK_TYPE_MASK;
@@ -87,6 +98,7 @@ export function sysSocket(ctx: SyscallContext): SyscallResult {
   const bad = checkCreate(domain, requested, flags);
   if (bad) return bad;
   if (domain === AF_INET || domain === AF_INET6) return inetSocket(ctx, domain, requested, protocol, flags);
+  if (domain === AF_NETLINK) return netlinkSocket(ctx, requested, protocol, flags);
   if (domain !== AF_UNIX) {
     ctx.warnOnce(`socket:family:${domain}`, `socket: address family ${domain} is not simulated; answering EAFNOSUPPORT`);
     return fail(Errno.EAFNOSUPPORT);
@@ -108,6 +120,7 @@ export function sysSocketpair(ctx: SyscallContext): SyscallResult {
   const sv = ctx.args.ptr(3);
   const bad = checkCreate(domain, requested, flags);
   if (bad) return bad;
+  if (domain === AF_NETLINK) return netlinkSocketpair(requested, protocol);
   if (domain === AF_INET || domain === AF_INET6) return fail(Errno.EOPNOTSUPP); // sock_no_socketpair()
   if (domain !== AF_UNIX) return fail(Errno.EAFNOSUPPORT);
   if (protocol !== 0 && protocol !== AF_UNIX) return fail(Errno.EPROTONOSUPPORT);
@@ -139,6 +152,7 @@ export function sysBind(ctx: SyscallContext): SyscallResult {
   if (!isSocket(sock)) return sock;
   const bytes = getAddress(ctx, ctx.args.ptr(1), ctx.args.int(2));
   if (!(bytes instanceof Uint8Array)) return bytes;
+  if (sock instanceof NetlinkSocket) return netlinkBind(ctx, sock, bytes);
   return sock instanceof UnixSocket ? unixBind(ctx, sock, bytes) : inetBind(sock, bytes);
 }
 
@@ -147,6 +161,7 @@ export function sysListen(ctx: SyscallContext): SyscallResult {
   const sock = socketOf(ctx, ctx.args.int(0));
   if (!isSocket(sock)) return sock;
   const backlog = ctx.args.int(1);
+  if (sock instanceof NetlinkSocket) return fail(Errno.EOPNOTSUPP); // sock_no_listen()
   return sock instanceof UnixSocket ? unixListen(sock, backlog) : inetListen(sock, backlog);
 }
 
@@ -154,6 +169,7 @@ function acceptWith(ctx: SyscallContext, flags: number): SyscallResult {
   if (flags & ~(SOCK_NONBLOCK | SOCK_CLOEXEC)) return fail(Errno.EINVAL);
   const sock = socketOf(ctx, ctx.args.int(0));
   if (!isSocket(sock)) return sock;
+  if (sock instanceof NetlinkSocket) return fail(Errno.EOPNOTSUPP); // sock_no_accept()
   const addr = ctx.args.ptr(1);
   const lenPtr = ctx.args.ptr(2);
   if (addr !== 0n) {
@@ -180,6 +196,7 @@ export function sysConnect(ctx: SyscallContext): SyscallResult {
   if (!isSocket(sock)) return sock;
   const bytes = getAddress(ctx, ctx.args.ptr(1), ctx.args.int(2));
   if (!(bytes instanceof Uint8Array)) return bytes;
+  if (sock instanceof NetlinkSocket) return netlinkConnect(ctx, sock, bytes);
   return sock instanceof UnixSocket ? unixConnect(ctx, sock, bytes) : inetConnect(ctx, sock, bytes);
 }
 
@@ -197,7 +214,11 @@ function transmit(ctx: SyscallContext, sock: Socket, data: Uint8Array, flags: nu
   const nonBlocking = sock.nonBlocking || (flags & MSG_DONTWAIT) !== 0;
   const opts = { nonBlocking, noSignal: (flags & MSG_NOSIGNAL) !== 0 };
   let result: SendResult;
-  if (sock instanceof UnixSocket) {
+  if (sock instanceof NetlinkSocket) {
+    const to = netlinkDestination(sock, name);
+    if (typeof to !== 'number') return fail(to.errno);
+    result = sock.send(ctx, data, to);
+  } else if (sock instanceof UnixSocket) {
     if (name.length > 0 && sock.type === SOCK_STREAM) return fail(sock.peer ? Errno.EISCONN : Errno.EOPNOTSUPP);
     if (name.length > 0 && sock.type === SOCK_DGRAM) {
       const target = unixTarget(ctx, name);
@@ -284,6 +305,7 @@ export function sysShutdown(ctx: SyscallContext): SyscallResult {
   if (!isSocket(sock)) return sock;
   const how = ctx.args.int(1);
   if (how < 0 || how > 2) return fail(Errno.EINVAL); // SHUT_RD, SHUT_WR, SHUT_RDWR
+  if (sock instanceof NetlinkSocket) return fail(Errno.EOPNOTSUPP); // sock_no_shutdown()
   if (sock instanceof TcpSocket) return sock.shutDown(how);
   if (sock instanceof UdpSocket) {
     sock.shut(how);
@@ -297,7 +319,7 @@ export function sysShutdown(ctx: SyscallContext): SyscallResult {
 export function sysGetsockname(ctx: SyscallContext): SyscallResult {
   const sock = socketOf(ctx, ctx.args.int(0));
   if (!isSocket(sock)) return sock;
-  const name = sock instanceof UnixSocket ? (sock.name ?? UNNAMED) : sock.localName();
+  const name = sock instanceof UnixSocket ? (sock.name ?? UNNAMED) : sock.localName(); // netlink: its port id
   return putAddress(ctx, ctx.args.ptr(1), ctx.args.ptr(2), name) ?? ok();
 }
 
@@ -306,7 +328,8 @@ export function sysGetpeername(ctx: SyscallContext): SyscallResult {
   const sock = socketOf(ctx, ctx.args.int(0));
   if (!isSocket(sock)) return sock;
   let name: Uint8Array | null;
-  if (sock instanceof UnixSocket) name = sock.peer ? (sock.peerName ?? UNNAMED) : null; // a datagram end that learned its peer is gone
+  if (sock instanceof NetlinkSocket) name = sock.peerName(); // netlink_getname(): the destination, even unconnected
+  else if (sock instanceof UnixSocket) name = sock.peer ? (sock.peerName ?? UNNAMED) : null; // a datagram end that learned its peer is gone
   else name = inetPeerName(sock);
   if (!name) return fail(Errno.ENOTCONN);
   return putAddress(ctx, ctx.args.ptr(1), ctx.args.ptr(2), name) ?? ok();
@@ -325,7 +348,9 @@ export function sysGetsockopt(ctx: SyscallContext): SyscallResult {
   if (room < 0) return fail(Errno.EINVAL);
   const level = ctx.args.int(1);
   const name = ctx.args.int(2);
-  const value = sock instanceof UnixSocket ? unixGetsockopt(sock, level, name) : getOption(ctx, sock, level, name);
+  let value: Uint8Array | { errno: number };
+  if (sock instanceof NetlinkSocket) value = netlinkGetsockopt(sock, level, name);
+  else value = sock instanceof UnixSocket ? unixGetsockopt(sock, level, name) : getOption(ctx, sock, level, name);
   if (!(value instanceof Uint8Array)) return fail(value.errno);
   const n = Math.min(room, value.length);
   if (n > 0 && !ctx.memory.write(ctx.args.ptr(3), value.subarray(0, n))) return fail(Errno.EFAULT);
@@ -343,6 +368,7 @@ export function sysSetsockopt(ctx: SyscallContext): SyscallResult {
   if (optlen < 0) return fail(Errno.EINVAL);
   const raw = optlen > 0 ? ctx.memory.read(ctx.args.ptr(3), Math.min(optlen, 256)) : new Uint8Array(0);
   if (!raw) return fail(Errno.EFAULT);
+  if (sock instanceof NetlinkSocket) return netlinkSetsockopt(ctx, sock, level, name, raw);
   const failed = setOption(ctx, sock, level, name, raw);
   return failed ? fail(failed.errno) : ok();
 }
