@@ -195,9 +195,11 @@ export function setOption(ctx: SyscallContext, sock: InetSocket, level: number, 
         return null;
       case SO_SNDBUF:
         sock.sendBuffer = bufferSize(value, WMEM_MAX, MIN_SNDBUF);
+        sock.autotuneSend = false;
         return null;
       case SO_RCVBUF:
         sock.receiveBuffer = bufferSize(value, RMEM_MAX, MIN_RCVBUF);
+        sock.autotuneReceive = false;
         return null;
       case SO_LINGER: {
         if (raw.length < 8) return { errno: Errno.EINVAL };

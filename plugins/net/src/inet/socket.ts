@@ -16,6 +16,14 @@ export const DEFAULT_RCVBUF = 174760;
 /** net.core.wmem_max / rmem_max (Linux defaults): setsockopt caps the request there, then doubles it. */
 export const WMEM_MAX = 212992;
 export const RMEM_MAX = 212992;
+/**
+ * What TCP buffers grow to under autotuning (net.ipv4.tcp_wmem / tcp_rmem maxima). A socket whose
+ * buffer size was not set with SO_SNDBUF/SO_RCVBUF lets its connections use these at once — a
+ * simplification of Linux's (and Shadow's socket_*_autotune) gradual growth, which reaches them
+ * under bulk transfers; without it a connection's window would stay near 128 KiB.
+ */
+export const TCP_WMEM_MAX = 4194304;
+export const TCP_RMEM_MAX = 6291456;
 /** SOCK_MIN_SNDBUF / SOCK_MIN_RCVBUF on x86_64. */
 export const MIN_SNDBUF = 4608;
 export const MIN_RCVBUF = 2304;
@@ -41,6 +49,9 @@ export abstract class InetSocket extends OpenFile implements Binding {
   listening = false;
   sendBuffer = DEFAULT_SNDBUF;
   receiveBuffer = DEFAULT_RCVBUF;
+  /** False once SO_SNDBUF / SO_RCVBUF fixed the size (which turns autotuning off, as in Linux). */
+  autotuneSend = true;
+  autotuneReceive = true;
   /** Boolean SOL_SOCKET options recorded for getsockopt (SO_KEEPALIVE, SO_BROADCAST, …). */
   readonly flags = new Map<number, number>();
   /** SO_LINGER: on, and seconds. */

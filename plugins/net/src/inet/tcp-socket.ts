@@ -20,7 +20,7 @@ import { AF_INET, ANY4, ANY6, LOOPBACK4, LOOPBACK6, isV4, isWildcard, type Endpo
 import { NetStack, tupleKey, type TcpListenerEndpoint } from './demux.js';
 import { InetPacket } from './packet.js';
 import type { PortTable } from './ports.js';
-import { InetSocket, RCV_SHUTDOWN, SEND_SHUTDOWN, SHUTDOWN_MASK } from './socket.js';
+import { InetSocket, RCV_SHUTDOWN, SEND_SHUTDOWN, SHUTDOWN_MASK, TCP_RMEM_MAX, TCP_WMEM_MAX } from './socket.js';
 
 /**
  * TCP sockets (tcp(7)): the socket layer over the sans-I/O state machine in ../tcp. A socket
@@ -184,8 +184,8 @@ export class TcpSocket extends InetSocket implements TcpListenerEndpoint {
       localPort: this.port,
       remotePort,
       mss: this.mss,
-      sendBuffer: this.sendBuffer,
-      receiveBuffer: this.receiveBuffer,
+      sendBuffer: this.autotuneSend ? TCP_WMEM_MAX : this.sendBuffer,
+      receiveBuffer: this.autotuneReceive ? TCP_RMEM_MAX : this.receiveBuffer,
       congestion: congestionFactory(this.congestion) ?? congestionFactory(defaultCongestion(this.host.name))!,
       noDelay: this.noDelay,
     };
@@ -255,6 +255,8 @@ export class TcpSocket extends InetSocket implements TcpListenerEndpoint {
   private inherit(from: TcpSocket): void {
     this.sendBuffer = from.sendBuffer;
     this.receiveBuffer = from.receiveBuffer;
+    this.autotuneSend = from.autotuneSend;
+    this.autotuneReceive = from.autotuneReceive;
     this.noDelay = from.noDelay;
     this.congestion = from.congestion;
     this.maxSeg = from.maxSeg;
