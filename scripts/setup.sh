@@ -5,12 +5,16 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(g++ make python3 gcc busybox-static coreutils)
+# Real servers and the pcap reader used by test/e2e/net-model.test.ts.
+packages+=(iperf3 nginx-light tshark)
 # Rust test programs (std::process::Command): rustup's rustc if present, else Debian's.
 if ! command -v rustc >/dev/null 2>&1 && [ ! -x "$HOME/.cargo/bin/rustc" ]; then packages+=(rustc); fi
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" 2>/dev/null | grep -q '^Status: install ok installed' || missing+=("$p"); done
 if [ "${#missing[@]}" -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
+  # tshark's postinst asks whether non-root users may capture: answer no, without asking.
+  echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections
   apt-get update -qq
   apt-get install -y -qq "${missing[@]}" >/dev/null
 fi

@@ -895,8 +895,13 @@ export class TcpConnection implements TcpConnectionApi {
     this.emit(seq, flags, payload);
   }
 
+  /**
+   * A pure ACK carries the highest sequence number sent (BSD's snd_max; Linux never moves snd_nxt
+   * back). After a timeout rewinds sndNxt, an ACK numbered from it would sit below the peer's
+   * rcv.nxt; if both sides are rewound, each drops the other's ACKs as old and they ping-pong.
+   */
   private sendAck(): void {
-    this.emit(this.sndNxt, { ack: true }, EMPTY);
+    this.emit(this.sndMax, { ack: true }, EMPTY);
   }
 
   /** SYN (active open) or SYN-ACK, with the MSS and window scale options. */
