@@ -155,3 +155,23 @@ describe('net: examples/getting-started (Shadow\'s getting-started simulation, u
     expect(run.file('server', 'python3.1000.stderr')).to.match(/"GET \/ HTTP\/1\.1" 200/);
   });
 });
+
+describe('net: a unix socket at a filesystem path between two processes of one host', () => {
+  it('a python server and client talk over ./sock (the path lives in the host directory)', () => {
+    const server = "import socket\ns=socket.socket(socket.AF_UNIX)\ns.bind('sock')\ns.listen()\nc,_=s.accept()\nc.sendall(c.recv(100).upper())\nprint('served')";
+    const client = "import socket\nc=socket.socket(socket.AF_UNIX)\nc.connect('sock')\nc.sendall(b'hello over a path')\nprint(c.recv(100).decode())";
+    const run = runShadow(`general: { stop_time: 10s }
+network:
+  graph: { type: 1_gbit_switch }
+hosts:
+  alpha:
+    network_node_id: 0
+    processes:
+    - { path: /usr/bin/python3, args: ['-c', ${JSON.stringify(server)}] }
+    - { path: /usr/bin/python3, args: ['-c', ${JSON.stringify(client)}], start_time: 1s }
+`);
+    expect(run.code, run.stdout).to.equal(0);
+    expect(run.file('alpha', 'python3.1000.stdout')).to.equal('served\n');
+    expect(run.file('alpha', 'python3.1001.stdout')).to.equal('HELLO OVER A PATH\n');
+  });
+});
