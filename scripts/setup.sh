@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(g++ make python3 gcc busybox-static coreutils)
+packages=(g++ make python3 gcc curl busybox-static coreutils iproute2)
 # Real servers and the pcap reader used by test/e2e/net-model.test.ts.
 packages+=(iperf3 nginx-light tshark)
 # Rust test programs (std::process::Command): rustup's rustc if present, else Debian's.
