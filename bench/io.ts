@@ -12,10 +12,9 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { ROOT, SHADOW, median, wall } from './lib.js';
 
-const ROOT = resolve(import.meta.dirname, '..');
-const SHADOW = join(ROOT, 'bin/shadow.js');
 const work = mkdtempSync(join(tmpdir(), 'shadow-ts-bench-io-'));
 const loop = join(work, 'io-loop');
 execFileSync('gcc', ['-O2', '-o', loop, join(ROOT, 'bench/io-loop.c')]);
@@ -25,18 +24,7 @@ const REPEAT = 5;
 const N_NATIVE = 500_000;
 const N_SIMULATED = 50_000;
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
 
-/** Wall seconds of one command (taskset pins native runs to one CPU, as the simulator pins itself). */
-function wall(cmd: string, args: string[], cwd = work): number {
-  const start = process.hrtime.bigint();
-  const r = spawnSync(cmd, args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr}`);
-  return Number(process.hrtime.bigint() - start) / 1e9;
-}
 
 /** Wall seconds of a simulation of one host running `path args`. */
 function simulate(path: string, args: string[]): number {

@@ -19,10 +19,9 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { ROOT, SHADOW, median, wall } from './lib.js';
 
-const ROOT = resolve(import.meta.dirname, '..');
-const SHADOW = join(ROOT, 'bin/shadow.js');
 const work = mkdtempSync(join(tmpdir(), 'shadow-ts-bench-net-'));
 const helper = join(work, 'net-bulk');
 execFileSync('gcc', ['-O2', '-o', helper, join(ROOT, 'bench/net-bulk.c')]);
@@ -35,10 +34,6 @@ const REPEAT_HOSTS = 3; // for 10 and 100 hosts; larger counts run once
 const HOST_COUNTS = [10, 100, 1000];
 const TIME = '/usr/bin/time';
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
 
 interface Run {
   dir: string;

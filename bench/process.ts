@@ -12,10 +12,9 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { ROOT, SHADOW, median, wall } from './lib.js';
 
-const ROOT = resolve(import.meta.dirname, '..');
-const SHADOW = join(ROOT, 'bin/shadow.js');
 const work = mkdtempSync(join(tmpdir(), 'shadow-ts-bench-process-'));
 const loop = join(work, 'spawn');
 execFileSync('gcc', ['-O2', '-o', loop, join(ROOT, 'test/programs/spawn.c')]);
@@ -24,18 +23,7 @@ const REPEAT = 5;
 const N = 300;
 const STRATEGIES = ['as-fork', 'native', 'reject'];
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
 
-/** Wall seconds of one command (taskset pins native runs to one CPU, as the simulator pins itself). */
-function wall(cmd: string, args: string[], cwd = work): number {
-  const start = process.hrtime.bigint();
-  const r = spawnSync(cmd, args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr}`);
-  return Number(process.hrtime.bigint() - start) / 1e9;
-}
 
 /** Wall seconds of a simulation of one host running the loop for `n` cycles under `strategy`. */
 function simulate(strategy: string, n: number): number {

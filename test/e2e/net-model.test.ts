@@ -138,10 +138,8 @@ describe('net-model: latency, bandwidth, loss and congestion control seen by rea
 
   it('reno and cubic take different, reproducible times over a lossy path (2 % loss, 40 ms)', () => {
     const path: Path = { latency: '40 ms', packetLoss: 0.02 };
-    const times: Record<string, number[]> = {};
-    for (const cc of ['reno', 'cubic']) {
-      times[cc] = [sendTime(bulkTransfer(10_000_000, path, cc)), sendTime(bulkTransfer(10_000_000, path, cc))];
-    }
+    const twice = (cc: string) => [sendTime(bulkTransfer(10_000_000, path, cc)), sendTime(bulkTransfer(10_000_000, path, cc))];
+    const times = { reno: twice('reno'), cubic: twice('cubic') };
     expect(times.reno[0], 'reno twice').to.equal(times.reno[1]);
     expect(times.cubic[0], 'cubic twice').to.equal(times.cubic[1]);
     expect(times.reno[0]).to.not.equal(times.cubic[0]);
@@ -163,7 +161,7 @@ describe('net-model: TCP echo (blocking, epoll, poll) over 25 % loss, IPv4 and I
     execFileSync('bash', [join(ROOT, 'test/programs/build.sh')]);
     // The expected outputs: the same pair natively on loopback (IPv4 and IPv6).
     for (const mode of ['block', 'epoll', 'poll']) {
-      for (const [family, addr] of [['4', '127.0.0.1'], ['6', '::1']]) {
+      for (const [family, addr] of [['4', '127.0.0.1'], ['6', '::1']] as const) {
         expected.set(`${mode}${family}`, await nativePair((p) => ['server', p, mode], (p) => ['client', addr, p, String(MIB), mode]));
       }
     }
@@ -178,7 +176,7 @@ describe('net-model: TCP echo (blocking, epoll, poll) over 25 % loss, IPv4 and I
   // rewinds snd_nxt, so the same pair passes on loopback.
   for (const mode of ['block', 'epoll', 'poll']) {
     // Hosts are numbered in name order: client 11.0.0.1, server 11.0.0.2 (IPv6 fd00::b00:2).
-    for (const [family, addr] of [['4', 'server'], ['6', 'fd00::b00:2']]) {
+    for (const [family, addr] of [['4', 'server'], ['6', 'fd00::b00:2']] as const) {
       it(`moves 1 MiB through a ${mode} echo pair over IPv${family} (${addr}), 50 ms and 25 % loss`, () => {
         const native = expected.get(`${mode}${family}`)!;
         expect(native.client).to.match(/^received 1048576 bytes, fnv1a64 [0-9a-f]{16}, then end of file\n$/);
