@@ -401,19 +401,20 @@ export class TcpConnection implements TcpConnectionApi {
           this.toClosed();
           break;
         case 'ESTABLISHED':
-          this.finQueued = true;
-          this.setState('FIN_WAIT_1');
-          this.output();
-          break;
         case 'CLOSE_WAIT':
-          this.finQueued = true;
-          this.setState('LAST_ACK');
-          this.output();
+          this.queueFin();
           break;
         default:
           break;
       }
     });
+  }
+
+  /** Our side is done sending: a FIN follows the queued data (ESTABLISHED or CLOSE_WAIT only). */
+  private queueFin(): void {
+    this.finQueued = true;
+    this.setState(this._state === 'ESTABLISHED' ? 'FIN_WAIT_1' : 'LAST_ACK');
+    this.output();
   }
 
   close(): void {
@@ -431,14 +432,8 @@ export class TcpConnection implements TcpConnectionApi {
       }
       switch (state) {
         case 'ESTABLISHED':
-          this.finQueued = true;
-          this.setState('FIN_WAIT_1');
-          this.output();
-          break;
         case 'CLOSE_WAIT':
-          this.finQueued = true;
-          this.setState('LAST_ACK');
-          this.output();
+          this.queueFin();
           break;
         case 'FIN_WAIT_2':
           this.waitTimer.set(this.env.now() + TCP_TIMING.finWait2);
