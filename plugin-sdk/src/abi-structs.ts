@@ -1,3 +1,6 @@
+import type { SyscallContext } from './context.js';
+import { Errno } from './errno.js';
+import { errno, type SyscallResult } from './result.js';
 import { NS_PER_SEC, NS_PER_US } from './time.js';
 
 /** Encodes nanoseconds as a `struct timespec` (16 bytes, x86_64). */
@@ -25,4 +28,17 @@ export function timevalBytes(ns: bigint): Uint8Array {
 export function readTimespec(bytes: Uint8Array): { sec: bigint; nsec: bigint } {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   return { sec: view.getBigInt64(0, true), nsec: view.getBigInt64(8, true) };
+}
+
+/**
+ * A `struct timespec` duration or timeout argument at `addr`, in nanoseconds — or the result a
+ * syscall gives for a bad one: EFAULT when unreadable, EINVAL for negative seconds or nanoseconds
+ * outside [0, 1e9) (timespec64_valid).
+ */
+export function readDuration(ctx: SyscallContext, addr: bigint): bigint | SyscallResult {
+  const bytes = ctx.memory.read(addr, 16);
+  if (!bytes) return errno(Errno.EFAULT);
+  const { sec, nsec } = readTimespec(bytes);
+  if (sec < 0n || nsec < 0n || nsec >= NS_PER_SEC) return errno(Errno.EINVAL);
+  return sec * NS_PER_SEC + nsec;
 }

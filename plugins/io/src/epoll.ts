@@ -1,14 +1,13 @@
 import {
   Errno,
   NS_PER_MS,
-  NS_PER_SEC,
   O,
   OpenFile,
   POLL,
   anyOf,
   block,
   errno,
-  readTimespec,
+  readDuration,
   waitFor,
   type FileStat,
   type SimTime,
@@ -298,9 +297,6 @@ export function msDeadline(ctx: SyscallContext, ms: number): SimTime | null {
  */
 export function timespecDeadline(ctx: SyscallContext, addr: bigint): SimTime | null | SyscallResult {
   if (addr === 0n) return null;
-  const bytes = ctx.memory.read(addr, 16);
-  if (!bytes) return errno(Errno.EFAULT);
-  const { sec, nsec } = readTimespec(bytes);
-  if (sec < 0n || nsec < 0n || nsec >= NS_PER_SEC) return errno(Errno.EINVAL);
-  return ctx.now + sec * NS_PER_SEC + nsec;
+  const duration = readDuration(ctx, addr);
+  return typeof duration === 'bigint' ? ctx.now + duration : duration;
 }

@@ -1,10 +1,9 @@
 import {
   Errno,
-  NS_PER_SEC,
   block,
   errno,
   ok,
-  readTimespec,
+  readDuration,
   waitFor,
   type SimTime,
   type SyscallContext,
@@ -41,11 +40,8 @@ function readU32(ctx: SyscallContext, addr: bigint): number | null {
 function deadline(ctx: SyscallContext, op: number, cmd: number): SimTime | undefined | SyscallResult {
   const addr = ctx.args.ptr(3);
   if (addr === 0n) return undefined;
-  const raw = ctx.memory.read(addr, 16);
-  if (!raw) return errno(Errno.EFAULT);
-  const { sec, nsec } = readTimespec(raw);
-  if (sec < 0n || nsec < 0n || nsec >= NS_PER_SEC) return errno(Errno.EINVAL);
-  const value = sec * NS_PER_SEC + nsec;
+  const value = readDuration(ctx, addr);
+  if (typeof value !== 'bigint') return value;
   // FUTEX_WAIT takes a relative timeout; WAIT_BITSET an absolute one on MONOTONIC or REALTIME.
   if (cmd === FUTEX_WAIT) return ctx.now + value;
   return op & FUTEX_CLOCK_REALTIME ? value : ctx.host.bootTime + value;

@@ -7,7 +7,7 @@ import {
   errno,
   native,
   ok,
-  readTimespec,
+  readDuration,
   waitFor,
   type ProcessView,
   type SyscallContext,
@@ -135,11 +135,9 @@ export function sysRtSigtimedwait(ctx: SyscallContext): SyscallResult {
     if (typeof ctx.state.deadline === 'bigint') {
       deadline = ctx.state.deadline;
     } else {
-      const raw = ctx.memory.read(timeout, 16);
-      if (!raw) return errno(Errno.EFAULT);
-      const { sec, nsec } = readTimespec(raw);
-      if (sec < 0n || nsec < 0n || nsec >= NS_PER_SEC) return errno(Errno.EINVAL);
-      deadline = ctx.now + sec * NS_PER_SEC + nsec;
+      const duration = readDuration(ctx, timeout);
+      if (typeof duration !== 'bigint') return duration;
+      deadline = ctx.now + duration;
       ctx.state.deadline = deadline;
     }
   }

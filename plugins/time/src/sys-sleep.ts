@@ -1,26 +1,16 @@
 import {
-  NS_PER_SEC,
   block,
   ok,
-  readTimespec,
+  readDuration,
   timespecBytes,
   waitFor,
   type SimTime,
   type SyscallContext,
   type SyscallResult,
 } from '@shadow-ts/plugin-sdk';
-import { EFAULT, EINVAL, clockKind } from './clocks.js';
+import { EINVAL, clockKind } from './clocks.js';
 
 const TIMER_ABSTIME = 1;
-
-/** Reads a sleep request; a number of nanoseconds, or the errno result to return. */
-function readDuration(ctx: SyscallContext, addr: bigint): bigint | SyscallResult {
-  const bytes = ctx.memory.read(addr, 16);
-  if (!bytes) return EFAULT();
-  const { sec, nsec } = readTimespec(bytes);
-  if (sec < 0n || nsec < 0n || nsec >= NS_PER_SEC) return EINVAL();
-  return sec * NS_PER_SEC + nsec;
-}
 
 /**
  * Parks the thread until `deadline` (a deadline already passed completes at once). Sleeps are
