@@ -1,5 +1,6 @@
 import type { DescriptorTable } from './files.js';
 import type { HostNetwork } from './network.js';
+import type { SyscallResult } from './result.js';
 import type { SyscallName } from './syscalls.js';
 import type { SimTime } from './time.js';
 import type { Trigger, WakeReason } from './wait.js';
@@ -122,6 +123,59 @@ export interface PluginLogger {
   debug(message: string): void;
 }
 
+/**
+ * The key of one piece of per-call scratch state, typed by what it holds. Make it once, at
+ * module scope (a key holds no state): `const DEADLINE = callSlot<SimTime>('epoll.deadline')`.
+ */
+export interface CallSlot<T> {
+  readonly name: string;
+  /** Never set: carries `T` for the type checker. */
+  readonly value?: T;
+}
+
+/** A new slot key; `name` shows in debugging only, keys are told apart by identity. */
+export function callSlot<T>(name: string): CallSlot<T> {
+  return Object.freeze({ name });
+}
+
+/**
+ * The state of one syscall that survives its restarts. A new call starts with nothing moved and
+ * every slot empty; a restart of a blocked call sees what its earlier runs left.
+ */
+export interface CallState {
+  /**
+   * Bytes this call has moved so far (written, sent, or read into the program's buffer) when it
+   * moves them over several runs: a blocking write larger than the buffer, a MSG_WAITALL receive.
+   * The core settles every call by one rule (signal(7), pipe(7), socket(7)): once bytes moved, a
+   * signal that interrupts the parked call, and any errno the handler answers (EAGAIN after
+   * SO_SNDTIMEO, EPIPE, EFAULT, …), end the call with this count instead — never EINTR, never a
+   * restart that would move the bytes again.
+   */
+  transferred: number;
+  get<T>(slot: CallSlot<T>): T | undefined;
+  set<T>(slot: CallSlot<T>, value: T): void;
+}
+
+/** The deadline of a call with a timeout, fixed at its first run (null: it waits without one). */
+const DEADLINE = callSlot<SimTime | null>('deadline');
+
+/**
+ * The absolute deadline of the current call, or null to wait without one. `compute` runs on the
+ * first run only (it reads the timeout argument, and may answer the call's errno instead); a
+ * restart sees the same deadline, so a wake-up that finds nothing ready waits for the same
+ * instant again rather than for a fresh timeout.
+ */
+export function callDeadline(
+  ctx: SyscallContext,
+  compute: () => SimTime | null | SyscallResult,
+): SimTime | null | SyscallResult {
+  const stored = ctx.call.get(DEADLINE);
+  if (stored !== undefined) return stored;
+  const deadline = compute();
+  if (deadline === null || typeof deadline === 'bigint') ctx.call.set(DEADLINE, deadline);
+  return deadline;
+}
+
 /** One trapped syscall, as the hook chain sees it. */
 export interface SyscallContext {
   readonly name: SyscallName;
@@ -137,11 +191,8 @@ export interface SyscallContext {
   readonly restarted: boolean;
   /** Why a restarted call runs again; null on its first run. */
   readonly wake: WakeReason | null;
-  /**
-   * Scratch state of this call that survives its restarts (e.g. how much of a large pipe write
-   * is done). A new call starts with an empty object.
-   */
-  readonly state: Record<string, unknown>;
+  /** What this call carries across its restarts: its progress and typed scratch slots. */
+  readonly call: CallState;
   /** Warn once per run for `key` (partial support, ignored flags). */
   warnOnce(key: string, message: string): void;
 }

@@ -10,7 +10,10 @@ export { block, clone, errno, native, ok, rewrite } from './result.js';
 export type { CloneRequest, ResultMapper, SyscallResult } from './result.js';
 export { WaitQueue, anyOf, waitFor } from './wait.js';
 export type { Trigger, WaitCondition, WakeReason } from './wait.js';
+export { callDeadline, callSlot } from './context.js';
 export type {
+  CallSlot,
+  CallState,
   CloneEvent,
   ExecEvent,
   ProcessExit,

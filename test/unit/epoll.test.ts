@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
+import { CallProgress } from '../../core/src/kernel/context.js';
 import {
   Errno,
   NS_PER_MS,
@@ -77,7 +78,7 @@ class FakeCtx {
   now = NOW;
   restarted = false;
   wake: WakeReason | null = null;
-  state: Record<string, unknown> = {};
+  readonly progress = new CallProgress();
   private words: bigint[] = [];
 
   /** Runs `handler` as a new call with `args`. */
@@ -85,7 +86,7 @@ class FakeCtx {
     this.words = args.map((a) => BigInt(a));
     this.restarted = false;
     this.wake = null;
-    this.state = {};
+    this.progress.clear();
     return handler(this.view(name));
   }
 
@@ -132,7 +133,7 @@ class FakeCtx {
       },
       restarted: this.restarted,
       wake: this.wake,
-      state: this.state,
+      call: this.progress,
       warnOnce: (_key, message) => this.warnings.push(message),
     };
   }

@@ -1,4 +1,6 @@
 import type {
+  CallSlot,
+  CallState,
   HostView,
   ProcessView,
   SyscallArgs,
@@ -42,7 +44,7 @@ export class CallContext implements SyscallContext {
   now = 0n;
   restarted = false;
   wake: WakeReason | null = null;
-  private callState: Record<string, unknown> | null = null;
+  readonly call = new CallProgress();
 
   constructor(
     readonly thread: ThreadView,
@@ -52,17 +54,31 @@ export class CallContext implements SyscallContext {
     readonly warnOnce: (key: string, message: string) => void,
   ) {}
 
-  /** Created on first use, so calls that need no state allocate nothing. */
-  get state(): Record<string, unknown> {
-    return (this.callState ??= {});
-  }
-
-  /** Starts a new call (not a restart): its state begins empty. */
+  /** Starts a new call (not a restart): nothing moved, no slot filled. */
   begin(nr: number, now: bigint): void {
     this.nr = nr;
     this.now = now;
     this.restarted = false;
     this.wake = null;
-    this.callState = null;
+    this.call.clear();
+  }
+}
+
+/** One call's progress and slots; the map is made on first use, so most calls allocate nothing. */
+export class CallProgress implements CallState {
+  transferred = 0;
+  private slots: Map<CallSlot<unknown>, unknown> | null = null;
+
+  get<T>(slot: CallSlot<T>): T | undefined {
+    return this.slots?.get(slot) as T | undefined;
+  }
+
+  set<T>(slot: CallSlot<T>, value: T): void {
+    (this.slots ??= new Map()).set(slot, value);
+  }
+
+  clear(): void {
+    this.transferred = 0;
+    this.slots = null;
   }
 }

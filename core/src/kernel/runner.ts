@@ -132,22 +132,26 @@ export class Runner {
 
   /**
    * A signal is pending for `thread`. If it is parked in a blocking call the signal interrupts
-   * (not blocked, not ignored), the call ends with EINTR — or is restarted after the handler when
-   * the handler has SA_RESTART and the call is restartable — so the kernel can deliver it.
+   * (not blocked, not ignored), the call ends so the kernel can deliver it: with the count of
+   * bytes it moved, if any (the partial-transfer rule); else with EINTR — or it is restarted
+   * after the handler when the handler has SA_RESTART and the call is restartable.
    * Signals the call itself waits for (sigsuspend, sigtimedwait) let the kernel run the call.
    */
   private wakeForSignal(thread: Thread, sig: number): void {
     const blocked = thread.blocked;
     if (!blocked) return;
     const bit = 1n << BigInt(sig - 1);
+    const moved = thread.ctx.call.transferred;
     if (blocked.nativeOnSignals & bit) {
       thread.resumeWith(Resume.Continue); // the kernel runs the call and finds the signal pending
-    } else if (interrupts(thread.realTid, sig)) {
+    } else if (!interrupts(thread.realTid, sig)) {
+      return;
+    } else if (moved > 0) {
+      thread.resumeWith(Resume.Return, BigInt(moved));
+    } else {
       const restart = blocked.restartable && this.kernel.hooks.restartOnSignal.call(thread, sig) === true;
       if (!restart) blocked.onInterrupt?.();
       thread.resumeWith(restart ? Resume.Restart : Resume.Return, restart ? BigInt(thread.ctx.nr) : EINTR);
-    } else {
-      return;
     }
     blocked.release();
     thread.blocked = null;
@@ -324,9 +328,12 @@ export class Runner {
       case 'ok':
         thread.resumeWith(Resume.Return, result.value);
         break;
-      case 'errno':
-        thread.resumeWith(Resume.Return, BigInt(-result.errno));
+      case 'errno': {
+        // A call that moved bytes before failing returns their count (the partial-transfer rule).
+        const moved = thread.ctx.call.transferred;
+        thread.resumeWith(Resume.Return, moved > 0 ? BigInt(moved) : BigInt(-result.errno));
         break;
+      }
       case 'native':
         thread.mapResult = result.mapResult ?? null;
         thread.resumeWith(result.mapResult ? Resume.ToExit : Resume.Continue);

@@ -228,21 +228,6 @@ export class Epoll extends OpenFile {
   }
 }
 
-/**
- * The absolute deadline of the current call, or null to wait without one. `compute` runs on the
- * first run only (it reads the timeout argument); restarts keep the deadline in ctx.state, so a
- * wake-up that finds nothing ready waits for the same instant again instead of a fresh timeout.
- */
-export function callDeadline(
-  ctx: SyscallContext,
-  compute: () => SimTime | null | SyscallResult,
-): SimTime | null | SyscallResult {
-  if ('deadline' in ctx.state) return ctx.state.deadline as SimTime | null;
-  const deadline = compute();
-  if (deadline === null || typeof deadline === 'bigint') ctx.state.deadline = deadline;
-  return deadline;
-}
-
 /** Whether the wait of a call with `deadline` is over (a zero timeout is over at once). */
 export function expired(ctx: SyscallContext, deadline: SimTime | null): boolean {
   return deadline !== null && (ctx.wake === 'timeout' || ctx.now >= deadline);

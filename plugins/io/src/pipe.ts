@@ -35,9 +35,6 @@ export const F_GETPIPE_SZ = 1032;
 /** ioctl(2) request: the number of unread bytes, as an int at *arg (ioctl_tty(2) FIONREAD). */
 export const FIONREAD = 0x541b;
 
-/** The ctx.state key of a blocking write larger than PIPE_BUF: how many bytes it has written. */
-const WRITTEN_KEY = 'pipe.written';
-
 /** The buffer and bookkeeping both ends of one pipe share (Linux's `pipe_inode_info`). */
 export class PipeBuffer {
   /** Bytes held, oldest first; `head` bytes of the first chunk have been read already. */
@@ -209,28 +206,26 @@ export class PipeWriteEnd extends PipeEnd {
 
   /**
    * pipe(7) write semantics:
-   * - no reader left: SIGPIPE and EPIPE (or, when part of a large write went through already,
-   *   SIGPIPE and the count written, as Linux's pipe_write() does);
+   * - no reader left: SIGPIPE and EPIPE (the core turns EPIPE into the count when part of a
+   *   large write went through already, as Linux's pipe_write() does);
    * - n <= PIPE_BUF: atomic, all of it or nothing ('again') until there is room for all;
    * - n > PIPE_BUF, non-blocking: as much as fits now, 'again' when nothing fits;
    * - n > PIPE_BUF, blocking: the call returns only once all n bytes are in.
    *
    * The blocking large write spans several runs of the same syscall. The generic write handler
    * turns 'again' into a block on `readiness`, and the woken call runs the handler again, which
-   * reads the same user buffer and calls this method with the same `data`. So the progress
-   * lives in `ctx.state` (scratch state that survives restarts of one call): each run writes
-   * what fits of `data.subarray(written)`, records the new total, and answers 'again' until the
-   * last byte is in; then it answers the whole length. Readers are woken after each chunk so
-   * they drain the pipe in between, as on Linux where a large write interleaves with reads.
+   * reads the same user buffer and calls this method with the same `data`. Its progress is the
+   * call's `transferred` count: each run writes what fits of `data.subarray(transferred)` and
+   * answers 'again' until the last byte is in. A signal or O_NONBLOCK set on the way ends the
+   * call with the count (the core's partial-transfer rule). Readers are woken after each chunk
+   * so they drain the pipe in between, as on Linux where a large write interleaves with reads.
    */
   override write(ctx: SyscallContext, data: Uint8Array, offset: bigint | null): IoResult {
     if (offset !== null) return { errno: Errno.ESPIPE };
-    const stored = ctx.state[WRITTEN_KEY];
-    const written = typeof stored === 'number' ? Math.min(stored, data.length) : 0;
     if (data.length === 0) return 0; // Linux: a null write succeeds, even without readers
     if (this.pipe.readers === 0) {
       ctx.thread.signal(Signal.SIGPIPE);
-      return written > 0 ? written : { errno: Errno.EPIPE };
+      return { errno: Errno.EPIPE };
     }
     if (data.length <= PIPE_BUF) {
       if (this.pipe.free < data.length) return 'again';
@@ -238,25 +233,14 @@ export class PipeWriteEnd extends PipeEnd {
       this.pipe.notify();
       return data.length;
     }
-    const rest = data.subarray(written);
-    const chunk = rest.subarray(0, this.pipe.free);
+    const progress = ctx.call;
+    const chunk = data.subarray(progress.transferred, progress.transferred + this.pipe.free);
     if (chunk.length > 0) {
       this.pipe.put(chunk);
       this.pipe.notify();
+      progress.transferred += chunk.length;
     }
-    const total = written + chunk.length;
-    if (total === data.length) {
-      delete ctx.state[WRITTEN_KEY];
-      return total;
-    }
-    if (this.nonBlocking) {
-      // A non-blocking write returns a partial count (also when O_NONBLOCK was set on the
-      // description while a blocking write was waiting: the count already written is kept).
-      delete ctx.state[WRITTEN_KEY];
-      return total > 0 ? total : 'again';
-    }
-    ctx.state[WRITTEN_KEY] = total;
-    return 'again';
+    return progress.transferred === data.length ? data.length : 'again';
   }
 
   override release(): void {

@@ -1,9 +1,8 @@
-import { Errno, errno, ok, type SimTime, type SyscallContext, type SyscallResult } from '@shadow-ts/plugin-sdk';
+import { Errno, callDeadline, errno, ok, type SimTime, type SyscallContext, type SyscallResult } from '@shadow-ts/plugin-sdk';
 import {
   EPOLL,
   EPOLL_EVENT_SIZE,
   Epoll,
-  callDeadline,
   checkSigmask,
   expired,
   isDeadline,

@@ -3,6 +3,7 @@ import {
   NS_PER_SEC,
   NS_PER_US,
   POLL,
+  callDeadline,
   ok,
   timespecBytes,
   timevalBytes,
@@ -12,7 +13,6 @@ import {
   type SyscallResult,
 } from '@shadow-ts/plugin-sdk';
 import {
-  callDeadline,
   checkSigmask,
   expired,
   isDeadline,

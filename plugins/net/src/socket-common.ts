@@ -1,4 +1,4 @@
-import { Errno, block, errno, waitFor, type OpenFile, type SyscallContext, type SyscallResult } from '@shadow-ts/plugin-sdk';
+import { Errno, block, callDeadline, errno, waitFor, type OpenFile, type SimTime, type SyscallContext, type SyscallResult } from '@shadow-ts/plugin-sdk';
 
 /**
  * What every socket kind shares at the syscall boundary: flag and option numbers, user-memory
@@ -58,10 +58,6 @@ export const IOV_MAX = 1024;
 /** sizeof(struct sockaddr_storage): longer addresses are EINVAL (sendto) or cut (sendmsg). */
 export const SOCKADDR_STORAGE = 128;
 
-/** The ctx.state key of a blocking MSG_WAITALL receive: the bytes delivered so far. */
-const RECEIVED_KEY = 'socket.received';
-/** The ctx.state key of the deadline of a receive or send under SO_RCVTIMEO / SO_SNDTIMEO. */
-const DEADLINE_KEY = 'socket.deadline';
 
 export const fail = (e: number): SyscallResult => errno(e);
 
@@ -210,9 +206,7 @@ export function wouldBlock(ctx: SyscallContext, sock: OpenFile, nonBlocking: boo
   if (nonBlocking) return fail(Errno.EAGAIN);
   if (timeout <= 0n) return block(waitFor.trigger(sock.readiness));
   if (ctx.wake === 'timeout') return fail(Errno.EAGAIN);
-  const stored = ctx.state[DEADLINE_KEY];
-  const deadline = typeof stored === 'bigint' ? stored : ctx.now + timeout;
-  ctx.state[DEADLINE_KEY] = deadline;
+  const deadline = callDeadline(ctx, () => ctx.now + timeout) as SimTime;
   return block(waitFor.trigger(sock.readiness, deadline));
 }
 
@@ -228,8 +222,9 @@ export const RECV_FLAGS = MSG_OOB | MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT | MSG_WA
 /**
  * Receives into `iovecs` with recv(2) `flags`. The bytes leave the queue only once they reached
  * the program (a fault loses nothing). MSG_WAITALL makes a blocking stream receive wait for the
- * full length (or end of file, or an error), delivering what arrives on the way; its progress
- * lives in ctx.state across the restarts.
+ * full length (or end of file, or an error), delivering what arrives on the way; its progress is
+ * the call's `transferred` count across the restarts, so a signal or SO_RCVTIMEO ends it with
+ * the bytes delivered (the core's partial-transfer rule).
  */
 export function receiveInto(
   ctx: SyscallContext,
@@ -247,26 +242,22 @@ export function receiveInto(
   const peek = (flags & MSG_PEEK) !== 0;
   const nonBlocking = sock.nonBlocking || (flags & MSG_DONTWAIT) !== 0;
   const waitAll = sock.stream && !peek && (flags & MSG_WAITALL) !== 0;
-  const stored = ctx.state[RECEIVED_KEY];
-  let done = typeof stored === 'number' ? stored : 0;
-  delete ctx.state[RECEIVED_KEY];
+  const progress = ctx.call;
   for (;;) {
+    const done = progress.transferred;
     const result = sock.receive(total - done, { nonBlocking, peek });
-    if (result === 'again') {
-      if (done === 0) return wouldBlock(ctx, sock, nonBlocking, sock.receiveTimeout);
-      if (nonBlocking || ctx.wake === 'timeout') return { count: done, truncated: false };
-      ctx.state[RECEIVED_KEY] = done;
-      return wouldBlock(ctx, sock, nonBlocking, sock.receiveTimeout);
-    }
-    if (!('data' in result)) return done > 0 ? { count: done, truncated: false } : fail(result.errno);
+    if (result === 'again') return wouldBlock(ctx, sock, nonBlocking, sock.receiveTimeout);
+    if (!('data' in result)) return fail(result.errno);
     const { data } = result;
-    if (data.length > 0 && !scatter(ctx, iovecs, done, data)) return done > 0 ? { count: done, truncated: false } : fail(Errno.EFAULT);
+    if (data.length > 0 && !scatter(ctx, iovecs, done, data)) return fail(Errno.EFAULT);
     if (!peek) sock.consume(data.length);
-    done += data.length;
-    if (waitAll && data.length > 0 && done < total) continue; // more may be queued already, or end of file
-    if (sock.stream) return { count: done, truncated: false };
+    if (waitAll && data.length > 0 && done + data.length < total) {
+      progress.transferred += data.length;
+      continue; // more may be queued already, or end of file
+    }
+    if (sock.stream) return { count: done + data.length, truncated: false };
     // A datagram cut to the buffer: MSG_TRUNC in msg_flags; the flag on input asks for its real length.
-    const delivered = { count: flags & MSG_TRUNC ? result.length : done, truncated: result.length > data.length };
+    const delivered = { count: flags & MSG_TRUNC ? result.length : data.length, truncated: result.length > data.length };
     return result.from ? { ...delivered, from: result.from } : delivered;
   }
 }

@@ -43,9 +43,6 @@ const SHUTDOWN_MASK = 3;
 const SIOCINQ = 0x541b;
 const SIOCOUTQ = 0x5411;
 
-/** The ctx.state key of a blocking stream send: how many bytes it has sent so far. */
-const SENT_KEY = 'unix.sent';
-
 export type { Received, SendResult, TransferOptions };
 
 const EOF: Received = { data: new Uint8Array(0), length: 0 };
@@ -207,33 +204,29 @@ export class UnixSocket extends OpenFile {
   }
 
   /**
-   * The progress of a blocking send spans several runs of the same syscall (each restart reads
-   * the same user buffer again), so it lives in ctx.state, as for large pipe writes: each run
-   * queues what fits of the rest and answers 'again' until the last byte is in.
+   * A stream send spans several runs of the same syscall when the peer's buffer fills (each
+   * restart reads the same user buffer again): its progress is the call's `transferred` count,
+   * as for large pipe writes. Each run queues what fits of the rest and answers 'again' until
+   * the last byte is in; a signal, SO_SNDTIMEO or O_NONBLOCK ends it with the count (the core's
+   * partial-transfer rule), and so does the peer going away: SIGPIPE comes only when nothing
+   * was sent, as in unix_stream_sendmsg().
    */
   private sendStream(ctx: SyscallContext, data: Uint8Array, opts: TransferOptions): SendResult {
-    const stored = ctx.state[SENT_KEY];
-    const sent = typeof stored === 'number' ? Math.min(stored, data.length) : 0;
+    const progress = ctx.call;
     const peer = this.peer;
     if (!peer && this.unconnected) return { errno: Errno.ENOTCONN };
     if (this.shutdown & SEND_SHUTDOWN || !peer || peer.closed || peer.shutdown & RCV_SHUTDOWN) {
-      delete ctx.state[SENT_KEY];
-      if (sent > 0) return sent;
-      if (!opts.noSignal) ctx.thread.signal(Signal.SIGPIPE);
+      if (progress.transferred === 0 && !opts.noSignal) ctx.thread.signal(Signal.SIGPIPE);
       return { errno: Errno.EPIPE };
     }
+    const sent = progress.transferred;
     const chunk = data.subarray(sent, sent + Math.max(0, SOCKET_BUFFER - peer.queued));
     if (chunk.length > 0) {
       peer.enqueue(new Uint8Array(chunk), chunk.length); // a copy: the program's buffer may change
       this.notify();
+      progress.transferred += chunk.length;
     }
-    const total = sent + chunk.length;
-    if (total === data.length || opts.nonBlocking) {
-      delete ctx.state[SENT_KEY];
-      return total > 0 || data.length === 0 ? total : 'again';
-    }
-    ctx.state[SENT_KEY] = total;
-    return 'again';
+    return progress.transferred === data.length ? data.length : 'again';
   }
 
   /** One datagram to `target` (the connected peer, or sendto's destination). */

@@ -1,6 +1,7 @@
 import {
   Errno,
   block,
+  callSlot,
   errno,
   ok,
   readDuration,
@@ -21,6 +22,9 @@ const FUTEX_WAKE_BITSET = 10;
 const FUTEX_PRIVATE_FLAG = 128;
 const FUTEX_CLOCK_REALTIME = 256;
 const FUTEX_BITSET_MATCH_ANY = -1;
+
+/** A parked FUTEX_WAIT: its place in the queue and its deadline, kept across its restarts. */
+const WAIT = callSlot<{ readonly waiter: FutexWaiter; readonly deadline: SimTime | undefined }>('futex.wait');
 
 /** One futex table per host: keys already name the process. */
 const tables = new WeakMap<object, FutexTable>();
@@ -49,11 +53,11 @@ function deadline(ctx: SyscallContext, op: number, cmd: number): SimTime | undef
 
 /** The WAIT commands: park the caller on the futex word if it still holds the expected value. */
 function futexWait(ctx: SyscallContext, op: number, cmd: number, bitset: number): SyscallResult {
-  const state = ctx.state as { waiter?: FutexWaiter; deadline?: SimTime };
-  if (ctx.restarted && state.waiter) {
-    if (state.waiter.woken) return ok();
+  const parked = ctx.call.get(WAIT);
+  if (ctx.restarted && parked) {
+    if (parked.waiter.woken) return ok();
     if (ctx.wake === 'timeout') return errno(Errno.ETIMEDOUT);
-    return block(waitFor.trigger(state.waiter, state.deadline));
+    return block(waitFor.trigger(parked.waiter, parked.deadline));
   }
   if (bitset === 0) return errno(Errno.EINVAL);
   const addr = ctx.args.ptr(0);
@@ -63,9 +67,9 @@ function futexWait(ctx: SyscallContext, op: number, cmd: number, bitset: number)
   const until = deadline(ctx, op, cmd);
   if (typeof until === 'object') return until;
   if (until !== undefined && until <= ctx.now) return errno(Errno.ETIMEDOUT);
-  state.waiter = new FutexWaiter(futexTable(ctx.host), FutexTable.key(ctx.process, addr), bitset);
-  if (until !== undefined) state.deadline = until;
-  return block(waitFor.trigger(state.waiter, until));
+  const waiter = new FutexWaiter(futexTable(ctx.host), FutexTable.key(ctx.process, addr), bitset);
+  ctx.call.set(WAIT, { waiter, deadline: until });
+  return block(waitFor.trigger(waiter, until));
 }
 
 /** FUTEX_WAKE_OP: the operation on *uaddr2 and its comparison (futex(2)). */

@@ -4,6 +4,7 @@ import {
   NS_PER_SEC,
   NS_PER_US,
   block,
+  callDeadline,
   errno,
   native,
   ok,
@@ -130,21 +131,16 @@ export function sysRtSigtimedwait(ctx: SyscallContext): SyscallResult {
   if (typeof set !== 'bigint') return set;
   if (ctx.restarted && ctx.wake === 'timeout') return errno(Errno.EAGAIN);
   const timeout = ctx.args.ptr(2);
-  let deadline: bigint | undefined;
-  if (timeout !== 0n) {
-    if (typeof ctx.state.deadline === 'bigint') {
-      deadline = ctx.state.deadline;
-    } else {
-      const duration = readDuration(ctx, timeout);
-      if (typeof duration !== 'bigint') return duration;
-      deadline = ctx.now + duration;
-      ctx.state.deadline = deadline;
-    }
-  }
+  const deadline = callDeadline(ctx, () => {
+    if (timeout === 0n) return null;
+    const duration = readDuration(ctx, timeout);
+    return typeof duration === 'bigint' ? ctx.now + duration : duration;
+  });
+  if (deadline !== null && typeof deadline !== 'bigint') return deadline;
   // A signal of the set may already be pending: the kernel answers at once without blocking.
   if (pendingSignals(ctx) & set) return native();
-  if (deadline !== undefined && deadline <= ctx.now) return errno(Errno.EAGAIN);
-  return block(deadline === undefined ? {} : waitFor.deadline(deadline), { restartable: false, nativeOnSignals: set });
+  if (deadline !== null && deadline <= ctx.now) return errno(Errno.EAGAIN);
+  return block(deadline === null ? {} : waitFor.deadline(deadline), { restartable: false, nativeOnSignals: set });
 }
 
 /** Signals pending for the calling thread or its process (from /proc). */

@@ -5,7 +5,7 @@ import { SOCK_DGRAM, SOCK_STREAM } from '../unix.js';
 import { AF_INET, ANY4, SOCKADDR_IN, decodeSockaddr, encodeSockaddr, type Endpoint, type InetFamily } from './addresses.js';
 import { IPPROTO_TCP, IPPROTO_UDP } from './packet.js';
 import type { InetSocket } from './socket.js';
-import { TcpSocket } from './tcp-socket.js';
+import { CONNECTING, TcpSocket } from './tcp-socket.js';
 import { UdpSocket } from './udp.js';
 
 /** The AF_INET / AF_INET6 side of socket, bind, listen, accept, connect and the destinations of sendto. */
@@ -84,7 +84,7 @@ export function inetAccept(ctx: SyscallContext, sock: InetSocket, addr: bigint, 
 
 /** connect(2): TCP opens a connection; UDP sets the default peer; AF_UNSPEC disconnects. */
 export function inetConnect(ctx: SyscallContext, sock: InetSocket, bytes: Uint8Array): SyscallResult {
-  if (sock instanceof TcpSocket && ctx.restarted && ctx.state['tcp.connecting']) return sock.connectTo(ctx, null);
+  if (sock instanceof TcpSocket && ctx.restarted && ctx.call.get(CONNECTING)) return sock.connectTo(ctx, null);
   if (bytes.length < 2) return errno(Errno.EINVAL);
   const decoded = decodeSockaddr(sock.family, bytes);
   if ('errno' in decoded) return errno(decoded.errno);

@@ -4,6 +4,7 @@ import {
   POLL,
   Signal,
   block,
+  callSlot,
   errno,
   ok,
   waitFor,
@@ -40,9 +41,8 @@ export const MSS_DEFAULT = 536;
 /** net.core.somaxconn. */
 const SOMAXCONN = 4096;
 
-/** The ctx.state keys of a blocking send (bytes sent so far) and a blocking connect. */
-const SENT_KEY = 'tcp.sent';
-const CONNECT_KEY = 'tcp.connecting';
+/** Set while a blocking connect waits for its handshake: a restart of the call goes on waiting. */
+export const CONNECTING = callSlot<boolean>('tcp.connecting');
 
 /** Linux's TCP state numbers (tcp_states.h), for TCP_INFO. */
 export const LINUX_TCP_STATE: Record<TcpState, number> = {
@@ -309,7 +309,7 @@ export class TcpSocket extends InetSocket implements TcpListenerEndpoint {
    * `to` null (AF_UNSPEC) disconnects.
    */
   connectTo(ctx: SyscallContext, to: Endpoint | null): SyscallResult {
-    if (ctx.state[CONNECT_KEY]) return this.connectWait(ctx);
+    if (ctx.call.get(CONNECTING)) return this.connectWait(ctx);
     if (!to) {
       if (this.conn && this.conn.state !== 'CLOSED') this.conn.abort();
       this.sockState = 'unconnected';
@@ -319,7 +319,7 @@ export class TcpSocket extends InetSocket implements TcpListenerEndpoint {
     if (this.sockState === 'connecting') {
       if (!SYNCHRONIZING.has(this.tcpState)) return this.connectWait(ctx);
       if (this.nonBlocking) return errno(Errno.EALREADY);
-      ctx.state[CONNECT_KEY] = true;
+      ctx.call.set(CONNECTING, true);
       return block(waitFor.trigger(this.readiness));
     }
     let dest = to;
@@ -339,13 +339,13 @@ export class TcpSocket extends InetSocket implements TcpListenerEndpoint {
     this.sockState = 'connecting';
     this.conn.connect();
     if (this.nonBlocking) return errno(Errno.EINPROGRESS);
-    ctx.state[CONNECT_KEY] = true;
+    ctx.call.set(CONNECTING, true);
     return block(waitFor.trigger(this.readiness));
   }
 
   private connectWait(ctx: SyscallContext): SyscallResult {
     if (SYNCHRONIZING.has(this.tcpState)) return block(waitFor.trigger(this.readiness));
-    delete ctx.state[CONNECT_KEY];
+    ctx.call.set(CONNECTING, false);
     if (this.tcpState === 'CLOSED') {
       // The failed attempt is undone (tcp_disconnect()): the socket is as new, and gives up an
       // implicitly bound port.
@@ -366,30 +366,25 @@ export class TcpSocket extends InetSocket implements TcpListenerEndpoint {
   /**
    * send(2) (tcp_sendmsg()): waits for a connection in progress; fails with the pending error
    * or EPIPE (SIGPIPE unless MSG_NOSIGNAL) when writing is over or there never was a
-   * connection. A blocking send returns once every byte is queued (its progress lives in
-   * ctx.state across restarts); a non-blocking one queues what fits.
+   * connection. A blocking send returns once every byte is queued; its progress is the call's
+   * `transferred` count across restarts, and a signal, SO_SNDTIMEO, O_NONBLOCK or an error on
+   * the way end it with that count (the core's partial-transfer rule) — a pending error then
+   * stays for the next call, as tcp_sendmsg() leaves it.
    */
   send(ctx: SyscallContext, data: Uint8Array, opts: TransferOptions): SendResult {
-    const stored = ctx.state[SENT_KEY];
-    const sent = typeof stored === 'number' ? Math.min(stored, data.length) : 0;
-    const done = (result: SendResult): SendResult => {
-      delete ctx.state[SENT_KEY];
-      return result;
-    };
+    const progress = ctx.call;
     const conn = this.conn;
-    if (conn && SYNCHRONIZING.has(conn.state) && !this.hasError) return opts.nonBlocking ? done('again') : 'again';
+    if (conn && SYNCHRONIZING.has(conn.state) && !this.hasError) return 'again';
     const state = conn?.state;
     if (!conn || this.listening || this.hasError || this.shutdown & SEND_SHUTDOWN || (state !== 'ESTABLISHED' && state !== 'CLOSE_WAIT')) {
-      if (sent > 0) return done(sent);
+      if (progress.transferred > 0) return { errno: Errno.EPIPE };
       const e = this.takeError();
-      if (e) return done({ errno: e });
+      if (e) return { errno: e };
       if (!opts.noSignal) ctx.thread.signal(Signal.SIGPIPE);
-      return done({ errno: Errno.EPIPE });
+      return { errno: Errno.EPIPE };
     }
-    const total = sent + conn.write(data.subarray(sent));
-    if (total === data.length || opts.nonBlocking) return done(total > 0 || data.length === 0 ? total : 'again');
-    ctx.state[SENT_KEY] = total;
-    return 'again';
+    progress.transferred += conn.write(data.subarray(progress.transferred));
+    return progress.transferred === data.length ? data.length : 'again';
   }
 
   /**
