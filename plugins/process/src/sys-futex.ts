@@ -10,6 +10,7 @@ import {
   type SyscallResult,
 } from '@shadow-ts/plugin-sdk';
 import { FutexTable, FutexWaiter } from './futex.js';
+import type { ProcessState } from './state.js';
 
 const FUTEX_WAIT = 0;
 const FUTEX_WAKE = 1;
@@ -21,15 +22,6 @@ const FUTEX_WAKE_BITSET = 10;
 const FUTEX_PRIVATE_FLAG = 128;
 const FUTEX_CLOCK_REALTIME = 256;
 const FUTEX_BITSET_MATCH_ANY = -1;
-
-/** One futex table per host: keys already name the process. */
-const tables = new WeakMap<object, FutexTable>();
-
-export function futexTable(host: object): FutexTable {
-  let table = tables.get(host);
-  if (!table) tables.set(host, (table = new FutexTable()));
-  return table;
-}
 
 function readU32(ctx: SyscallContext, addr: bigint): number | null {
   const raw = ctx.memory.read(addr, 4);
@@ -48,7 +40,7 @@ function deadline(ctx: SyscallContext, op: number, cmd: number): SimTime | undef
 }
 
 /** The WAIT commands: park the caller on the futex word if it still holds the expected value. */
-function futexWait(ctx: SyscallContext, op: number, cmd: number, bitset: number): SyscallResult {
+function futexWait(ctx: SyscallContext, table: FutexTable, op: number, cmd: number, bitset: number): SyscallResult {
   const state = ctx.state as { waiter?: FutexWaiter; deadline?: SimTime };
   if (ctx.restarted && state.waiter) {
     if (state.waiter.woken) return ok();
@@ -63,7 +55,7 @@ function futexWait(ctx: SyscallContext, op: number, cmd: number, bitset: number)
   const until = deadline(ctx, op, cmd);
   if (typeof until === 'object') return until;
   if (until !== undefined && until <= ctx.now) return errno(Errno.ETIMEDOUT);
-  state.waiter = new FutexWaiter(futexTable(ctx.host), FutexTable.key(ctx.process, addr), bitset);
+  state.waiter = new FutexWaiter(table, FutexTable.key(ctx.process, addr), bitset);
   if (until !== undefined) state.deadline = until;
   return block(waitFor.trigger(state.waiter, until));
 }
@@ -95,17 +87,17 @@ function wakeOp(ctx: SyscallContext, table: FutexTable): SyscallResult {
 }
 
 /** sysFutex implements Linux syscall futex(2): WAIT, WAKE, their BITSET forms, REQUEUE, CMP_REQUEUE, WAKE_OP. */
-export function sysFutex(ctx: SyscallContext): SyscallResult {
+export function sysFutex(ctx: SyscallContext, state: ProcessState): SyscallResult {
   const op = ctx.args.int(1);
   const cmd = op & ~(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME);
-  const table = futexTable(ctx.host);
+  const table = state.futexTable(ctx.host);
   const key = FutexTable.key(ctx.process, ctx.args.ptr(0));
   const count = Math.max(0, ctx.args.int(2));
   switch (cmd) {
     case FUTEX_WAIT:
-      return futexWait(ctx, op, cmd, FUTEX_BITSET_MATCH_ANY);
+      return futexWait(ctx, table, op, cmd, FUTEX_BITSET_MATCH_ANY);
     case FUTEX_WAIT_BITSET:
-      return futexWait(ctx, op, cmd, ctx.args.int(5));
+      return futexWait(ctx, table, op, cmd, ctx.args.int(5));
     case FUTEX_WAKE:
       return ok(table.wake(key, count));
     case FUTEX_WAKE_BITSET: {

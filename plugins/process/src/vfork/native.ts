@@ -1,13 +1,19 @@
-import { clone, type SyscallContext, type SyscallResult, type VforkCall, type VforkStrategy } from '@shadow-ts/plugin-sdk';
+import {
+  clone,
+  fixedStrategy,
+  type SyscallContext,
+  type SyscallResult,
+  type VforkCall,
+  type VforkStrategy,
+  type VforkStrategyFactory,
+} from '@shadow-ts/plugin-sdk';
 import { CLONE } from '../clone-flags.js';
 
 /**
  * `native`: the kernel performs a real vfork. The parent waits in the kernel until the child
  * execs or exits; the simulator counts it as blocked meanwhile and runs the child.
  */
-export const nativeVfork: VforkStrategy = {
-  name: 'native',
-  description: 'let the kernel do a real vfork; the parent counts as blocked until the child execs or exits',
+const nativeStrategy: VforkStrategy = {
   onVfork(_ctx: SyscallContext, call: VforkCall): SyscallResult {
     return clone({
       thread: false,
@@ -21,3 +27,6 @@ export const nativeVfork: VforkStrategy = {
     });
   },
 };
+
+/** The `native` factory: no options, no state. */
+export const nativeVfork: VforkStrategyFactory = fixedStrategy('native', 'let the kernel do a real vfork; the parent counts as blocked until the child execs or exits', nativeStrategy);
