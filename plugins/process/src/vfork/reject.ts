@@ -12,7 +12,7 @@ export const rejectVfork: VforkStrategyFactory = {
     const name = options.errno ?? 'ENOSYS';
     const refusal = typeof name === 'string' ? (Errno as Record<string, number>)[name] : undefined;
     if (refusal === undefined) {
-      throw new Error(`option errno: unknown errno ${JSON.stringify(name)}; expected an errno name such as ENOSYS or EAGAIN`);
+      throw new Error(`option errno ${JSON.stringify(name)}: unknown errno; expected ENOSYS, EAGAIN or another errno name`);
     }
     return { onVfork: () => errno(refusal) };
   },
