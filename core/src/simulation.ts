@@ -309,19 +309,20 @@ function chooseStrategies(kernel: Kernel, rc: RcConfig, config: SimulationConfig
   const cli: Choice | null = cliVfork === undefined ? null : { spec: { name: cliVfork, options: {} }, key: '--vfork' };
   const vfork = choice(rc.vfork, 'vfork');
   const congestion = choice(rc.tcpCongestion, 'tcp_congestion');
-  const perHost = Object.entries(rc.hosts).map(([host, settings]) => ({
-    host,
-    vfork: choice(settings.vfork, `hosts.${host}.vfork`),
-    congestion: choice(settings.tcpCongestion, `hosts.${host}.tcp_congestion`),
-  }));
-  for (const c of [cli, vfork, ...perHost.map((h) => h.vfork)]) if (c) kernel.vfork.factory(c.spec.name, c.key);
-  for (const c of [congestion, ...perHost.map((h) => h.congestion)]) if (c) kernel.congestion.factory(c.spec.name, c.key);
+  const perHost = new Map(
+    Object.entries(rc.hosts).map(([host, settings]) => [
+      host,
+      { vfork: choice(settings.vfork, `hosts.${host}.vfork`), congestion: choice(settings.tcpCongestion, `hosts.${host}.tcp_congestion`) },
+    ]),
+  );
+  const own = [...perHost.values()];
+  for (const c of [cli, vfork, ...own.map((h) => h.vfork)]) if (c) kernel.vfork.factory(c.spec.name, c.key);
+  for (const c of [congestion, ...own.map((h) => h.congestion)]) if (c) kernel.congestion.factory(c.spec.name, c.key);
   const choose = <I>(registry: Strategies<I>, host: string, c: Choice | null): void =>
-    c ? registry.choose({ name: host }, c.spec.name, c.spec.options, c.key) : registry.choose({ name: host }, registry.defaultName, {}, 'default');
+    registry.choose({ name: host }, c?.spec.name ?? registry.defaultName, c?.spec.options ?? {}, c?.key ?? 'default');
   for (const { name } of config.hosts) {
-    const own = perHost.find((h) => h.host === name);
-    choose(kernel.vfork, name, cli ?? own?.vfork ?? vfork);
-    choose(kernel.congestion, name, own?.congestion ?? congestion);
+    choose(kernel.vfork, name, cli ?? perHost.get(name)?.vfork ?? vfork);
+    choose(kernel.congestion, name, perHost.get(name)?.congestion ?? congestion);
   }
 }
 

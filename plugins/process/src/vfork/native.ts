@@ -1,12 +1,4 @@
-import {
-  clone,
-  fixedStrategy,
-  type SyscallContext,
-  type SyscallResult,
-  type VforkCall,
-  type VforkStrategy,
-  type VforkStrategyFactory,
-} from '@shadow-ts/plugin-sdk';
+import { clone, fixedStrategy, type VforkStrategy } from '@shadow-ts/plugin-sdk';
 import { CLONE } from '../clone-flags.js';
 
 /**
@@ -14,7 +6,7 @@ import { CLONE } from '../clone-flags.js';
  * execs or exits; the simulator counts it as blocked meanwhile and runs the child.
  */
 const nativeStrategy: VforkStrategy = {
-  onVfork(_ctx: SyscallContext, call: VforkCall): SyscallResult {
+  onVfork(_ctx, call) {
     return clone({
       thread: false,
       shareFiles: false,
@@ -29,4 +21,4 @@ const nativeStrategy: VforkStrategy = {
 };
 
 /** The `native` factory: no options, no state. */
-export const nativeVfork: VforkStrategyFactory = fixedStrategy('native', 'let the kernel do a real vfork; the parent counts as blocked until the child execs or exits', nativeStrategy);
+export const nativeVfork = fixedStrategy('native', 'let the kernel do a real vfork; the parent counts as blocked until the child execs or exits', nativeStrategy);
