@@ -9,6 +9,7 @@ import type { HostConfig, ProcessOptions, SimulationConfig } from './config/type
 import { ShadowError } from './kernel/errors.js';
 import { Host } from './kernel/host.js';
 import { Kernel } from './kernel/kernel.js';
+import type { Strategies } from './kernel/strategies.js';
 import { ProcessMemory } from './kernel/memory.js';
 import { Process, formatFinalState, sameFinalState } from './kernel/process.js';
 import { Runner } from './kernel/runner.js';
@@ -27,7 +28,7 @@ export interface RunOptions {
   readonly config: SimulationConfig;
   readonly rc: RcConfig;
   readonly log: Logger;
-  /** The vfork strategy named on the command line (wins over `.shadowrc`). */
+  /** The vfork strategy named on the command line (wins over `.shadowrc`, per-host choices included). */
   readonly vfork?: string;
   /** Called between rounds with the simulated time reached (progress bar, heartbeats). */
   readonly onRound?: (now: SimTime) => void;
@@ -287,28 +288,42 @@ class Simulation {
   }
 }
 
+/** A strategy choice and the setting it came from (for error messages). */
+interface Choice {
+  readonly spec: PluginSpec;
+  readonly key: string;
+}
+
 /**
- * Selects the vfork strategy and the TCP congestion control, for all hosts and per host:
- * command line > `.shadowrc` (`vfork`, `tcp_congestion`, `hosts.<name>.…`) > defaults.
+ * Creates every host's vfork strategy and TCP congestion control, before anything runs:
+ * `--vfork` > `.shadowrc` `hosts.<name>.…` > `.shadowrc` for all hosts > the default. Every name
+ * given is checked, used or not; options are checked by the instance of each host that uses them.
  */
-function selectStrategies(kernel: Kernel, rc: RcConfig, config: SimulationConfig, cliVfork: string | undefined): void {
-  const where = (key: string) => `${rc.file}: ${key}`;
-  const select = (registry: Kernel['vfork'] | Kernel['congestion'], spec: PluginSpec | null | undefined, key: string, host?: string) => {
-    if (!spec) return;
-    try {
-      registry.select(spec.name, spec.options, host);
-    } catch (error) {
-      throw new ShadowError('STRATEGY_UNKNOWN', `${key}: ${(error as Error).message}`);
-    }
-  };
+function chooseStrategies(kernel: Kernel, rc: RcConfig, config: SimulationConfig, cliVfork: string | undefined): void {
+  const where = (key: string): string => `${rc.file}: ${key}`;
+  const choice = (spec: PluginSpec | null | undefined, key: string): Choice | null => (spec ? { spec, key: where(key) } : null);
   const known = new Set(config.hosts.map((h) => h.name));
-  for (const [host, settings] of Object.entries(rc.hosts)) {
+  for (const host of Object.keys(rc.hosts)) {
     if (!known.has(host)) throw new ShadowError('RC_INVALID', `${where(`hosts.${host}`)}: no host "${host}" in the simulation`);
-    select(kernel.vfork, settings.vfork, where(`hosts.${host}.vfork`), host);
-    select(kernel.congestion, settings.tcpCongestion, where(`hosts.${host}.tcp_congestion`), host);
   }
-  select(kernel.vfork, cliVfork === undefined ? rc.vfork : { name: cliVfork, options: {} }, cliVfork === undefined ? where('vfork') : '--vfork');
-  select(kernel.congestion, rc.tcpCongestion, where('tcp_congestion'));
+  const cli: Choice | null = cliVfork === undefined ? null : { spec: { name: cliVfork, options: {} }, key: '--vfork' };
+  const vfork = choice(rc.vfork, 'vfork');
+  const congestion = choice(rc.tcpCongestion, 'tcp_congestion');
+  const perHost = new Map(
+    Object.entries(rc.hosts).map(([host, settings]) => [
+      host,
+      { vfork: choice(settings.vfork, `hosts.${host}.vfork`), congestion: choice(settings.tcpCongestion, `hosts.${host}.tcp_congestion`) },
+    ]),
+  );
+  const own = [...perHost.values()];
+  for (const c of [cli, vfork, ...own.map((h) => h.vfork)]) if (c) kernel.vfork.factory(c.spec.name, c.key);
+  for (const c of [congestion, ...own.map((h) => h.congestion)]) if (c) kernel.congestion.factory(c.spec.name, c.key);
+  const choose = <I>(registry: Strategies<I>, host: string, c: Choice | null): void =>
+    registry.choose({ name: host }, c?.spec.name ?? registry.defaultName, c?.spec.options ?? {}, c?.key ?? 'default');
+  for (const { name } of config.hosts) {
+    choose(kernel.vfork, name, cli ?? perHost.get(name)?.vfork ?? vfork);
+    choose(kernel.congestion, name, perHost.get(name)?.congestion ?? congestion);
+  }
 }
 
 /** Runs a whole simulation: outputs in the data directory, exit code as Shadow's. */
@@ -320,7 +335,7 @@ export async function runSimulation(options: RunOptions): Promise<RunResult> {
   const kernel = new Kernel(log);
   applyPlugins(kernel, plugins);
   kernel.ready();
-  selectStrategies(kernel, rc, config, options.vfork);
+  chooseStrategies(kernel, rc, config, options.vfork);
 
   if (existsSync(dataDir)) {
     throw new ShadowError('DATA_DIRECTORY_EXISTS', `data directory "${dataDir}" already exists; remove it or choose another with -d`);

@@ -8,7 +8,7 @@ const PLUGIN_NAME = 'shadow-plugin-uname-release';
 const FIELD = 65; // each struct utsname field is a 65-byte NUL-terminated string
 
 export default definePlugin({
-  meta: { name: PLUGIN_NAME, version: '1.0.0', apiVersion: '^0.1.0' },
+  meta: { name: PLUGIN_NAME, version: '1.0.0', apiVersion: '^2.0.0' },
   apply(kernel, options) {
     if (typeof options.release !== 'string' || options.release.length >= FIELD) {
       throw new Error('option "release" must be a string of at most 64 bytes');

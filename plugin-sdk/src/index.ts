@@ -34,13 +34,17 @@ export type { SyscallName } from './syscalls.js';
 export { readDuration, readTimespec, timespecBytes, timevalBytes } from './abi-structs.js';
 export { O, OpenFile, POLL, S_IF, newDescriptor, statBytes, statxBytes } from './files.js';
 export type { DescriptorTable, FileStat, IoResult } from './files.js';
-export { NamedRegistry } from './policy.js';
+export { checkOptionKeys, fixedStrategy } from './policy.js';
 export type {
   CongestionAlgorithm,
+  CongestionAlgorithmFactory,
   CongestionControl,
-  CongestionFactory,
+  StrategyFactory,
+  StrategyHost,
+  StrategyOptions,
   StrategyRegistry,
   VforkCall,
   VforkStrategy,
+  VforkStrategyFactory,
 } from './policy.js';
 export type { HostNetwork, NetInterface, NetPacket } from './network.js';

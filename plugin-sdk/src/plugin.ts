@@ -14,21 +14,28 @@ export interface PluginMeta {
   /** Unique name; built-ins use `core:<family>`, third parties their npm name. */
   readonly name: string;
   readonly version: string;
-  /** A semver range of plugin API versions, e.g. "^0.1.0". */
+  /** A semver range of plugin API versions, e.g. "^2.0.0". */
   readonly apiVersion: string;
 }
 
 /** What a plugin gets in `apply`: the hooks to tap, the policy registries, and a logger. */
 export interface PluginKernel {
   readonly hooks: KernelHooks;
-  /** vfork strategies: built-ins are `as-fork` (default), `native` and `reject`; add your own. */
+  /**
+   * vfork strategies: built-ins are `as-fork` (default), `native` and `reject`; register your own
+   * factory. Taps reach the instance of the caller's host with `vfork.instance(ctx.host.name)`.
+   */
   readonly vfork: StrategyRegistry<VforkStrategy>;
-  /** TCP congestion control algorithms: built-ins are `cubic` (default) and `reno`; add your own. */
+  /** TCP congestion control algorithms: built-ins are `cubic` (default) and `reno`; register your own factory. */
   readonly congestion: StrategyRegistry<CongestionAlgorithm>;
   readonly log: PluginLogger;
 }
 
-/** A syscall plugin. `apply` taps hooks and nothing else; it runs once, before the simulation. */
+/**
+ * A syscall plugin. `apply` taps hooks and registers strategies; it runs once per simulation,
+ * before it starts. What a plugin remembers between calls belongs to the state `apply` creates
+ * (closed over by its taps), never to module scope: one Node process may run several simulations.
+ */
 export interface Plugin<Options = Record<string, unknown>> {
   readonly meta: PluginMeta;
   apply(kernel: PluginKernel, options: Options): void;

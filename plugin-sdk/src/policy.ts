@@ -1,6 +1,80 @@
 import type { SyscallContext } from './context.js';
 import type { SyscallResult } from './result.js';
 
+/**
+ * The options given with a strategy's name in `.shadowrc` (`vfork: [reject, { errno: EAGAIN }]`);
+ * empty when only the name is given.
+ */
+export type StrategyOptions = Readonly<Record<string, unknown>>;
+
+/** The host a strategy instance is made for. */
+export interface StrategyHost {
+  readonly name: string;
+}
+
+/**
+ * A swappable policy as plugins register it: a name, a description and `create`, which checks
+ * the options and returns the instance one host uses for the whole run. The simulator calls
+ * `create` once per host when the run starts, before any process runs, so instances keep their
+ * own state and one host's options never reach another. An exception thrown by `create` is
+ * reported as a mistake in the setting that chose the strategy (`.shadowrc: hosts.a.vfork:
+ * reject: <message>`), without a stack trace.
+ */
+export interface StrategyFactory<Instance> {
+  readonly name: string;
+  /** One line for `shadow --help` and error messages. */
+  readonly description: string;
+  create(options: StrategyOptions, host: StrategyHost): Instance;
+}
+
+/**
+ * Named strategies that plugins register during `apply`. The simulator chooses one per host when
+ * the run starts: `--vfork` > `.shadowrc` `hosts.<name>.…` > `.shadowrc` for all hosts > the
+ * default.
+ */
+export interface StrategyRegistry<Instance> {
+  register(factory: StrategyFactory<Instance>): void;
+  get(name: string): StrategyFactory<Instance> | undefined;
+  names(): string[];
+  /** The name of the strategy chosen for host `host`. */
+  chosen(host: string): string;
+  /** The instance host `host` uses: the one created from its settings when the run started. */
+  instance(host: string): Instance;
+  /**
+   * Host `host`'s instance of strategy `name`: the chosen one, or else one created with no
+   * options the first time the host asks for it (a program naming an algorithm, as
+   * TCP_CONGESTION does). Undefined when no strategy has that name.
+   */
+  instanceOf(host: string, name: string): Instance | undefined;
+}
+
+/**
+ * Throws, naming the first key of `options` that is not in `known`, so that a misspelt option is
+ * an error when the run starts rather than silently ignored.
+ */
+export function checkOptionKeys(options: StrategyOptions, known: readonly string[]): void {
+  const unknown = Object.keys(options).find((key) => !known.includes(key));
+  if (unknown === undefined) return;
+  throw new Error(
+    `unknown option "${unknown}"; ${known.length === 0 ? 'it takes no options' : `expected ${known.join(', ')}`}`,
+  );
+}
+
+/**
+ * The factory of a strategy that takes no options and keeps no state: every host shares
+ * `instance`, and any option given is an error.
+ */
+export function fixedStrategy<Instance>(name: string, description: string, instance: Instance): StrategyFactory<Instance> {
+  return {
+    name,
+    description,
+    create(options) {
+      checkOptionKeys(options, []);
+      return instance;
+    },
+  };
+}
+
 /** The vfork-like call a strategy decides about. */
 export interface VforkCall {
   /** `vfork`, `clone` with CLONE_VM|CLONE_VFORK, or `clone3` with those flags. */
@@ -12,30 +86,18 @@ export interface VforkCall {
 }
 
 /**
- * How vfork is simulated: a swappable policy, chosen by name (`.shadowrc`: `vfork: <name>`, or
- * `--vfork <name>`). A strategy answers the call with any SyscallResult — typically a `clone`
- * result, or an errno.
+ * How vfork is simulated on one host. It answers the call with any SyscallResult — typically a
+ * `clone` result, or an errno.
  */
 export interface VforkStrategy {
-  readonly name: string;
-  /** One line for `shadow --help` and error messages. */
-  readonly description: string;
   onVfork(ctx: SyscallContext, call: VforkCall): SyscallResult;
-  /** Receives the options given with the name (`vfork: [reject, { errno: EAGAIN }]`) when selected; throws on bad ones. */
-  configure?(options: Readonly<Record<string, unknown>>): void;
 }
 
 /**
- * Named strategies that plugins register during `apply`; the simulator selects one before the
- * run, for all hosts and per host (`.shadowrc`: `hosts: { <name>: { … } }`).
+ * A vfork strategy, registered by name (`as-fork`, `native` and `reject` are built in) and chosen
+ * with `.shadowrc` `vfork: <name>` or `[name, {options}]`, per host or for all, or `--vfork <name>`.
  */
-export interface StrategyRegistry<S extends { readonly name: string }> {
-  register(strategy: S): void;
-  get(name: string): S | undefined;
-  names(): string[];
-  /** The strategy selected for `host` (or for all hosts; the default before selection). */
-  current(host?: string): S;
-}
+export type VforkStrategyFactory = StrategyFactory<VforkStrategy>;
 
 /** A TCP congestion control algorithm's state for one connection. Values are in bytes. */
 export interface CongestionControl {
@@ -52,60 +114,11 @@ export interface CongestionControl {
   onTimeout(now: bigint): void;
 }
 
-/** Creates a congestion control instance for a connection with this MSS. */
-export type CongestionFactory = (mss: number) => CongestionControl;
+/** A congestion control algorithm as one host runs it: it makes the state of each connection (with this MSS). */
+export type CongestionAlgorithm = (mss: number) => CongestionControl;
 
-/** A congestion control algorithm, registered by name (`reno` and `cubic` are built in). */
-export interface CongestionAlgorithm {
-  readonly name: string;
-  readonly description: string;
-  readonly create: CongestionFactory;
-}
-
-/** A simple registry with a default name. */
-export class NamedRegistry<S extends { readonly name: string }> implements StrategyRegistry<S> {
-  private readonly strategies = new Map<string, S>();
-  private selected: string;
-  private readonly perHost = new Map<string, string>();
-
-  constructor(
-    private readonly kind: string,
-    defaultName: string,
-  ) {
-    this.selected = defaultName;
-  }
-
-  register(strategy: S): void {
-    if (this.strategies.has(strategy.name)) throw new Error(`${this.kind} strategy "${strategy.name}" is already registered`);
-    this.strategies.set(strategy.name, strategy);
-  }
-
-  get(name: string): S | undefined {
-    return this.strategies.get(name);
-  }
-
-  names(): string[] {
-    return [...this.strategies.keys()];
-  }
-
-  /**
-   * Selects `name` for every host, or for `host` only; throws, listing the registered names, when
-   * there is no such strategy.
-   */
-  select(name: string, options: Readonly<Record<string, unknown>> = {}, host?: string): void {
-    const strategy = this.strategies.get(name);
-    if (!strategy) {
-      throw new Error(`unknown ${this.kind} strategy "${name}"; registered strategies: ${this.names().join(', ')}`);
-    }
-    (strategy as { configure?: (o: Readonly<Record<string, unknown>>) => void }).configure?.(options);
-    if (host === undefined) this.selected = name;
-    else this.perHost.set(host, name);
-  }
-
-  current(host?: string): S {
-    const name = (host !== undefined && this.perHost.get(host)) || this.selected;
-    const strategy = this.strategies.get(name);
-    if (!strategy) throw new Error(`no ${this.kind} strategy "${name}" is registered`);
-    return strategy;
-  }
-}
+/**
+ * A TCP congestion control algorithm, registered by name (`reno` and `cubic` are built in) and
+ * chosen with `.shadowrc` `tcp_congestion`, per host or for all, or by a program (TCP_CONGESTION).
+ */
+export type CongestionAlgorithmFactory = StrategyFactory<CongestionAlgorithm>;

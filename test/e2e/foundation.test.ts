@@ -237,7 +237,15 @@ describe('foundation: bad input', () => {
 
   it('a plugin whose apiVersion does not match', () => {
     const line = expectCleanFailure(good, `plugins:\n  - ${join(ROOT, 'test/fixtures/plugins/future-api.js')}\n`);
-    expect(line).to.contain('requires plugin API "^2.0.0", but was loaded with "0.1.0"');
+    expect(line).to.contain('requires plugin API "^3.0.0", but was loaded with "2.0.0"');
+  });
+
+  it('a plugin written for the plugin API before 2.0', () => {
+    const line = expectCleanFailure(good, `plugins:\n  - ${join(ROOT, 'test/fixtures/plugins/old-api.js')}\n`);
+    expect(line).to.contain(
+      'plugin "fixture-old-api" 1.0.0 requires plugin API "^0.1.0", but was loaded with "2.0.0"; ' +
+        'use a version of the plugin written for plugin API 2.0.0, or a shadow-ts whose plugin API satisfies "^0.1.0"',
+    );
   });
 
   it('a plugin that throws while applied', () => {

@@ -445,6 +445,58 @@ describe('process: vfork strategies per host', () => {
     expect(run.file('refused', 'python3.1000.stdout')).to.equal('errno 11\n');
   });
 
+  /** spawn's vfork and posix_spawn cases on hosts a and b, under `.shadowrc` = `rc` and `args`. */
+  function twoHosts(rc: string, args: string[] = []): { a: string; b: string } {
+    const dir = scratchDir();
+    writeFileSync(join(dir, '.shadowrc'), rc);
+    const spawn: Proc = { path: SPAWN, args: ['vfork-exec', 'spawn-good'], environment: ENV };
+    const run = runShadow(simFile({ a: [spawn], b: [spawn] }), args, dir);
+    expect(run.code, run.stdout + run.stderr).to.equal(0);
+    return { a: run.file('a', 'spawn.1000.stdout'), b: run.file('b', 'spawn.1000.stdout') };
+  }
+  const PER_HOST_REJECT = 'hosts:\n  a: { vfork: [reject, { errno: EAGAIN }] }\n  b: { vfork: reject }\n';
+
+  it('two hosts choosing reject with different errnos each get their own (EAGAIN and ENOSYS), as natively', () => {
+    const nativeWith = (errno: string) => native(VFORK_FAIL, [errno, SPAWN, 'vfork-exec', 'spawn-good']).stdout;
+    expect(nativeWith('EAGAIN')).to.equal('vfork-exec: vfork: -1 EAGAIN\nspawn-good: posix_spawn: EAGAIN\n');
+    expect(nativeWith('ENOSYS')).to.equal('vfork-exec: vfork: -1 ENOSYS\nspawn-good: posix_spawn: ENOSYS\n');
+    const sim = twoHosts(PER_HOST_REJECT);
+    expect(sim.a).to.equal(nativeWith('EAGAIN'));
+    expect(sim.b).to.equal(nativeWith('ENOSYS'));
+  });
+
+  it('--vfork wins over the per-host choices of .shadowrc', () => {
+    const plain = native(SPAWN, ['vfork-exec', 'spawn-good']).stdout;
+    expect(plain).to.equal('hello from a vfork child\nvfork-exec: child exited 0\nhello from posix_spawn\nspawn-good: child exited 0\n');
+    const sim = twoHosts(PER_HOST_REJECT, ['--vfork', 'as-fork']);
+    expect(sim.a).to.equal(plain);
+    expect(sim.b).to.equal(plain);
+  });
+
+  describe('a bad strategy option stops the run before it starts, with one line naming the key', () => {
+    const expectRcError = (rc: string, message: string) => {
+      const dir = scratchDir();
+      writeFileSync(join(dir, '.shadowrc'), rc);
+      const run = runShadow(simFile({ a: [{ path: '/bin/true' }], b: [{ path: '/bin/true' }] }), [], dir);
+      expect(run.code).to.equal(1);
+      expect(run.stderr).to.equal(`shadow: error: ${join(dir, '.shadowrc')}: ${message}\n`);
+      expect(existsSync(run.dataDir)).to.equal(false);
+    };
+
+    it('hosts.a.vfork: [reject, { errno: EFOO }]', () => {
+      expectRcError(
+        'hosts:\n  a: { vfork: [reject, { errno: EFOO }] }\n',
+        'hosts.a.vfork: reject: option errno "EFOO": unknown errno; expected ENOSYS, EAGAIN or another errno name',
+      );
+    });
+
+    it('a misspelt option, and an option given to a strategy that takes none', () => {
+      expectRcError('vfork: [reject, { errnum: EAGAIN }]\n', 'vfork: reject: unknown option "errnum"; expected errno');
+      expectRcError('hosts:\n  b: { vfork: [native, { fast: true }] }\n', 'hosts.b.vfork: native: unknown option "fast"; it takes no options');
+      expectRcError('hosts:\n  b: { tcp_congestion: [reno, { beta: 0.5 }] }\n', 'hosts.b.tcp_congestion: reno: unknown option "beta"; it takes no options');
+    });
+  });
+
   it('a per-host entry for a host the simulation does not have is an error', () => {
     const dir = scratchDir();
     writeFileSync(join(dir, '.shadowrc'), 'hosts:\n  nosuch:\n    vfork: native\n');

@@ -1,6 +1,5 @@
 import {
   Errno,
-  NamedRegistry,
   createKernelHooks,
   errno,
   type KernelHooks,
@@ -16,6 +15,7 @@ import type { Hook } from 'tapable';
 type AnyHook = Hook<any[], any>;
 import type { Logger } from '../log.js';
 import { PluginError } from './errors.js';
+import { Strategies } from './strategies.js';
 
 /**
  * The minimal kernel: the hooks plugins tap, dispatch through them, per-syscall counters and
@@ -23,10 +23,10 @@ import { PluginError } from './errors.js';
  */
 export class Kernel {
   readonly hooks: KernelHooks;
-  /** vfork strategies registered by plugins; `as-fork` unless the settings choose another. */
-  readonly vfork = new NamedRegistry<VforkStrategy>('vfork', 'as-fork');
-  /** TCP congestion control algorithms; `cubic` (Linux's default) unless the settings choose another. */
-  readonly congestion = new NamedRegistry<CongestionAlgorithm>('TCP congestion control', 'cubic');
+  /** vfork strategies registered by plugins; each host uses `as-fork` unless the settings choose another. */
+  readonly vfork = new Strategies<VforkStrategy>('vfork', 'as-fork');
+  /** TCP congestion control algorithms; each host uses `cubic` (Linux's default) unless the settings choose another. */
+  readonly congestion = new Strategies<CongestionAlgorithm>('TCP congestion control', 'cubic');
   /** Calls per syscall name (sim-stats.json). */
   readonly counts = new Map<string, number>();
   private readonly warned = new Set<string>();

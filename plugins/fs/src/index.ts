@@ -8,7 +8,7 @@ export const PLUGIN_NAME = 'core:fs';
  * host's /etc/hosts, /etc/hostname and /etc/localtime (UTC). Every other path opens natively.
  */
 export default definePlugin({
-  meta: { name: PLUGIN_NAME, version: '0.1.0', apiVersion: '^0.1.0' },
+  meta: { name: PLUGIN_NAME, version: '0.1.0', apiVersion: '^2.0.0' },
   apply(kernel) {
     const sc = kernel.hooks.syscall;
     sc.for('open').tap(PLUGIN_NAME, sysOpen);

@@ -27,7 +27,7 @@ export const PLUGIN_NAME = 'core:io';
  * calls on ordinary descriptors run natively.
  */
 export default definePlugin({
-  meta: { name: PLUGIN_NAME, version: '0.1.0', apiVersion: '^0.1.0' },
+  meta: { name: PLUGIN_NAME, version: '0.1.0', apiVersion: '^2.0.0' },
   apply(kernel) {
     const sc = kernel.hooks.syscall;
     sc.for('read').tap(PLUGIN_NAME, sysRead);

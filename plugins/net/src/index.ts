@@ -1,5 +1,5 @@
 import { definePlugin } from '@shadow-ts/plugin-sdk';
-import { useCongestionRegistry } from './inet/congestion.js';
+import { bindCongestion, registerCongestion } from './inet/congestion.js';
 import { stackOf } from './inet/demux.js';
 import {
   sysAccept,
@@ -29,12 +29,16 @@ export const PLUGIN_NAME = 'core:net';
  * virtual file.
  */
 export default definePlugin({
-  meta: { name: PLUGIN_NAME, version: '0.1.0', apiVersion: '^0.1.0' },
+  meta: { name: PLUGIN_NAME, version: '0.1.0', apiVersion: '^2.0.0' },
   apply(kernel) {
-    useCongestionRegistry(kernel.congestion);
-    // Every host that runs a program answers TCP segments to closed ports with a RST, even
-    // before (or without) opening a socket of its own.
-    kernel.hooks.exec.tap(PLUGIN_NAME, (event) => void stackOf(event.host));
+    registerCongestion(kernel.congestion);
+    // A host's sockets exist only once it runs a program: its first exec binds them to this
+    // kernel's congestion control. Every host that runs a program answers TCP segments to
+    // closed ports with a RST, even before (or without) opening a socket of its own.
+    kernel.hooks.exec.tap(PLUGIN_NAME, (event) => {
+      bindCongestion(event.host, kernel.congestion);
+      stackOf(event.host);
+    });
     const sc = kernel.hooks.syscall;
     sc.for('socket').tap(PLUGIN_NAME, sysSocket);
     sc.for('socketpair').tap(PLUGIN_NAME, sysSocketpair);

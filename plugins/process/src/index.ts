@@ -1,9 +1,8 @@
-import { definePlugin, type CloneEvent, type ThreadView } from '@shadow-ts/plugin-sdk';
-import { FutexTable } from './futex.js';
-import { restartSet, restartingSignals } from './signals.js';
-import { clearChildTid, pendingClearTid, sysClone, sysClone3, sysFork, sysVfork, useVforkStrategy } from './sys-clone.js';
+import { definePlugin } from '@shadow-ts/plugin-sdk';
+import { ProcessState } from './state.js';
+import { sysClone, sysClone3, sysFork, sysVfork } from './sys-clone.js';
 import { sysExecve, sysExit, sysExitGroup } from './sys-exit.js';
-import { futexTable, sysFutex } from './sys-futex.js';
+import { sysFutex } from './sys-futex.js';
 import { sysGetcpu, sysSysinfo, sysUname } from './sys-info.js';
 import { sysGetpgid, sysGetpgrp, sysGetsid, sysSetpgid, sysSetsid } from './sys-pgrp.js';
 import { sysGetpid, sysGetppid, sysGettid, sysSetTidAddress } from './sys-pid.js';
@@ -28,33 +27,17 @@ import { rejectVfork } from './vfork/reject.js';
 
 export const PLUGIN_NAME = 'core:process';
 
-/** A new task inherits what the kernel copies for it: CLONE_CHILD_CLEARTID, SA_RESTART handlers. */
-function onClone({ parent, child, thread }: CloneEvent): void {
-  const clearTid = pendingClearTid.get(parent);
-  pendingClearTid.delete(parent);
-  if (clearTid !== undefined) clearChildTid.set(child, clearTid);
-  if (!thread) restartingSignals.set(child.process, new Set(restartSet(parent.process)));
-}
-
-/**
- * A thread ended: the kernel cleared its clear_child_tid word and woke that futex in the real
- * kernel, where nobody waits — the joiners wait in the simulator, so they are woken here.
- */
-function onThreadExit(thread: ThreadView): void {
-  const addr = clearChildTid.get(thread);
-  if (addr === undefined || addr === 0n || thread.process.threads().length === 0) return;
-  futexTable(thread.process.host).wake(FutexTable.key(thread.process, addr), 1);
-}
-
 /** Processes, threads, futexes, signals and the vfork strategies. */
 export default definePlugin({
-  meta: { name: PLUGIN_NAME, version: '0.1.0', apiVersion: '^0.1.0' },
+  meta: { name: PLUGIN_NAME, version: '0.1.0', apiVersion: '^2.0.0' },
   apply(kernel) {
+    // Everything the family remembers lives here, one per kernel (see ProcessState).
+    const state = new ProcessState(kernel.vfork);
     const sc = kernel.hooks.syscall;
     sc.for('getpid').tap(PLUGIN_NAME, sysGetpid);
     sc.for('getppid').tap(PLUGIN_NAME, sysGetppid);
     sc.for('gettid').tap(PLUGIN_NAME, sysGettid);
-    sc.for('set_tid_address').tap(PLUGIN_NAME, sysSetTidAddress);
+    sc.for('set_tid_address').tap(PLUGIN_NAME, (ctx) => sysSetTidAddress(ctx, state));
     sc.for('exit').tap(PLUGIN_NAME, sysExit);
     sc.for('exit_group').tap(PLUGIN_NAME, sysExitGroup);
     sc.for('execve').tap(PLUGIN_NAME, sysExecve);
@@ -62,22 +45,22 @@ export default definePlugin({
     sc.for('sysinfo').tap(PLUGIN_NAME, sysSysinfo);
     sc.for('getcpu').tap(PLUGIN_NAME, sysGetcpu);
     sc.for('fork').tap(PLUGIN_NAME, sysFork);
-    sc.for('vfork').tap(PLUGIN_NAME, sysVfork);
-    sc.for('clone').tap(PLUGIN_NAME, sysClone);
-    sc.for('clone3').tap(PLUGIN_NAME, sysClone3);
+    sc.for('vfork').tap(PLUGIN_NAME, (ctx) => sysVfork(ctx, state));
+    sc.for('clone').tap(PLUGIN_NAME, (ctx) => sysClone(ctx, state));
+    sc.for('clone3').tap(PLUGIN_NAME, (ctx) => sysClone3(ctx, state));
     sc.for('wait4').tap(PLUGIN_NAME, sysWait4);
     sc.for('waitid').tap(PLUGIN_NAME, sysWaitid);
-    sc.for('futex').tap(PLUGIN_NAME, sysFutex);
+    sc.for('futex').tap(PLUGIN_NAME, (ctx) => sysFutex(ctx, state));
     sc.for('kill').tap(PLUGIN_NAME, sysKill);
     sc.for('tkill').tap(PLUGIN_NAME, sysTkill);
     sc.for('tgkill').tap(PLUGIN_NAME, sysTgkill);
-    sc.for('rt_sigaction').tap(PLUGIN_NAME, sysRtSigaction);
+    sc.for('rt_sigaction').tap(PLUGIN_NAME, (ctx) => sysRtSigaction(ctx, state));
     sc.for('pause').tap(PLUGIN_NAME, sysPause);
     sc.for('rt_sigsuspend').tap(PLUGIN_NAME, sysRtSigsuspend);
     sc.for('rt_sigtimedwait').tap(PLUGIN_NAME, sysRtSigtimedwait);
-    sc.for('alarm').tap(PLUGIN_NAME, sysAlarm);
-    sc.for('setitimer').tap(PLUGIN_NAME, sysSetitimer);
-    sc.for('getitimer').tap(PLUGIN_NAME, sysGetitimer);
+    sc.for('alarm').tap(PLUGIN_NAME, (ctx) => sysAlarm(ctx, state));
+    sc.for('setitimer').tap(PLUGIN_NAME, (ctx) => sysSetitimer(ctx, state));
+    sc.for('getitimer').tap(PLUGIN_NAME, (ctx) => sysGetitimer(ctx, state));
     sc.for('setsid').tap(PLUGIN_NAME, sysSetsid);
     sc.for('getsid').tap(PLUGIN_NAME, sysGetsid);
     sc.for('setpgid').tap(PLUGIN_NAME, sysSetpgid);
@@ -87,13 +70,11 @@ export default definePlugin({
     sc.for('sched_yield').tap(PLUGIN_NAME, sysSchedYield);
     sc.for('sched_getaffinity').tap(PLUGIN_NAME, sysSchedGetaffinity);
 
-    kernel.hooks.clone.tap(PLUGIN_NAME, onClone);
-    kernel.hooks.threadExit.tap(PLUGIN_NAME, onThreadExit);
-    // exec resets caught signals to their default action (execve(2)).
-    kernel.hooks.exec.tap(PLUGIN_NAME, ({ process }) => restartingSignals.delete(process));
-    kernel.hooks.restartOnSignal.tap(PLUGIN_NAME, (thread, sig) => restartSet(thread.process).has(sig));
+    kernel.hooks.clone.tap(PLUGIN_NAME, (event) => state.onClone(event));
+    kernel.hooks.threadExit.tap(PLUGIN_NAME, (thread) => state.onThreadExit(thread));
+    kernel.hooks.exec.tap(PLUGIN_NAME, ({ process }) => state.forgetHandlers(process));
+    kernel.hooks.restartOnSignal.tap(PLUGIN_NAME, (thread, sig) => state.restartSet(thread.process).has(sig));
 
-    for (const strategy of [asFork, nativeVfork, rejectVfork]) kernel.vfork.register(strategy);
-    useVforkStrategy((host) => kernel.vfork.current(host));
+    for (const factory of [asFork, nativeVfork, rejectVfork]) kernel.vfork.register(factory);
   },
 });

@@ -5,22 +5,9 @@ import {
   type CloneRequest,
   type SyscallContext,
   type SyscallResult,
-  type ThreadView,
-  type VforkStrategy,
 } from '@shadow-ts/plugin-sdk';
 import { CLONE, CLONE_ARGS, SUPPORTED } from './clone-flags.js';
-
-/** Each thread's clear_child_tid address (CLONE_CHILD_CLEARTID, set_tid_address(2)). */
-export const clearChildTid = new WeakMap<ThreadView, bigint>();
-/** The CLONE_CHILD_CLEARTID address a caller's clone in progress gives its child. */
-export const pendingClearTid = new WeakMap<ThreadView, bigint>();
-
-/** The strategy in force on a host, as the simulator selected it. */
-let vforkStrategy: (host: string) => VforkStrategy;
-
-export function useVforkStrategy(current: (host: string) => VforkStrategy): void {
-  vforkStrategy = current;
-}
+import type { ProcessState } from './state.js';
 
 const FORK: CloneRequest = {
   thread: false,
@@ -36,6 +23,7 @@ const FORK: CloneRequest = {
 /** The common part of clone and clone3 once the arguments are read. */
 function cloneInternal(
   ctx: SyscallContext,
+  state: ProcessState,
   call: 'clone' | 'clone3',
   flags: bigint,
   parentTid: bigint,
@@ -52,12 +40,12 @@ function cloneInternal(
   if (flags & CLONE.SIGHAND && !(flags & CLONE.VM)) return errno(Errno.EINVAL);
   // Any CLONE_VFORK makes the kernel hold the caller: that is for the strategy to decide.
   const vfork = (flags & CLONE.VFORK) !== 0n && !(flags & CLONE.THREAD);
-  if (vfork) return vforkStrategy(ctx.host.name).onVfork(ctx, { syscall: call, flags, cloneArgs });
+  if (vfork) return state.vfork.instance(ctx.host.name).onVfork(ctx, { syscall: call, flags, cloneArgs });
   if (flags & CLONE.VM && !(flags & CLONE.THREAD)) {
     ctx.warnOnce(`${call}:vm`, `${call}: CLONE_VM without CLONE_THREAD (a process sharing memory) is not supported; returning EINVAL`);
     return errno(Errno.EINVAL);
   }
-  if (flags & CLONE.CHILD_CLEARTID) pendingClearTid.set(ctx.thread, childTid);
+  if (flags & CLONE.CHILD_CLEARTID) state.pendingClearTid.set(ctx.thread, childTid);
   return clone({
     ...FORK,
     thread: (flags & CLONE.THREAD) !== 0n,
@@ -74,18 +62,18 @@ export function sysFork(_ctx: SyscallContext): SyscallResult {
 }
 
 /** sysVfork implements Linux syscall vfork(2), through the selected vfork strategy. */
-export function sysVfork(ctx: SyscallContext): SyscallResult {
-  return vforkStrategy(ctx.host.name).onVfork(ctx, { syscall: 'vfork', flags: CLONE.VM | CLONE.VFORK, cloneArgs: 0n });
+export function sysVfork(ctx: SyscallContext, state: ProcessState): SyscallResult {
+  return state.vfork.instance(ctx.host.name).onVfork(ctx, { syscall: 'vfork', flags: CLONE.VM | CLONE.VFORK, cloneArgs: 0n });
 }
 
 /** sysClone implements Linux syscall clone(2) (x86_64 order: flags, stack, parent_tid, child_tid, tls). */
-export function sysClone(ctx: SyscallContext): SyscallResult {
+export function sysClone(ctx: SyscallContext, state: ProcessState): SyscallResult {
   const flags = ctx.args.u64(0) & ~0xffn; // the low byte is the exit signal
-  return cloneInternal(ctx, 'clone', flags, ctx.args.ptr(2), ctx.args.ptr(3), 0n);
+  return cloneInternal(ctx, state, 'clone', flags, ctx.args.ptr(2), ctx.args.ptr(3), 0n);
 }
 
 /** sysClone3 implements Linux syscall clone3(2). */
-export function sysClone3(ctx: SyscallContext): SyscallResult {
+export function sysClone3(ctx: SyscallContext, state: ProcessState): SyscallResult {
   const addr = ctx.args.ptr(0);
   const size = ctx.args.sizeT(1);
   if (size < CLONE_ARGS.minSize) return errno(Errno.EINVAL);
@@ -93,5 +81,5 @@ export function sysClone3(ctx: SyscallContext): SyscallResult {
   if (!raw) return errno(Errno.EFAULT);
   const view = new DataView(raw.buffer);
   const field = (offset: number) => view.getBigUint64(offset, true);
-  return cloneInternal(ctx, 'clone3', field(CLONE_ARGS.flags), field(CLONE_ARGS.parentTid), field(CLONE_ARGS.childTid), addr);
+  return cloneInternal(ctx, state, 'clone3', field(CLONE_ARGS.flags), field(CLONE_ARGS.parentTid), field(CLONE_ARGS.childTid), addr);
 }

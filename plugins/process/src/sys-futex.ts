@@ -11,6 +11,7 @@ import {
   type SyscallResult,
 } from '@shadow-ts/plugin-sdk';
 import { FutexTable, FutexWaiter } from './futex.js';
+import type { ProcessState } from './state.js';
 
 const FUTEX_WAIT = 0;
 const FUTEX_WAKE = 1;
@@ -25,15 +26,6 @@ const FUTEX_BITSET_MATCH_ANY = -1;
 
 /** A parked FUTEX_WAIT: its place in the queue and its deadline, kept across its restarts. */
 const WAIT = callSlot<{ readonly waiter: FutexWaiter; readonly deadline: SimTime | undefined }>('futex.wait');
-
-/** One futex table per host: keys already name the process. */
-const tables = new WeakMap<object, FutexTable>();
-
-export function futexTable(host: object): FutexTable {
-  let table = tables.get(host);
-  if (!table) tables.set(host, (table = new FutexTable()));
-  return table;
-}
 
 function readU32(ctx: SyscallContext, addr: bigint): number | null {
   const raw = ctx.memory.read(addr, 4);
@@ -52,7 +44,7 @@ function deadline(ctx: SyscallContext, op: number, cmd: number): SimTime | undef
 }
 
 /** The WAIT commands: park the caller on the futex word if it still holds the expected value. */
-function futexWait(ctx: SyscallContext, op: number, cmd: number, bitset: number): SyscallResult {
+function futexWait(ctx: SyscallContext, table: FutexTable, op: number, cmd: number, bitset: number): SyscallResult {
   const parked = ctx.call.get(WAIT);
   if (ctx.restarted && parked) {
     if (parked.waiter.woken) return ok();
@@ -67,7 +59,7 @@ function futexWait(ctx: SyscallContext, op: number, cmd: number, bitset: number)
   const until = deadline(ctx, op, cmd);
   if (typeof until === 'object') return until;
   if (until !== undefined && until <= ctx.now) return errno(Errno.ETIMEDOUT);
-  const waiter = new FutexWaiter(futexTable(ctx.host), FutexTable.key(ctx.process, addr), bitset);
+  const waiter = new FutexWaiter(table, FutexTable.key(ctx.process, addr), bitset);
   ctx.call.set(WAIT, { waiter, deadline: until });
   return block(waitFor.trigger(waiter, until));
 }
@@ -99,17 +91,17 @@ function wakeOp(ctx: SyscallContext, table: FutexTable): SyscallResult {
 }
 
 /** sysFutex implements Linux syscall futex(2): WAIT, WAKE, their BITSET forms, REQUEUE, CMP_REQUEUE, WAKE_OP. */
-export function sysFutex(ctx: SyscallContext): SyscallResult {
+export function sysFutex(ctx: SyscallContext, state: ProcessState): SyscallResult {
   const op = ctx.args.int(1);
   const cmd = op & ~(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME);
-  const table = futexTable(ctx.host);
+  const table = state.futexTable(ctx.host);
   const key = FutexTable.key(ctx.process, ctx.args.ptr(0));
   const count = Math.max(0, ctx.args.int(2));
   switch (cmd) {
     case FUTEX_WAIT:
-      return futexWait(ctx, op, cmd, FUTEX_BITSET_MATCH_ANY);
+      return futexWait(ctx, table, op, cmd, FUTEX_BITSET_MATCH_ANY);
     case FUTEX_WAIT_BITSET:
-      return futexWait(ctx, op, cmd, ctx.args.int(5));
+      return futexWait(ctx, table, op, cmd, ctx.args.int(5));
     case FUTEX_WAKE:
       return ok(table.wake(key, count));
     case FUTEX_WAKE_BITSET: {

@@ -1,5 +1,5 @@
 import { ok, type SyscallContext, type SyscallResult } from '@shadow-ts/plugin-sdk';
-import { clearChildTid } from './sys-clone.js';
+import type { ProcessState } from './state.js';
 
 /** sysGetpid implements Linux syscall getpid(2). */
 export function sysGetpid(ctx: SyscallContext): SyscallResult {
@@ -17,7 +17,7 @@ export function sysGettid(ctx: SyscallContext): SyscallResult {
 }
 
 /** sysSetTidAddress implements Linux syscall set_tid_address(2). */
-export function sysSetTidAddress(ctx: SyscallContext): SyscallResult {
-  clearChildTid.set(ctx.thread, ctx.args.ptr(0));
+export function sysSetTidAddress(ctx: SyscallContext, state: ProcessState): SyscallResult {
+  state.clearChildTid.set(ctx.thread, ctx.args.ptr(0));
   return ok(ctx.thread.tid);
 }

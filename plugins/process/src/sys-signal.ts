@@ -14,7 +14,8 @@ import {
   type SyscallContext,
   type SyscallResult,
 } from '@shadow-ts/plugin-sdk';
-import { SA_RESTART, SIGRTMAX, mainThread, restartSet } from './signals.js';
+import { SA_RESTART, SIGRTMAX, mainThread } from './signals.js';
+import type { ProcessState, RealTimer } from './state.js';
 
 /** Offset of sa_flags in the kernel's struct sigaction (handler, flags, restorer, mask). */
 const SA_FLAGS = 8;
@@ -81,14 +82,14 @@ export function sysTkill(ctx: SyscallContext): SyscallResult {
  * sysRtSigaction implements Linux syscall rt_sigaction(2): the kernel installs the handler; the
  * simulator notes whether it has SA_RESTART.
  */
-export function sysRtSigaction(ctx: SyscallContext): SyscallResult {
+export function sysRtSigaction(ctx: SyscallContext, state: ProcessState): SyscallResult {
   const sig = ctx.args.int(0);
   const act = ctx.args.ptr(1);
   if (act !== 0n && sig >= 1 && sig <= SIGRTMAX && sig !== SIGKILL && sig !== SIGSTOP) {
     const flags = ctx.memory.read(act + BigInt(SA_FLAGS), 8);
     if (flags) {
       const restart = (new DataView(flags.buffer).getBigUint64(0, true) & SA_RESTART) !== 0n;
-      const set = restartSet(ctx.process);
+      const set = state.restartSet(ctx.process);
       if (restart) set.add(sig);
       else set.delete(sig);
     }
@@ -154,16 +155,9 @@ function pendingSignals(ctx: SyscallContext): bigint {
   }
 }
 
-/** The ITIMER_REAL of each process: next expiry, interval, and the pending host event. */
-interface RealTimer {
-  next: bigint;
-  interval: bigint;
-  cancel: () => void;
-}
-const realTimers = new WeakMap<ProcessView, RealTimer>();
-
 /** Arms (or with value 0 disarms) a process's ITIMER_REAL; returns the previous [remaining, interval]. */
-function armRealTimer(ctx: SyscallContext, value: bigint, interval: bigint): [bigint, bigint] {
+function armRealTimer(ctx: SyscallContext, state: ProcessState, value: bigint, interval: bigint): [bigint, bigint] {
+  const realTimers = state.realTimers;
   const process = ctx.process;
   const host = ctx.host;
   const old = realTimers.get(process);
@@ -187,9 +181,9 @@ function armRealTimer(ctx: SyscallContext, value: bigint, interval: bigint): [bi
 }
 
 /** sysAlarm implements Linux syscall alarm(2) on simulated time. */
-export function sysAlarm(ctx: SyscallContext): SyscallResult {
+export function sysAlarm(ctx: SyscallContext, state: ProcessState): SyscallResult {
   const seconds = BigInt(ctx.args.u64(0) & 0xffffffffn);
-  const [remaining] = armRealTimer(ctx, seconds * NS_PER_SEC, 0n);
+  const [remaining] = armRealTimer(ctx, state, seconds * NS_PER_SEC, 0n);
   // alarm(2) returns whole seconds left, rounded up so a pending alarm never reads 0.
   return ok(remaining <= 0n ? 0n : (remaining + NS_PER_SEC - 1n) / NS_PER_SEC);
 }
@@ -226,7 +220,7 @@ function checkWhich(ctx: SyscallContext, which: number): SyscallResult | null {
 }
 
 /** sysSetitimer implements Linux syscall setitimer(2) for ITIMER_REAL. */
-export function sysSetitimer(ctx: SyscallContext): SyscallResult {
+export function sysSetitimer(ctx: SyscallContext, state: ProcessState): SyscallResult {
   const bad = checkWhich(ctx, ctx.args.int(0));
   if (bad) return bad;
   const newValue = ctx.args.ptr(1);
@@ -240,17 +234,17 @@ export function sysSetitimer(ctx: SyscallContext): SyscallResult {
     if (i === null || v === null) return errno(Errno.EINVAL);
     [interval, value] = [i, v];
   }
-  const [remaining, oldInterval] = armRealTimer(ctx, value, interval);
+  const [remaining, oldInterval] = armRealTimer(ctx, state, value, interval);
   const oldValue = ctx.args.ptr(2);
   if (oldValue !== 0n && !ctx.memory.write(oldValue, itimervalBytes(remaining, oldInterval))) return errno(Errno.EFAULT);
   return ok();
 }
 
 /** sysGetitimer implements Linux syscall getitimer(2) for ITIMER_REAL. */
-export function sysGetitimer(ctx: SyscallContext): SyscallResult {
+export function sysGetitimer(ctx: SyscallContext, state: ProcessState): SyscallResult {
   const bad = checkWhich(ctx, ctx.args.int(0));
   if (bad) return bad;
-  const timer = realTimers.get(ctx.process);
+  const timer = state.realTimers.get(ctx.process);
   const bytes = timer ? itimervalBytes(timer.next - ctx.now, timer.interval) : new Uint8Array(32);
   return ctx.memory.write(ctx.args.ptr(1), bytes) ? ok() : errno(Errno.EFAULT);
 }

@@ -5,7 +5,7 @@ export const PLUGIN_NAME = 'core:random';
 
 /** Deterministic randomness from each host's seeded stream. */
 export default definePlugin({
-  meta: { name: PLUGIN_NAME, version: '0.1.0', apiVersion: '^0.1.0' },
+  meta: { name: PLUGIN_NAME, version: '0.1.0', apiVersion: '^2.0.0' },
   apply(kernel) {
     kernel.hooks.syscall.for('getrandom').tap(PLUGIN_NAME, sysGetrandom);
     kernel.hooks.exec.tap(PLUGIN_NAME, reseedAtRandom);

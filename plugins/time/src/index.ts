@@ -6,7 +6,7 @@ export const PLUGIN_NAME = 'core:time';
 
 /** Simulated clocks and sleeps. */
 export default definePlugin({
-  meta: { name: PLUGIN_NAME, version: '0.1.0', apiVersion: '^0.1.0' },
+  meta: { name: PLUGIN_NAME, version: '0.1.0', apiVersion: '^2.0.0' },
   apply(kernel) {
     const sc = kernel.hooks.syscall;
     sc.for('clock_gettime').tap(PLUGIN_NAME, sysClockGettime);

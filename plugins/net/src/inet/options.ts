@@ -174,7 +174,7 @@ export function setOption(ctx: SyscallContext, sock: InetSocket, level: number, 
     if (!(sock instanceof TcpSocket)) return { errno: Errno.EOPNOTSUPP };
     const end = raw.indexOf(0);
     const wanted = Buffer.from(end >= 0 ? raw.subarray(0, end) : raw).toString('latin1');
-    if (!congestionFactory(wanted)) return { errno: Errno.ENOENT };
+    if (!congestionFactory(ctx.host, wanted)) return { errno: Errno.ENOENT };
     if (sock.conn) ctx.warnOnce('tcp:congestion-late', `${ctx.name}: TCP_CONGESTION on a connected socket applies to its next connection only`);
     sock.congestion = wanted;
     return null;

@@ -94,7 +94,7 @@ export class TcpSocket extends InetSocket implements TcpListenerEndpoint {
 
   constructor(family: InetFamily, host: HostView, nonBlocking: boolean) {
     super(family, host, nonBlocking);
-    this.congestion = defaultCongestion(host.name);
+    this.congestion = defaultCongestion(host);
   }
 
   get table(): PortTable {
@@ -186,7 +186,7 @@ export class TcpSocket extends InetSocket implements TcpListenerEndpoint {
       mss: this.mss,
       sendBuffer: this.autotuneSend ? TCP_WMEM_MAX : this.sendBuffer,
       receiveBuffer: this.autotuneReceive ? TCP_RMEM_MAX : this.receiveBuffer,
-      congestion: congestionFactory(this.congestion) ?? congestionFactory(defaultCongestion(this.host.name))!,
+      congestion: congestionFactory(this.host, this.congestion) ?? congestionFactory(this.host, defaultCongestion(this.host))!,
       noDelay: this.noDelay,
     };
   }

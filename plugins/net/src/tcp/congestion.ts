@@ -147,6 +147,3 @@ export const cubic: CongestionFactory = (mss: number): CongestionControl => {
 
 /** The algorithms by name (net.ipv4.tcp_congestion_control / TCP_CONGESTION). */
 export const CONGESTION: Record<string, CongestionFactory> = { reno, cubic };
-
-/** Linux's default. */
-export const DEFAULT_CONGESTION = 'cubic';

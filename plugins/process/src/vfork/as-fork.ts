@@ -1,4 +1,13 @@
-import { SYSCALL_NUMBERS, clone, type SyscallContext, type SyscallResult, type VforkCall, type VforkStrategy } from '@shadow-ts/plugin-sdk';
+import {
+  SYSCALL_NUMBERS,
+  clone,
+  fixedStrategy,
+  type SyscallContext,
+  type SyscallResult,
+  type VforkCall,
+  type VforkStrategy,
+  type VforkStrategyFactory,
+} from '@shadow-ts/plugin-sdk';
 import { CLONE, CLONE_ARGS } from '../clone-flags.js';
 
 const SHARED = CLONE.VM | CLONE.VFORK | CLONE.SIGHAND;
@@ -24,9 +33,7 @@ function asForkCall(ctx: SyscallContext, call: VforkCall): { nr: number; args: b
  * until the child execs or exits. If the child exits first, the parent's stack is copied back
  * from it, so errors reported through the shared stack (posix_spawn's ENOENT) still arrive.
  */
-export const asFork: VforkStrategy = {
-  name: 'as-fork',
-  description: 'run vfork as fork with the stack switch; hold the parent until exec or exit; restore its stack',
+const asForkStrategy: VforkStrategy = {
   onVfork(ctx: SyscallContext, call: VforkCall): SyscallResult {
     ctx.warnOnce('vfork:as-fork', 'vfork is emulated as fork (as-fork strategy): child writes outside the stack are not seen by the parent');
     const rewrite = asForkCall(ctx, call);
@@ -48,3 +55,6 @@ export const asFork: VforkStrategy = {
     });
   },
 };
+
+/** The `as-fork` factory: no options, no state. */
+export const asFork: VforkStrategyFactory = fixedStrategy('as-fork', 'run vfork as fork with the stack switch; hold the parent until exec or exit; restore its stack', asForkStrategy);

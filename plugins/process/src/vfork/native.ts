@@ -1,14 +1,12 @@
-import { clone, type SyscallContext, type SyscallResult, type VforkCall, type VforkStrategy } from '@shadow-ts/plugin-sdk';
+import { clone, fixedStrategy, type VforkStrategy } from '@shadow-ts/plugin-sdk';
 import { CLONE } from '../clone-flags.js';
 
 /**
  * `native`: the kernel performs a real vfork. The parent waits in the kernel until the child
  * execs or exits; the simulator counts it as blocked meanwhile and runs the child.
  */
-export const nativeVfork: VforkStrategy = {
-  name: 'native',
-  description: 'let the kernel do a real vfork; the parent counts as blocked until the child execs or exits',
-  onVfork(_ctx: SyscallContext, call: VforkCall): SyscallResult {
+const nativeStrategy: VforkStrategy = {
+  onVfork(_ctx, call) {
     return clone({
       thread: false,
       shareFiles: false,
@@ -21,3 +19,6 @@ export const nativeVfork: VforkStrategy = {
     });
   },
 };
+
+/** The `native` factory: no options, no state. */
+export const nativeVfork = fixedStrategy('native', 'let the kernel do a real vfork; the parent counts as blocked until the child execs or exits', nativeStrategy);

@@ -1,18 +1,19 @@
-import { Errno, errno, type SyscallResult, type VforkStrategy } from '@shadow-ts/plugin-sdk';
+import { Errno, checkOptionKeys, errno, type VforkStrategyFactory } from '@shadow-ts/plugin-sdk';
 
-let refusal: number = Errno.ENOSYS;
-
-/** `reject`: vfork fails with a configurable errno (ENOSYS by default), to test callers' fallbacks. */
-export const rejectVfork: VforkStrategy = {
+/**
+ * `reject`: vfork fails with a configurable errno (ENOSYS by default), to test callers' fallbacks.
+ * Each host gets its own instance, holding the errno of its own settings.
+ */
+export const rejectVfork: VforkStrategyFactory = {
   name: 'reject',
   description: 'fail vfork with an errno (default ENOSYS; `vfork: [reject, { errno: EAGAIN }]`)',
-  onVfork(): SyscallResult {
-    return errno(refusal);
-  },
-  configure(options) {
+  create(options) {
+    checkOptionKeys(options, ['errno']);
     const name = options.errno ?? 'ENOSYS';
-    const value = typeof name === 'string' ? (Errno as Record<string, number>)[name] : undefined;
-    if (value === undefined) throw new Error(`reject: option errno must be an errno name such as ENOSYS or EAGAIN, got ${JSON.stringify(name)}`);
-    refusal = value;
+    const refusal = typeof name === 'string' ? (Errno as Record<string, number>)[name] : undefined;
+    if (refusal === undefined) {
+      throw new Error(`option errno ${JSON.stringify(name)}: unknown errno; expected ENOSYS, EAGAIN or another errno name`);
+    }
+    return { onVfork: () => errno(refusal) };
   },
 };

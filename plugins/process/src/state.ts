@@ -1,0 +1,72 @@
+import type { CloneEvent, HostView, ProcessView, StrategyRegistry, ThreadView, VforkStrategy } from '@shadow-ts/plugin-sdk';
+import { FutexTable } from './futex.js';
+
+/** A process's ITIMER_REAL: next expiry, interval, and the pending host event. */
+export interface RealTimer {
+  next: bigint;
+  interval: bigint;
+  cancel: () => void;
+}
+
+/**
+ * What the process family remembers between syscalls, for one kernel. `apply` creates it and
+ * the taps close over it, so two simulations in one Node process share nothing. Keys are the
+ * views the kernel hands out, which are stable objects.
+ */
+export class ProcessState {
+  /** Each thread's clear_child_tid address (CLONE_CHILD_CLEARTID, set_tid_address(2)). */
+  readonly clearChildTid = new WeakMap<ThreadView, bigint>();
+  /** The CLONE_CHILD_CLEARTID address a caller's clone in progress gives its child. */
+  readonly pendingClearTid = new WeakMap<ThreadView, bigint>();
+  /** Each process's ITIMER_REAL while it is armed. */
+  readonly realTimers = new WeakMap<ProcessView, RealTimer>();
+  /**
+   * Which signals of a process have handlers installed with SA_RESTART. rt_sigaction runs in the
+   * kernel; this copy of one bit per signal is what the simulator needs to decide whether a call
+   * it parked restarts after a handler (signal(7)).
+   */
+  private readonly restartingSignals = new WeakMap<ProcessView, Set<number>>();
+  /** One futex table per host: keys already name the process. */
+  private readonly futexTables = new WeakMap<HostView, FutexTable>();
+
+  constructor(
+    /** The vfork strategies, whose per-host instances answer vfork-like calls. */
+    readonly vfork: StrategyRegistry<VforkStrategy>,
+  ) {}
+
+  /** The signals of `process` whose handlers have SA_RESTART. */
+  restartSet(process: ProcessView): Set<number> {
+    let set = this.restartingSignals.get(process);
+    if (!set) this.restartingSignals.set(process, (set = new Set()));
+    return set;
+  }
+
+  /** exec resets caught signals to their default action (execve(2)). */
+  forgetHandlers(process: ProcessView): void {
+    this.restartingSignals.delete(process);
+  }
+
+  futexTable(host: HostView): FutexTable {
+    let table = this.futexTables.get(host);
+    if (!table) this.futexTables.set(host, (table = new FutexTable()));
+    return table;
+  }
+
+  /** A new task inherits what the kernel copies for it: CLONE_CHILD_CLEARTID, SA_RESTART handlers. */
+  onClone({ parent, child, thread }: CloneEvent): void {
+    const clearTid = this.pendingClearTid.get(parent);
+    this.pendingClearTid.delete(parent);
+    if (clearTid !== undefined) this.clearChildTid.set(child, clearTid);
+    if (!thread) this.restartingSignals.set(child.process, new Set(this.restartSet(parent.process)));
+  }
+
+  /**
+   * A thread ended: the kernel cleared its clear_child_tid word and woke that futex in the real
+   * kernel, where nobody waits — the joiners wait in the simulator, so they are woken here.
+   */
+  onThreadExit(thread: ThreadView): void {
+    const addr = this.clearChildTid.get(thread);
+    if (addr === undefined || addr === 0n || thread.process.threads().length === 0) return;
+    this.futexTable(thread.process.host).wake(FutexTable.key(thread.process, addr), 1);
+  }
+}
