@@ -7,16 +7,16 @@ import { pino } from 'pino';
 import { ROOT } from '../e2e/harness.js';
 
 /**
- * DESIGN.md §4: partial support is said twice, in the table and by a warnOnce in the code. This
+ * Partial support is said twice: by a note in the table and by a warnOnce in the code. This
  * reads the built-in plugins' sources and checks that the handler of every `partial` name can
  * reach a `ctx.warnOnce` whose key starts with that name.
  *
  * A key "starts with the name" when it is `'<name>'` or `'<name>:…'`, or when its first part is a
  * value that holds the calling syscall's name: `${ctx.name}…`, or a parameter typed as a union of
- * name literals (`call: 'clone' | 'clone3'`) that includes it. "Reach" follows, from the function
- * tapped in the plugin's `index.ts`, every function, method or arrow constant of any built-in
- * plugin that a body names (calls, callbacks, `file.ioctl(…)` on any file kind): a deliberate
- * over-approximation, kept honest by the key having to name the syscall.
+ * name literals (`call: 'clone' | 'clone3'`) that includes it. "Reach" starts at the function
+ * tapped in the plugin's `index.ts` and follows plain names (same file, else imported) and, for
+ * keys that spell the name, also method calls (`file.ioctl(…)` reaches every kind's ioctl): an
+ * over-approximation kept honest by the key having to name the syscall.
  */
 
 const PLUGINS_DIR = join(ROOT, 'plugins');
