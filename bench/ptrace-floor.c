@@ -1,6 +1,6 @@
 /* The floor for a ptrace + seccomp supervisor on this machine: a minimal C tracer that answers
  * N trapped getppid calls (GET_SYSCALL_INFO + 2 POKEUSER + CONT, the cheapest complete emulation,
- * ptrace-supervisor.md §10), tracer and tracee pinned to one CPU. Prints ns per emulated call.
+ * docs/ptrace-notes.md §11), tracer and tracee pinned to one CPU. Prints ns per emulated call.
  * usage: ptrace-floor CPU N */
 #define _GNU_SOURCE
 #include <linux/filter.h>

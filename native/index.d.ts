@@ -129,7 +129,7 @@ export interface NativeBackend {
   /**
    * Non-blocking wait for any traced task; returns StopKind.None when nothing is pending
    * (Msg = 0) or when there is nothing to wait for (Msg = -ECHILD). Note: waitpid(-1) also
-   * reaps Node `child_process` children; don't mix the two (ptrace-supervisor.md §10).
+   * reaps Node `child_process` children; don't mix the two (docs/ptrace-notes.md §11).
    */
   poll(): StopKind;
   /** At a Syscall stop: change the syscall number and its six arguments (`args` has 6 words). Throws on error. */

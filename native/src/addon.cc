@@ -56,7 +56,7 @@ static Napi::Value Signal(const Napi::CallbackInfo& info) {
 }
 
 // Pin the calling thread (pid 0 = caller) to one CPU. Tracer and tracees on one CPU avoid the
-// ~30 us cross-vCPU wake-ups on this VM (ptrace-supervisor.md §10).
+// ~30 us cross-vCPU wake-ups on this VM (docs/ptrace-notes.md §11).
 static Napi::Value PinSelf(const Napi::CallbackInfo& info) {
   int32_t cpu;
   if (!ArgInt(info, 0, &cpu)) return {};
@@ -83,7 +83,7 @@ static Napi::Object Enum(Napi::Env env, std::initializer_list<std::pair<const ch
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   // The stop record is allocated once; resumeWait/poll write into its backing store so that a
-  // syscall costs one addon crossing and no allocation (interposition.md §1D).
+  // syscall costs one addon crossing and no allocation (docs/ptrace-notes.md §11).
   auto* inst = new Instance();
   Napi::BigInt64Array stop = Napi::BigInt64Array::New(env, STOP_WORDS);
   inst->stop = stop.Data();

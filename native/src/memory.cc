@@ -1,5 +1,5 @@
 // Tracee memory: readMemory/writeMemory (process_vm_readv/writev, honour page protections) and
-// patchMemory (/proc/PID/mem, bypasses them). Facts: ptrace-supervisor.md §8 and §6.
+// patchMemory (/proc/PID/mem, bypasses them). Facts: docs/ptrace-notes.md §9 and §8.
 #include "native.h"
 
 #include <cerrno>
@@ -27,7 +27,7 @@ bool Args(const Napi::CallbackInfo& info, const char* fn, int32_t* pid, int64_t*
 
 // process_vm_readv/writev with one local and one remote iovec. Returns bytes or -errno.
 // A range that runs into an unreadable page gives a short count; a bad start gives -EFAULT
-// (§8). The caller turns either into EFAULT for the program if it needs the whole range.
+// (ptrace-notes §9). The caller turns either into EFAULT for the program if it needs the whole range.
 Napi::Value VmCopy(const Napi::CallbackInfo& info, bool write) {
   int32_t pid;
   int64_t addr;
@@ -48,7 +48,7 @@ Napi::Value ReadMemory(const Napi::CallbackInfo& info) { return VmCopy(info, fal
 Napi::Value WriteMemory(const Napi::CallbackInfo& info) { return VmCopy(info, true); }
 
 // pwrite on /proc/PID/mem: succeeds on read-only and execute-only mappings (COW), where
-// process_vm_writev fails with EFAULT, e.g. the vDSO (§6). For supervisor-owned code patches only.
+// process_vm_writev fails with EFAULT, e.g. the vDSO (ptrace-notes §8). For supervisor-owned code patches only.
 Napi::Value PatchMemory(const Napi::CallbackInfo& info) {
   int32_t pid;
   int64_t addr;

@@ -1,5 +1,5 @@
 // spawn(): fork a child, attach to it with PTRACE_SEIZE, install the seccomp filter, execve.
-// The sequence follows ptrace-supervisor.md §1 and checklist §11.1.
+// The sequence follows docs/ptrace-notes.md §1.
 #include "native.h"
 
 #include <cerrno>
@@ -24,7 +24,7 @@
 namespace shadow {
 namespace {
 
-// x32 syscalls set this bit in nr. The filter rejects them (§1: X32 is off here; reject anyway).
+// x32 syscalls set this bit in nr. The filter rejects them (ptrace-notes §1: X32 is off here; reject anyway).
 constexpr uint32_t kX32Bit = 0x40000000;
 
 constexpr long kSeizeOptions = PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACESECCOMP | PTRACE_O_TRACEFORK |
@@ -36,7 +36,7 @@ sock_filter Jump(uint16_t code, uint32_t k, uint8_t jt, uint8_t jf) {
   return BPF_JUMP(code, k, jt, jf);
 }
 
-// Builds: arch != x86_64 -> KILL_PROCESS (int 0x80 uses i386 numbers, §1); nr >= 0x40000000
+// Builds: arch != x86_64 -> KILL_PROCESS (int 0x80 uses i386 numbers, ptrace-notes §1); nr >= 0x40000000
 // (x32) -> KILL_PROCESS; nr in `allow` -> ALLOW; anything else -> TRACE.
 // `allow` is sorted and merged into ranges [lo, hi]. Each range costs four instructions with
 // only short local jumps, so no jump offset ever exceeds the 8-bit limit:
@@ -71,7 +71,7 @@ std::vector<sock_filter> BuildFilter(std::vector<uint32_t> allow) {
 }
 
 // Everything the child needs, prepared before fork(): after fork() in a multi-threaded process
-// (Node) only async-signal-safe calls are allowed (§1 Node pitfalls).
+// (Node) only async-signal-safe calls are allowed (ptrace-notes §1).
 struct ChildPlan {
   const char* path;
   std::vector<char*> argv, envp;  // null-terminated, pointing into the std::strings below
@@ -110,7 +110,7 @@ void WriteAll(int fd, const char* s, size_t n) {
   _exit(127);
 }
 
-// Opens `path` and moves it to `target` (dup2 clears FD_CLOEXEC, which Node sets on 0-2, §1).
+// Opens `path` and moves it to `target` (dup2 clears FD_CLOEXEC, which Node sets on 0-2, ptrace-notes §1).
 void OpenAs(const char* path, int flags, int target, const char* step) {
   int fd = open(path, flags, 0644);
   if (fd < 0) ChildFail(step);
@@ -123,7 +123,7 @@ void OpenAs(const char* path, int flags, int target, const char* step) {
 [[noreturn]] void RunChild(const ChildPlan& p) {
   close(p.pipeWrite);  // so that the read below sees EOF if the parent gives up
 
-  // Pipe handshake: block until the parent has PTRACE_SEIZEd us (§1: SEIZE + pipe is the
+  // Pipe handshake: block until the parent has PTRACE_SEIZEd us (ptrace-notes §1: SEIZE + pipe is the
   // recommended handshake; raise(SIGSTOP) would leave the process marked group-stopped).
   // It comes first so that a failing setup step below is always seen the same way, as the
   // exit (code 127) of a traced child, instead of racing with the parent's PTRACE_SEIZE.
@@ -143,7 +143,7 @@ void OpenAs(const char* path, int flags, int target, const char* step) {
   OpenAs(p.stdoutPath, O_WRONLY | O_CREAT | O_TRUNC, 1, "open stdout");
   OpenAs(p.stderrPath, O_WRONLY | O_CREAT | O_TRUNC, 2, "open stderr");
 
-  // Node ignores SIGPIPE and SIGXFSZ, and ignored dispositions survive execve (§1). Errors for
+  // Node ignores SIGPIPE and SIGXFSZ, and ignored dispositions survive execve (ptrace-notes §1). Errors for
   // SIGKILL/SIGSTOP and glibc's internal signals are expected and harmless.
   struct sigaction dfl;
   memset(&dfl, 0, sizeof dfl);
@@ -160,10 +160,10 @@ void OpenAs(const char* path, int flags, int target, const char* step) {
   if (syscall(SYS_close_range, 3U, ~0U, 0U) < 0) ChildFail("close_range");
 
   // The filter goes in after the tracer has attached with TRACESECCOMP; otherwise RET_TRACE
-  // syscalls fail with ENOSYS (§1). NO_NEW_PRIVS is needed by non-root callers.
+  // syscalls fail with ENOSYS (ptrace-notes §1). NO_NEW_PRIVS is needed by non-root callers.
   if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) ChildFail("prctl(PR_SET_NO_NEW_PRIVS)");
   // SPEC_ALLOW: without it the kernel turns on speculative-store-bypass mitigation for every
-  // filtered task (Shadow passes it too, docs/sidechannels.md); it is not a security boundary here.
+  // filtered task (Shadow passes it too, see Shadow's docs/sidechannels.md); it is not a security boundary here.
   if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_SPEC_ALLOW, &p.prog) < 0)
     ChildFail("seccomp");
 
@@ -287,7 +287,7 @@ Napi::Value Spawn(const Napi::CallbackInfo& info) {
   if (pid == 0) RunChild(plan);
 
   // Parent. The calling thread (the JS main thread) becomes the tracer: every later ptrace call
-  // and waitpid for this child must come from it (§1 pitfalls).
+  // and waitpid for this child must come from it (ptrace-notes §11).
   close(fds[0]);
   if (ptrace(PTRACE_SEIZE, pid, nullptr, reinterpret_cast<void*>(kSeizeOptions)) < 0) {
     int e = errno;

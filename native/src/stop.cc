@@ -1,7 +1,7 @@
 // The stop loop: resumeWait(), poll(), setSyscall().
 // One addon call per syscall: resume the current stop, wait for the next, decode it into the
-// preallocated stop record (interposition.md §1D). Status decoding follows the SEIZE-mode table
-// in ptrace-supervisor.md §0 and checklist §11.4.
+// preallocated stop record (docs/ptrace-notes.md §11). Status decoding follows the SEIZE-mode
+// table in docs/ptrace-notes.md §2.
 #include "native.h"
 
 #include <cerrno>
@@ -23,7 +23,7 @@ long Poke(pid_t tid, long off, int64_t v) {
 }
 
 // Performs the resume. Returns 0, or the errno of the first failing ptrace call other than
-// ESRCH: ESRCH means the task is gone or was woken by SIGKILL (§3), and the wait that follows
+// ESRCH: ESRCH means the task is gone or was woken by SIGKILL (ptrace-notes §4), and the wait that follows
 // reports what happened to it.
 int DoResume(pid_t tid, int mode, int64_t value) {
   long r = 0;
@@ -31,21 +31,21 @@ int DoResume(pid_t tid, int mode, int64_t value) {
     case kContinue:
       r = ptrace(PTRACE_CONT, tid, nullptr, reinterpret_cast<void*>(value));
       break;
-    case kReturn:  // skip + value: orig_rax=-1, rax=value, CONT; no exit stop needed (§2)
+    case kReturn:  // skip + value: orig_rax=-1, rax=value, CONT; no exit stop needed (ptrace-notes §3)
       r = Poke(tid, kOrigRax, -1);
       if (r == 0) r = Poke(tid, kRax, value);
       if (r == 0) r = ptrace(PTRACE_CONT, tid, nullptr, nullptr);
       break;
-    case kToExit:  // the next stop of this task is its syscall-exit stop 0x85 (§2)
+    case kToExit:  // the next stop of this task is its syscall-exit stop 0x85 (ptrace-notes §3)
       r = ptrace(PTRACE_SYSCALL, tid, nullptr, nullptr);
       break;
-    case kSetReturn:  // at 0x85 rax can still be changed (§2)
+    case kSetReturn:  // at 0x85 rax can still be changed (ptrace-notes §3)
       r = Poke(tid, kRax, value);
       if (r == 0) r = ptrace(PTRACE_CONT, tid, nullptr, nullptr);
       break;
     case kResumeNone:
       break;
-    case kRestart: {  // tracer-managed restart (ptrace-supervisor.md §3 recipe b)
+    case kRestart: {  // tracer-managed restart (docs/ptrace-notes.md §5)
       // Skip the call with rax = nr and step rip back over the 2-byte `syscall`: after a signal
       // handler returns through sigreturn, the instruction runs again and traps anew.
       errno = 0;
@@ -66,7 +66,7 @@ int DoResume(pid_t tid, int mode, int64_t value) {
 void Clear(int64_t* s) { std::memset(s, 0, sizeof(int64_t) * STOP_WORDS); }
 
 // Fills Nr/Arg0..5/Ip/Sp/Msg at a seccomp stop, or Msg/Ip/Sp at a syscall-exit stop.
-// GET_SYSCALL_INFO is cheaper than GETREGS (214 vs 319 ns, §2). If the task was killed in the
+// GET_SYSCALL_INFO is cheaper than GETREGS (214 vs 319 ns, ptrace-notes §3). If the task was killed in the
 // meantime the call fails (ESRCH) and the words keep their defaults (Nr = -1).
 void FillSyscall(pid_t tid, int64_t* s) {
   __ptrace_syscall_info si;
@@ -79,7 +79,7 @@ void FillSyscall(pid_t tid, int64_t* s) {
     s[kMsg] = si.seccomp.ret_data;  // the filter's SECCOMP_RET_DATA (always 0 today)
   } else if (si.op == PTRACE_SYSCALL_INFO_EXIT) {
     s[kMsg] = si.exit.rval;
-    // The exit record has no nr; orig_rax still holds it (-1 if the call was skipped, §2).
+    // The exit record has no nr; orig_rax still holds it (-1 if the call was skipped, ptrace-notes §3).
     errno = 0;
     long nr = ptrace(PTRACE_PEEKUSER, tid, reinterpret_cast<void*>(kOrigRax), nullptr);
     if (errno == 0) s[kNr] = nr;
@@ -93,7 +93,7 @@ int64_t EventMsg(pid_t tid) {
 }
 
 // Ip/Sp for the rare stops that are not syscall stops (Exec: entry point and initial stack with
-// argv/envp/auxv; Signal: the faulting instruction). One GETREGS (319 ns, §10).
+// argv/envp/auxv; Signal: the faulting instruction). One GETREGS (319 ns, ptrace-notes §3).
 void FillRegs(pid_t tid, int64_t* s) {
   user_regs_struct regs;
   if (ptrace(PTRACE_GETREGS, tid, nullptr, &regs) == 0) {
@@ -104,7 +104,7 @@ void FillRegs(pid_t tid, int64_t* s) {
 
 // Signal-delivery-stop: si_code, si_addr, si_pid, si_status into Arg0..Arg3 (the last three
 // share a union in siginfo_t; which one is meaningful depends on the signal and si_code), plus
-// Ip/Sp, so that a crash can be reported from the stop alone (§9).
+// Ip/Sp, so that a crash can be reported from the stop alone (ptrace-notes §10).
 void FillSignal(pid_t tid, int64_t* s) {
   siginfo_t si;
   if (ptrace(PTRACE_GETSIGINFO, tid, nullptr, &si) == 0) {
@@ -149,7 +149,7 @@ int Decode(pid_t tid, int status, int64_t* s) {
       case PTRACE_EVENT_VFORK_DONE: kind = kVforkDone; s[kMsg] = EventMsg(tid); break;
       case PTRACE_EVENT_STOP:
         // SIGTRAP: initial stop of an auto-attached task, PTRACE_INTERRUPT or LISTEN re-trap.
-        // A stop signal: group-stop (§9: tell it from a delivery-stop by the event number).
+        // A stop signal: group-stop (ptrace-notes §2: tell it from a delivery-stop by the event number).
         kind = sig == SIGTRAP ? kEventStop : kGroupStop;
         s[kMsg] = sig;
         break;
@@ -217,7 +217,7 @@ Napi::Value Poll(const Napi::CallbackInfo& info) {
 }
 
 // setSyscall(tid, nr, args): at a seccomp stop, replace orig_rax and the six argument registers.
-// The kernel re-runs the filter on the rewritten call (§2).
+// The kernel re-runs the filter on the rewritten call (ptrace-notes §3).
 Napi::Value SetSyscall(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int32_t tid, nr;

@@ -167,13 +167,9 @@ describe('net-model: TCP echo (blocking, epoll, poll) over 25 % loss, IPv4 and I
     }
   });
 
-  // Currently failing (simulator bug, not the test): after an RTO on both sides, each side's pure
-  // ACKs carry its rewound SND.NXT (sendAck() in plugins/net/src/tcp/connection.ts emits
-  // this.sndNxt, not this.sndMax as BSD's tcp_output does for ACK-only segments), which is below
-  // the peer's RCV.NXT; each side finds the other's ACK unacceptable, answers it with an ACK and
-  // never processes its ack field: an ACK ping-pong (about 367,000 segments) until the server's
-  // read fails with ETIMEDOUT at 00:16:15 and the client's with ECONNRESET. Native Linux never
-  // rewinds snd_nxt, so the same pair passes on loopback.
+  // After an RTO on both sides each side rewinds SND.NXT; its pure ACKs must still carry SND.MAX
+  // (as BSD's tcp_output does), or each peer finds the other's ACKs below its RCV.NXT and the two
+  // ping-pong ACKs until a timeout. Native Linux never rewinds snd_nxt, so it passes on loopback.
   for (const mode of ['block', 'epoll', 'poll']) {
     // Hosts are numbered in name order: client 11.0.0.1, server 11.0.0.2 (IPv6 fd00::b00:2).
     for (const [family, addr] of [['4', 'server'], ['6', 'fd00::b00:2']] as const) {

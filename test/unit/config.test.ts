@@ -9,7 +9,7 @@ import {
 
 const SEC = 1_000_000_000n;
 
-// Shadow's getting-started file (docs/getting_started_basic.md), verbatim.
+// Shadow's getting-started file (Shadow's docs/getting_started_basic.md), verbatim.
 const GETTING_STARTED = `general:
   # stop after 10 simulated seconds
   stop_time: 10s

@@ -8,12 +8,12 @@ import {
   OpenFile,
   POLL,
   SYSCALL_NUMBERS,
-  type DescriptorTable,
   type FileStat,
   type SyscallContext,
   type SyscallResult,
   type WakeReason,
 } from '@shadow-ts/plugin-sdk';
+import { FdTable } from '../../core/src/kernel/fd-table.js';
 import { EPOLL, Epoll } from '../../plugins/io/src/epoll.js';
 import {
   sysEpollCreate,
@@ -44,35 +44,14 @@ class FakeFile extends OpenFile {
   }
 }
 
-class FakeTable implements DescriptorTable {
-  readonly files = new Map<number, OpenFile>();
-  get(fd: number) {
-    return this.files.get(fd);
-  }
-  bind(fd: number, file: OpenFile) {
-    this.unbind(fd);
-    file.refs++;
-    this.files.set(fd, file);
-  }
-  unbind(fd: number) {
-    const file = this.files.get(fd);
-    if (!file) return;
-    this.files.delete(fd);
-    if (--file.refs === 0) file.release();
-  }
-  entries() {
-    return this.files.entries();
-  }
-}
-
 const BASE = 0x10000n;
 const MEM_SIZE = 0x10000;
 const NOW = 1_000n * NS_PER_SEC;
 
-/** A minimal SyscallContext: flat memory at BASE, a descriptor table, ordinary fds 0-2. */
+/** A minimal SyscallContext: flat memory at BASE, the core's descriptor table, ordinary fds 0-2. */
 class FakeCtx {
   readonly mem = new Uint8Array(MEM_SIZE);
-  readonly fds = new FakeTable();
+  readonly fds = new FdTable();
   readonly ordinary = new Set([0, 1, 2]);
   readonly warnings: string[] = [];
   now = NOW;
@@ -116,7 +95,7 @@ class FakeCtx {
         fds: this.fds,
         // The test runner itself stands in for the process whose RLIMIT_NOFILE poll reads.
         nativePid: process.pid,
-        isOpen: (fd: number) => this.fds.files.has(fd) || this.ordinary.has(fd),
+        isOpen: (fd: number) => this.fds.get(fd) !== undefined || this.ordinary.has(fd),
       } as unknown as SyscallContext['process'],
       host: {} as SyscallContext['host'],
       memory: {

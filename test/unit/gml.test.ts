@@ -16,7 +16,7 @@ function gmlError(fn: () => unknown): GmlError {
 
 const graphError = (text: string) => gmlError(() => parseNetworkGraph(text));
 
-// Shadow's documented example (docs/network_graph_spec.md).
+// Shadow's documented example (Shadow's docs/network_graph_spec.md).
 const SPEC_EXAMPLE = `graph [
   directed 0
   node [

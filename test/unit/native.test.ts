@@ -110,7 +110,7 @@ describe('native backend (ptrace + seccomp)', function () {
     expect(native.resumeWait(pid, Resume.Continue, 0n, pid)).to.equal(StopKind.Exec);
     expect(num(Stop.Msg)).to.equal(pid); // former tid
     expect(word(Stop.Ip)).to.not.equal(0n);
-    // The child's setup is in force after exec (ptrace-supervisor.md §1).
+    // The child's setup is in force after exec (docs/ptrace-notes.md §1).
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     expect(status).to.match(/^Seccomp:\s+2$/m);
     expect(status).to.match(/^NoNewPrivs:\s+1$/m);
@@ -262,7 +262,7 @@ describe('native backend (ptrace + seccomp)', function () {
     const { pid } = spawn('/bin/true', ['true'], allowAllBut(NR.execve));
     expectExecveStop(pid);
     expect(native.signal(pid, pid, 9)).to.equal(0);
-    // The held task wakes for SIGKILL (ptrace-supervisor.md §3) and races to its EXIT stop. The
+    // The held task wakes for SIGKILL (docs/ptrace-notes.md §4) and races to its EXIT stop. The
     // resume either fails with ESRCH (ignored; the wait reports the ExitEvent) or lands on that
     // unseen EXIT stop and continues it, and then the final status comes first.
     let kind = native.resumeWait(pid, Resume.Return, 0n, pid);

@@ -4,9 +4,9 @@ import { SYSCALL_NUMBERS, type SyscallName } from '@shadow-ts/plugin-sdk';
  * The reviewed support table: what the simulator does with each x86_64 syscall.
  *
  * - `native`: on the seccomp allow-list; the kernel runs it without a stop (memory management,
- *   regular-file I/O until the io family traps descriptors, identity getters).
+ *   path-based file calls, identity getters).
  * - `emulated` / `partial`: trapped and answered by a built-in plugin (`partial` says what is
- *   missing, and the code warns once where it matters).
+ *   missing, and the handler warns once when a program meets it: `test/unit/support-warnings.test.ts`).
  * - any name not listed: trapped and answered ENOSYS with one warning per run.
  *
  * A plugin that taps a `native` name takes it over: the name leaves the allow-list.
@@ -29,6 +29,8 @@ const VIRTUAL_OR_NATIVE = 'virtual files (pipes, eventfds, …) answer; ordinary
 const EMULATED_PATHS = '/dev/urandom, /dev/random, /etc/hosts, /etc/hostname, /etc/localtime are emulated; other paths open natively';
 const SOCKETS = 'on simulated sockets (AF_UNIX, UDP, TCP, AF_NETLINK route; ENOTSOCK on other descriptors)';
 const INET_UNIX = 'AF_INET/AF_INET6 (UDP, TCP) and AF_UNIX (pathname and abstract names)';
+const TEMPORARY_MASK = 'the temporary signal mask is checked (size, address) but not applied: signals stay as the thread had them (warned once)';
+const REAL_TIMER_ONLY = 'ITIMER_REAL only: CPU-time timers never fire with an infinitely fast CPU (EINVAL, warned once)';
 const SIGNALS_NATIVE = 'the kernel keeps masks and alternate stacks; signals reach it as real signals';
 
 export const SUPPORT: Readonly<Partial<Record<SyscallName, Support>>> = {
@@ -68,10 +70,10 @@ export const SUPPORT: Readonly<Partial<Record<SyscallName, Support>>> = {
   dup2: emulated(VIRTUAL_OR_NATIVE),
   dup3: emulated(VIRTUAL_OR_NATIVE),
   fcntl: partial('on virtual files: dup, FD flags, status flags and kind-specific commands (F_GETPIPE_SZ…); locks are EINVAL (warned once)'),
-  ioctl: partial('on virtual files: FIONBIO, FIOCLEX/FIONCLEX and kind-specific requests (FIONREAD…); others ENOTTY'),
+  ioctl: partial('on virtual files: FIONBIO, FIOCLEX/FIONCLEX and kind-specific requests (FIONREAD…); others ENOTTY (warned once, terminal requests excepted: Linux refuses them too)'),
   fstat: emulated(VIRTUAL_OR_NATIVE),
-  newfstatat: emulated('virtual files with AT_EMPTY_PATH and emulated paths answered; the rest natively'),
-  statx: partial('basic fields only for virtual files and emulated paths; the rest natively'),
+  newfstatat: emulated('virtual files (AT_EMPTY_PATH) and emulated paths answered; the rest natively'),
+  statx: partial('virtual files (AT_EMPTY_PATH) and emulated paths report type, mode and size, owner and times 0 (warned once); the rest natively'),
   pipe: emulated('64 KiB virtual pipes'),
   pipe2: partial('O_DIRECT (packet mode) is accepted but not emulated (warned once)'),
   eventfd: emulated(),
@@ -83,12 +85,12 @@ export const SUPPORT: Readonly<Partial<Record<SyscallName, Support>>> = {
   epoll_create1: emulated(),
   epoll_ctl: partial('EPOLLEXCLUSIVE is treated as a normal registration (warned once)'),
   epoll_wait: emulated(),
-  epoll_pwait: partial('the signal mask is ignored until signals are emulated (warned once)'),
-  epoll_pwait2: partial('the signal mask is ignored until signals are emulated (warned once)'),
+  epoll_pwait: partial(TEMPORARY_MASK),
+  epoll_pwait2: partial(TEMPORARY_MASK),
   poll: emulated('ordinary descriptors (regular files, devices) are always ready, as Linux reports them'),
-  ppoll: partial('the signal mask is ignored until signals are emulated'),
+  ppoll: partial(TEMPORARY_MASK),
   select: emulated('ordinary descriptors (regular files, devices) are always ready, as Linux reports them'),
-  pselect6: partial('the signal mask is ignored until signals are emulated'),
+  pselect6: partial(TEMPORARY_MASK),
   // paths (core:fs)
   open: emulated(EMULATED_PATHS),
   openat: emulated(EMULATED_PATHS),
@@ -151,7 +153,7 @@ export const SUPPORT: Readonly<Partial<Record<SyscallName, Support>>> = {
   rt_sigreturn: native(),
   sigaltstack: native(SIGNALS_NATIVE),
   // time (core:time)
-  clock_gettime: vdso(partial('CPU-time clocks read 0: the simulated CPU is infinitely fast')),
+  clock_gettime: vdso(partial('CPU-time clocks read 0: the simulated CPU is infinitely fast (warned once); unknown clock ids EINVAL (warned once)')),
   gettimeofday: vdso(emulated()),
   time: vdso(emulated()),
   clock_getres: vdso(emulated()),
@@ -159,19 +161,19 @@ export const SUPPORT: Readonly<Partial<Record<SyscallName, Support>>> = {
   clock_nanosleep: emulated(),
   // process (core:process)
   getpid: emulated(),
-  getppid: partial('processes started by the simulation report parent pid 1'),
+  getppid: emulated('processes started by the simulation report parent pid 1'),
   gettid: emulated(),
   exit: emulated('runs natively; the simulator records the exit'),
   exit_group: emulated('runs natively; the simulator records the exit'),
-  execve: partial('runs natively; the new image gets its vDSO patched'),
-  set_tid_address: partial('the clear-child-tid address is recorded, not yet acted on (threads: process issue)'),
+  execve: emulated('runs natively; at the exec stop the new image gets its vDSO patched and close-on-exec bindings are dropped'),
+  set_tid_address: emulated('the clear-child-tid address is recorded; when the thread ends its joiners are woken on the emulated futex'),
   uname: emulated('nodename is the host name; the rest is the real kernel'),
   sysinfo: emulated('uptime from simulated time; memory figures from the real machine'),
   getcpu: vdso(emulated('always CPU 0, node 0')),
   fork: emulated('the kernel forks; the child gets a virtual pid and waits to be scheduled'),
   vfork: partial('by the selected vfork strategy (as-fork by default: fork + parent held + stack restored; child writes outside the stack are lost)'),
-  clone: partial('processes and threads; namespaces, CLONE_PIDFD, CLONE_PTRACE and CLONE_VM without CLONE_THREAD are EINVAL (warned once)'),
-  clone3: partial('as clone; set_tid and cgroup fields are ignored'),
+  clone: partial('processes and threads; namespaces, CLONE_PIDFD, CLONE_PTRACE, CLONE_UNTRACED, CLONE_INTO_CGROUP and CLONE_VM without CLONE_THREAD or CLONE_VFORK are EINVAL (warned once); CLONE_VFORK goes to the vfork strategy'),
+  clone3: partial('as clone (CLONE_INTO_CGROUP is EINVAL, warned once); the struct reaches the real kernel, so set_tid names a real pid, never a virtual one'),
   wait4: partial('exited children only: stopped/continued children are not reported (job control is not simulated)'),
   waitid: partial('exited children only; P_PIDFD is EINVAL'),
   futex: partial('WAIT, WAKE, the BITSET forms, REQUEUE, CMP_REQUEUE, WAKE_OP; keyed per process (no cross-process shared futexes); PI futexes ENOSYS'),
@@ -183,8 +185,8 @@ export const SUPPORT: Readonly<Partial<Record<SyscallName, Support>>> = {
   rt_sigsuspend: emulated('waits in the simulator; the kernel runs the call once a signal it lets through is pending'),
   rt_sigtimedwait: emulated('timeout on simulated time'),
   alarm: emulated('on simulated time'),
-  setitimer: partial('ITIMER_REAL only: CPU-time timers never fire with an infinitely fast CPU (EINVAL, warned once)'),
-  getitimer: partial('ITIMER_REAL only'),
+  setitimer: partial(REAL_TIMER_ONLY),
+  getitimer: partial(REAL_TIMER_ONLY),
   setsid: emulated(),
   getsid: emulated(),
   setpgid: emulated(),
@@ -207,9 +209,9 @@ export const SUPPORT: Readonly<Partial<Record<SyscallName, Support>>> = {
   recvfrom: partial(SOCKETS + '; MSG_OOB and MSG_ERRQUEUE are not supported'),
   sendmsg: partial(SOCKETS + '; control messages (SCM_RIGHTS, SCM_CREDENTIALS, IP_PKTINFO, …) are dropped (warned once)'),
   recvmsg: partial(SOCKETS + '; never returns control messages'),
-  shutdown: partial(SOCKETS),
-  getsockname: partial(SOCKETS),
-  getpeername: partial(SOCKETS),
+  shutdown: emulated(SOCKETS),
+  getsockname: emulated(SOCKETS),
+  getpeername: emulated(SOCKETS),
   getsockopt: partial(SOCKETS + '; SOL_SOCKET basics, TCP_NODELAY/MAXSEG/CONGESTION/INFO (minimal)/KEEP*, IPV6_V6ONLY; others ENOPROTOOPT (warned once)'),
   setsockopt: partial(SOCKETS + '; buffer sizes apply to the next TCP connection; keepalive and unix buffer sizes are recorded only; others ENOPROTOOPT (warned once)'),
 };

@@ -1,5 +1,5 @@
 /**
- * Loads and validates a Shadow simulation file (`docs/shadow_config_spec.md`): YAML 1.2 with
+ * Loads and validates a Shadow simulation file (Shadow's `docs/shadow_config_spec.md`): YAML 1.2 with
  * merge keys, top-level `x-` extension keys dropped, command-line overrides applied, unknown
  * keys rejected, Shadow's defaults applied, and every mistake reported as a ConfigError with
  * file, line and key path. The section readers live in sections.ts and hosts.ts.

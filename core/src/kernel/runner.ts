@@ -161,7 +161,7 @@ export class Runner {
   /** Resumes `thread` as said, then continues it through its remaining stops until its final status. */
   private collect(thread: Thread, first: Resume): StopKind {
     let kind = this.backend.resumeWait(thread.realTid, first, 0n, thread.realTid);
-    // A killed task stays in its EXIT stop until continued (ptrace-supervisor.md §3).
+    // A killed task stays in its EXIT stop until continued (docs/ptrace-notes.md §4).
     while (kind !== StopKind.Exited && kind !== StopKind.Signaled && kind !== StopKind.None) {
       kind = this.backend.resumeWait(thread.realTid, Resume.Continue, 0n, thread.realTid);
     }
@@ -224,7 +224,7 @@ export class Runner {
 
   /** Creates the simulator's side of a task the kernel just created, and schedules it. */
   private createChild(parent: Thread, realTid: number, request: CloneRequest, stack: bigint): Thread | null {
-    // The new task's first stop must be collected before anything else touches it (§4).
+    // The new task's first stop must be collected before anything else touches it (docs/ptrace-notes.md §6).
     const first = this.backend.resumeWait(realTid, Resume.None, 0n, realTid);
     if (first === StopKind.Exited || first === StopKind.Signaled || first === StopKind.None) return null;
     const host = parent.process.host;

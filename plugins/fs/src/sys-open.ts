@@ -68,6 +68,7 @@ export function sysNewfstatatPath(ctx: SyscallContext): SyscallResult | undefine
 export function sysStatxPath(ctx: SyscallContext): SyscallResult | undefined {
   const file = statTarget(ctx, ctx.args.ptr(1));
   if (!file) return undefined;
+  ctx.warnOnce('statx:emulated', 'statx: emulated paths report type, mode and size only (owner and times read 0)');
   return ctx.memory.write(ctx.args.ptr(4), statxBytes(file.stat())) ? ok() : errno(Errno.EFAULT);
 }
 

@@ -134,8 +134,18 @@ export function sysIoctl(ctx: SyscallContext): SyscallResult {
       file.statusFlags = on ? file.statusFlags | O.NONBLOCK : file.statusFlags & ~O.NONBLOCK;
       return ok();
     }
-    default:
-      return file.ioctl(ctx, request, ctx.args.u64(2)) ?? errno(Errno.ENOTTY);
+    default: {
+      const answer = file.ioctl(ctx, request, ctx.args.u64(2));
+      if (answer) return answer;
+      // Terminal requests ('T', 0x54xx: TCGETS from isatty(), TIOCGWINSZ) are ENOTTY on Linux too.
+      if (((request >> 8) & 0xff) !== 0x54) {
+        ctx.warnOnce(
+          `ioctl:${file.kind}:${request}`,
+          `ioctl: request 0x${request.toString(16)} is not simulated on a ${file.kind}; returning ENOTTY`,
+        );
+      }
+      return errno(Errno.ENOTTY);
+    }
   }
 }
 

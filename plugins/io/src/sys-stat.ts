@@ -28,5 +28,6 @@ export function sysNewfstatat(ctx: SyscallContext): SyscallResult {
 export function sysStatx(ctx: SyscallContext): SyscallResult {
   const file = emptyPathTarget(ctx, ctx.args.int(0), ctx.args.ptr(1), ctx.args.int(2));
   if (!file) return native();
+  ctx.warnOnce('statx:virtual', 'statx: virtual files report type, mode and size only (owner and times read 0)');
   return ctx.memory.write(ctx.args.ptr(4), statxBytes(file.stat())) ? ok() : EFAULT();
 }

@@ -214,7 +214,7 @@ function checkWhich(ctx: SyscallContext, which: number): SyscallResult | null {
   if (which === ITIMER_REAL) return null;
   if (which === 1 || which === 2) {
     // ITIMER_VIRTUAL/PROF count CPU time, which never passes with an infinitely fast CPU.
-    ctx.warnOnce(`itimer:${which}`, `setitimer/getitimer: timer ${which} counts CPU time, which the simulation does not model; returning EINVAL`);
+    ctx.warnOnce(`${ctx.name}:${which}`, `${ctx.name}: timer ${which} counts CPU time, which the simulation does not model; returning EINVAL`);
   }
   return errno(Errno.EINVAL);
 }

@@ -15,6 +15,9 @@ export function sysClockGettime(ctx: SyscallContext): SyscallResult {
     ctx.warnOnce(`clock_gettime:${ctx.args.int(0)}`, `clock_gettime: clock id ${ctx.args.int(0)} is not supported; returning EINVAL`);
     return EINVAL();
   }
+  if (kind === 'cputime') {
+    ctx.warnOnce('clock_gettime:cputime', 'clock_gettime: CPU-time clocks read 0 (the simulated CPU is infinitely fast)');
+  }
   const value = readClock(kind, ctx.host, ctx.now);
   return ctx.memory.write(ctx.args.ptr(1), timespecBytes(value)) ? ok() : EFAULT();
 }

@@ -17,7 +17,7 @@ function asForkCall(ctx: SyscallContext, call: VforkCall): { nr: number; args: b
   const args = [0, 1, 2, 3, 4, 5].map((i) => ctx.args.raw(i));
   switch (call.syscall) {
     case 'vfork':
-      // Only the number changes: glibc's vfork stub keeps its return address in rdi (§2).
+      // Only the number changes: glibc's vfork stub keeps its return address in rdi (docs/ptrace-notes.md §7).
       return { nr: SYSCALL_NUMBERS.fork, args };
     case 'clone':
       // The stack argument stays: the child starts on the requested stack in its own copy.
