@@ -26,6 +26,11 @@ export interface SyscallArgs {
 export interface TraceeMemory {
   /** `length` bytes at `addr`, or null when they are not all readable. */
   read(addr: bigint, length: number): Uint8Array | null;
+  /**
+   * The readable start of the `length` bytes at `addr`: all of them, or fewer up to the first
+   * fault (empty when the first byte faults) — what the kernel copies before an EFAULT.
+   */
+  readPrefix(addr: bigint, length: number): Uint8Array;
   /** Writes all of `data` at `addr`; false when it could not. */
   write(addr: bigint, data: Uint8Array): boolean;
   /** A NUL-terminated string of at most `max` bytes, or null on a fault or when too long. */

@@ -168,6 +168,14 @@ describe('io: bad input', () => {
     expect(logLines(run, '[ERROR]')).to.deep.equal([]);
   });
 
+  it('counts of 2^32 and more, and pointers where address + length wraps, answer as Linux (MAX_RW_COUNT, access_ok)', () => {
+    const { native, run } = same('io-hostile');
+    expect(native.stdout).to.contain('write 2^32 to a non-blocking pipe -> 65536\n');
+    expect(native.stdout).to.contain('rt_sigaction with act near 2^64 -> -1 EFAULT\n');
+    expect(native.stdout).to.match(/still running\n$/);
+    expect(logLines(run, '[ERROR]')).to.deep.equal([]);
+  });
+
   it('warns exactly once per run for each partly supported flag used twice', () => {
     const { run } = same('io-flags', ['accepted']);
     for (const words of [
