@@ -101,11 +101,18 @@ function attributeErrors(hook: AnyHook, where: string): void {
             return fn(...args);
           } catch (error) {
             if (error instanceof PluginError) throw error;
-            const nr = (args[0] as { nr?: number } | undefined)?.nr ?? null;
-            throw new PluginError(tap.name, where, typeof nr === 'number' ? nr : null, error);
+            const ctx = args[0] as Partial<SyscallContext> | undefined;
+            const nr = typeof ctx?.nr === 'number' ? ctx.nr : null;
+            throw new PluginError(tap.name, where, nr, error, nr === null ? undefined : describeCall(ctx as SyscallContext));
           }
         },
       };
     },
   });
+}
+
+/** `name(arg0, …, arg5) by pid P on host H`, the raw registers in hex: enough to replay the call. */
+function describeCall(ctx: SyscallContext): string {
+  const words = [0, 1, 2, 3, 4, 5].map((i) => `0x${ctx.args.u64(i).toString(16)}`);
+  return `${ctx.name}(${words.join(', ')}) by pid ${ctx.process.pid} on host ${ctx.host.name}`;
 }
