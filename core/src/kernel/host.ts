@@ -6,7 +6,7 @@ import type { Process } from './process.js';
 /** The network of a host no Network has attached (unit tests): no interfaces, nothing is sent. */
 const DETACHED: HostNetwork = {
   interfaces: [],
-  send(): void {
+  send(): never {
     throw new Error('host is not attached to a network');
   },
   setReceiver(): void {},

@@ -82,6 +82,11 @@ function transmission(bytes: number, bitsPerSecond: bigint): bigint {
   return (BigInt(bytes) * 8n * NS_PER_SEC + bitsPerSecond - 1n) / bitsPerSecond;
 }
 
+/** The uplink's queue: Linux's default txqueuelen of 1000 full-size packets. */
+const UPLINK_QUEUE_BYTES = 1000 * 1500;
+/** The router queue in front of a downlink holds at most this much (fq_codel's 10240-packet limit). */
+const ROUTER_QUEUE_BYTES = 10240 * 1500;
+
 /** One host's side of the network: its interfaces, links, receiver and captures. */
 class HostPort implements HostNetwork {
   readonly interfaces: readonly NetInterface[];
@@ -92,6 +97,8 @@ class HostPort implements HostNetwork {
   /** The router queue in front of the downlink, and the bytes waiting in it. */
   readonly router = new CoDel();
   queuedBytes = 0;
+  /** Packets dropped because the uplink's queue was full. */
+  uplinkDrops = 0;
   /** Ordering key of the packets this host sends (with its host id). */
   packetSeq = 0;
 
@@ -109,8 +116,8 @@ class HostPort implements HostNetwork {
     this.interfaces = [LOOPBACK, { name: 'eth0', ipv4: host.ipAddress, ipv6, prefix4: 8, prefix6: 64 }];
   }
 
-  send(packet: NetPacket): void {
-    this.network.send(this, packet);
+  send(packet: NetPacket): SimTime | null {
+    return this.network.send(this, packet);
   }
 
   setReceiver(receive: (packet: NetPacket) => void): void {
@@ -176,23 +183,30 @@ export class Network {
     return this.routes.path(this.portFor(from).node, this.portFor(to).node);
   }
 
-  send(from: HostPort, packet: NetPacket): void {
+  send(from: HostPort, packet: NetPacket): SimTime | null {
     const host = from.host;
     const now = host.current;
     if (from.isLocal(packet.destination)) {
       from.pcapLo?.write(now, packet.toBytes());
       const seq = from.packetSeq++;
       host.addPacketEvent(now, host.id, seq, () => this.deliver(from, packet));
-      return;
+      return now;
     }
-    from.pcapEth0?.write(now, packet.toBytes());
     const bootstrapping = now < this.bootstrapEnd;
     // The packet leaves once the uplink is free; it uses the link even if the path then loses it.
     let departure = now;
     if (!bootstrapping) {
       if (from.upFreeAt > departure) departure = from.upFreeAt;
+      // A full interface queue drops what comes on top (tail drop), so that no sender can make
+      // the simulator hold an unbounded backlog of packets in flight.
+      if (departure - now > transmission(UPLINK_QUEUE_BYTES, from.bandwidthUp)) {
+        from.uplinkDrops++;
+        return null;
+      }
       from.upFreeAt = departure + transmission(packet.wireSize, from.bandwidthUp);
     }
+    from.pcapEth0?.write(now, packet.toBytes());
+    const sent = from.upFreeAt > now ? from.upFreeAt : now;
     const to = this.portOf(packet.destination);
     if (!to) {
       if (!this.warned.has(packet.destination)) {
@@ -202,11 +216,11 @@ export class Network {
           `dropping packet from ${packet.source} to unknown address ${packet.destination} (reported once per address)`,
         );
       }
-      return;
+      return sent;
     }
     const path = this.routes.path(from.node, to.node);
     // Zero-payload packets (pure ACK, SYN, FIN) are never dropped (Shadow #2517).
-    if (!bootstrapping && packet.hasPayload && path.loss > 0 && from.random.double() < path.loss) return;
+    if (!bootstrapping && packet.hasPayload && path.loss > 0 && from.random.double() < path.loss) return sent;
     const arrival = departure + path.latency;
     const at = arrival > host.roundEnd ? arrival : host.roundEnd;
     const seq = from.packetSeq++;
@@ -215,7 +229,11 @@ export class Network {
       const t = to.host.current;
       if (t >= this.bootstrapEnd) {
         if (to.downFreeAt > t) {
-          if (!queued) to.queuedBytes += packet.wireSize;
+          if (!queued) {
+            // The router queue is bounded too: past its limit a packet is dropped on arrival.
+            if (to.queuedBytes + packet.wireSize > ROUTER_QUEUE_BYTES) return;
+            to.queuedBytes += packet.wireSize;
+          }
           queued = true;
           to.host.addPacketEvent(to.downFreeAt, host.id, seq, arrive);
           return;
@@ -231,6 +249,7 @@ export class Network {
       this.deliver(to, packet);
     };
     to.host.addPacketEvent(at, host.id, seq, arrive);
+    return sent;
   }
 
   /** Closes the capture files. */
