@@ -31,11 +31,8 @@ export function onSyscall(env: TaskEnv, thread: Thread): boolean {
 /** The parked call's condition fired (or its deadline passed): the same handler runs again. */
 export function rerunParked(env: TaskEnv, thread: Thread, wake: WakeReason | null): boolean {
   thread.unpark();
-  const ctx = thread.ctx;
-  ctx.restarted = true;
-  ctx.wake = wake;
-  ctx.now = thread.process.host.current;
-  return settle(env, thread, env.kernel.dispatch(ctx));
+  thread.ctx.rerun(wake, thread.process.host.current);
+  return settle(env, thread, env.kernel.dispatch(thread.ctx));
 }
 
 /** The syscall-exit stop of a call let through: a clone's result, or a native result to map. */

@@ -34,12 +34,11 @@ export interface SignalSender {
  * changes only through its own methods; the task-* modules of the kernel call them.
  */
 export class Thread implements ThreadView {
-  /** How to resume the real task the next time it runs. */
-  resumeMode: Resume = Resume.None;
-  resumeValue = 0n;
-  /** Stack pointer at the current syscall stop. */
-  syscallStack = 0n;
   readonly ctx: CallContext;
+  private mode: Resume = Resume.None;
+  private value = 0n;
+  /** Stack pointer at the current syscall stop. */
+  private syscallStack = 0n;
   private mapper: ResultMapper | null = null;
   private parked: BlockedCall | null = null;
   private wake: SimEvent | null = null;
@@ -80,10 +79,20 @@ export class Thread implements ThreadView {
     this.sendSignal(this, sig, sender);
   }
 
+  /** How to resume the real task the next time it runs. */
+  get resumeMode(): Resume {
+    return this.mode;
+  }
+
+  /** The value `resumeMode` uses (a return value, a signal, a syscall number). */
+  get resumeValue(): bigint {
+    return this.value;
+  }
+
   /** Sets how the real task resumes next. */
   resumeWith(mode: Resume, value = 0n): void {
-    this.resumeMode = mode;
-    this.resumeValue = value;
+    this.mode = mode;
+    this.value = value;
   }
 
   /** Takes a seccomp stop for syscall `nr`: a new call begins. */
