@@ -175,9 +175,8 @@ class Simulation {
     }
     const process = new Process(host, pid, null, name, realPid, new ProcessMemory(this.backend, realPid), host.current, options);
     const thread = this.newThread(pid, realPid, process);
-    process.tasks.set(pid, thread);
-    host.live.set(pid, process);
-    host.virtualPids.set(realPid, pid);
+    process.addTask(thread);
+    host.addProcess(process);
     this.started.push(process);
     this.log.info({ host: host.name }, `process '${process.displayName}' started: ${[options.path, ...options.args].map(quoteArg).join(' ')}`);
     this.runner.run(thread);
@@ -204,7 +203,7 @@ class Simulation {
   }
 
   private onProcessExit(process: Process): void {
-    process.host.live.delete(process.pid);
+    process.host.removeProcess(process);
     const state = formatFinalState(process.final!, signalName);
     if (!process.execed) {
       this.log.error(
@@ -266,7 +265,7 @@ class Simulation {
       for (const process of [...host.live.values()]) {
         this.runner.kill(process);
         process.final = 'running';
-        host.live.delete(process.pid);
+        host.removeProcess(process);
       }
     }
   }
