@@ -1,19 +1,14 @@
 import { expect } from 'chai';
 import { SYSCALL_NUMBERS } from '@shadow-ts/plugin-sdk';
-import { BUILTIN_PLUGINS, Kernel, SUPPORT, applyPlugins, loadPlugin, nativeAllowList } from '@shadow-ts/core';
-import { pino } from 'pino';
-import { ROOT } from '../e2e/harness.js';
+import { SUPPORT, nativeAllowList } from '@shadow-ts/core';
+import { builtinTaps } from './builtins.js';
 
 /** The syscall table is reviewed data; this walks it against what the built-in plugins tap. */
 describe('syscall support table', () => {
   let tapped: Set<string>;
 
   before(async () => {
-    const kernel = new Kernel(pino({ level: 'silent' }));
-    const plugins = await Promise.all(BUILTIN_PLUGINS.map((spec) => loadPlugin(spec, ROOT, 'test')));
-    applyPlugins(kernel, plugins);
-    kernel.ready();
-    tapped = new Set(kernel.hooks.syscall.names());
+    tapped = await builtinTaps();
   });
 
   it('names only real x86_64 syscalls', () => {
