@@ -76,13 +76,21 @@ export type ProcessExit = { readonly exited: number } | { readonly signaled: num
 export interface ProcessView {
   /** Virtual pid on its host (from 1000). */
   readonly pid: number;
-  /** Virtual pid of the parent; 1 for processes the simulation started and for orphans. */
+  /**
+   * Virtual pid of the parent; 1 for processes the simulation started and for orphans that no
+   * subreaper ancestor took in.
+   */
   readonly parentPid: number;
   /** The real Linux pid, for handlers that let the kernel act on the process (wait4, kill). */
   readonly nativePid: number;
   /** Process group and session ids (virtual). */
   pgid: number;
   sid: number;
+  /**
+   * PR_SET_CHILD_SUBREAPER: when a descendant's parent ends, the orphans go to the nearest live
+   * ancestor that set it instead of to init (pid 1). Not inherited by children (prctl(2)).
+   */
+  childSubreaper: boolean;
   /** How it ended; null while it runs. A process that ended and was not yet waited for is a zombie. */
   readonly exit: ProcessExit | null;
   /** Its children that have not been waited for (running or zombies), in creation order. */

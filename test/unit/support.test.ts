@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { SYSCALL_NUMBERS } from '@shadow-ts/plugin-sdk';
-import { SUPPORT, nativeAllowList } from '@shadow-ts/core';
+import { REFUSED, SUPPORT, nativeAllowList } from '@shadow-ts/core';
 import { builtinTaps } from './builtins.js';
 
 /** The syscall table is reviewed data; this walks it against what the built-in plugins tap. */
@@ -30,6 +30,21 @@ describe('syscall support table', () => {
   it('says why for every partially supported name', () => {
     for (const [name, support] of Object.entries(SUPPORT)) {
       if (support.level === 'partial') expect(support.note, name).to.be.a('string').and.not.empty;
+    }
+  });
+
+  it('keeps every refused name out of the table and untapped, with a reason', () => {
+    for (const [name, reason] of Object.entries(REFUSED)) {
+      expect(SYSCALL_NUMBERS, name).to.have.property(name);
+      expect(SUPPORT, name).to.not.have.property(name);
+      expect(tapped.has(name), name).to.equal(false);
+      expect(reason, name).to.be.a('string').and.not.empty;
+    }
+  });
+
+  it('lets no call that names another process run natively', () => {
+    for (const name of ['prlimit64', 'sched_setaffinity', 'process_vm_readv', 'setpriority', 'capget', 'rt_sigqueueinfo']) {
+      expect(SUPPORT[name as keyof typeof SUPPORT]?.level, name).to.not.equal('native');
     }
   });
 

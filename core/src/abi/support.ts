@@ -32,6 +32,11 @@ const INET_UNIX = 'AF_INET/AF_INET6 (UDP, TCP) and AF_UNIX (pathname and abstrac
 const TEMPORARY_MASK = 'the temporary signal mask is checked (size, address) but not applied: signals stay as the thread had them (warned once)';
 const REAL_TIMER_ONLY = 'ITIMER_REAL only: CPU-time timers never fire with an infinitely fast CPU (EINVAL, warned once)';
 const SIGNALS_NATIVE = 'the kernel keeps masks and alternate stacks; signals reach it as real signals';
+/** Calls naming a task by pid: virtual pids and tids of the caller's host map to real ones, 0 is the caller, others ESRCH. */
+const REAL_PID = 'runs natively on the real task behind a virtual pid/tid of the caller\'s host (0: the caller); other pids ESRCH';
+const REAL_PID_SCHED = REAL_PID + '; real scheduling only, simulated time is not affected';
+const ONE_TASK_PRIORITY = REAL_PID + ' for a single task; process groups and users would reach processes outside the host: EPERM (warned once)';
+const SIGQUEUE = 'virtual pids of the caller\'s host, delivered as kill/tgkill: si_code and si_value are not carried (warned once)';
 
 export const SUPPORT: Readonly<Partial<Record<SyscallName, Support>>> = {
   // memory management: the kernel's business, never simulated
@@ -145,7 +150,9 @@ export const SUPPORT: Readonly<Partial<Record<SyscallName, Support>>> = {
   getgroups: native(),
   getresuid: native(),
   getresgid: native(),
-  prlimit64: native(),
+  prlimit64: emulated(REAL_PID + ' (new limits read first: EFAULT); the kernel checks resource (EINVAL) and permission; RLIMIT_CPU counts the real CPU time of the managed process and cannot reach the simulator'),
+  capget: emulated('the header\'s pid is a virtual pid of the caller\'s host (0: the caller), given to the kernel as the real one; others ESRCH'),
+  capset: emulated('the caller only (pid 0 or its own tid); other pids EPERM, as Linux'),
   getrlimit: native(),
   setrlimit: native(),
   // signals
@@ -161,7 +168,7 @@ export const SUPPORT: Readonly<Partial<Record<SyscallName, Support>>> = {
   clock_nanosleep: emulated(),
   // process (core:process)
   getpid: emulated(),
-  getppid: emulated('processes started by the simulation report parent pid 1'),
+  getppid: emulated('processes started by the simulation report parent pid 1; orphans report their subreaper (PR_SET_CHILD_SUBREAPER) or 1'),
   gettid: emulated(),
   exit: emulated('runs natively; the simulator records the exit'),
   exit_group: emulated('runs natively; the simulator records the exit'),
@@ -192,9 +199,28 @@ export const SUPPORT: Readonly<Partial<Record<SyscallName, Support>>> = {
   setpgid: emulated(),
   getpgid: emulated(),
   getpgrp: emulated(),
-  prctl: partial('options about the process itself run natively; others (PR_SET_SECCOMP, PR_SET_TSC, …) are EINVAL (warned once)'),
+  prctl: partial('options about the process itself run natively; PR_SET/GET_PDEATHSIG are modelled (the signal follows the parent process\'s end at its simulated time, not the parent thread\'s); PR_SET/GET_CHILD_SUBREAPER are modelled (orphans go to the nearest live subreaper ancestor) and also set in the kernel; others (PR_SET_SECCOMP, PR_SET_TSC, …) are EINVAL (warned once)'),
   sched_yield: emulated('the thread steps back behind the other events of the instant'),
   sched_getaffinity: emulated('one CPU, CPU 0'),
+  sched_setaffinity: emulated('one CPU: a mask holding CPU 0 is accepted and not applied (the run\'s real pinning stays), others EINVAL; virtual tids of the host, others ESRCH'),
+  sched_setscheduler: emulated(REAL_PID_SCHED),
+  sched_getscheduler: emulated(REAL_PID_SCHED),
+  sched_setparam: emulated(REAL_PID_SCHED),
+  sched_getparam: emulated(REAL_PID_SCHED),
+  sched_setattr: emulated(REAL_PID_SCHED),
+  sched_getattr: emulated(REAL_PID_SCHED),
+  sched_rr_get_interval: emulated(REAL_PID_SCHED),
+  getpriority: partial(ONE_TASK_PRIORITY),
+  setpriority: partial(ONE_TASK_PRIORITY),
+  ioprio_get: partial(ONE_TASK_PRIORITY),
+  ioprio_set: partial(ONE_TASK_PRIORITY),
+  process_vm_readv: emulated(REAL_PID),
+  process_vm_writev: emulated(REAL_PID),
+  get_robust_list: emulated(REAL_PID),
+  migrate_pages: emulated(REAL_PID),
+  move_pages: emulated(REAL_PID),
+  rt_sigqueueinfo: partial(SIGQUEUE),
+  rt_tgsigqueueinfo: partial(SIGQUEUE),
   // random (core:random)
   getrandom: emulated('from the host stream'),
   // sockets (core:net)
@@ -214,6 +240,20 @@ export const SUPPORT: Readonly<Partial<Record<SyscallName, Support>>> = {
   getpeername: emulated(SOCKETS),
   getsockopt: partial(SOCKETS + '; SOL_SOCKET basics, TCP_NODELAY/MAXSEG/CONGESTION/INFO (minimal)/KEEP*, IPV6_V6ONLY; others ENOPROTOOPT (warned once)'),
   setsockopt: partial(SOCKETS + '; buffer sizes apply to the next TCP connection; keepalive and unix buffer sizes are recorded only; others ENOPROTOOPT (warned once)'),
+};
+
+/**
+ * Calls refused on purpose: they stay out of SUPPORT, so they are trapped and answered ENOSYS with
+ * one warning per run (what a kernel without the feature says, which programs handle). Each would
+ * otherwise reach a process or kernel object the simulator does not map to the caller's host.
+ */
+export const REFUSED: Readonly<Partial<Record<SyscallName, string>>> = {
+  pidfd_open: 'a pidfd is a real kernel object: polling it or signalling through it would bypass the simulated process tree (CLONE_PIDFD is EINVAL too)',
+  pidfd_send_signal: 'no pidfds exist in a simulation; it also accepts /proc/<pid> descriptors naming real pids',
+  pidfd_getfd: 'no pidfds exist in a simulation; a copied descriptor would bypass the virtual descriptor tables',
+  process_madvise: 'takes a pidfd, and no pidfds exist in a simulation',
+  process_mrelease: 'takes a pidfd, and no pidfds exist in a simulation',
+  kcmp: 'compares real kernel objects, which virtual descriptors do not have: its answers would be wrong',
 };
 
 /** Name of each syscall number, for stops. */

@@ -23,6 +23,7 @@ export class Process implements ProcessView {
   final: FinalState | null = null;
   pgid: number;
   sid: number;
+  childSubreaper = false;
   readonly childEvents = new WaitQueue();
   private readonly kids = new Set<Process>();
   private readonly taskMap = new Map<number, Thread>();
@@ -150,10 +151,20 @@ export class Process implements ProcessView {
     }
   }
 
-  /** Records the end of the process: its children become orphans, its parent learns of it. */
+  /**
+   * Records the end of the process: its parent learns of it, and its children go to the nearest
+   * live subreaper ancestor, or become orphans of init (prctl(2) PR_SET_CHILD_SUBREAPER).
+   */
   ended(final: FinalState): void {
     this.final = final;
-    for (const kid of this.kids) kid.parent = null;
+    let reaper = this.parent;
+    while (reaper && !(reaper.alive && reaper.childSubreaper)) reaper = reaper.parent;
+    for (const kid of this.kids) {
+      kid.parent = reaper;
+      reaper?.kids.add(kid);
+    }
+    // A zombie handed over is the new parent's to collect: let its waits look again.
+    if (reaper && [...this.kids].some((kid) => !kid.alive)) reaper.childEvents.notify();
     this.kids.clear();
     this.parent?.childEvents.notify();
   }
