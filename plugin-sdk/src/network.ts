@@ -38,11 +38,10 @@ export interface HostNetwork {
   /**
    * Sends a packet from this host. Delivery happens later, as an event of the receiving host.
    * Returns the simulated time at which the packet has left the host (its last bit is on the
-   * uplink; at once for loopback) — when Linux frees a sent skb, so a socket can keep its send
-   * buffer charged until then — or null when the uplink's queue was full and the packet was
-   * dropped, as a full interface queue drops it.
+   * uplink; at once for loopback): when Linux frees a sent skb, so a socket keeps its send
+   * buffer charged until then, which is what bounds the packets any sender has in flight.
    */
-  send(packet: NetPacket): SimTime | null;
+  send(packet: NetPacket): SimTime;
   /**
    * Installs the function that receives every packet addressed to this host (one per host: the
    * transport family's demultiplexer). It runs as an event of this host at the arrival time.

@@ -82,8 +82,6 @@ function transmission(bytes: number, bitsPerSecond: bigint): bigint {
   return (BigInt(bytes) * 8n * NS_PER_SEC + bitsPerSecond - 1n) / bitsPerSecond;
 }
 
-/** The uplink's queue: Linux's default txqueuelen of 1000 full-size packets. */
-const UPLINK_QUEUE_BYTES = 1000 * 1500;
 /** The router queue in front of a downlink holds at most this much (fq_codel's 10240-packet limit). */
 const ROUTER_QUEUE_BYTES = 10240 * 1500;
 
@@ -97,8 +95,6 @@ class HostPort implements HostNetwork {
   /** The router queue in front of the downlink, and the bytes waiting in it. */
   readonly router = new CoDel();
   queuedBytes = 0;
-  /** Packets dropped because the uplink's queue was full. */
-  uplinkDrops = 0;
   /** Ordering key of the packets this host sends (with its host id). */
   packetSeq = 0;
 
@@ -116,7 +112,7 @@ class HostPort implements HostNetwork {
     this.interfaces = [LOOPBACK, { name: 'eth0', ipv4: host.ipAddress, ipv6, prefix4: 8, prefix6: 64 }];
   }
 
-  send(packet: NetPacket): SimTime | null {
+  send(packet: NetPacket): SimTime {
     return this.network.send(this, packet);
   }
 
@@ -183,7 +179,7 @@ export class Network {
     return this.routes.path(this.portFor(from).node, this.portFor(to).node);
   }
 
-  send(from: HostPort, packet: NetPacket): SimTime | null {
+  send(from: HostPort, packet: NetPacket): SimTime {
     const host = from.host;
     const now = host.current;
     if (from.isLocal(packet.destination)) {
@@ -197,12 +193,6 @@ export class Network {
     let departure = now;
     if (!bootstrapping) {
       if (from.upFreeAt > departure) departure = from.upFreeAt;
-      // A full interface queue drops what comes on top (tail drop), so that no sender can make
-      // the simulator hold an unbounded backlog of packets in flight.
-      if (departure - now > transmission(UPLINK_QUEUE_BYTES, from.bandwidthUp)) {
-        from.uplinkDrops++;
-        return null;
-      }
       from.upFreeAt = departure + transmission(packet.wireSize, from.bandwidthUp);
     }
     from.pcapEth0?.write(now, packet.toBytes());
