@@ -37,7 +37,7 @@ function isPlugin(value: unknown): value is Plugin {
 
 /** `path:line` from a `file:///path:line` or `/path:line` line, as V8 heads a SyntaxError's report. */
 function sourceLine(line: string | undefined): string | null {
-  const m = /^(\S.*):(\d+)$/.exec(line ?? '');
+  const m = /^(file:\/\/\S+|\/.*):(\d+)$/.exec(line ?? '');
   if (!m) return null;
   return `${m[1]!.startsWith('file:') ? fileURLToPath(m[1]!) : m[1]!}:${m[2]!}`;
 }
