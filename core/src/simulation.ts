@@ -1,4 +1,3 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NS_PER_MS, SIM_START, type SimTime } from '@shadow-ts/plugin-sdk';
@@ -19,6 +18,7 @@ import { BUILTIN_PLUGINS, applyPlugins, loadPlugin, type LoadedPlugin } from './
 import type { PluginSpec, RcConfig } from './loader/rc.js';
 import type { Logger } from './log.js';
 import { Network } from './net/network.js';
+import { createDataDirectory, createOutputDirectory, writeOutput } from './output.js';
 import { SeedSource } from './sim/random.js';
 import { Scheduler } from './sim/scheduler.js';
 import { formatSimTime } from './sim/time.js';
@@ -126,7 +126,7 @@ class Simulation {
       .sort((a, b) => ipToInt(a.ipAddress) - ipToInt(b.ipAddress));
     config.hosts.forEach((hc, id) => {
       const dataDir = join(general.dataDirectory, 'hosts', hc.name);
-      mkdirSync(dataDir, { recursive: true });
+      createOutputDirectory(dataDir);
       const host = new Host(id, hc.name, addresses.get(hc.name)!, seeds.forHost(hc.name), dataDir, directory);
       this.hosts.push(host);
       for (const options of hc.processes) this.scheduleProcess(host, options);
@@ -336,11 +336,9 @@ export async function runSimulation(options: RunOptions): Promise<RunResult> {
   kernel.ready();
   chooseStrategies(kernel, rc, config, options.vfork);
 
-  if (existsSync(dataDir)) {
-    throw new ShadowError('DATA_DIRECTORY_EXISTS', `data directory "${dataDir}" already exists; remove it or choose another with -d`);
-  }
-  mkdirSync(join(dataDir, 'hosts'), { recursive: true });
-  writeFileSync(join(dataDir, 'processed-config.yaml'), stringify(config.document));
+  createDataDirectory(dataDir);
+  createOutputDirectory(join(dataDir, 'hosts'));
+  writeOutput(join(dataDir, 'processed-config.yaml'), stringify(config.document));
 
   const simulation = new Simulation(config, kernel, backend, log);
   let end: SimTime = SIM_START;
@@ -351,7 +349,7 @@ export async function runSimulation(options: RunOptions): Promise<RunResult> {
     simulation.close();
   }
   const syscalls = Object.fromEntries([...kernel.counts.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-  writeFileSync(join(dataDir, 'sim-stats.json'), `${JSON.stringify({ syscalls }, null, 2)}\n`);
+  writeOutput(join(dataDir, 'sim-stats.json'), `${JSON.stringify({ syscalls }, null, 2)}\n`);
   const unexpected = simulation.checkFinalStates();
   log.info(`simulation ended at ${formatSimTime(end)}`);
   if (unexpected > 0) log.error(`${unexpected} managed processes in unexpected final state`);

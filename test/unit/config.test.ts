@@ -263,6 +263,21 @@ hosts:
     expect(loadError('').detail).to.match(/got an empty file/);
   });
 
+  it('reads regular files only: a device, a directory or a named pipe is refused without reading it', () => {
+    const refused = (path: string) => () => loadSimulationConfig(path, {});
+    expect(refused('/dev/zero')).to.throw(ConfigError, /^\/dev\/zero: cannot read the configuration file: it is a character device, not a regular file/);
+    expect(refused(dir)).to.throw(ConfigError, /cannot read the configuration file: it is a directory$/);
+    const fifo = join(dir, 'fifo');
+    execFileSync('mkfifo', [fifo]);
+    expect(refused(fifo)).to.throw(ConfigError, /fifo: cannot read the configuration file: it is a named pipe, not a regular file/);
+  });
+
+  it('an alias without its anchor is an error on the alias line', () => {
+    const e = loadError('general:\n  stop_time: 10s\n  seed: *seed\n');
+    expect(e.line).to.equal(3);
+    expect(e.detail).to.equal('invalid YAML: alias *seed has no anchor &seed before it');
+  });
+
   it('requires general, network, hosts and general.stop_time', () => {
     expect(loadError('network: { graph: { type: 1_gbit_switch } }\nhosts: {}\n').message).to.match(/: general: is a required section$/);
     const st = loadError(withHosts('  a: { network_node_id: 0, processes: [] }\n', 'seed: 3'));

@@ -1,5 +1,6 @@
 import { cosmiconfig, getDefaultSearchPlaces } from 'cosmiconfig';
-import { parse } from 'yaml';
+import { ConfigError } from '../config/errors.js';
+import { parseYaml } from '../config/yaml.js';
 import { ShadowError } from '../kernel/errors.js';
 
 /** A plugin to load: its name (npm package or path) and its options. */
@@ -25,7 +26,7 @@ export interface RcConfig {
 const KEYS = ['plugins', 'backend', 'vfork', 'tcp_congestion', 'hosts'];
 const HOST_KEYS = ['vfork', 'tcp_congestion'];
 
-const yamlLoader = (_file: string, content: string): unknown => parse(content, { merge: true });
+const yamlLoader = (file: string, content: string): unknown => parseYaml(file, content).value;
 
 const explorer = cosmiconfig('shadow', {
   // TypeScript config files would need the TypeScript compiler at run time; users may not have it.
@@ -57,7 +58,12 @@ export async function loadRc(dir: string): Promise<RcConfig> {
   try {
     found = await explorer.search(dir);
   } catch (error) {
-    throw new ShadowError('RC_INVALID', `cannot read shadow settings: ${(error as Error).message.split('\n')[0]}`);
+    if (error instanceof ConfigError) throw error;
+    // cosmiconfig names the file it failed on (a JSON or JavaScript settings file).
+    const file = (error as { filepath?: unknown }).filepath;
+    const where = typeof file === 'string' ? `${file}: ` : '';
+    const message = (error as Error).message.replace(/\s*\n\s*/g, ' ');
+    throw new ShadowError('RC_INVALID', `${where}cannot read shadow settings: ${message}`);
   }
   if (!found || found.isEmpty) {
     return { file: found?.filepath ?? null, plugins: [], backend: 'ptrace', vfork: null, tcpCongestion: null, hosts: {} };
