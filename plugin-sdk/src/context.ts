@@ -118,6 +118,11 @@ export interface ThreadView {
   readonly tid: number;
   /** The real Linux tid. */
   readonly nativeTid: number;
+  /**
+   * Its stack pointer at the syscall being handled. Below the 128-byte red zone the stack is
+   * scratch space until the call returns: where a handler puts a string it makes the kernel read.
+   */
+  readonly syscallStack: bigint;
   readonly process: ProcessView;
   /**
    * Sends a real signal to this thread, from process `sender` (by kill, or tgkill/tkill when

@@ -4,7 +4,7 @@ import { SYSCALL_NUMBERS, type SyscallName } from '@shadow-ts/plugin-sdk';
  * The reviewed support table: what the simulator does with each x86_64 syscall.
  *
  * - `native`: on the seccomp allow-list; the kernel runs it without a stop (memory management,
- *   path-based file calls, identity getters).
+ *   most path-based file calls, identity getters).
  * - `emulated` / `partial`: trapped and answered by a built-in plugin (`partial` says what is
  *   missing, and the handler warns once when a program meets it: `test/unit/support-warnings.test.ts`).
  * - any name not listed: trapped and answered ENOSYS with one warning per run.
@@ -26,7 +26,9 @@ const partial = (note: string): Support => ({ level: 'partial', note });
 const vdso = (s: Support): Support => ({ ...s, vdso: true });
 
 const VIRTUAL_OR_NATIVE = 'virtual files (pipes, eventfds, …) answer; ordinary descriptors run natively';
-const EMULATED_PATHS = '/dev/urandom, /dev/random, /etc/hosts, /etc/hostname, /etc/localtime are emulated; other paths open natively';
+const EMULATED_PATHS = '/dev/urandom, /dev/random, /etc/hosts, /etc/hostname, /etc/localtime are emulated; /proc/<pid> names the host\'s processes by virtual pid (stat, status, task/<tid>/children show virtual ids; another process\'s mem is EACCES, warned once); other paths open natively';
+const PROC_LISTING = 'a descriptor on /proc or /proc/<pid>/task lists the host\'s virtual ids (plus the entries that are not ids); others natively';
+const PROC_PATHS = 'trapped (a stop per call) so /proc resolves by virtual pid: paths that do not enter /proc run natively unchanged, /proc/<pid> of no managed process of the host is ENOENT, a virtual pid is translated to the real path';
 const SOCKETS = 'on simulated sockets (AF_UNIX, UDP, TCP, AF_NETLINK route; ENOTSOCK on other descriptors)';
 const INET_UNIX = 'AF_INET/AF_INET6 (UDP, TCP) and AF_UNIX (pathname and abstract names)';
 const TEMPORARY_MASK = 'the temporary signal mask is checked (size, address) but not applied: signals stay as the thread had them (warned once)';
@@ -77,8 +79,8 @@ export const SUPPORT: Readonly<Partial<Record<SyscallName, Support>>> = {
   fcntl: partial('on virtual files: dup, FD flags, status flags and kind-specific commands (F_GETPIPE_SZ…); locks are EINVAL (warned once)'),
   ioctl: partial('on virtual files: FIONBIO, FIOCLEX/FIONCLEX and kind-specific requests (FIONREAD…); others ENOTTY (warned once, terminal requests excepted: Linux refuses them too)'),
   fstat: emulated(VIRTUAL_OR_NATIVE),
-  newfstatat: emulated('virtual files (AT_EMPTY_PATH) and emulated paths answered; the rest natively'),
-  statx: partial('virtual files (AT_EMPTY_PATH) and emulated paths report type, mode and size, owner and times 0 (warned once); the rest natively'),
+  newfstatat: emulated('virtual files (AT_EMPTY_PATH) and emulated paths answered; /proc paths by virtual pid; the rest natively'),
+  statx: partial('virtual files (AT_EMPTY_PATH) and emulated paths report type, mode and size, owner and times 0 (warned once); /proc paths by virtual pid; the rest natively'),
   pipe: emulated('64 KiB virtual pipes'),
   pipe2: partial('O_DIRECT (packet mode) is accepted but not emulated (warned once)'),
   eventfd: emulated(),
@@ -97,22 +99,22 @@ export const SUPPORT: Readonly<Partial<Record<SyscallName, Support>>> = {
   select: emulated('ordinary descriptors (regular files, devices) are always ready, as Linux reports them'),
   pselect6: partial(TEMPORARY_MASK),
   // paths (core:fs)
-  open: emulated(EMULATED_PATHS),
-  openat: emulated(EMULATED_PATHS),
-  creat: emulated(EMULATED_PATHS),
-  stat: native(),
-  lstat: native(),
+  open: partial(EMULATED_PATHS),
+  openat: partial(EMULATED_PATHS),
+  creat: partial(EMULATED_PATHS),
+  stat: emulated(PROC_PATHS),
+  lstat: emulated(PROC_PATHS),
   statfs: native(),
   fstatfs: native(),
-  access: native(),
-  faccessat: native(),
-  faccessat2: native(),
-  getdents: native(),
-  getdents64: native(),
-  readlink: native(),
-  readlinkat: native(),
-  getcwd: native(),
-  chdir: native(),
+  access: emulated(PROC_PATHS),
+  faccessat: emulated(PROC_PATHS),
+  faccessat2: emulated(PROC_PATHS),
+  getdents: emulated(PROC_LISTING),
+  getdents64: emulated(PROC_LISTING),
+  readlink: emulated(PROC_PATHS + '; /proc links (self, thread-self, fd/N, cwd) read with virtual ids'),
+  readlinkat: emulated(PROC_PATHS + '; /proc links (self, thread-self, fd/N, cwd) read with virtual ids'),
+  getcwd: emulated('runs natively; a cwd inside /proc/<pid> reads with the virtual pid'),
+  chdir: emulated(PROC_PATHS),
   fchdir: native(),
   mkdir: native(),
   mkdirat: native(),
@@ -172,7 +174,7 @@ export const SUPPORT: Readonly<Partial<Record<SyscallName, Support>>> = {
   gettid: emulated(),
   exit: emulated('runs natively; the simulator records the exit'),
   exit_group: emulated('runs natively; the simulator records the exit'),
-  execve: emulated('runs natively; at the exec stop the new image gets its vDSO patched and close-on-exec bindings are dropped'),
+  execve: emulated('runs natively (/proc/<pid>/exe by virtual pid); at the exec stop the new image gets its vDSO patched and close-on-exec bindings are dropped'),
   set_tid_address: emulated('the clear-child-tid address is recorded; when the thread ends its joiners are woken on the emulated futex'),
   uname: emulated('nodename is the host name; the rest is the real kernel'),
   sysinfo: emulated('uptime from simulated time; memory figures from the real machine'),
