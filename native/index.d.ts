@@ -6,7 +6,7 @@
  * It never decides what a syscall means; the core and its plugins do.
  *
  * The const enums below are inlined by tsc. The addon also exports frozen runtime copies
- * (`Stop`, `StopKind`, `Resume`), so code run without tsc (tsx/esbuild) works too.
+ * (`Stop`, `StopKind`, `Resume`, `Reg`), so code run without tsc (tsx/esbuild) works too.
  */
 
 /** Number of 64-bit words in the stop record. */
@@ -86,6 +86,17 @@ export declare const enum Resume {
   Restart = 5,
 }
 
+/** Number of 64-bit words in a register set (x86_64 `user_regs_struct`). */
+export declare const REG_WORDS: 27;
+
+/** Word indexes in a register set (`user_regs_struct` order); the ones the core uses. */
+export declare const enum Reg {
+  Rax = 10,
+  Rcx = 11,
+  Rdx = 12,
+  Rip = 16,
+}
+
 export interface SpawnOptions {
   /** Absolute path of the executable. */
   path: string;
@@ -139,6 +150,20 @@ export interface NativeBackend {
    * -6, or the kernel's own code kept), the rest as the kernel filled it. Returns 0 or -errno.
    */
   setSignalSender(tid: number, code: number, pid: number): number;
+  /** At any stop: the task's registers (`user_regs_struct`, REG_WORDS words) into `out`. Returns 0 or -errno. */
+  getRegisters(tid: number, out: BigInt64Array): number;
+  /** At any stop: replace the task's registers with `regs` (REG_WORDS words). Returns 0 or -errno. */
+  setRegisters(tid: number, regs: BigInt64Array): number;
+  /**
+   * At a syscall-exit stop (registers are the program's, a resume returns to user mode): make the
+   * task run syscall `nr` with `args` (6 words) at `ip`, the address of a `syscall` instruction in
+   * its memory, then restore every register and the signal mask. Signals stay blocked meanwhile;
+   * a seccomp stop on the way lets the call run natively. Returns the call's result (a negative
+   * errno on failure), or null if the task reached another stop first (e.g. ExitEvent after a
+   * SIGKILL): that stop is in `stop`. Throws on ptrace errors. The task is left at the call's
+   * syscall-exit stop (docs/ptrace-notes.md §12).
+   */
+  injectSyscall(tid: number, ip: bigint, nr: number, args: BigInt64Array): bigint | null;
   /** Copy tracee memory into `dest`; returns bytes copied (short on a fault) or -errno. */
   readMemory(pid: number, addr: bigint, dest: Uint8Array): number;
   /** Copy `src` into tracee memory honouring page protections; returns bytes or -errno. */
@@ -162,6 +187,9 @@ export declare const resumeWait: NativeBackend['resumeWait'];
 export declare const poll: NativeBackend['poll'];
 export declare const setSyscall: NativeBackend['setSyscall'];
 export declare const setSignalSender: NativeBackend['setSignalSender'];
+export declare const getRegisters: NativeBackend['getRegisters'];
+export declare const setRegisters: NativeBackend['setRegisters'];
+export declare const injectSyscall: NativeBackend['injectSyscall'];
 export declare const readMemory: NativeBackend['readMemory'];
 export declare const writeMemory: NativeBackend['writeMemory'];
 export declare const patchMemory: NativeBackend['patchMemory'];

@@ -47,6 +47,9 @@ Napi::Value ResumeWait(const Napi::CallbackInfo& info);
 Napi::Value Poll(const Napi::CallbackInfo& info);
 Napi::Value SetSyscall(const Napi::CallbackInfo& info);
 Napi::Value SetSignalSender(const Napi::CallbackInfo& info);
+Napi::Value GetRegisters(const Napi::CallbackInfo& info);
+Napi::Value SetRegisters(const Napi::CallbackInfo& info);
+Napi::Value InjectSyscall(const Napi::CallbackInfo& info);
 // memory.cc
 Napi::Value ReadMemory(const Napi::CallbackInfo& info);
 Napi::Value WriteMemory(const Napi::CallbackInfo& info);

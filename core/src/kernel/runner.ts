@@ -96,7 +96,7 @@ export class Runner implements TaskEnv {
           onExec(this, thread);
           break;
         case StopKind.Signal:
-          onSignal(this, thread, Number(stop[Stop.Msg]));
+          if (!onSignal(this, thread, Number(stop[Stop.Msg]))) return;
           break;
         case StopKind.ExitEvent:
           if (!onExitEvent(this, thread, Number(stop[Stop.Msg]))) return;

@@ -1,20 +1,25 @@
 /**
  * Signals at work: sending a real signal to a thread, ending the blocking call it is parked in
  * when the signal interrupts it (EINTR, a restart, or the partial-transfer count), the
- * signal-delivery stop, and the virtual sender the program's siginfo shows. The facts about
- * signals (names, default actions, masks read from /proc) are in signals.ts.
+ * signal-delivery stop (where rdtsc/rdtscp are answered from simulated time), and the virtual
+ * sender the program's siginfo shows. The facts about signals (names, default actions, masks read
+ * from /proc) are in signals.ts.
  */
-import { Resume, Stop } from '@shadow-ts/native';
+import { REG_WORDS, Reg, Resume, Stop } from '@shadow-ts/native';
 import { Errno } from '@shadow-ts/plugin-sdk';
 import { constants } from 'node:os';
 import type { TaskEnv } from './runner.js';
 import { FAULTS, JOB_CONTROL_STOPS, interrupts, signalName } from './signals.js';
+import { chargeCpu } from './task-syscall.js';
 import type { Thread } from './thread.js';
+import { tscAt, tscInstruction } from './tsc.js';
 
 const EINTR = BigInt(-Errno.EINTR);
 /** si_code of a signal sent by kill(2) and by tkill(2)/tgkill(2). */
 const SI_USER = 0;
 const SI_TKILL = -6;
+/** si_code of a fault the kernel raises without an address (a #GP such as rdtsc under PR_TSC_SIGSEGV). */
+const SI_KERNEL = 0x80;
 
 /**
  * Sends a real signal to `thread` on behalf of `sender` (none: the simulator itself), and wakes
@@ -55,13 +60,17 @@ export function wakeForSignal(env: TaskEnv, thread: Thread, sig: number): void {
   env.scheduleRun(thread, thread.process.host);
 }
 
-/** A signal-delivery stop: job-control stops are dropped, faults reported, the rest delivered. */
-export function onSignal(env: TaskEnv, thread: Thread, signal: number): void {
+/**
+ * A signal-delivery stop: rdtsc/rdtscp are answered, job-control stops dropped, faults reported,
+ * the rest delivered. Returns false when the thread must yield (the modelled cost of a TSC read).
+ */
+export function onSignal(env: TaskEnv, thread: Thread, signal: number): boolean {
   const process = thread.process;
+  if (signal === constants.signals.SIGSEGV && emulateTsc(env, thread)) return chargeCpu(env, thread, true);
   fixSender(env, thread, signal);
   if (JOB_CONTROL_STOPS.has(signal)) {
     thread.resumeWith(Resume.Continue, 0n);
-    return;
+    return true;
   }
   if (FAULTS.has(signal)) {
     const stop = env.backend.stop;
@@ -72,6 +81,32 @@ export function onSignal(env: TaskEnv, thread: Thread, signal: number): void {
     );
   }
   thread.resumeWith(Resume.Continue, BigInt(signal));
+  return true;
+}
+
+const regs = new BigInt64Array(REG_WORDS);
+const insnBytes = new Uint8Array(3);
+
+/**
+ * A SIGSEGV from rdtsc or rdtscp (PR_TSC_SIGSEGV, set at exec): write what the instruction reads
+ * from the simulated counter (edx:eax; rdtscp also ecx = TSC_AUX, cpu 0 on node 0), step over it
+ * and drop the signal. False for any other SIGSEGV, which is delivered as before.
+ */
+function emulateTsc(env: TaskEnv, thread: Thread): boolean {
+  const stop = env.backend.stop;
+  if (Number(stop[Stop.Arg0]) !== SI_KERNEL) return false;
+  const read = env.backend.readMemory(thread.process.realPid, BigInt.asUintN(64, stop[Stop.Ip]!), insnBytes);
+  const insn = tscInstruction(insnBytes.subarray(0, Math.max(read, 0)));
+  if (insn === null || env.backend.getRegisters(thread.realTid, regs) < 0) return false;
+  const host = thread.process.host;
+  const tsc = tscAt(host.current, host.bootTime);
+  regs[Reg.Rax] = tsc & 0xffffffffn;
+  regs[Reg.Rdx] = (tsc >> 32n) & 0xffffffffn;
+  if (insn.aux) regs[Reg.Rcx] = 0n;
+  regs[Reg.Rip] = regs[Reg.Rip]! + BigInt(insn.length);
+  if (env.backend.setRegisters(thread.realTid, regs) < 0) return false;
+  thread.resumeWith(Resume.Continue, 0n);
+  return true;
 }
 
 /**

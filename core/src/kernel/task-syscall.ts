@@ -81,11 +81,20 @@ function rewriteSyscall(env: TaskEnv, thread: Thread, nr: number, args: readonly
   env.backend.setSyscall(thread.realTid, nr, words);
 }
 
-/** Adds modelled CPU time; false when the thread must yield until its host's clock catches up. */
+/** Adds the modelled CPU time of the call just settled (a vDSO-priced one or a syscall). */
 function applyLatency(env: TaskEnv, thread: Thread): boolean {
+  return chargeCpu(env, thread, SUPPORT[thread.ctx.name]?.vdso === true);
+}
+
+/**
+ * Adds modelled CPU time for one operation that did not block — priced as a vDSO time read
+ * (`vdso`: also rdtsc) or as a syscall; false when the thread must yield until its host's clock
+ * catches up.
+ */
+export function chargeCpu(env: TaskEnv, thread: Thread, vdso: boolean): boolean {
   if (!env.latency) return true;
   const host = thread.process.host;
-  const cost = SUPPORT[thread.ctx.name]?.vdso ? env.latency.vdso : env.latency.syscall;
+  const cost = vdso ? env.latency.vdso : env.latency.syscall;
   const resumeAt = host.chargeLatency(cost, env.latency.maxUnapplied);
   if (resumeAt === null) return true;
   env.scheduleRun(thread, host, resumeAt);
