@@ -38,7 +38,7 @@ export class Thread implements ThreadView {
   private mode: Resume = Resume.None;
   private value = 0n;
   /** Stack pointer at the current syscall stop. */
-  private syscallStack = 0n;
+  private stack = 0n;
   private mapper: ResultMapper | null = null;
   private parked: BlockedCall | null = null;
   private wake: SimEvent | null = null;
@@ -55,6 +55,10 @@ export class Thread implements ThreadView {
     private readonly sendSignal: (thread: Thread, sig: number, sender?: { pid: number; tkill?: boolean }) => void,
   ) {
     this.ctx = new CallContext(this, process, process.host, process.memory, warnOnce);
+  }
+
+  get syscallStack(): bigint {
+    return this.stack;
   }
 
   get nativeTid(): number {
@@ -98,7 +102,7 @@ export class Thread implements ThreadView {
   /** Takes a seccomp stop for syscall `nr`: a new call begins. */
   beginSyscall(nr: number, now: bigint, stack: bigint): void {
     this.ctx.begin(nr, now);
-    this.syscallStack = stack;
+    this.stack = stack;
   }
 
   /** Lets the call run natively; `map` (if any) rewrites its result at the syscall exit. */
@@ -116,7 +120,7 @@ export class Thread implements ThreadView {
 
   /** Lets a clone run natively to its exit stop, remembering what was asked and the stack it was asked on. */
   beginClone(request: CloneRequest): void {
-    this.clone = { request, stack: this.syscallStack, child: null };
+    this.clone = { request, stack: this.stack, child: null };
     this.resumeWith(Resume.ToExit);
   }
 
