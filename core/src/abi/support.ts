@@ -69,7 +69,9 @@ export const SUPPORT: Readonly<Partial<Record<SyscallName, Support>>> = {
   dup: emulated(VIRTUAL_OR_NATIVE),
   dup2: emulated(VIRTUAL_OR_NATIVE),
   dup3: emulated(VIRTUAL_OR_NATIVE),
-  fcntl: partial('on virtual files: dup, FD flags, status flags and kind-specific commands (F_GETPIPE_SZ…); locks are EINVAL (warned once)'),
+  fcntl: partial(
+    'on virtual files: dup, FD flags, status flags and kind-specific commands (F_GETPIPE_SZ…), locks EINVAL (warned once); on native files record and OFD locks are the kernel\'s, taken without blocking, F_SETLKW/F_OFD_SETLKW wait on simulated time (EDEADLK for POSIX cycles), F_GETLK reports virtual pids (0 outside the host, warned once)',
+  ),
   ioctl: partial('on virtual files: FIONBIO, FIOCLEX/FIONCLEX and kind-specific requests (FIONREAD…); others ENOTTY (warned once, terminal requests excepted: Linux refuses them too)'),
   fstat: emulated(VIRTUAL_OR_NATIVE),
   newfstatat: emulated('virtual files (AT_EMPTY_PATH) and emulated paths answered; the rest natively'),
@@ -92,8 +94,8 @@ export const SUPPORT: Readonly<Partial<Record<SyscallName, Support>>> = {
   select: emulated('ordinary descriptors (regular files, devices) are always ready, as Linux reports them'),
   pselect6: partial(TEMPORARY_MASK),
   // paths (core:fs)
-  open: emulated(EMULATED_PATHS),
-  openat: emulated(EMULATED_PATHS),
+  open: emulated(`${EMULATED_PATHS}; FIFOs become simulated pipes shared by the host's processes`),
+  openat: emulated(`${EMULATED_PATHS}; FIFOs become simulated pipes shared by the host's processes`),
   creat: emulated(EMULATED_PATHS),
   stat: native(),
   lstat: native(),
@@ -111,6 +113,8 @@ export const SUPPORT: Readonly<Partial<Record<SyscallName, Support>>> = {
   fchdir: native(),
   mkdir: native(),
   mkdirat: native(),
+  mknod: native('FIFOs and regular files; opening a FIFO is simulated (open, openat)'),
+  mknodat: native('FIFOs and regular files; opening a FIFO is simulated (open, openat)'),
   rmdir: native(),
   unlink: native(),
   unlinkat: native(),
@@ -135,7 +139,9 @@ export const SUPPORT: Readonly<Partial<Record<SyscallName, Support>>> = {
   fdatasync: native(),
   fallocate: native(),
   fadvise64: native(),
-  flock: native(),
+  flock: partial(
+    'the kernel holds the locks, taken with LOCK_NB; blocking requests wait on simulated time, woken by the host\'s unlocks, closes and exits; locks held outside the host are polled every 10 ms (warned once); a blocking conversion keeps the old lock while it waits (warned once)',
+  ),
   umask: native(),
   // identity and limits
   getuid: native(),
