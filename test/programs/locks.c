@@ -23,10 +23,26 @@ static void reap(pid_t child) {
     printf("parent: child exited %d\n", WEXITSTATUS(status));
 }
 
+/* Closes `first` and, `ms` later, its dup `last`: only the second close ends the description. */
+static void close_both(int first, int last, long ms) {
+    pause_ms(ms);
+    printf("parent: closing one of two descriptors at %.1f\n", elapsed());
+    close(first);
+    pause_ms(ms);
+    printf("parent: closing the last one at %.1f\n", elapsed());
+    close(last);
+}
+
 /* flock: a blocked LOCK_EX wakes at the unlock, at the holder's exit, and at the close of the
  * last descriptor of the holder's description (not of a dup); LOCK_NB fails at once; a
  * description inherited by fork is the same lock. */
 static void flock_test(void) {
+    int p[2], q[2];
+    pipe(p);
+    pipe(q);
+    show("LOCK_EX|LOCK_NB on a pipe", flock(p[0], LOCK_EX | LOCK_NB));
+    show("LOCK_EX|LOCK_NB on another pipe", flock(q[0], LOCK_EX | LOCK_NB));
+    close(p[0]), close(p[1]), close(q[0]), close(q[1]);
     int fd = open_file();
     show("parent: LOCK_EX", flock(fd, LOCK_EX));
     pid_t child = fork();
@@ -61,12 +77,7 @@ static void flock_test(void) {
         printf("child 2: locked at %.1f\n", elapsed());
         exit(0);
     }
-    pause_ms(400);
-    printf("parent: closing one of two descriptors at %.1f\n", elapsed());
-    close(fd);
-    pause_ms(400);
-    printf("parent: closing the last one at %.1f\n", elapsed());
-    close(dup_fd);
+    close_both(fd, dup_fd, 400);
     reap(child);
 }
 
@@ -164,12 +175,7 @@ static void ofd_test(void) {
         printf("child: locked at %.1f\n", elapsed());
         exit(0);
     }
-    pause_ms(500);
-    printf("parent: closing a at %.1f (a dup keeps the description)\n", elapsed());
-    close(a);
-    pause_ms(500);
-    printf("parent: closing its dup at %.1f\n", elapsed());
-    close(a2);
+    close_both(a, a2, 500);
     reap(child);
 }
 

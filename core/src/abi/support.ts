@@ -27,6 +27,7 @@ const vdso = (s: Support): Support => ({ ...s, vdso: true });
 
 const VIRTUAL_OR_NATIVE = 'virtual files (pipes, eventfds, …) answer; ordinary descriptors run natively';
 const EMULATED_PATHS = '/dev/urandom, /dev/random, /etc/hosts, /etc/hostname, /etc/localtime are emulated; other paths open natively';
+const OPEN_PATHS = `${EMULATED_PATHS}; FIFOs become simulated pipes shared by the host's processes`;
 const SOCKETS = 'on simulated sockets (AF_UNIX, UDP, TCP, AF_NETLINK route; ENOTSOCK on other descriptors)';
 const INET_UNIX = 'AF_INET/AF_INET6 (UDP, TCP) and AF_UNIX (pathname and abstract names)';
 const TEMPORARY_MASK = 'the temporary signal mask is checked (size, address) but not applied: signals stay as the thread had them (warned once)';
@@ -94,9 +95,9 @@ export const SUPPORT: Readonly<Partial<Record<SyscallName, Support>>> = {
   select: emulated('ordinary descriptors (regular files, devices) are always ready, as Linux reports them'),
   pselect6: partial(TEMPORARY_MASK),
   // paths (core:fs)
-  open: emulated(`${EMULATED_PATHS}; FIFOs become simulated pipes shared by the host's processes`),
-  openat: emulated(`${EMULATED_PATHS}; FIFOs become simulated pipes shared by the host's processes`),
-  creat: emulated(EMULATED_PATHS),
+  open: emulated(OPEN_PATHS),
+  openat: emulated(OPEN_PATHS),
+  creat: emulated(OPEN_PATHS),
   stat: native(),
   lstat: native(),
   statfs: native(),
@@ -140,7 +141,7 @@ export const SUPPORT: Readonly<Partial<Record<SyscallName, Support>>> = {
   fallocate: native(),
   fadvise64: native(),
   flock: partial(
-    'the kernel holds the locks, taken with LOCK_NB; blocking requests wait on simulated time, woken by the host\'s unlocks, closes and exits; locks held outside the host are polled every 10 ms (warned once); a blocking conversion keeps the old lock while it waits (warned once)',
+    'the kernel holds the locks, taken with LOCK_NB; blocking requests wait on simulated time, woken by the host\'s unlocks, closes and exits; locks held outside the host are polled every 10 ms (warned once); a blocking conversion keeps the old lock while it waits (warned once); on virtual files (pipes, sockets) granted without being recorded (warned once)',
   ),
   umask: native(),
   // identity and limits

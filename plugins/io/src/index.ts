@@ -2,7 +2,7 @@ import { definePlugin } from '@shadow-ts/plugin-sdk';
 import { sysEpollCreate, sysEpollCreate1, sysEpollCtl, sysEpollPwait, sysEpollPwait2, sysEpollWait } from './sys-epoll.js';
 import { sysEventfd, sysEventfd2 } from './sys-eventfd.js';
 import { sysClose, sysCloseRange, sysDup, sysDup2, sysDup3, sysFcntl, sysIoctl, sysLseek } from './sys-fd.js';
-import { sysOpenFifo, sysOpenatFifo } from './sys-fifo.js';
+import { sysCreatFifo, sysOpenFifo, sysOpenatFifo } from './sys-fifo.js';
 import { sysFlock } from './sys-lock.js';
 import { sysPipe, sysPipe2 } from './sys-pipe.js';
 import { sysPoll, sysPpoll, sysPselect6, sysSelect } from './sys-poll.js';
@@ -57,6 +57,7 @@ export default definePlugin({
     // Before core:fs, which opens every path it does not emulate natively.
     sc.for('open').tap({ name: PLUGIN_NAME, stage: -1 }, (ctx) => sysOpenFifo(ctx, state));
     sc.for('openat').tap({ name: PLUGIN_NAME, stage: -1 }, (ctx) => sysOpenatFifo(ctx, state));
+    sc.for('creat').tap({ name: PLUGIN_NAME, stage: -1 }, (ctx) => sysCreatFifo(ctx, state));
     sc.for('ioctl').tap(PLUGIN_NAME, sysIoctl);
     sc.for('fstat').tap(PLUGIN_NAME, sysFstat);
     sc.for('newfstatat').tap(PLUGIN_NAME, sysNewfstatat);

@@ -128,3 +128,8 @@ export function sysOpenFifo(ctx: SyscallContext, state: IoState): SyscallResult 
 export function sysOpenatFifo(ctx: SyscallContext, state: IoState): SyscallResult | undefined {
   return openFifo(ctx, state, ctx.args.int(0), ctx.args.ptr(1), ctx.args.int(2));
 }
+
+/** sysCreatFifo implements Linux syscall creat(2) for paths that are FIFOs (open for writing). */
+export function sysCreatFifo(ctx: SyscallContext, state: IoState): SyscallResult | undefined {
+  return openFifo(ctx, state, AT_FDCWD, ctx.args.ptr(0), O.CREAT | O.WRONLY | O.TRUNC);
+}

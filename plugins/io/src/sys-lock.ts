@@ -4,6 +4,7 @@ import {
   block,
   errno,
   native,
+  ok,
   rewrite,
   waitFor,
   type SyscallContext,
@@ -81,8 +82,15 @@ export function sysFlock(ctx: SyscallContext, state: IoState): SyscallResult {
   const op = ctx.args.int(1);
   const waits = state.locks(ctx.host);
   const kind = op & ~LOCK_NB;
-  // A virtual descriptor holds a placeholder: the kernel locks that (a pipe's lock concerns nobody else).
-  if (ctx.process.fds.get(fd) || op & LOCK_NB || (kind !== LOCK_SH && kind !== LOCK_EX)) {
+  const file = ctx.process.fds.get(fd);
+  if (file) {
+    // Virtual files sit on eventfd placeholders, which share one inode in the kernel: locking
+    // them there would make every pipe and socket conflict with every other.
+    if (kind !== LOCK_SH && kind !== LOCK_EX && kind !== LOCK_UN) return errno(Errno.EINVAL);
+    ctx.warnOnce(`flock:${file.kind}`, `flock: a lock on a ${file.kind} is granted without being recorded`);
+    return ok();
+  }
+  if (op & LOCK_NB || (kind !== LOCK_SH && kind !== LOCK_EX)) {
     return attempt(ctx, waits, fd, SYSCALL_NUMBERS.flock, [BigInt(fd), BigInt(op)]);
   }
   const target = nativeFile(ctx.process, fd);
