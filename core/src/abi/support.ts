@@ -29,6 +29,7 @@ const VIRTUAL_OR_NATIVE = 'virtual files (pipes, eventfds, …) answer; ordinary
 const EMULATED_PATHS = '/dev/urandom, /dev/random, /etc/hosts, /etc/hostname, /etc/localtime are emulated; /proc/<pid> names the host\'s processes by virtual pid (stat, status, task/<tid>/children show virtual ids; another process\'s mem is EACCES, warned once); other paths open natively';
 const PROC_LISTING = 'a descriptor on /proc or /proc/<pid>/task lists the host\'s virtual ids (plus the entries that are not ids); others natively';
 const PROC_PATHS = 'trapped (a stop per call) so /proc resolves by virtual pid: paths that do not enter /proc run natively unchanged, /proc/<pid> of no managed process of the host is ENOENT, a virtual pid is translated to the real path';
+const OPEN_PATHS = `${EMULATED_PATHS}; FIFOs become simulated pipes shared by the host's processes`;
 const SOCKETS = 'on simulated sockets (AF_UNIX, UDP, TCP, AF_NETLINK route; ENOTSOCK on other descriptors)';
 const INET_UNIX = 'AF_INET/AF_INET6 (UDP, TCP) and AF_UNIX (pathname and abstract names)';
 const TEMPORARY_MASK = 'the temporary signal mask is checked (size, address) but not applied: signals stay as the thread had them (warned once)';
@@ -76,7 +77,9 @@ export const SUPPORT: Readonly<Partial<Record<SyscallName, Support>>> = {
   dup: emulated(VIRTUAL_OR_NATIVE),
   dup2: emulated(VIRTUAL_OR_NATIVE),
   dup3: emulated(VIRTUAL_OR_NATIVE),
-  fcntl: partial('on virtual files: dup, FD flags, status flags and kind-specific commands (F_GETPIPE_SZ…); locks are EINVAL (warned once)'),
+  fcntl: partial(
+    'on virtual files: dup, FD flags, status flags and kind-specific commands (F_GETPIPE_SZ…), locks EINVAL (warned once); on native files record and OFD locks are the kernel\'s, taken without blocking, F_SETLKW/F_OFD_SETLKW wait on simulated time (EDEADLK for POSIX cycles), F_GETLK reports virtual pids (0 outside the host, warned once)',
+  ),
   ioctl: partial('on virtual files: FIONBIO, FIOCLEX/FIONCLEX and kind-specific requests (FIONREAD…); others ENOTTY (warned once, terminal requests excepted: Linux refuses them too)'),
   fstat: emulated(VIRTUAL_OR_NATIVE),
   newfstatat: emulated('virtual files (AT_EMPTY_PATH) and emulated paths answered; /proc paths by virtual pid; the rest natively'),
@@ -99,9 +102,9 @@ export const SUPPORT: Readonly<Partial<Record<SyscallName, Support>>> = {
   select: emulated('ordinary descriptors (regular files, devices) are always ready, as Linux reports them'),
   pselect6: partial(TEMPORARY_MASK),
   // paths (core:fs)
-  open: partial(EMULATED_PATHS),
-  openat: partial(EMULATED_PATHS),
-  creat: partial(EMULATED_PATHS),
+  open: partial(OPEN_PATHS),
+  openat: partial(OPEN_PATHS),
+  creat: partial(OPEN_PATHS),
   stat: emulated(PROC_PATHS),
   lstat: emulated(PROC_PATHS),
   statfs: native(),
@@ -118,6 +121,8 @@ export const SUPPORT: Readonly<Partial<Record<SyscallName, Support>>> = {
   fchdir: native(),
   mkdir: native(),
   mkdirat: native(),
+  mknod: native('FIFOs and regular files; opening a FIFO is simulated (open, openat)'),
+  mknodat: native('FIFOs and regular files; opening a FIFO is simulated (open, openat)'),
   rmdir: native(),
   unlink: native(),
   unlinkat: native(),
@@ -142,7 +147,9 @@ export const SUPPORT: Readonly<Partial<Record<SyscallName, Support>>> = {
   fdatasync: native(),
   fallocate: native(),
   fadvise64: native(),
-  flock: native(),
+  flock: partial(
+    'the kernel holds the locks, taken with LOCK_NB; blocking requests wait on simulated time, woken by the host\'s unlocks, closes and exits; locks held outside the host are polled every 10 ms (warned once); a blocking conversion keeps the old lock while it waits (warned once); on virtual files (pipes, sockets) granted without being recorded (warned once)',
+  ),
   umask: native(),
   // identity and limits
   getuid: native(),
