@@ -8,3 +8,4 @@ module.exports.STOP_WORDS = module.exports.STOP_WORDS;
 module.exports.Stop = module.exports.Stop;
 module.exports.StopKind = module.exports.StopKind;
 module.exports.Resume = module.exports.Resume;
+module.exports.RunLimit = module.exports.RunLimit;
