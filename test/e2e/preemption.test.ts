@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PROGRAMS, logLines, processesWith, runShadow } from './harness.js';
+import { PROGRAMS, logLines, processesWith, runShadow, scratchDir } from './harness.js';
 
 const LOOP = join(PROGRAMS, 'cpu-loop');
 const MS = 1_000_000;
@@ -74,13 +75,29 @@ describe('preemption: threads that compute without syscalls', function () {
     expect(processesWith(`${LOOP}\0forever`)).to.deep.equal([]);
   });
 
-  it('the watchdog fails the run even when the killed process was expected to be killed', () => {
+  it('the watchdog (set in .shadowrc) fails the run even when the killed process was expected to be killed', () => {
+    const dir = scratchDir();
+    writeFileSync(join(dir, '.shadowrc'), 'watchdog: 500 ms\n');
     const run = runShadow(
       sim(`    - { path: ${LOOP}, args: forever, expected_final_state: { signaled: SIGKILL } }`, 'stop_time: 1h'),
-      ['--watchdog', '500ms'],
+      [],
+      dir,
     );
     expect(run.code, run.stdout).to.equal(1);
+    expect(logLines(run, 'the watchdog kills it')).to.have.length(1);
     expect(logLines(run, '1 managed processes in unexpected final state')).to.have.length(1);
+  });
+
+  it('rejects a watchdog that is not a time, naming where it was set', () => {
+    const yaml = sim(`    - { path: ${LOOP}, args: spin 1 }`, 'stop_time: 1s');
+    const cli = runShadow(yaml, ['--watchdog', 'soon']);
+    expect(cli.code).to.equal(1);
+    expect(cli.stderr).to.match(/^shadow: error: --watchdog: expected a time like "10 s" or "500 ms", got "soon"/);
+    const dir = scratchDir();
+    writeFileSync(join(dir, '.shadowrc'), 'watchdog: [1]\n');
+    const rc = runShadow(yaml, [], dir);
+    expect(rc.code).to.equal(1);
+    expect(rc.stderr).to.match(/\.shadowrc: watchdog: expected a time like "10 s" or "500 ms", got \[1\]/);
   });
 
   it('a thread spinning on sched_yield sees time advance with model_unblocked_syscall_latency', () => {
