@@ -10,3 +10,4 @@ module.exports.Stop = module.exports.Stop;
 module.exports.StopKind = module.exports.StopKind;
 module.exports.Resume = module.exports.Resume;
 module.exports.Reg = module.exports.Reg;
+module.exports.RunLimit = module.exports.RunLimit;

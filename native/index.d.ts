@@ -65,6 +65,22 @@ export declare const enum StopKind {
   EventStop = 12,
   /** PTRACE_EVENT_VFORK_DONE: Msg = the vfork child's tid. */
   VforkDone = 13,
+  /**
+   * A watched run went past a limit of `watchRuns` and the backend stopped the task (a SIGSTOP
+   * from its helper thread, reported at the task's delivery-stop): Msg = the RunLimit hit,
+   * Arg0 = the CPU time (ns) and Arg1 = the wall time (ns) the run had used, as measured; Ip, Sp.
+   * Resume with Continue and 0n (the SIGSTOP is suppressed). A task that stopped on its own just
+   * as the limit was hit reports this stop after its next resume.
+   */
+  Interrupted = 14,
+}
+
+/** Which limit of `watchRuns` ended a run (Msg of an Interrupted stop). */
+export declare const enum RunLimit {
+  /** The task's CPU time (its process's CPU clock: every other task sits in a stop). */
+  Cpu = 1,
+  /** Wall time since the wait began. */
+  Wall = 2,
 }
 
 export declare const enum Resume {
@@ -135,8 +151,17 @@ export interface NativeBackend {
    * may already sit in its EXIT stop, which this resume then continues unseen; the caller gets
    * Exited/Signaled without an ExitEvent (the final status is the authoritative end). If waitpid fails (ECHILD: `waitTid` is not a
    * traced task) it returns StopKind.None with Msg = -errno.
+   * With `watchPid` (the real pid of `waitTid`'s process) and a limit set by `watchRuns`, the wait
+   * is watched: past a limit the task is stopped and the stop is Interrupted.
    */
-  resumeWait(tid: number, mode: Resume, value: bigint, waitTid: number): StopKind;
+  resumeWait(tid: number, mode: Resume, value: bigint, waitTid: number, watchPid?: number): StopKind;
+  /**
+   * Limits of a watched run (see resumeWait): the task's CPU time and the wall time since its wait
+   * began, in ns; 0n: no such limit. A helper thread measures them (within ~1/10 of the smaller
+   * limit, at most 10 ms); it starts on the first call with a limit and inherits the caller's CPU
+   * affinity. Throws a RangeError for a negative limit.
+   */
+  watchRuns(cpuNs: bigint, wallNs: bigint): void;
   /**
    * Non-blocking wait for any traced task; returns StopKind.None when nothing is pending
    * (Msg = 0) or when there is nothing to wait for (Msg = -ECHILD). Note: waitpid(-1) also
@@ -184,6 +209,7 @@ export interface NativeBackend {
 export declare const stop: NativeBackend['stop'];
 export declare const spawn: NativeBackend['spawn'];
 export declare const resumeWait: NativeBackend['resumeWait'];
+export declare const watchRuns: NativeBackend['watchRuns'];
 export declare const poll: NativeBackend['poll'];
 export declare const setSyscall: NativeBackend['setSyscall'];
 export declare const setSignalSender: NativeBackend['setSignalSender'];

@@ -1,6 +1,6 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { NS_PER_MS, SIM_START, type SimTime } from '@shadow-ts/plugin-sdk';
+import { NS_PER_MS, NS_PER_SEC, SIM_START, type SimTime } from '@shadow-ts/plugin-sdk';
 import { stringify } from 'yaml';
 import { nativeAllowList } from './abi/support.js';
 import { loadBackend, type Backend } from './backend/backend.js';
@@ -30,6 +30,8 @@ export interface RunOptions {
   readonly log: Logger;
   /** The vfork strategy named on the command line (wins over `.shadowrc`, per-host choices included). */
   readonly vfork?: string;
+  /** The watchdog's wall-time limit from the command line, ns (wins over `.shadowrc`; 0n: off). */
+  readonly watchdog?: bigint;
   /** Called between rounds with the simulated time reached (progress bar, heartbeats). */
   readonly onRound?: (now: SimTime) => void;
   /** Receives the function that tells the current simulated time (for log lines). */
@@ -44,6 +46,13 @@ export interface RunResult {
   /** Processes whose final state differs from the expected one. */
   readonly unexpected: number;
 }
+
+/**
+ * Wall time a task may run without a stop before the watchdog acts: long enough for any real
+ * computation between two syscalls, short enough that a CPU loop is reported rather than hanging
+ * the run.
+ */
+export const DEFAULT_WATCHDOG = 10n * NS_PER_SEC;
 
 const HOST_ADDRESS_BASE = (11 << 24) >>> 0; // 11.0.0.0: Shadow assigns from 11.0.0.1 upward
 
@@ -93,6 +102,8 @@ class Simulation {
   private readonly network: Network;
   private readonly started: Process[] = [];
   private startFailures = 0;
+  /** Processes the watchdog killed: each fails the run, whatever its expected final state. */
+  private readonly runaways = new Set<Process>();
   private readonly runner: Runner;
   private readonly allow: number[];
   private readonly cpu: number;
@@ -102,6 +113,7 @@ class Simulation {
     private readonly kernel: Kernel,
     private readonly backend: Backend,
     private readonly log: Logger,
+    watchdog: bigint,
   ) {
     const { general, experimental } = config;
     const latency = general.modelUnblockedSyscallLatency
@@ -111,13 +123,23 @@ class Simulation {
           maxUnapplied: experimental.maxUnappliedCpuLatency,
         }
       : null;
-    this.runner = new Runner(backend, kernel, log, latency, (p) => this.onProcessExit(p), (tid, realTid, process) =>
-      this.newThread(tid, realTid, process),
+    const preempt = experimental.nativePreemptionEnabled;
+    this.runner = new Runner(
+      backend,
+      kernel,
+      log,
+      latency,
+      preempt ? experimental.nativePreemptionSimInterval : null,
+      (p) => this.onProcessExit(p),
+      (p) => this.runaways.add(p),
+      (tid, realTid, process) => this.newThread(tid, realTid, process),
     );
     this.allow = nativeAllowList(new Set(kernel.hooks.syscall.names()));
     // One CPU for the simulator and every managed task: a wake-up across vCPUs costs ~30 µs here.
     this.cpu = experimental.useCpuPinning ? backend.currentCpu() : -1;
     if (this.cpu >= 0) backend.pinSelf(this.cpu);
+    // After pinning: the backend's watch thread shares the simulator's CPU.
+    backend.watchRuns(preempt ? experimental.nativePreemptionNativeInterval : 0n, watchdog);
 
     const seeds = new SeedSource(general.seed);
     const addresses = assignAddresses(config.hosts);
@@ -275,7 +297,10 @@ class Simulation {
     let unexpected = 0;
     for (const process of this.started) {
       const expected = process.options!.expectedFinalState;
-      if (sameFinalState(process.final!, expected)) continue;
+      if (sameFinalState(process.final!, expected)) {
+        if (this.runaways.has(process)) unexpected++; // reported when the watchdog killed it
+        continue;
+      }
       unexpected++;
       this.log.error(
         { host: process.host.name },
@@ -283,7 +308,9 @@ class Simulation {
           `expected end state was ${formatFinalState(expected, signalName)} but was ${formatFinalState(process.final!, signalName)}`,
       );
     }
-    return unexpected + this.startFailures;
+    // A child the watchdog killed fails the run too, though no final state was expected of it.
+    const children = [...this.runaways].filter((p) => !this.started.includes(p)).length;
+    return unexpected + this.startFailures + children;
   }
 }
 
@@ -340,7 +367,7 @@ export async function runSimulation(options: RunOptions): Promise<RunResult> {
   createOutputDirectory(join(dataDir, 'hosts'));
   writeOutput(join(dataDir, 'processed-config.yaml'), stringify(config.document));
 
-  const simulation = new Simulation(config, kernel, backend, log);
+  const simulation = new Simulation(config, kernel, backend, log, options.watchdog ?? rc.watchdog ?? DEFAULT_WATCHDOG);
   let end: SimTime = SIM_START;
   try {
     end = await simulation.run(options);

@@ -103,7 +103,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
                          {"Exec", kExec}, {"Fork", kFork}, {"Vfork", kVfork}, {"Clone", kClone},
                          {"ExitEvent", kExitEvent}, {"Exited", kExited}, {"Signaled", kSignaled},
                          {"Signal", kSignal}, {"GroupStop", kGroupStop},
-                         {"EventStop", kEventStop}, {"VforkDone", kVforkDone}}));
+                         {"EventStop", kEventStop}, {"VforkDone", kVforkDone},
+                         {"Interrupted", kInterrupted}}));
+  exports.Set("RunLimit", Enum(env, {{"Cpu", kLimitCpu}, {"Wall", kLimitWall}}));
   exports.Set("Resume", Enum(env, {{"Continue", kContinue}, {"Return", kReturn},
                                    {"ToExit", kToExit}, {"SetReturn", kSetReturn},
                                    {"None", kResumeNone}, {"Restart", kRestart}}));
@@ -115,6 +117,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
                                 {"Rip", word(offsetof(user_regs_struct, rip))}}));
   exports.Set("spawn", Napi::Function::New(env, Spawn, "spawn"));
   exports.Set("resumeWait", Napi::Function::New(env, ResumeWait, "resumeWait"));
+  exports.Set("watchRuns", Napi::Function::New(env, WatchRuns, "watchRuns"));
   exports.Set("poll", Napi::Function::New(env, Poll, "poll"));
   exports.Set("setSyscall", Napi::Function::New(env, SetSyscall, "setSyscall"));
   exports.Set("setSignalSender", Napi::Function::New(env, SetSignalSender, "setSignalSender"));

@@ -123,6 +123,7 @@ int Decode(pid_t tid, int status, int64_t* s) {
   s[kNr] = -1;
   s[kStatus] = status;
   int kind;
+  if (WIFEXITED(status) || WIFSIGNALED(status)) TakeSent(tid, nullptr);  // its SIGSTOP died with it
   if (WIFEXITED(status)) {
     kind = kExited;
     s[kMsg] = WEXITSTATUS(status);
@@ -157,6 +158,9 @@ int Decode(pid_t tid, int status, int64_t* s) {
         if (sig == (SIGTRAP | 0x80)) {  // TRACESYSGOOD marks syscall stops
           kind = kSyscallExit;
           FillSyscall(tid, s);
+        } else if (sig == SIGSTOP && TakeSent(tid, s)) {
+          kind = kInterrupted;  // the watch helper's SIGSTOP (watch.cc); resume with CONT(0)
+          FillRegs(tid, s);
         } else {
           kind = kSignal;
           s[kMsg] = sig;
@@ -179,8 +183,9 @@ int NoStop(int64_t* s, int err) {
 
 }  // namespace
 
-// resumeWait(tid, mode, value, waitTid): resume `tid`, wait for the next stop of `waitTid`
-// (-1: any traced task; 0: don't wait), decode it.
+// resumeWait(tid, mode, value, waitTid[, watchPid]): resume `tid`, wait for the next stop of
+// `waitTid` (-1: any traced task; 0: don't wait), decode it. With `watchPid` (the real pid of
+// waitTid's process) and limits set by watchRuns, the wait is watched (watch.cc).
 Napi::Value ResumeWait(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int32_t tid, mode, waitTid;
@@ -188,9 +193,15 @@ Napi::Value ResumeWait(const Napi::CallbackInfo& info) {
   if (!ArgInt(info, 0, &tid) || !ArgInt(info, 1, &mode) || !ArgBigInt(info, 2, &value) ||
       !ArgInt(info, 3, &waitTid))
     return {};
+  int32_t watchPid = 0;
+  if (info.Length() > 4 && !info[4].IsUndefined() && !ArgInt(info, 4, &watchPid)) return {};
   int64_t* s = StopRecord(env);
+  // Published before the resume: the task may run into its limit at once.
+  bool watched = watchPid > 0 && waitTid > 0 && Watching();
+  if (watched) BeginWatch(waitTid, watchPid);
 
   if (int err = DoResume(tid, mode, value)) {
+    if (watched) EndWatch();
     ThrowErrno(env, mode < 0 || mode > kRestart ? "resumeWait: bad mode" : "resumeWait: ptrace",
                err);
     return {};
@@ -200,6 +211,7 @@ Napi::Value ResumeWait(const Napi::CallbackInfo& info) {
   int status;
   pid_t got;
   do got = waitpid(waitTid, &status, __WALL); while (got < 0 && errno == EINTR);
+  if (watched) EndWatch();
   int kind = got < 0 ? NoStop(s, errno) : Decode(got, status, s);
   return Napi::Number::New(env, kind);
 }

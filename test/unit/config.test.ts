@@ -399,6 +399,17 @@ hosts:
     expect(c.experimental).to.include({ runahead: null, useCpuPinning: false, unblockedSyscallLatency: 2_000n });
     expect(c.experimental.other).to.include({ strace_logging_mode: 'deterministic', socket_send_buffer: 1_048_576n, interface_qdisc: 'round-robin' });
     expect(c.experimental.other).to.not.have.property('runahead');
+    expect(c.experimental).to.include({
+      nativePreemptionEnabled: false, nativePreemptionNativeInterval: 100_000_000n, nativePreemptionSimInterval: 10_000_000n,
+    });
+    const preempt = load(
+      `${withHosts('  a: { network_node_id: 0, processes: [] }\n')}experimental:\n  native_preemption_sim_interval: 5 ms\n`,
+      { nativePreemptionEnabled: true, nativePreemptionNativeInterval: '20 ms' },
+    );
+    expect(preempt.experimental).to.include({
+      nativePreemptionEnabled: true, nativePreemptionNativeInterval: 20_000_000n, nativePreemptionSimInterval: 5_000_000n,
+    });
+    expect(preempt.experimental.other).to.not.have.property('native_preemption_enabled');
     const bad = loadError(`${withHosts('  a: { network_node_id: 0, processes: [] }\n')}experimental:\n  scheduler: fast\n`);
     expect(bad.keyPath).to.equal('experimental.scheduler');
     expect(bad.detail).to.match(/expected one of thread-per-core, thread-per-host; got "fast"/);

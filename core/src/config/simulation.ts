@@ -39,6 +39,13 @@ function applyOverrides(root: YamlMap, o: ConfigOverrides): Set<string> {
     entries.push(['general', 'model_unblocked_syscall_latency', o.modelUnblockedSyscallLatency]);
   }
   if (o.useCpuPinning !== undefined) entries.push(['experimental', 'use_cpu_pinning', o.useCpuPinning]);
+  if (o.nativePreemptionEnabled !== undefined) entries.push(['experimental', 'native_preemption_enabled', o.nativePreemptionEnabled]);
+  if (o.nativePreemptionNativeInterval !== undefined) {
+    entries.push(['experimental', 'native_preemption_native_interval', o.nativePreemptionNativeInterval]);
+  }
+  if (o.nativePreemptionSimInterval !== undefined) {
+    entries.push(['experimental', 'native_preemption_sim_interval', o.nativePreemptionSimInterval]);
+  }
   const set = new Set<string>();
   for (const [section, k, v] of entries) {
     if (root[section] === undefined || root[section] === null) root[section] = {};

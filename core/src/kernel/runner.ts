@@ -10,6 +10,7 @@
  *   task-exec.ts     what an exec changes
  *   task-exit.ts     exit events, group exit, thread and process end, kill
  *   task-signals.ts  signal delivery, waking a parked call for a signal, the sender's identity
+ *   task-preempt.ts  a run the backend ended past its limit: native preemption, or the watchdog
  */
 import { Resume, Stop, StopKind } from '@shadow-ts/native';
 import type { WakeReason } from '@shadow-ts/plugin-sdk';
@@ -22,6 +23,7 @@ import type { Process } from './process.js';
 import { onCloneEvent } from './task-clone.js';
 import { onExec } from './task-exec.js';
 import { killProcess, onExitEvent, onThreadExit } from './task-exit.js';
+import { onInterrupted } from './task-preempt.js';
 import { deliverSignal, onSignal } from './task-signals.js';
 import { onSyscall, onSyscallExit, rerunParked } from './task-syscall.js';
 import type { Thread } from './thread.js';
@@ -39,8 +41,12 @@ export interface TaskEnv {
   readonly kernel: Kernel;
   readonly log: Logger;
   readonly latency: LatencyModel | null;
+  /** Simulated time a preempted run charges its host (native preemption), or null: preemption is off. */
+  readonly preemption: bigint | null;
   /** Called when the last thread of a process has exited. */
   readonly onProcessExit: (process: Process) => void;
+  /** Called when the watchdog kills a process that ran too long without a stop. */
+  readonly onRunaway: (process: Process) => void;
   /** Creates the simulator's object for a new task. */
   readonly newThread: (tid: number, realTid: number, process: Process) => Thread;
   scheduleRun(thread: Thread, host: Host, time?: bigint, wake?: WakeReason | null): void;
@@ -58,7 +64,9 @@ export class Runner implements TaskEnv {
     readonly kernel: Kernel,
     readonly log: Logger,
     readonly latency: LatencyModel | null,
+    readonly preemption: bigint | null,
     readonly onProcessExit: (process: Process) => void,
+    readonly onRunaway: (process: Process) => void,
     readonly newThread: (tid: number, realTid: number, process: Process) => Thread,
   ) {}
 
@@ -78,7 +86,8 @@ export class Runner implements TaskEnv {
     if (thread.blocked && !rerunParked(this, thread, wake)) return;
     const stop = this.backend.stop;
     for (;;) {
-      const kind = this.backend.resumeWait(thread.realTid, thread.resumeMode, thread.resumeValue, thread.realTid);
+      // Watched: a run past the backend's limits (watchRuns) ends in an Interrupted stop.
+      const kind = this.backend.resumeWait(thread.realTid, thread.resumeMode, thread.resumeValue, thread.realTid, thread.process.realPid);
       thread.resumeWith(Resume.Continue);
       switch (kind) {
         case StopKind.Syscall:
@@ -97,6 +106,9 @@ export class Runner implements TaskEnv {
           break;
         case StopKind.Signal:
           if (!onSignal(this, thread, Number(stop[Stop.Msg]))) return;
+          break;
+        case StopKind.Interrupted:
+          if (!onInterrupted(this, thread)) return;
           break;
         case StopKind.ExitEvent:
           if (!onExitEvent(this, thread, Number(stop[Stop.Msg]))) return;
