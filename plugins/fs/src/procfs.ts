@@ -1,4 +1,4 @@
-import { lstatSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { lstatSync, readFileSync, readdirSync, readlinkSync, type BigIntStats } from 'node:fs';
 import { Errno, type HostView, type ProcessView, type SyscallContext, type ThreadView } from '@shadow-ts/plugin-sdk';
 
 /**
@@ -277,7 +277,12 @@ const DT_LNK = 10;
 const ID_POSITION = 1 << 24;
 
 function entry(name: string, path: string, pos: number): DirEntry {
-  const st = lstatSync(path, { throwIfNoEntry: false, bigint: true });
+  let st: BigIntStats | undefined;
+  try {
+    st = lstatSync(path, { throwIfNoEntry: false, bigint: true });
+  } catch {
+    st = undefined; // gone or unreadable while listing: listed as a plain entry
+  }
   const type = !st ? DT_REG : st.isDirectory() ? DT_DIR : st.isSymbolicLink() ? DT_LNK : DT_REG;
   return { name, ino: st?.ino ?? 0n, type, pos };
 }

@@ -1,4 +1,4 @@
-import { accessSync, constants, lstatSync, statSync } from 'node:fs';
+import { accessSync, constants, lstatSync, statSync, type BigIntStats } from 'node:fs';
 import {
   Errno,
   O,
@@ -92,8 +92,8 @@ function openFifo(ctx: SyscallContext, state: IoState, dirfd: number, pathAddr: 
   const path = ctx.memory.readCString(pathAddr, PATH_MAX);
   const real = path === null ? null : realPath(ctx, dirfd, path);
   if (real === null) return undefined;
-  const st = (flags & O.NOFOLLOW ? lstatSync : statSync)(real, { bigint: true, throwIfNoEntry: false });
-  if (!st?.isFIFO()) return undefined;
+  const st = fifoStat(real, (flags & O.NOFOLLOW) !== 0);
+  if (!st) return undefined;
   try {
     accessSync(real, mode === O.RDONLY ? constants.R_OK : mode === O.WRONLY ? constants.W_OK : constants.R_OK | constants.W_OK);
   } catch {
@@ -132,4 +132,17 @@ export function sysOpenatFifo(ctx: SyscallContext, state: IoState): SyscallResul
 /** sysCreatFifo implements Linux syscall creat(2) for paths that are FIFOs (open for writing). */
 export function sysCreatFifo(ctx: SyscallContext, state: IoState): SyscallResult | undefined {
   return openFifo(ctx, state, AT_FDCWD, ctx.args.ptr(0), O.CREAT | O.WRONLY | O.TRUNC);
+}
+
+/**
+ * The identity of the FIFO `path` names, or null when it names something else; any failure to
+ * look (ENOENT, ENOTDIR, EACCES, ELOOP) is the kernel's to report, so it is null too.
+ */
+function fifoStat(path: string, noFollow: boolean): BigIntStats | null {
+  try {
+    const st = (noFollow ? lstatSync : statSync)(path, { bigint: true, throwIfNoEntry: false });
+    return st?.isFIFO() ? st : null;
+  } catch {
+    return null;
+  }
 }
