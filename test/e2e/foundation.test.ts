@@ -2,32 +2,21 @@ import { expect } from 'chai';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PROGRAMS, ROOT, SHADOW, logLines, processesWith, runShadow, scratchDir, snapshot, startShadow } from './harness.js';
+import { logLines, oneHost, processesWith, PROGRAMS, ROOT, runShadow, scratchDir, SHADOW, snapshot, startShadow } from './harness.js';
 
 const PYTHON = '/usr/bin/python3';
 
-/** A one-host simulation running `processes` (YAML list items, already indented). */
-function sim(processes: string, general = 'stop_time: 2h'): string {
-  return `general: { ${general} }
-network:
-  graph: { type: 1_gbit_switch }
-hosts:
-  alpha:
-    network_node_id: 0
-    processes:
-${processes}`;
-}
 
 describe('foundation: real programs under simulated time', () => {
   it('date -u started at 5 s prints the simulated date', () => {
-    const run = runShadow(sim(`    - { path: date, args: -u, start_time: 5s }`));
+    const run = runShadow(oneHost(`    - { path: date, args: -u, start_time: 5s }`));
     expect(run.code, run.stderr).to.equal(0);
     expect(run.file('alpha', 'date.1000.stdout')).to.equal('Sat Jan  1 00:00:05 UTC 2000\n');
   });
 
   it('python sleeps a simulated hour and reports pid 1000', () => {
     const script = 'import time,os; t=time.time(); time.sleep(3600); print(time.time()-t, os.getpid())';
-    const run = runShadow(sim(`    - path: ${PYTHON}\n      args: ['-c', '${script}']`));
+    const run = runShadow(oneHost(`    - path: ${PYTHON}\n      args: ['-c', '${script}']`));
     expect(run.code, run.stderr).to.equal(0);
     expect(run.file('alpha', 'python3.1000.stdout')).to.equal('3600.0 1000\n');
     // The process ended an hour into the simulation, not at its stop time.
@@ -57,7 +46,7 @@ hosts:
   });
 
   it('runs a statically linked busybox: its raw syscalls are trapped', () => {
-    const run = runShadow(sim(`    - { path: busybox, args: sleep 5 }
+    const run = runShadow(oneHost(`    - { path: busybox, args: sleep 5 }
     - { path: busybox, args: date, start_time: 5s }`, 'stop_time: 1 min'));
     expect(run.code, run.stderr).to.equal(0);
     expect(run.file('alpha', 'busybox.1001.stdout')).to.equal('Sat Jan  1 00:00:05 UTC 2000\n');
@@ -106,7 +95,7 @@ hosts:
   });
 
   it('answers an unhandled syscall ENOSYS, warns once, and the program goes on', () => {
-    const run = runShadow(sim(`    - { path: ${PROGRAMS}/enosys }`, 'stop_time: 10s'));
+    const run = runShadow(oneHost(`    - { path: ${PROGRAMS}/enosys }`, 'stop_time: 10s'));
     expect(run.code, run.stderr).to.equal(0);
     expect(run.file('alpha', 'enosys.1000.stdout')).to.equal(
       'io_uring_setup: -1 Function not implemented\n'.repeat(2) + 'still running, pid 1000\n',
@@ -119,7 +108,7 @@ hosts:
   });
 
   it('abort() ends the process as SIGABRT; expected_final_state takes SIGABRT or its alias SIGIOT', () => {
-    const run = runShadow(sim(`    - { path: ${PROGRAMS}/abort, expected_final_state: { signaled: SIGABRT } }
+    const run = runShadow(oneHost(`    - { path: ${PROGRAMS}/abort, expected_final_state: { signaled: SIGABRT } }
     - { path: ${PROGRAMS}/abort, expected_final_state: { signaled: SIGIOT } }
     - { path: ${PROGRAMS}/abort }`, 'stop_time: 10s'));
     expect(run.code).to.equal(1);
@@ -133,19 +122,19 @@ hosts:
 
   describe('stop_time', () => {
     it('kills a sleep 100 that is expected to be running: exit 0', () => {
-      const run = runShadow(sim(`    - { path: sleep, args: '100', expected_final_state: running }`, 'stop_time: 10s'));
+      const run = runShadow(oneHost(`    - { path: sleep, args: '100', expected_final_state: running }`, 'stop_time: 10s'));
       expect(run.code, run.stdout).to.equal(0);
     });
 
     it('fails when the killed process was expected to exit 0, and says why', () => {
-      const run = runShadow(sim(`    - { path: sleep, args: '100' }`, 'stop_time: 10s'));
+      const run = runShadow(oneHost(`    - { path: sleep, args: '100' }`, 'stop_time: 10s'));
       expect(run.code).to.equal(1);
       expect(run.stdout).to.contain("process 'alpha.sleep.1000' ended as running; expected end state was {exited: 0} but was running");
       expect(run.stdout).to.contain('1 managed processes in unexpected final state');
     });
 
     it('reports a non-zero exit against the expected one', () => {
-      const run = runShadow(sim(`    - { path: ${PYTHON}, args: "-c 'import sys; sys.exit(3)'", expected_final_state: { exited: 3 } }
+      const run = runShadow(oneHost(`    - { path: ${PYTHON}, args: "-c 'import sys; sys.exit(3)'", expected_final_state: { exited: 3 } }
     - { path: ${PYTHON}, args: "-c 'import sys; sys.exit(3)'" }`, 'stop_time: 10s'));
       expect(run.code).to.equal(1);
       expect(run.stdout).to.contain("'alpha.python3.1001' ended as {exited: 3}; expected end state was {exited: 0}");
@@ -156,7 +145,7 @@ hosts:
   describe('shutdown_time sends shutdown_signal', () => {
     it('ends a sleeping python with SIGINT through its KeyboardInterrupt path', () => {
       const script = 'import time\\ntry:\\n  time.sleep(100)\\nexcept KeyboardInterrupt:\\n  print(\'interrupted at\', time.time())';
-      const run = runShadow(sim(`    - path: ${PYTHON}
+      const run = runShadow(oneHost(`    - path: ${PYTHON}
       args: ['-c', "${script}"]
       shutdown_time: 3s
       shutdown_signal: SIGINT`, 'stop_time: 10s'));
@@ -165,7 +154,7 @@ hosts:
     });
 
     it('terminates a process without a handler', () => {
-      const run = runShadow(sim(`    - { path: sleep, args: '100', shutdown_time: 2s, expected_final_state: { signaled: SIGTERM } }`, 'stop_time: 10s'));
+      const run = runShadow(oneHost(`    - { path: sleep, args: '100', shutdown_time: 2s, expected_final_state: { signaled: SIGTERM } }`, 'stop_time: 10s'));
       expect(run.code, run.stdout).to.equal(0);
       expect(logLines(run, "'alpha.sleep.1000' ended: {signaled: SIGTERM}")[0]).to.contain(' 00:00:02.000000000 ');
     });
@@ -173,14 +162,14 @@ hosts:
 
   it('model_unblocked_syscall_latency lets a busy loop on time.time() make progress', () => {
     const script = 'import time\\nt=time.time()\\nn=0\\nwhile time.time() < t + 0.0005: n+=1\\nprint(n, round(time.time()-t, 6))';
-    const run = runShadow(sim(`    - { path: ${PYTHON}, args: "-c '${script}'" }`, 'stop_time: 10s, model_unblocked_syscall_latency: true'));
+    const run = runShadow(oneHost(`    - { path: ${PYTHON}, args: "-c '${script}'" }`, 'stop_time: 10s, model_unblocked_syscall_latency: true'));
     expect(run.code, run.stdout).to.equal(0);
     // Each time read costs 10 ns of simulated CPU time (Shadow's unblocked_vdso_latency).
     expect(run.file('alpha', 'python3.1000.stdout')).to.match(/^4\d{4} 0\.0005\n$/);
   });
 
   it('uname reports the host name', () => {
-    const run = runShadow(sim(`    - { path: uname, args: -n }`, 'stop_time: 1s'));
+    const run = runShadow(oneHost(`    - { path: uname, args: -n }`, 'stop_time: 1s'));
     expect(run.file('alpha', 'uname.1000.stdout')).to.equal('alpha\n');
   });
 });
@@ -199,7 +188,7 @@ describe('foundation: plugins', () => {
 
 describe('foundation: bad input', () => {
   const MARKER = 'shadow-ts-leftover-check';
-  const good = sim(`    - { path: ${PYTHON}, args: ['-c', 'import os; os.uname()', '${MARKER}'] }`, 'stop_time: 10s');
+  const good = oneHost(`    - { path: ${PYTHON}, args: ['-c', 'import os; os.uname()', '${MARKER}'] }`, 'stop_time: 10s');
 
   /** The common contract of a failed run: exit 1, one line on stderr, no stack, nothing left; returns the line. */
   function expectOneLineError(run: { code: number | null; stderr: string }): string {
@@ -248,12 +237,12 @@ describe('foundation: bad input', () => {
   });
 
   it('start_time after stop_time', () => {
-    const line = expectCleanFailure(sim(`    - { path: date, start_time: 20s }`, 'stop_time: 10s'));
+    const line = expectCleanFailure(oneHost(`    - { path: date, start_time: 20s }`, 'stop_time: 10s'));
     expect(line).to.contain('hosts.alpha.processes[0].start_time');
   });
 
   it('a missing executable', () => {
-    const line = expectCleanFailure(sim(`    - { path: no-such-program-xyz }`, 'stop_time: 10s'));
+    const line = expectCleanFailure(oneHost(`    - { path: no-such-program-xyz }`, 'stop_time: 10s'));
     expect(line).to.contain('hosts.alpha.processes[0].path');
     expect(line).to.contain('no-such-program-xyz');
   });
@@ -324,7 +313,7 @@ describe('foundation: bad input', () => {
 
   it('a disk that fills up before sim-stats.json is written', function () {
     withTmpfs(this, '', (full) => {
-      const fill = sim(`    - { path: head, args: '-c 1000000 /dev/zero', expected_final_state: { exited: 1 } }`, 'stop_time: 10s');
+      const fill = oneHost(`    - { path: head, args: '-c 1000000 /dev/zero', expected_final_state: { exited: 1 } }`, 'stop_time: 10s');
       const line = expectCleanFailure(fill, undefined, ['-d', join(full, 'x')]);
       expect(line).to.equal(`shadow: error: cannot write "${join(full, 'x', 'sim-stats.json')}": no space left on device`);
     });
@@ -336,7 +325,7 @@ describe('foundation: bad input', () => {
       const send = `import socket, time; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 9))
 for _ in range(200): s.sendto(b"x" * 1000, ("127.0.0.1", 9)); s.recv(2000)
 time.sleep(100)`;
-      const yaml = sim(`    - { path: ${PYTHON}, args: [-c, ${JSON.stringify(send)}, ${MARKER}], expected_final_state: running }`, 'stop_time: 10s')
+      const yaml = oneHost(`    - { path: ${PYTHON}, args: [-c, ${JSON.stringify(send)}, ${MARKER}], expected_final_state: running }`, 'stop_time: 10s')
         .replace('network_node_id: 0', 'network_node_id: 0\n    host_options: { pcap_enabled: true }');
       const line = expectCleanFailure(yaml, undefined, ['-d', join(full, 'x')]);
       expect(line).to.contain(`cannot write "${join(full, 'x/hosts/alpha/lo.pcap')}": no space left on device`);
@@ -392,7 +381,7 @@ time.sleep(100)`;
 describe('foundation: the simulator dies, its processes die with it', () => {
   it('kill -9 of the simulator leaves no managed process alive', async () => {
     const marker = `shadow-ts-kill9-${process.pid}`;
-    const child = startShadow(sim(`    - { path: ${PYTHON}, args: ['-c', 'while True: pass', '${marker}'] }`, 'stop_time: 10s'));
+    const child = startShadow(oneHost(`    - { path: ${PYTHON}, args: ['-c', 'while True: pass', '${marker}'] }`, 'stop_time: 10s'));
     const deadline = Date.now() + 20_000;
     while (processesWith(marker).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     expect(processesWith(marker), 'the managed process started').to.have.length(1);
@@ -408,7 +397,7 @@ describe('foundation: command line', () => {
     const dir = scratchDir();
     const r = spawnSync(process.execPath, [SHADOW, '--progress', '-'], {
       cwd: dir,
-      input: sim(`    - { path: date, args: -u, start_time: 3s }`, 'stop_time: 10s'),
+      input: oneHost(`    - { path: date, args: -u, start_time: 3s }`, 'stop_time: 10s'),
       encoding: 'utf8',
     });
     expect(r.status, r.stderr).to.equal(0);
@@ -417,7 +406,7 @@ describe('foundation: command line', () => {
   });
 
   it('command-line options override the file (seed, stop time, data directory)', () => {
-    const run = runShadow(sim(`    - { path: sleep, args: '100', expected_final_state: running }`, 'stop_time: 1h'), [
+    const run = runShadow(oneHost(`    - { path: sleep, args: '100', expected_final_state: running }`, 'stop_time: 1h'), [
       '--stop-time', '5s', '-d', 'out.data', '--seed', '9',
     ]);
     expect(run.code, run.stderr).to.equal(0);

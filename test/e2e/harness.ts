@@ -20,6 +20,21 @@ export interface ShadowRun {
   file(host: string, name: string): string;
 }
 
+/**
+ * A simulation of one host, `alpha`, on a 1 Gbit switch, running `processes` (YAML list items,
+ * already indented), with `general` and optional `experimental` settings (flow-map bodies).
+ */
+export function oneHost(processes: string, general = 'stop_time: 2h', experimental = ''): string {
+  return `general: { ${general} }
+${experimental ? `experimental: { ${experimental} }\n` : ''}network:
+  graph: { type: 1_gbit_switch }
+hosts:
+  alpha:
+    network_node_id: 0
+    processes:
+${processes}`;
+}
+
 /** A fresh directory for one simulation. */
 export function scratchDir(): string {
   return mkdtempSync(join(tmpdir(), 'shadow-ts-test-'));

@@ -2,22 +2,11 @@ import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PROGRAMS, logLines, processesWith, runShadow, scratchDir } from './harness.js';
+import { logLines, oneHost, processesWith, PROGRAMS, runShadow, scratchDir } from './harness.js';
 
 const LOOP = join(PROGRAMS, 'cpu-loop');
 const MS = 1_000_000;
 
-/** One host running `processes` (YAML list items, already indented). */
-function sim(processes: string, general: string, experimental = ''): string {
-  return `general: { ${general} }
-${experimental ? `experimental: { ${experimental} }\n` : ''}network:
-  graph: { type: 1_gbit_switch }
-hosts:
-  alpha:
-    network_node_id: 0
-    processes:
-${processes}`;
-}
 
 /** Millions of counts of `cpu-loop spin` that take `ms` of CPU time on this machine (run natively). */
 function countsFor(ms: number): number {
@@ -30,7 +19,7 @@ describe('preemption: threads that compute without syscalls', function () {
   it('native preemption charges 10 ms of simulated time per 100 ms of CPU, and the host runs on meanwhile', () => {
     const counts = countsFor(400);
     const run = runShadow(
-      sim(
+      oneHost(
         `    - { path: ${LOOP}, args: spin ${counts} }
     - { path: ${LOOP}, args: sleep 3, start_time: 1ms }`,
         'stop_time: 10s',
@@ -52,7 +41,7 @@ describe('preemption: threads that compute without syscalls', function () {
 
   it('with preemption, an endless CPU loop no longer holds the run: stop_time ends it', () => {
     const run = runShadow(
-      sim(
+      oneHost(
         `    - { path: ${LOOP}, args: forever, expected_final_state: running }`,
         'stop_time: 1s',
         'native_preemption_enabled: true, native_preemption_native_interval: 10 ms, native_preemption_sim_interval: 100 ms',
@@ -64,7 +53,7 @@ describe('preemption: threads that compute without syscalls', function () {
   });
 
   it('without preemption, the watchdog reports an endless CPU loop, kills it and fails the run', () => {
-    const run = runShadow(sim(`    - { path: ${LOOP}, args: forever }`, 'stop_time: 1h'), ['--watchdog', '500ms']);
+    const run = runShadow(oneHost(`    - { path: ${LOOP}, args: forever }`, 'stop_time: 1h'), ['--watchdog', '500ms']);
     expect(run.code, run.stdout).to.equal(1);
     const reports = logLines(run, 'the watchdog kills it');
     expect(reports, run.stdout).to.have.length(1);
@@ -79,7 +68,7 @@ describe('preemption: threads that compute without syscalls', function () {
     const dir = scratchDir();
     writeFileSync(join(dir, '.shadowrc'), 'watchdog: 500 ms\n');
     const run = runShadow(
-      sim(`    - { path: ${LOOP}, args: forever, expected_final_state: { signaled: SIGKILL } }`, 'stop_time: 1h'),
+      oneHost(`    - { path: ${LOOP}, args: forever, expected_final_state: { signaled: SIGKILL } }`, 'stop_time: 1h'),
       [],
       dir,
     );
@@ -89,7 +78,7 @@ describe('preemption: threads that compute without syscalls', function () {
   });
 
   it('rejects a watchdog that is not a time, naming where it was set', () => {
-    const yaml = sim(`    - { path: ${LOOP}, args: spin 1 }`, 'stop_time: 1s');
+    const yaml = oneHost(`    - { path: ${LOOP}, args: spin 1 }`, 'stop_time: 1s');
     const cli = runShadow(yaml, ['--watchdog', 'soon']);
     expect(cli.code).to.equal(1);
     expect(cli.stderr).to.match(/^shadow: error: --watchdog: expected a time like "10 s" or "500 ms", got "soon"/);
@@ -101,7 +90,7 @@ describe('preemption: threads that compute without syscalls', function () {
   });
 
   it('a thread spinning on sched_yield sees time advance with model_unblocked_syscall_latency', () => {
-    const run = runShadow(sim(`    - { path: ${LOOP}, args: yield }`, 'stop_time: 10s, model_unblocked_syscall_latency: true'));
+    const run = runShadow(oneHost(`    - { path: ${LOOP}, args: yield }`, 'stop_time: 10s, model_unblocked_syscall_latency: true'));
     expect(run.code, run.stdout).to.equal(0);
     // Each sched_yield costs 1 µs of simulated CPU time (Shadow's unblocked_syscall_latency).
     expect(Number(run.file('alpha', 'cpu-loop.1000.stdout'))).to.be.within(900, 1000);

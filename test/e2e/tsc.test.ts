@@ -1,26 +1,15 @@
 import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { PROGRAMS, logLines, runShadow } from './harness.js';
+import { logLines, oneHost, PROGRAMS, runShadow } from './harness.js';
 
 const TSC = join(PROGRAMS, 'tsc-static');
 const VVAR = join(PROGRAMS, 'vvar');
 
-/** A one-host simulation running `processes` (YAML list items, already indented). */
-function sim(processes: string, general = 'stop_time: 10s'): string {
-  return `general: { ${general} }
-network:
-  graph: { type: 1_gbit_switch }
-hosts:
-  alpha:
-    network_node_id: 0
-    processes:
-${processes}`;
-}
 
 describe('real time does not leak: the TSC and the [vvar] pages', () => {
   it('rdtsc and rdtscp count simulated time at 1 GHz from boot, the same in every run (static program)', () => {
-    const runs = [1, 2].map(() => runShadow(sim(`    - { path: ${TSC} }`)));
+    const runs = [1, 2].map(() => runShadow(oneHost(`    - { path: ${TSC} }`, 'stop_time: 10s')));
     for (const run of runs) expect(run.code, run.stdout).to.equal(0);
     const out = runs[0]!.file('alpha', 'tsc-static.1000.stdout');
     expect(out).to.equal(
@@ -42,7 +31,7 @@ describe('real time does not leak: the TSC and the [vvar] pages', () => {
   });
 
   it('with model_unblocked_syscall_latency a busy loop on rdtsc ends: each read costs 10 ns', () => {
-    const run = runShadow(sim(`    - { path: ${TSC}, args: '100000' }`, 'stop_time: 10s, model_unblocked_syscall_latency: true'));
+    const run = runShadow(oneHost(`    - { path: ${TSC}, args: '100000' }`, 'stop_time: 10s, model_unblocked_syscall_latency: true'));
     expect(run.code, run.stdout).to.equal(0);
     expect(run.file('alpha', 'tsc-static.1000.stdout')).to.equal('spun 10000 reads\n');
   });
@@ -50,7 +39,7 @@ describe('real time does not leak: the TSC and the [vvar] pages', () => {
   it('unmaps [vvar] at exec; a SIGSEGV that is not rdtsc still reaches the handler (dynamic program)', () => {
     const native = execFileSync(VVAR, { encoding: 'utf8' });
     expect(native).to.match(/^vvar mappings: [1-9]\nbelow the vDSO: \[vvar/);
-    const run = runShadow(sim(`    - { path: ${VVAR} }`));
+    const run = runShadow(oneHost(`    - { path: ${VVAR} }`, 'stop_time: 10s'));
     expect(run.code, run.stdout).to.equal(0);
     const out = run.file('alpha', 'vvar.1000.stdout');
     expect(out).to.match(/^vvar mappings: 0\nbelow the vDSO: (?!\[vvar)/);
@@ -60,7 +49,7 @@ describe('real time does not leak: the TSC and the [vvar] pages', () => {
 
   it('a forked child and an exec started from a managed process read the simulated TSC too', () => {
     const script = `${TSC} && sleep 1 && ${TSC}`;
-    const run = runShadow(sim(`    - { path: /bin/sh, args: ['-c', '${script}'] }`));
+    const run = runShadow(oneHost(`    - { path: /bin/sh, args: ['-c', '${script}'] }`, 'stop_time: 10s'));
     expect(run.code, run.stdout).to.equal(0);
     const out = run.file('alpha', 'sh.1000.stdout').split('\n');
     expect(out[0]).to.equal('rdtsc 0 1000000000');
