@@ -126,15 +126,3 @@ export class NetStack {
     if (reply) this.send(InetPacket.tcp(packet.destination, packet.source, reply));
   }
 }
-
-const stacks = new WeakMap<HostView, NetStack>();
-
-/** The IP stack of `host`, created (and its receiver installed) on first use. */
-export function stackOf(host: HostView): NetStack {
-  let stack = stacks.get(host);
-  if (!stack) {
-    stack = new NetStack(host);
-    stacks.set(host, stack);
-  }
-  return stack;
-}
