@@ -14,6 +14,7 @@ import {
 import { SOCKET_BUFFER, SOCK_DGRAM, SOCK_SEQPACKET, SOCK_STREAM } from '../../plugins/net/src/constants.js';
 import { NetState } from '../../plugins/net/src/state.js';
 import { UnixSocket } from '../../plugins/net/src/unix.js';
+import { fakeArgs, fakeMemory } from './fake-syscall.js';
 
 /** One kernel's net state and the host every fake call runs on (unix sockets need no congestion control). */
 const state = new NetState({} as never);
@@ -27,8 +28,7 @@ const SIZE = 1 << 20;
 
 /** A SyscallContext with memory, a descriptor table and recorded signals; `call` sets the arguments. */
 function fakeCtx() {
-  const bytes = new Uint8Array(SIZE);
-  const inRange = (addr: bigint, n: number) => addr >= BASE && addr + BigInt(n) <= BASE + BigInt(SIZE);
+  const { bytes, memory } = fakeMemory(BASE, SIZE);
   const table = new Map<number, OpenFile>();
   const signals: number[] = [];
   const warnings: string[] = [];
@@ -36,17 +36,8 @@ function fakeCtx() {
   const ctx = {
     name: 'test',
     call: new CallProgress(),
-    args: {
-      raw: (i: number) => args[i] ?? 0n,
-      int: (i: number) => Number(BigInt.asIntN(32, args[i] ?? 0n)),
-      u64: (i: number) => BigInt.asUintN(64, args[i] ?? 0n),
-      ptr: (i: number) => BigInt.asUintN(64, args[i] ?? 0n),
-      sizeT: (i: number) => Number(args[i] ?? 0n),
-    },
-    memory: {
-      read: (addr: bigint, n: number) => (inRange(addr, n) ? bytes.slice(Number(addr - BASE), Number(addr - BASE) + n) : null),
-      write: (addr: bigint, data: Uint8Array) => (inRange(addr, data.length) ? (bytes.set(data, Number(addr - BASE)), true) : false),
-    },
+    args: fakeArgs(() => args),
+    memory,
     thread: { signal: (sig: number) => signals.push(sig) },
     host: HOST,
     process: {

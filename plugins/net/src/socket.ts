@@ -29,7 +29,7 @@ export const failure = (e: number): Failure => ({ errno: e });
 
 /** Whether `o` is a failure (not the method's value, not AGAIN). */
 export function isFailure(o: unknown): o is Failure {
-  return typeof o === 'object' && o !== null && !(o instanceof Uint8Array) && 'errno' in o;
+  return typeof o === 'object' && o !== null && 'errno' in o;
 }
 
 /** Whether `o` is the method's value. */

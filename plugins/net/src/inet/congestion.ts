@@ -5,8 +5,8 @@ import { CONGESTION } from '../tcp/congestion.js';
  * Which congestion control a TCP socket uses: the algorithm chosen for its host in the kernel's
  * registry (`.shadowrc` `tcp_congestion`, per host or for all; `cubic` by default, as Linux), or
  * the one the program names with TCP_CONGESTION. The net plugin registers the built-in `reno`
- * and `cubic` there when it is applied; other plugins may add their own. A socket reaches the registry through its host's namespace
- * (state.ts).
+ * and `cubic` there when it is applied; other plugins may add their own. A socket reaches the
+ * registry through its host's namespace (state.ts).
  */
 
 const DESCRIPTIONS: Record<string, string> = {

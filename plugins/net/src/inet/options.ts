@@ -155,25 +155,25 @@ export function getOption(ctx: SyscallContext, sock: InetSocket, level: number, 
 /** The value of IPPROTO_TCP option `name` of `sock`, or the failure. */
 export function getTcpOption(ctx: SyscallContext, sock: TcpSocket, name: number): Outcome<Uint8Array> {
   switch (name) {
-      case TCP_NODELAY:
-        return intBytes(sock.noDelay ? 1 : 0);
-      case TCP_MAXSEG:
-        return intBytes(sock.conn ? sock.mss : sock.maxSeg || MSS_DEFAULT);
-      case TCP_KEEPIDLE:
-        return intBytes(sock.keepIdle);
-      case TCP_KEEPINTVL:
-        return intBytes(sock.keepIntvl);
-      case TCP_KEEPCNT:
-        return intBytes(sock.keepCnt);
-      case TCP_CONGESTION: {
-        const out = new Uint8Array(TCP_CA_NAME_MAX);
-        out.set(Buffer.from(sock.congestion));
-        return out;
-      }
-      case TCP_INFO:
-        return tcpInfo(sock);
-      default:
-        return unknown(ctx, IPPROTO_TCP, name);
+    case TCP_NODELAY:
+      return intBytes(sock.noDelay ? 1 : 0);
+    case TCP_MAXSEG:
+      return intBytes(sock.conn ? sock.mss : sock.maxSeg || MSS_DEFAULT);
+    case TCP_KEEPIDLE:
+      return intBytes(sock.keepIdle);
+    case TCP_KEEPINTVL:
+      return intBytes(sock.keepIntvl);
+    case TCP_KEEPCNT:
+      return intBytes(sock.keepCnt);
+    case TCP_CONGESTION: {
+      const out = new Uint8Array(TCP_CA_NAME_MAX);
+      out.set(Buffer.from(sock.congestion));
+      return out;
+    }
+    case TCP_INFO:
+      return tcpInfo(sock);
+    default:
+      return unknown(ctx, IPPROTO_TCP, name);
   }
 }
 

@@ -157,7 +157,7 @@ export abstract class InetSocket extends Socket implements Binding {
    * taken. Null on success.
    */
   bindTo(ip: string, port: number, explicit: boolean): Failure | null {
-    if (this.port !== 0) return { errno: Errno.EINVAL };
+    if (this.port !== 0) return failure(Errno.EINVAL);
     const previous = this.ip;
     this.ip = ip;
     const got = this.table.bind(this, port);
