@@ -1,9 +1,9 @@
-import type { SyscallArgs } from '@shadow-ts/plugin-sdk';
-
 /**
  * Fakes of what a syscall handler reads, for unit tests that call plugin handlers directly: the
  * argument registers, and the program's memory as one flat region where anything outside faults.
  */
+
+import type { SyscallArgs } from '@shadow-ts/plugin-sdk';
 
 /** Typed views of the registers `values()` holds now (missing ones are 0). */
 export function fakeArgs(values: () => readonly bigint[]): SyscallArgs {

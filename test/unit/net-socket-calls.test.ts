@@ -1,3 +1,10 @@
+/**
+ * The socket syscalls driven through their handlers for every family the net plugin has
+ * (AF_UNIX, AF_INET/AF_INET6 TCP and UDP, AF_NETLINK): the same entry point answers each
+ * through the Socket interface, ENOTSOCK for a descriptor that is no socket, EBADF for one
+ * that is not open; and two kernels' net states share nothing.
+ */
+
 import { expect } from 'chai';
 import { Errno, OpenFile, type FileStat, type SyscallContext, type SyscallResult } from '@shadow-ts/plugin-sdk';
 import { CallProgress } from '../../core/src/kernel/context.js';
@@ -5,13 +12,6 @@ import { AF_INET, AF_INET6, AF_NETLINK, AF_UNIX, SIOCINQ, SOCK_DGRAM, SOCK_RAW, 
 import { NetState } from '../../plugins/net/src/state.js';
 import * as sys from '../../plugins/net/src/sys-socket.js';
 import { fakeArgs, fakeMemory } from './fake-syscall.js';
-
-/**
- * The socket syscalls driven through their handlers for every family the net plugin has
- * (AF_UNIX, AF_INET/AF_INET6 TCP and UDP, AF_NETLINK): the same entry point answers each
- * through the Socket interface, ENOTSOCK for a descriptor that is no socket, EBADF for one
- * that is not open; and two kernels' net states share nothing.
- */
 
 const BASE = 0x10000n;
 const SIZE = 1 << 16;

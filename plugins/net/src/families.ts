@@ -1,3 +1,9 @@
+/**
+ * The address families the simulator has, and how each makes its sockets (Linux's
+ * net_proto_family, gVisor's socket.Provider): socket(2) and socketpair(2) look the family up
+ * here, after the checks every family shares, and the family checks type and protocol.
+ */
+
 import type { SyscallContext } from '@shadow-ts/plugin-sdk';
 import { AF_INET, AF_INET6, AF_NETLINK, AF_UNIX } from './constants.js';
 import { inetFamily } from './inet/family.js';
@@ -5,12 +11,6 @@ import { netlinkFamily } from './netlink.js';
 import type { Failure, Socket } from './socket.js';
 import type { HostNet } from './state.js';
 import { unixFamily } from './unix.js';
-
-/**
- * The address families the simulator has, and how each makes its sockets (Linux's
- * net_proto_family, gVisor's socket.Provider): socket(2) and socketpair(2) look the family up
- * here, after the checks every family shares, and the family checks type and protocol.
- */
 
 /** One address family's constructors. */
 export interface Family {

@@ -1,6 +1,3 @@
-import { Errno, OpenFile, S_IF, errno, ok, type FileStat, type IoResult, type SyscallContext, type SyscallResult } from '@shadow-ts/plugin-sdk';
-import { SIOCINQ, SIOCOUTQ } from './constants.js';
-
 /**
  * The one interface every simulated socket offers the socket syscalls (Linux's struct
  * proto_ops; gVisor's socket.Socket), and what the kinds share behind it: read(2), write(2)
@@ -13,6 +10,9 @@ import { SIOCINQ, SIOCOUTQ } from './constants.js';
  * for a non-blocking call, else parks the thread on the socket's `readiness` (bounded by
  * SO_RCVTIMEO / SO_SNDTIMEO), and the woken call runs the method again.
  */
+
+import { Errno, OpenFile, S_IF, errno, ok, type FileStat, type IoResult, type SyscallContext, type SyscallResult } from '@shadow-ts/plugin-sdk';
+import { SIOCINQ, SIOCOUTQ } from './constants.js';
 
 /** How a socket method fails: the errno the call answers. */
 export interface Failure {

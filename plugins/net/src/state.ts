@@ -1,3 +1,4 @@
+/** The net family's simulation state: one NetState per kernel, one HostNet (namespace) per host. */
 import type { CongestionAlgorithm, HostView, StrategyRegistry } from '@shadow-ts/plugin-sdk';
 import { NetStack } from './inet/demux.js';
 import type { NetlinkSocket } from './netlink.js';

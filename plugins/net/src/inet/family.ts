@@ -1,3 +1,4 @@
+/** The AF_INET and AF_INET6 entry of the family table (families.ts): which socket each type makes. */
 import { Errno } from '@shadow-ts/plugin-sdk';
 import { ESOCKTNOSUPPORT, SOCK_DGRAM, SOCK_RAW, SOCK_STREAM } from '../constants.js';
 import type { Family } from '../families.js';
