@@ -5,6 +5,9 @@ module.exports = require('node-gyp-build')(__dirname);
 // offer them as named imports: code run by tsx/esbuild cannot inline the const enums of
 // index.d.ts and reads these objects instead.
 module.exports.STOP_WORDS = module.exports.STOP_WORDS;
+module.exports.REG_WORDS = module.exports.REG_WORDS;
 module.exports.Stop = module.exports.Stop;
 module.exports.StopKind = module.exports.StopKind;
 module.exports.Resume = module.exports.Resume;
+module.exports.Reg = module.exports.Reg;
+module.exports.RunLimit = module.exports.RunLimit;

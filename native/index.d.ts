@@ -6,7 +6,7 @@
  * It never decides what a syscall means; the core and its plugins do.
  *
  * The const enums below are inlined by tsc. The addon also exports frozen runtime copies
- * (`Stop`, `StopKind`, `Resume`), so code run without tsc (tsx/esbuild) works too.
+ * (`Stop`, `StopKind`, `Resume`, `Reg`), so code run without tsc (tsx/esbuild) works too.
  */
 
 /** Number of 64-bit words in the stop record. */
@@ -65,6 +65,22 @@ export declare const enum StopKind {
   EventStop = 12,
   /** PTRACE_EVENT_VFORK_DONE: Msg = the vfork child's tid. */
   VforkDone = 13,
+  /**
+   * A watched run went past a limit of `watchRuns` and the backend stopped the task (a SIGSTOP
+   * from its helper thread, reported at the task's delivery-stop): Msg = the RunLimit hit,
+   * Arg0 = the CPU time (ns) and Arg1 = the wall time (ns) the run had used, as measured; Ip, Sp.
+   * Resume with Continue and 0n (the SIGSTOP is suppressed). A task that stopped on its own just
+   * as the limit was hit reports this stop after its next resume.
+   */
+  Interrupted = 14,
+}
+
+/** Which limit of `watchRuns` ended a run (Msg of an Interrupted stop). */
+export declare const enum RunLimit {
+  /** The task's CPU time (its process's CPU clock: every other task sits in a stop). */
+  Cpu = 1,
+  /** Wall time since the wait began. */
+  Wall = 2,
 }
 
 export declare const enum Resume {
@@ -84,6 +100,17 @@ export declare const enum Resume {
    * on — after the handler of a pending signal has returned (SA_RESTART semantics).
    */
   Restart = 5,
+}
+
+/** Number of 64-bit words in a register set (x86_64 `user_regs_struct`). */
+export declare const REG_WORDS: 27;
+
+/** Word indexes in a register set (`user_regs_struct` order); the ones the core uses. */
+export declare const enum Reg {
+  Rax = 10,
+  Rcx = 11,
+  Rdx = 12,
+  Rip = 16,
 }
 
 export interface SpawnOptions {
@@ -124,8 +151,17 @@ export interface NativeBackend {
    * may already sit in its EXIT stop, which this resume then continues unseen; the caller gets
    * Exited/Signaled without an ExitEvent (the final status is the authoritative end). If waitpid fails (ECHILD: `waitTid` is not a
    * traced task) it returns StopKind.None with Msg = -errno.
+   * With `watchPid` (the real pid of `waitTid`'s process) and a limit set by `watchRuns`, the wait
+   * is watched: past a limit the task is stopped and the stop is Interrupted.
    */
-  resumeWait(tid: number, mode: Resume, value: bigint, waitTid: number): StopKind;
+  resumeWait(tid: number, mode: Resume, value: bigint, waitTid: number, watchPid?: number): StopKind;
+  /**
+   * Limits of a watched run (see resumeWait): the task's CPU time and the wall time since its wait
+   * began, in ns; 0n: no such limit. A helper thread measures them (within ~1/10 of the smaller
+   * limit, at most 10 ms); it starts on the first call with a limit and inherits the caller's CPU
+   * affinity. Throws a RangeError for a negative limit.
+   */
+  watchRuns(cpuNs: bigint, wallNs: bigint): void;
   /**
    * Non-blocking wait for any traced task; returns StopKind.None when nothing is pending
    * (Msg = 0) or when there is nothing to wait for (Msg = -ECHILD). Note: waitpid(-1) also
@@ -139,6 +175,20 @@ export interface NativeBackend {
    * -6, or the kernel's own code kept), the rest as the kernel filled it. Returns 0 or -errno.
    */
   setSignalSender(tid: number, code: number, pid: number): number;
+  /** At any stop: the task's registers (`user_regs_struct`, REG_WORDS words) into `out`. Returns 0 or -errno. */
+  getRegisters(tid: number, out: BigInt64Array): number;
+  /** At any stop: replace the task's registers with `regs` (REG_WORDS words). Returns 0 or -errno. */
+  setRegisters(tid: number, regs: BigInt64Array): number;
+  /**
+   * At a syscall-exit stop (registers are the program's, a resume returns to user mode): make the
+   * task run syscall `nr` with `args` (6 words) at `ip`, the address of a `syscall` instruction in
+   * its memory, then restore every register and the signal mask. Signals stay blocked meanwhile;
+   * a seccomp stop on the way lets the call run natively. Returns the call's result (a negative
+   * errno on failure), or null if the task reached another stop first (e.g. ExitEvent after a
+   * SIGKILL): that stop is in `stop`. Throws on ptrace errors. The task is left at the call's
+   * syscall-exit stop (docs/ptrace-notes.md §12).
+   */
+  injectSyscall(tid: number, ip: bigint, nr: number, args: BigInt64Array): bigint | null;
   /** Copy tracee memory into `dest`; returns bytes copied (short on a fault) or -errno. */
   readMemory(pid: number, addr: bigint, dest: Uint8Array): number;
   /** Copy `src` into tracee memory honouring page protections; returns bytes or -errno. */
@@ -159,9 +209,13 @@ export interface NativeBackend {
 export declare const stop: NativeBackend['stop'];
 export declare const spawn: NativeBackend['spawn'];
 export declare const resumeWait: NativeBackend['resumeWait'];
+export declare const watchRuns: NativeBackend['watchRuns'];
 export declare const poll: NativeBackend['poll'];
 export declare const setSyscall: NativeBackend['setSyscall'];
 export declare const setSignalSender: NativeBackend['setSignalSender'];
+export declare const getRegisters: NativeBackend['getRegisters'];
+export declare const setRegisters: NativeBackend['setRegisters'];
+export declare const injectSyscall: NativeBackend['injectSyscall'];
 export declare const readMemory: NativeBackend['readMemory'];
 export declare const writeMemory: NativeBackend['writeMemory'];
 export declare const patchMemory: NativeBackend['patchMemory'];

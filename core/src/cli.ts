@@ -3,7 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import { SIM_START, NS_PER_SEC, type SimTime } from '@shadow-ts/plugin-sdk';
-import { ConfigError, loadSimulationConfig, type ConfigOverrides } from './config/index.js';
+import { ConfigError, UnitError, loadSimulationConfig, parseTime, type ConfigOverrides } from './config/index.js';
 import { ShadowError } from './kernel/errors.js';
 import { loadRc } from './loader/rc.js';
 import { createLogger } from './log.js';
@@ -27,6 +27,10 @@ function program(): Command {
     .option('--model-unblocked-syscall-latency', 'advance time a little on every syscall that does not block')
     .option('--no-model-unblocked-syscall-latency', 'do not model syscall latency, whatever the file says')
     .addOption(new Option('--use-cpu-pinning <bool>', 'pin the simulator and its processes to one CPU').choices(BOOLEAN))
+    .addOption(new Option('--native-preemption-enabled <bool>', 'preempt a thread that computes without syscalls (not deterministic)').choices(BOOLEAN))
+    .option('--native-preemption-native-interval <time>', 'CPU time a thread may run without a syscall before it is preempted (default 100 ms)')
+    .option('--native-preemption-sim-interval <time>', 'simulated time charged per preemption (default 10 ms)')
+    .option('--watchdog <time>', 'wall time a task may run without a stop before it is reported and killed, or preempted (default 10 s; 0: off)')
     .option('--vfork <strategy>', 'how vfork is simulated: as-fork (default), native, reject, or a plugin\'s strategy')
     .option('--show-config', 'print the processed configuration and exit')
     .showHelpAfterError('(run shadow --help for usage)');
@@ -40,6 +44,10 @@ interface CliOptions {
   progress?: boolean;
   modelUnblockedSyscallLatency?: boolean;
   useCpuPinning?: string;
+  nativePreemptionEnabled?: string;
+  nativePreemptionNativeInterval?: string;
+  nativePreemptionSimInterval?: string;
+  watchdog?: string;
   vfork?: string;
   showConfig?: boolean;
 }
@@ -53,7 +61,20 @@ function overrides(o: CliOptions): ConfigOverrides {
     ...(o.progress !== undefined && { progress: o.progress }),
     ...(o.modelUnblockedSyscallLatency !== undefined && { modelUnblockedSyscallLatency: o.modelUnblockedSyscallLatency }),
     ...(o.useCpuPinning !== undefined && { useCpuPinning: o.useCpuPinning === 'true' }),
+    ...(o.nativePreemptionEnabled !== undefined && { nativePreemptionEnabled: o.nativePreemptionEnabled === 'true' }),
+    ...(o.nativePreemptionNativeInterval !== undefined && { nativePreemptionNativeInterval: o.nativePreemptionNativeInterval }),
+    ...(o.nativePreemptionSimInterval !== undefined && { nativePreemptionSimInterval: o.nativePreemptionSimInterval }),
   };
+}
+
+/** A time given on the command line, or a ShadowError naming the flag. */
+function cliTime(flag: string, value: string): bigint {
+  try {
+    return parseTime(value);
+  } catch (error) {
+    if (error instanceof UnitError) throw new ShadowError('CLI_INVALID', `${flag}: ${error.message}`);
+    throw error;
+  }
 }
 
 /** A progress bar of simulated seconds on stderr (Shadow's `general.progress`). */
@@ -87,6 +108,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(`${JSON.stringify(config.document, null, 2)}\n`);
       return 0;
     }
+    const watchdog = options.watchdog === undefined ? undefined : cliTime('--watchdog', options.watchdog);
     const rc = await loadRc(file === '-' ? process.cwd() : dirname(resolve(file)));
     let simClock: (() => SimTime) | null = null;
     const log = createLogger(config.general.logLevel, () => simClock?.() ?? null);
@@ -101,6 +123,7 @@ export async function main(argv: string[]): Promise<number> {
       rc,
       log,
       ...(options.vfork !== undefined && { vfork: options.vfork }),
+      ...(watchdog !== undefined && { watchdog }),
       useClock: (clock) => (simClock = clock),
       onRound: progress?.update,
       // Wall time decides only when the CLI lets its event loop run (progress output),

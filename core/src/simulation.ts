@@ -1,7 +1,6 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { NS_PER_MS, SIM_START, type SimTime } from '@shadow-ts/plugin-sdk';
+import { NS_PER_MS, NS_PER_SEC, SIM_START, type SimTime } from '@shadow-ts/plugin-sdk';
 import { stringify } from 'yaml';
 import { nativeAllowList } from './abi/support.js';
 import { loadBackend, type Backend } from './backend/backend.js';
@@ -19,6 +18,7 @@ import { BUILTIN_PLUGINS, applyPlugins, loadPlugin, type LoadedPlugin } from './
 import type { PluginSpec, RcConfig } from './loader/rc.js';
 import type { Logger } from './log.js';
 import { Network } from './net/network.js';
+import { createDataDirectory, createOutputDirectory, writeOutput } from './output.js';
 import { SeedSource } from './sim/random.js';
 import { Scheduler } from './sim/scheduler.js';
 import { formatSimTime } from './sim/time.js';
@@ -30,6 +30,8 @@ export interface RunOptions {
   readonly log: Logger;
   /** The vfork strategy named on the command line (wins over `.shadowrc`, per-host choices included). */
   readonly vfork?: string;
+  /** The watchdog's wall-time limit from the command line, ns (wins over `.shadowrc`; 0n: off). */
+  readonly watchdog?: bigint;
   /** Called between rounds with the simulated time reached (progress bar, heartbeats). */
   readonly onRound?: (now: SimTime) => void;
   /** Receives the function that tells the current simulated time (for log lines). */
@@ -44,6 +46,13 @@ export interface RunResult {
   /** Processes whose final state differs from the expected one. */
   readonly unexpected: number;
 }
+
+/**
+ * Wall time a task may run without a stop before the watchdog acts: long enough for any real
+ * computation between two syscalls, short enough that a CPU loop is reported rather than hanging
+ * the run.
+ */
+export const DEFAULT_WATCHDOG = 10n * NS_PER_SEC;
 
 const HOST_ADDRESS_BASE = (11 << 24) >>> 0; // 11.0.0.0: Shadow assigns from 11.0.0.1 upward
 
@@ -93,6 +102,8 @@ class Simulation {
   private readonly network: Network;
   private readonly started: Process[] = [];
   private startFailures = 0;
+  /** Processes the watchdog killed: each fails the run, whatever its expected final state. */
+  private readonly runaways = new Set<Process>();
   private readonly runner: Runner;
   private readonly allow: number[];
   private readonly cpu: number;
@@ -102,6 +113,7 @@ class Simulation {
     private readonly kernel: Kernel,
     private readonly backend: Backend,
     private readonly log: Logger,
+    watchdog: bigint,
   ) {
     const { general, experimental } = config;
     const latency = general.modelUnblockedSyscallLatency
@@ -111,13 +123,23 @@ class Simulation {
           maxUnapplied: experimental.maxUnappliedCpuLatency,
         }
       : null;
-    this.runner = new Runner(backend, kernel, log, latency, (p) => this.onProcessExit(p), (tid, realTid, process) =>
-      this.newThread(tid, realTid, process),
+    const preempt = experimental.nativePreemptionEnabled;
+    this.runner = new Runner(
+      backend,
+      kernel,
+      log,
+      latency,
+      preempt ? experimental.nativePreemptionSimInterval : null,
+      (p) => this.onProcessExit(p),
+      (p) => this.runaways.add(p),
+      (tid, realTid, process) => this.newThread(tid, realTid, process),
     );
     this.allow = nativeAllowList(new Set(kernel.hooks.syscall.names()));
     // One CPU for the simulator and every managed task: a wake-up across vCPUs costs ~30 µs here.
     this.cpu = experimental.useCpuPinning ? backend.currentCpu() : -1;
     if (this.cpu >= 0) backend.pinSelf(this.cpu);
+    // After pinning: the backend's watch thread shares the simulator's CPU.
+    backend.watchRuns(preempt ? experimental.nativePreemptionNativeInterval : 0n, watchdog);
 
     const seeds = new SeedSource(general.seed);
     const addresses = assignAddresses(config.hosts);
@@ -126,7 +148,7 @@ class Simulation {
       .sort((a, b) => ipToInt(a.ipAddress) - ipToInt(b.ipAddress));
     config.hosts.forEach((hc, id) => {
       const dataDir = join(general.dataDirectory, 'hosts', hc.name);
-      mkdirSync(dataDir, { recursive: true });
+      createOutputDirectory(dataDir);
       const host = new Host(id, hc.name, addresses.get(hc.name)!, seeds.forHost(hc.name), dataDir, directory);
       this.hosts.push(host);
       for (const options of hc.processes) this.scheduleProcess(host, options);
@@ -175,9 +197,8 @@ class Simulation {
     }
     const process = new Process(host, pid, null, name, realPid, new ProcessMemory(this.backend, realPid), host.current, options);
     const thread = this.newThread(pid, realPid, process);
-    process.tasks.set(pid, thread);
-    host.live.set(pid, process);
-    host.virtualPids.set(realPid, pid);
+    process.addTask(thread);
+    host.addProcess(process);
     this.started.push(process);
     this.log.info({ host: host.name }, `process '${process.displayName}' started: ${[options.path, ...options.args].map(quoteArg).join(' ')}`);
     this.runner.run(thread);
@@ -204,7 +225,7 @@ class Simulation {
   }
 
   private onProcessExit(process: Process): void {
-    process.host.live.delete(process.pid);
+    process.host.removeProcess(process);
     const state = formatFinalState(process.final!, signalName);
     if (!process.execed) {
       this.log.error(
@@ -266,7 +287,7 @@ class Simulation {
       for (const process of [...host.live.values()]) {
         this.runner.kill(process);
         process.final = 'running';
-        host.live.delete(process.pid);
+        host.removeProcess(process);
       }
     }
   }
@@ -276,7 +297,10 @@ class Simulation {
     let unexpected = 0;
     for (const process of this.started) {
       const expected = process.options!.expectedFinalState;
-      if (sameFinalState(process.final!, expected)) continue;
+      if (sameFinalState(process.final!, expected)) {
+        if (this.runaways.has(process)) unexpected++; // reported when the watchdog killed it
+        continue;
+      }
       unexpected++;
       this.log.error(
         { host: process.host.name },
@@ -284,7 +308,9 @@ class Simulation {
           `expected end state was ${formatFinalState(expected, signalName)} but was ${formatFinalState(process.final!, signalName)}`,
       );
     }
-    return unexpected + this.startFailures;
+    // A child the watchdog killed fails the run too, though no final state was expected of it.
+    const children = [...this.runaways].filter((p) => !this.started.includes(p)).length;
+    return unexpected + this.startFailures + children;
   }
 }
 
@@ -337,13 +363,11 @@ export async function runSimulation(options: RunOptions): Promise<RunResult> {
   kernel.ready();
   chooseStrategies(kernel, rc, config, options.vfork);
 
-  if (existsSync(dataDir)) {
-    throw new ShadowError('DATA_DIRECTORY_EXISTS', `data directory "${dataDir}" already exists; remove it or choose another with -d`);
-  }
-  mkdirSync(join(dataDir, 'hosts'), { recursive: true });
-  writeFileSync(join(dataDir, 'processed-config.yaml'), stringify(config.document));
+  createDataDirectory(dataDir);
+  createOutputDirectory(join(dataDir, 'hosts'));
+  writeOutput(join(dataDir, 'processed-config.yaml'), stringify(config.document));
 
-  const simulation = new Simulation(config, kernel, backend, log);
+  const simulation = new Simulation(config, kernel, backend, log, options.watchdog ?? rc.watchdog ?? DEFAULT_WATCHDOG);
   let end: SimTime = SIM_START;
   try {
     end = await simulation.run(options);
@@ -352,7 +376,7 @@ export async function runSimulation(options: RunOptions): Promise<RunResult> {
     simulation.close();
   }
   const syscalls = Object.fromEntries([...kernel.counts.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-  writeFileSync(join(dataDir, 'sim-stats.json'), `${JSON.stringify({ syscalls }, null, 2)}\n`);
+  writeOutput(join(dataDir, 'sim-stats.json'), `${JSON.stringify({ syscalls }, null, 2)}\n`);
   const unexpected = simulation.checkFinalStates();
   log.info(`simulation ended at ${formatSimTime(end)}`);
   if (unexpected > 0) log.error(`${unexpected} managed processes in unexpected final state`);

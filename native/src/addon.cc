@@ -7,7 +7,9 @@
 #include <initializer_list>
 #include <utility>
 #include <sched.h>
+#include <cstddef>
 #include <sys/syscall.h>
+#include <sys/user.h>
 #include <unistd.h>
 
 namespace shadow {
@@ -91,6 +93,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   env.SetInstanceData<Instance>(inst);
 
   exports.Set("STOP_WORDS", Napi::Number::New(env, STOP_WORDS));
+  exports.Set("REG_WORDS", Napi::Number::New(env, sizeof(user_regs_struct) / sizeof(uint64_t)));
   exports.Set("stop", stop);
   // tsc inlines the const enums of index.d.ts; code run by tsx/esbuild cannot, and reads these.
   exports.Set("Stop", Enum(env, {{"Kind", kKind}, {"Tid", kTid}, {"Nr", kNr}, {"Arg0", kArg0},
@@ -100,15 +103,27 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
                          {"Exec", kExec}, {"Fork", kFork}, {"Vfork", kVfork}, {"Clone", kClone},
                          {"ExitEvent", kExitEvent}, {"Exited", kExited}, {"Signaled", kSignaled},
                          {"Signal", kSignal}, {"GroupStop", kGroupStop},
-                         {"EventStop", kEventStop}, {"VforkDone", kVforkDone}}));
+                         {"EventStop", kEventStop}, {"VforkDone", kVforkDone},
+                         {"Interrupted", kInterrupted}}));
+  exports.Set("RunLimit", Enum(env, {{"Cpu", kLimitCpu}, {"Wall", kLimitWall}}));
   exports.Set("Resume", Enum(env, {{"Continue", kContinue}, {"Return", kReturn},
                                    {"ToExit", kToExit}, {"SetReturn", kSetReturn},
                                    {"None", kResumeNone}, {"Restart", kRestart}}));
+  // Word indexes of user_regs_struct in getRegisters/setRegisters (the ones the core uses).
+  constexpr auto word = [](size_t offset) { return static_cast<int>(offset / sizeof(uint64_t)); };
+  exports.Set("Reg", Enum(env, {{"Rax", word(offsetof(user_regs_struct, rax))},
+                                {"Rcx", word(offsetof(user_regs_struct, rcx))},
+                                {"Rdx", word(offsetof(user_regs_struct, rdx))},
+                                {"Rip", word(offsetof(user_regs_struct, rip))}}));
   exports.Set("spawn", Napi::Function::New(env, Spawn, "spawn"));
   exports.Set("resumeWait", Napi::Function::New(env, ResumeWait, "resumeWait"));
+  exports.Set("watchRuns", Napi::Function::New(env, WatchRuns, "watchRuns"));
   exports.Set("poll", Napi::Function::New(env, Poll, "poll"));
   exports.Set("setSyscall", Napi::Function::New(env, SetSyscall, "setSyscall"));
   exports.Set("setSignalSender", Napi::Function::New(env, SetSignalSender, "setSignalSender"));
+  exports.Set("getRegisters", Napi::Function::New(env, GetRegisters, "getRegisters"));
+  exports.Set("setRegisters", Napi::Function::New(env, SetRegisters, "setRegisters"));
+  exports.Set("injectSyscall", Napi::Function::New(env, InjectSyscall, "injectSyscall"));
   exports.Set("readMemory", Napi::Function::New(env, ReadMemory, "readMemory"));
   exports.Set("writeMemory", Napi::Function::New(env, WriteMemory, "writeMemory"));
   exports.Set("patchMemory", Napi::Function::New(env, PatchMemory, "patchMemory"));

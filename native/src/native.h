@@ -4,6 +4,7 @@
 
 #include <napi.h>
 #include <cstdint>
+#include <sys/types.h>
 
 namespace shadow {
 
@@ -17,8 +18,11 @@ enum StopWord : int {
 enum StopKind : int {
   kNone = 0, kSyscall = 1, kSyscallExit = 2, kExec = 3, kFork = 4, kVfork = 5, kClone = 6,
   kExitEvent = 7, kExited = 8, kSignaled = 9, kSignal = 10, kGroupStop = 11, kEventStop = 12,
-  kVforkDone = 13,
+  kVforkDone = 13, kInterrupted = 14,
 };
+
+// Mirrors `RunLimit` in index.d.ts: which limit of watchRuns ended a run (Msg of kInterrupted).
+enum RunLimit : int { kLimitCpu = 1, kLimitWall = 2 };
 
 // Mirrors `Resume` in index.d.ts.
 enum Resume : int {
@@ -47,6 +51,17 @@ Napi::Value ResumeWait(const Napi::CallbackInfo& info);
 Napi::Value Poll(const Napi::CallbackInfo& info);
 Napi::Value SetSyscall(const Napi::CallbackInfo& info);
 Napi::Value SetSignalSender(const Napi::CallbackInfo& info);
+Napi::Value GetRegisters(const Napi::CallbackInfo& info);
+Napi::Value SetRegisters(const Napi::CallbackInfo& info);
+Napi::Value InjectSyscall(const Napi::CallbackInfo& info);
+// watch.cc: the watched wait of resumeWait and the helper thread that ends runs past a limit.
+Napi::Value WatchRuns(const Napi::CallbackInfo& info);
+bool Watching();
+void BeginWatch(pid_t tid, pid_t pid);
+void EndWatch();
+// If the helper sent `tid` its SIGSTOP, forgets that and, when `s` is given, writes the limit,
+// CPU and wall time into the stop record (Msg, Arg0, Arg0+1). Returns whether it had.
+bool TakeSent(pid_t tid, int64_t* s);
 // memory.cc
 Napi::Value ReadMemory(const Napi::CallbackInfo& info);
 Napi::Value WriteMemory(const Napi::CallbackInfo& info);

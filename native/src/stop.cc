@@ -1,4 +1,4 @@
-// The stop loop: resumeWait(), poll(), setSyscall().
+// The stop loop: resumeWait(), poll(), setSyscall(); register access and syscall injection.
 // One addon call per syscall: resume the current stop, wait for the next, decode it into the
 // preallocated stop record (docs/ptrace-notes.md §11). Status decoding follows the SEIZE-mode
 // table in docs/ptrace-notes.md §2.
@@ -123,6 +123,7 @@ int Decode(pid_t tid, int status, int64_t* s) {
   s[kNr] = -1;
   s[kStatus] = status;
   int kind;
+  if (WIFEXITED(status) || WIFSIGNALED(status)) TakeSent(tid, nullptr);  // its SIGSTOP died with it
   if (WIFEXITED(status)) {
     kind = kExited;
     s[kMsg] = WEXITSTATUS(status);
@@ -157,6 +158,9 @@ int Decode(pid_t tid, int status, int64_t* s) {
         if (sig == (SIGTRAP | 0x80)) {  // TRACESYSGOOD marks syscall stops
           kind = kSyscallExit;
           FillSyscall(tid, s);
+        } else if (sig == SIGSTOP && TakeSent(tid, s)) {
+          kind = kInterrupted;  // the watch helper's SIGSTOP (watch.cc); resume with CONT(0)
+          FillRegs(tid, s);
         } else {
           kind = kSignal;
           s[kMsg] = sig;
@@ -179,8 +183,9 @@ int NoStop(int64_t* s, int err) {
 
 }  // namespace
 
-// resumeWait(tid, mode, value, waitTid): resume `tid`, wait for the next stop of `waitTid`
-// (-1: any traced task; 0: don't wait), decode it.
+// resumeWait(tid, mode, value, waitTid[, watchPid]): resume `tid`, wait for the next stop of
+// `waitTid` (-1: any traced task; 0: don't wait), decode it. With `watchPid` (the real pid of
+// waitTid's process) and limits set by watchRuns, the wait is watched (watch.cc).
 Napi::Value ResumeWait(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int32_t tid, mode, waitTid;
@@ -188,9 +193,15 @@ Napi::Value ResumeWait(const Napi::CallbackInfo& info) {
   if (!ArgInt(info, 0, &tid) || !ArgInt(info, 1, &mode) || !ArgBigInt(info, 2, &value) ||
       !ArgInt(info, 3, &waitTid))
     return {};
+  int32_t watchPid = 0;
+  if (info.Length() > 4 && !info[4].IsUndefined() && !ArgInt(info, 4, &watchPid)) return {};
   int64_t* s = StopRecord(env);
+  // Published before the resume: the task may run into its limit at once.
+  bool watched = watchPid > 0 && waitTid > 0 && Watching();
+  if (watched) BeginWatch(waitTid, watchPid);
 
   if (int err = DoResume(tid, mode, value)) {
+    if (watched) EndWatch();
     ThrowErrno(env, mode < 0 || mode > kRestart ? "resumeWait: bad mode" : "resumeWait: ptrace",
                err);
     return {};
@@ -200,6 +211,7 @@ Napi::Value ResumeWait(const Napi::CallbackInfo& info) {
   int status;
   pid_t got;
   do got = waitpid(waitTid, &status, __WALL); while (got < 0 && errno == EINTR);
+  if (watched) EndWatch();
   int kind = got < 0 ? NoStop(s, errno) : Decode(got, status, s);
   return Napi::Number::New(env, kind);
 }
@@ -264,6 +276,127 @@ Napi::Value SetSignalSender(const Napi::CallbackInfo& info) {
   si.si_pid = pid;
   long r = ptrace(PTRACE_SETSIGINFO, tid, nullptr, &si);
   return Napi::Number::New(info.Env(), r < 0 ? -errno : 0);
+}
+
+}  // namespace shadow
+
+namespace shadow {
+namespace {
+
+constexpr int kRegWords = sizeof(user_regs_struct) / sizeof(uint64_t);
+static_assert(kRegWords == 27, "user_regs_struct is 27 words on x86_64 (index.d.ts Reg)");
+
+// Checks that argument `i` is a BigInt64Array of at least `words` words; TypeError otherwise.
+bool ArgWords(const Napi::CallbackInfo& info, size_t i, size_t words, const char* what, int64_t** out) {
+  if (i >= info.Length() || !info[i].IsTypedArray() ||
+      info[i].As<Napi::TypedArray>().TypedArrayType() != napi_bigint64_array ||
+      info[i].As<Napi::BigInt64Array>().ElementLength() < words) {
+    Napi::TypeError::New(info.Env(), what).ThrowAsJavaScriptException();
+    return false;
+  }
+  *out = info[i].As<Napi::BigInt64Array>().Data();
+  return true;
+}
+
+}  // namespace
+
+// getRegisters(tid, out): the task's user_regs_struct into `out` (27 words). 0 or -errno.
+Napi::Value GetRegisters(const Napi::CallbackInfo& info) {
+  int32_t tid;
+  int64_t* out;
+  if (!ArgInt(info, 0, &tid) ||
+      !ArgWords(info, 1, kRegWords, "getRegisters: out must be a BigInt64Array of 27 words", &out))
+    return {};
+  user_regs_struct regs;
+  long r = ptrace(PTRACE_GETREGS, tid, nullptr, &regs);
+  if (r == 0) std::memcpy(out, &regs, sizeof regs);
+  return Napi::Number::New(info.Env(), r < 0 ? -errno : 0);
+}
+
+// setRegisters(tid, regs): write the whole user_regs_struct (27 words). 0 or -errno.
+Napi::Value SetRegisters(const Napi::CallbackInfo& info) {
+  int32_t tid;
+  int64_t* in;
+  if (!ArgInt(info, 0, &tid) ||
+      !ArgWords(info, 1, kRegWords, "setRegisters: regs must be a BigInt64Array of 27 words", &in))
+    return {};
+  user_regs_struct regs;
+  std::memcpy(&regs, in, sizeof regs);
+  long r = ptrace(PTRACE_SETREGS, tid, nullptr, &regs);
+  return Napi::Number::New(info.Env(), r < 0 ? -errno : 0);
+}
+
+// injectSyscall(tid, ip, nr, args): at a stop where the registers are the program's and a resume
+// returns to user mode (a syscall-exit stop), make the task run syscall `nr` with `args` by
+// pointing rip at a `syscall` instruction (`ip`), then put every register and the signal mask
+// back (docs/ptrace-notes.md §12). Signals are blocked meanwhile (PTRACE_SETSIGMASK), so none is
+// delivered between the stops; a seccomp stop on the way lets the call run natively. Returns the
+// call's result, or null if the task reached another stop first (e.g. an ExitEvent after a
+// SIGKILL), which is then decoded into the stop record. Throws on ptrace errors.
+Napi::Value InjectSyscall(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int32_t tid, nr;
+  int64_t ip;
+  int64_t* args;
+  if (!ArgInt(info, 0, &tid) || !ArgBigInt(info, 1, &ip) || !ArgInt(info, 2, &nr) ||
+      !ArgWords(info, 3, 6, "injectSyscall: args must be a BigInt64Array of 6 words", &args))
+    return {};
+  user_regs_struct saved, regs;
+  uint64_t mask, all = ~0ULL;
+  if (ptrace(PTRACE_GETREGS, tid, nullptr, &saved) < 0 ||
+      ptrace(PTRACE_GETSIGMASK, tid, reinterpret_cast<void*>(sizeof mask), &mask) < 0) {
+    ThrowErrno(env, "injectSyscall: reading the task's state", errno);
+    return {};
+  }
+  regs = saved;
+  regs.rip = static_cast<uint64_t>(ip);
+  regs.rax = static_cast<uint64_t>(static_cast<int64_t>(nr));
+  regs.orig_rax = ~0ULL;  // not in a syscall: no restart logic applies on the way out
+  regs.rdi = args[0];
+  regs.rsi = args[1];
+  regs.rdx = args[2];
+  regs.r10 = args[3];
+  regs.r8 = args[4];
+  regs.r9 = args[5];
+  if (ptrace(PTRACE_SETSIGMASK, tid, reinterpret_cast<void*>(sizeof all), &all) < 0 ||
+      ptrace(PTRACE_SETREGS, tid, nullptr, &regs) < 0) {
+    ThrowErrno(env, "injectSyscall: setting up the call", errno);
+    return {};
+  }
+  // Stops on the way: syscall-entry (PTRACE_SYSCALL), a seccomp stop if the filter traps `nr`,
+  // then the syscall-exit stop with the result. Anything else ends the injection.
+  for (;;) {
+    if (ptrace(PTRACE_SYSCALL, tid, nullptr, nullptr) < 0) {
+      ThrowErrno(env, "injectSyscall: PTRACE_SYSCALL", errno);
+      return {};
+    }
+    int status;
+    pid_t got;
+    do got = waitpid(tid, &status, __WALL); while (got < 0 && errno == EINTR);
+    if (got < 0) {
+      ThrowErrno(env, "injectSyscall: waitpid", errno);
+      return {};
+    }
+    bool syscallStop = WIFSTOPPED(status) && WSTOPSIG(status) == (SIGTRAP | 0x80);
+    bool seccompStop = WIFSTOPPED(status) && (status >> 16) == PTRACE_EVENT_SECCOMP;
+    if (seccompStop) continue;
+    if (!syscallStop) {
+      Decode(got, status, StopRecord(env));
+      return env.Null();
+    }
+    __ptrace_syscall_info si;
+    if (ptrace(PTRACE_GET_SYSCALL_INFO, tid, reinterpret_cast<void*>(sizeof si), &si) <= 0) {
+      ThrowErrno(env, "injectSyscall: PTRACE_GET_SYSCALL_INFO", errno);
+      return {};
+    }
+    if (si.op != PTRACE_SYSCALL_INFO_EXIT) continue;
+    if (ptrace(PTRACE_SETREGS, tid, nullptr, &saved) < 0 ||
+        ptrace(PTRACE_SETSIGMASK, tid, reinterpret_cast<void*>(sizeof mask), &mask) < 0) {
+      ThrowErrno(env, "injectSyscall: restoring the task's state", errno);
+      return {};
+    }
+    return Napi::BigInt::New(env, static_cast<int64_t>(si.exit.rval));
+  }
 }
 
 }  // namespace shadow

@@ -3,6 +3,12 @@ import { Errno } from './errno.js';
 import { errno, type SyscallResult } from './result.js';
 import { NS_PER_SEC, NS_PER_US } from './time.js';
 
+/** Linux's MAX_RW_COUNT (INT_MAX rounded down to a page): no single transfer moves more bytes. */
+export const MAX_RW_COUNT = 0x7ffff000;
+
+/** Where user addresses end on x86_64 (TASK_SIZE): an address + length beyond it is EFAULT (access_ok). */
+export const TASK_SIZE = 0x7ffffffff000n;
+
 /** Encodes nanoseconds as a `struct timespec` (16 bytes, x86_64). */
 export function timespecBytes(ns: bigint): Uint8Array {
   const out = new Uint8Array(16);

@@ -26,6 +26,11 @@ export interface SyscallArgs {
 export interface TraceeMemory {
   /** `length` bytes at `addr`, or null when they are not all readable. */
   read(addr: bigint, length: number): Uint8Array | null;
+  /**
+   * The readable start of the `length` bytes at `addr`: all of them, or fewer up to the first
+   * fault (empty when the first byte faults) — what the kernel copies before an EFAULT.
+   */
+  readPrefix(addr: bigint, length: number): Uint8Array;
   /** Writes all of `data` at `addr`; false when it could not. */
   write(addr: bigint, data: Uint8Array): boolean;
   /** A NUL-terminated string of at most `max` bytes, or null on a fault or when too long. */
@@ -71,13 +76,21 @@ export type ProcessExit = { readonly exited: number } | { readonly signaled: num
 export interface ProcessView {
   /** Virtual pid on its host (from 1000). */
   readonly pid: number;
-  /** Virtual pid of the parent; 1 for processes the simulation started and for orphans. */
+  /**
+   * Virtual pid of the parent; 1 for processes the simulation started and for orphans that no
+   * subreaper ancestor took in.
+   */
   readonly parentPid: number;
   /** The real Linux pid, for handlers that let the kernel act on the process (wait4, kill). */
   readonly nativePid: number;
   /** Process group and session ids (virtual). */
   pgid: number;
   sid: number;
+  /**
+   * PR_SET_CHILD_SUBREAPER: when a descendant's parent ends, the orphans go to the nearest live
+   * ancestor that set it instead of to init (pid 1). Not inherited by children (prctl(2)).
+   */
+  childSubreaper: boolean;
   /** How it ended; null while it runs. A process that ended and was not yet waited for is a zombie. */
   readonly exit: ProcessExit | null;
   /** Its children that have not been waited for (running or zombies), in creation order. */
@@ -105,6 +118,11 @@ export interface ThreadView {
   readonly tid: number;
   /** The real Linux tid. */
   readonly nativeTid: number;
+  /**
+   * Its stack pointer at the syscall being handled. Below the 128-byte red zone the stack is
+   * scratch space until the call returns: where a handler puts a string it makes the kernel read.
+   */
+  readonly syscallStack: bigint;
   readonly process: ProcessView;
   /**
    * Sends a real signal to this thread, from process `sender` (by kill, or tgkill/tkill when

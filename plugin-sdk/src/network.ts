@@ -1,3 +1,4 @@
+import type { SimTime } from './time.js';
 /**
  * The simulated network as plugins see it: a host sends IP packets and receives the packets
  * addressed to it. The core carries them — loopback within the host, otherwise over the
@@ -34,8 +35,13 @@ export interface NetInterface {
 export interface HostNetwork {
   /** `lo` (127.0.0.1, ::1) and `eth0` (the host's addresses). */
   readonly interfaces: readonly NetInterface[];
-  /** Sends a packet from this host. Delivery happens later, as an event of the receiving host. */
-  send(packet: NetPacket): void;
+  /**
+   * Sends a packet from this host. Delivery happens later, as an event of the receiving host.
+   * Returns the simulated time at which the packet has left the host (its last bit is on the
+   * uplink; at once for loopback): when Linux frees a sent skb, so a socket keeps its send
+   * buffer charged until then, which is what bounds the packets any sender has in flight.
+   */
+  send(packet: NetPacket): SimTime;
   /**
    * Installs the function that receives every packet addressed to this host (one per host: the
    * transport family's demultiplexer). It runs as an event of this host at the arrival time.

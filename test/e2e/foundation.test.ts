@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROGRAMS, ROOT, SHADOW, logLines, processesWith, runShadow, scratchDir, snapshot, startShadow } from './harness.js';
 
@@ -118,6 +118,19 @@ hosts:
     expect(stats.syscalls.io_uring_setup).to.equal(2);
   });
 
+  it('abort() ends the process as SIGABRT; expected_final_state takes SIGABRT or its alias SIGIOT', () => {
+    const run = runShadow(sim(`    - { path: ${PROGRAMS}/abort, expected_final_state: { signaled: SIGABRT } }
+    - { path: ${PROGRAMS}/abort, expected_final_state: { signaled: SIGIOT } }
+    - { path: ${PROGRAMS}/abort }`, 'stop_time: 10s'));
+    expect(run.code).to.equal(1);
+    expect(run.file('alpha', 'abort.1000.stdout')).to.equal('aborting\n');
+    expect(logLines(run, "'alpha.abort.1000' ended: {signaled: SIGABRT}")).to.have.length(1);
+    expect(logLines(run, "'alpha.abort.1001' ended: {signaled: SIGABRT}")).to.have.length(1);
+    expect(run.stdout).to.contain("'alpha.abort.1002' ended as {signaled: SIGABRT}; expected end state was {exited: 0} but was {signaled: SIGABRT}");
+    expect(run.stdout).to.contain('1 managed processes in unexpected final state');
+    expect(run.stdout).to.not.contain('SIGIOT');
+  });
+
   describe('stop_time', () => {
     it('kills a sleep 100 that is expected to be running: exit 0', () => {
       const run = runShadow(sim(`    - { path: sleep, args: '100', expected_final_state: running }`, 'stop_time: 10s'));
@@ -188,18 +201,39 @@ describe('foundation: bad input', () => {
   const MARKER = 'shadow-ts-leftover-check';
   const good = sim(`    - { path: ${PYTHON}, args: ['-c', 'import os; os.uname()', '${MARKER}'] }`, 'stop_time: 10s');
 
-  /** Runs a bad input and checks the common contract: one line on stderr, exit 1, no stack, nothing left. */
-  function expectCleanFailure(yaml: string, rc?: string) {
-    const dir = scratchDir();
-    if (rc !== undefined) writeFileSync(join(dir, '.shadowrc'), rc);
-    const run = runShadow(yaml, [], dir);
-    expect(run.code).to.equal(1);
+  /** The common contract of a failed run: exit 1, one line on stderr, no stack, nothing left; returns the line. */
+  function expectOneLineError(run: { code: number | null; stderr: string }): string {
+    expect(run.code, run.stderr).to.equal(1);
     const lines = run.stderr.trim().split('\n');
     expect(lines, run.stderr).to.have.length(1);
     expect(lines[0]).to.match(/^shadow: error: /);
     expect(run.stderr).to.not.match(/\n\s+at /);
     expect(processesWith(MARKER)).to.deep.equal([]);
     return lines[0]!;
+  }
+
+  /** Runs a bad input (with `.shadowrc` text and CLI arguments) and checks the common contract. */
+  function expectCleanFailure(yaml: string, rc?: string, args: string[] = [], dir = scratchDir()) {
+    if (rc !== undefined) writeFileSync(join(dir, '.shadowrc'), rc);
+    return expectOneLineError(runShadow(yaml, args, dir));
+  }
+
+  /** Runs the CLI on `config` (a path, or '-' with stdin from `stdin`) and checks the common contract. */
+  function expectConfigPathFailure(config: string, stdin: 'ignore' | number = 'ignore') {
+    const r = spawnSync(process.execPath, [SHADOW, config], { cwd: scratchDir(), encoding: 'utf8', stdio: [stdin, 'pipe', 'pipe'], timeout: 60_000 });
+    return expectOneLineError({ code: r.status, stderr: r.stderr });
+  }
+
+  /** A tmpfs of 64 KiB mounted for `body` (root only: the test is skipped otherwise). */
+  function withTmpfs(ctx: Mocha.Context, options: string, body: (dir: string) => void): void {
+    const dir = scratchDir();
+    const mount = spawnSync('mount', ['-t', 'tmpfs', '-o', `${options}size=64k`, 'tmpfs', dir], { encoding: 'utf8' });
+    if (mount.status !== 0) ctx.skip();
+    try {
+      body(dir);
+    } finally {
+      execFileSync('umount', [dir]);
+    }
   }
 
   it('an unknown key names its path and line', () => {
@@ -229,6 +263,96 @@ describe('foundation: bad input', () => {
     expect(line).to.match(/shadow\.yaml:\d+:/);
   });
 
+  it('a configuration path that is a device is refused, not read forever', () => {
+    for (const device of ['/dev/zero', '/dev/urandom']) {
+      expect(expectConfigPathFailure(device)).to.equal(
+        `shadow: error: ${device}: cannot read the configuration file: it is a character device, not a regular file (give '-' to read the configuration from stdin)`,
+      );
+    }
+  });
+
+  it('a configuration on stdin stops at 64 MiB', () => {
+    const zero = openSync('/dev/zero', 'r');
+    try {
+      expect(expectConfigPathFailure('-', zero)).to.equal('shadow: error: <stdin>: cannot read the configuration file: it is larger than 64 MiB');
+    } finally {
+      closeSync(zero);
+    }
+  });
+
+  it('an unresolved YAML alias names its line', () => {
+    const line = expectCleanFailure(good.replace('stop_time: 10s', 'stop_time: *later'));
+    expect(line).to.equal('shadow: error: shadow.yaml:1: invalid YAML: alias *later has no anchor &later before it');
+  });
+
+  it('a YAML error in .shadowrc names the file and the line', () => {
+    const dir = scratchDir();
+    const line = expectCleanFailure(good, 'backend: ptrace\nplugins: [\n  a\nvfork: as-fork\n', [], dir);
+    expect(line).to.match(new RegExp(`^shadow: error: ${join(dir, '.shadowrc')}:4: invalid YAML: `));
+  });
+
+  it('an unresolved YAML alias in .shadowrc names the file and the line', () => {
+    const dir = scratchDir();
+    const line = expectCleanFailure(good, 'backend: ptrace\nvfork: *strategy\n', [], dir);
+    expect(line).to.equal(`shadow: error: ${join(dir, '.shadowrc')}:2: invalid YAML: alias *strategy has no anchor &strategy before it`);
+  });
+
+  for (const [dir, reason] of [
+    ['/proc/x', 'it is under /proc, a kernel file system'],
+    ['/sys/x', 'it is under /sys, a kernel file system'],
+    ['/dev/null/x', 'it is under /dev, a kernel file system'],
+  ]) {
+    it(`a data directory ${dir} is refused up front`, () => {
+      const line = expectCleanFailure(good, undefined, ['-d', dir!]);
+      expect(line).to.equal(`shadow: error: cannot create data directory "${dir}": ${reason}; choose a directory on a disk or a tmpfs`);
+    });
+  }
+
+  it('a data directory whose parent is a file', () => {
+    const dir = scratchDir();
+    writeFileSync(join(dir, 'file'), '');
+    const line = expectCleanFailure(good, undefined, ['-d', 'file/x'], dir);
+    expect(line).to.equal(`shadow: error: cannot create data directory "file/x": "${join(dir, 'file')}" is not a directory`);
+  });
+
+  it('a data directory on a read-only file system', function () {
+    withTmpfs(this, 'ro,', (ro) => {
+      const line = expectCleanFailure(good, undefined, ['-d', join(ro, 'x')]);
+      expect(line).to.equal(`shadow: error: cannot create data directory "${join(ro, 'x')}": read-only file system`);
+    });
+  });
+
+  it('a disk that fills up before sim-stats.json is written', function () {
+    withTmpfs(this, '', (full) => {
+      const fill = sim(`    - { path: head, args: '-c 1000000 /dev/zero', expected_final_state: { exited: 1 } }`, 'stop_time: 10s');
+      const line = expectCleanFailure(fill, undefined, ['-d', join(full, 'x')]);
+      expect(line).to.equal(`shadow: error: cannot write "${join(full, 'x', 'sim-stats.json')}": no space left on device`);
+    });
+  });
+
+  it('a disk that fills up while packets are captured', function () {
+    withTmpfs(this, '', (full) => {
+      writeFileSync(join(full, 'filler'), Buffer.alloc(40_000));
+      const send = `import socket, time; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 9))
+for _ in range(200): s.sendto(b"x" * 1000, ("127.0.0.1", 9)); s.recv(2000)
+time.sleep(100)`;
+      const yaml = sim(`    - { path: ${PYTHON}, args: [-c, ${JSON.stringify(send)}, ${MARKER}], expected_final_state: running }`, 'stop_time: 10s')
+        .replace('network_node_id: 0', 'network_node_id: 0\n    host_options: { pcap_enabled: true }');
+      const line = expectCleanFailure(yaml, undefined, ['-d', join(full, 'x')]);
+      expect(line).to.contain(`cannot write "${join(full, 'x/hosts/alpha/lo.pcap')}": no space left on device`);
+    });
+  });
+
+  it('a plugin with a syntax error names the plugin, the file and the line', () => {
+    const dir = scratchDir();
+    writeFileSync(join(dir, 'package.json'), '{ "type": "module" }\n');
+    writeFileSync(join(dir, 'broken.js'), "export default {\n  meta: { name: 'broken' },\n  apply() { return 1 +; },\n};\n");
+    const line = expectCleanFailure(good, 'plugins:\n  - ./broken.js\n', [], dir);
+    expect(line).to.equal(
+      `shadow: error: plugin "./broken.js" (listed in ${join(dir, '.shadowrc')}): syntax error at ${join(dir, 'broken.js')}:3: Unexpected token ';'`,
+    );
+  });
+
   it('a missing plugin', () => {
     const line = expectCleanFailure(good, 'plugins:\n  - shadow-plugin-does-not-exist\n');
     expect(line).to.contain('plugin "shadow-plugin-does-not-exist"');
@@ -255,7 +379,8 @@ describe('foundation: bad input', () => {
 
   it('a plugin that throws inside a syscall handler', () => {
     const line = expectCleanFailure(good, `plugins:\n  - ${join(ROOT, 'test/fixtures/plugins/throws-in-tap.js')}\n`);
-    expect(line).to.contain('plugin "fixture-throws-in-tap" failed in syscall uname: boom');
+    expect(line).to.contain('plugin "fixture-throws-in-tap" failed in syscall uname: boom (call: uname(0x');
+    expect(line).to.match(/ by pid 1000 on host alpha\)$/);
   });
 
   it('a plugin that taps a syscall name the kernel does not have', () => {

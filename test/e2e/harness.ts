@@ -26,12 +26,13 @@ export function scratchDir(): string {
 }
 
 /** Runs `shadow [args] shadow.yaml` on `yaml` in a fresh directory (or `dir`). */
-export function runShadow(yaml: string, args: string[] = [], dir = scratchDir()): ShadowRun {
+export function runShadow(yaml: string, args: string[] = [], dir = scratchDir(), timeoutMs = 120_000): ShadowRun {
   writeFileSync(join(dir, 'shadow.yaml'), yaml);
   const r: SpawnSyncReturns<string> = spawnSync(process.execPath, [SHADOW, ...args, 'shadow.yaml'], {
     cwd: dir,
     encoding: 'utf8',
-    timeout: 120_000,
+    timeout: timeoutMs,
+    maxBuffer: 256 << 20,
   });
   const dataDir = join(dir, 'shadow.data');
   return {

@@ -136,6 +136,28 @@ describe('io: C programs print the same natively and under the simulator', () =>
   });
 });
 
+describe('io: interrupted and timed-out transfers return the count moved', () => {
+  before(buildPrograms);
+
+  it('io-interrupted: SIGALRM (with and without SA_RESTART) and SO_SNDTIMEO/SO_RCVTIMEO end pipe, unix and TCP transfers with the count', () => {
+    const { native } = same('io-interrupted');
+    // The program's own shape, so that a native change of behaviour cannot pass unnoticed.
+    const lines = native.stdout.trimEnd().split('\n');
+    expect(lines).to.have.length(14);
+    for (const kind of ['pipe', 'unix', 'tcp']) {
+      for (const restart of ['no SA_RESTART', 'SA_RESTART']) {
+        expect(lines).to.include(`${kind} write, ${restart} -> partial, handler ran 1, peer got exactly that`);
+      }
+    }
+    for (const kind of ['unix', 'tcp']) {
+      for (const by of ['SIGALRM', 'SIGALRM with SA_RESTART', 'SO_RCVTIMEO']) {
+        expect(lines).to.include(`${kind} recv MSG_WAITALL, ${by} -> 1000, data intact`);
+      }
+      expect(lines).to.include(`${kind} send, SO_SNDTIMEO -> partial, then -> -1 EAGAIN, peer got exactly that`);
+    }
+  });
+});
+
 describe('io: bad input', () => {
   before(buildPrograms);
 
@@ -143,6 +165,14 @@ describe('io: bad input', () => {
     const { native, run } = same('io-badinput');
     expect(native.stdout).to.match(/still running\n$/);
     expect(run.stderr).to.equal('');
+    expect(logLines(run, '[ERROR]')).to.deep.equal([]);
+  });
+
+  it('counts of 2^32 and more, and pointers where address + length wraps, answer as Linux (MAX_RW_COUNT, access_ok)', () => {
+    const { native, run } = same('io-hostile');
+    expect(native.stdout).to.contain('write 2^32 to a non-blocking pipe -> 65536\n');
+    expect(native.stdout).to.contain('rt_sigaction with act near 2^64 -> -1 EFAULT\n');
+    expect(native.stdout).to.match(/still running\n$/);
     expect(logLines(run, '[ERROR]')).to.deep.equal([]);
   });
 
@@ -268,7 +298,7 @@ hosts:
   alpha:
     network_node_id: 0
     processes:
-${['io-pipe', 'io-eventfd', 'io-timerfd', 'io-epoll', 'io-poll', 'io-select', 'io-badinput', 'io-pipe-1mib', 'io-fs']
+${['io-pipe', 'io-eventfd', 'io-timerfd', 'io-epoll', 'io-poll', 'io-select', 'io-badinput', 'io-pipe-1mib', 'io-fs', 'io-interrupted']
   .map((p) => proc(`${PROGRAMS}/${p}`))
   .join('')}${proc(`${PROGRAMS}/io-flags`, ['accepted'])}${proc(PYTHON, ['-c', ASYNCIO])}  beta:
     network_node_id: 0
@@ -280,7 +310,7 @@ ${proc(`${PROGRAMS}/io-fs`)}${proc(`${PROGRAMS}/io-timerfd`, [], '      start_ti
     const snapA = snapshot(a.dataDir);
     rmSync(a.dataDir, { recursive: true });
     const b = runShadow(yaml, [], a.dir);
-    expect([...snapA.keys()].filter((k) => k.endsWith('.stdout'))).to.have.length(13);
+    expect([...snapA.keys()].filter((k) => k.endsWith('.stdout'))).to.have.length(14);
     const snapB = snapshot(b.dataDir);
     const differ = [...new Set([...snapA.keys(), ...snapB.keys()])].filter((k) => snapA.get(k) !== snapB.get(k));
     expect(differ, 'files that differ between the two runs').to.deep.equal([]);

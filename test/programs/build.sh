@@ -4,10 +4,13 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 mkdir -p bin
+# Files named *-static.c are linked statically (libc.a from libc6-dev).
 for src in *.c; do
   out="bin/${src%.c}"
+  static=()
+  [[ "$src" == *-static.c ]] && static=(-static)
   if [ ! -e "$out" ] || [ "$src" -nt "$out" ]; then
-    gcc -O1 -Wall -Wextra -o "$out" "$src"
+    gcc -O1 -Wall -Wextra "${static[@]}" -o "$out" "$src"
   fi
 done
 

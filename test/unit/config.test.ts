@@ -263,6 +263,21 @@ hosts:
     expect(loadError('').detail).to.match(/got an empty file/);
   });
 
+  it('reads regular files only: a device, a directory or a named pipe is refused without reading it', () => {
+    const refused = (path: string) => () => loadSimulationConfig(path, {});
+    expect(refused('/dev/zero')).to.throw(ConfigError, /^\/dev\/zero: cannot read the configuration file: it is a character device, not a regular file/);
+    expect(refused(dir)).to.throw(ConfigError, /cannot read the configuration file: it is a directory$/);
+    const fifo = join(dir, 'fifo');
+    execFileSync('mkfifo', [fifo]);
+    expect(refused(fifo)).to.throw(ConfigError, /fifo: cannot read the configuration file: it is a named pipe, not a regular file/);
+  });
+
+  it('an alias without its anchor is an error on the alias line', () => {
+    const e = loadError('general:\n  stop_time: 10s\n  seed: *seed\n');
+    expect(e.line).to.equal(3);
+    expect(e.detail).to.equal('invalid YAML: alias *seed has no anchor &seed before it');
+  });
+
   it('requires general, network, hosts and general.stop_time', () => {
     expect(loadError('network: { graph: { type: 1_gbit_switch } }\nhosts: {}\n').message).to.match(/: general: is a required section$/);
     const st = loadError(withHosts('  a: { network_node_id: 0, processes: [] }\n', 'seed: 3'));
@@ -384,6 +399,17 @@ hosts:
     expect(c.experimental).to.include({ runahead: null, useCpuPinning: false, unblockedSyscallLatency: 2_000n });
     expect(c.experimental.other).to.include({ strace_logging_mode: 'deterministic', socket_send_buffer: 1_048_576n, interface_qdisc: 'round-robin' });
     expect(c.experimental.other).to.not.have.property('runahead');
+    expect(c.experimental).to.include({
+      nativePreemptionEnabled: false, nativePreemptionNativeInterval: 100_000_000n, nativePreemptionSimInterval: 10_000_000n,
+    });
+    const preempt = load(
+      `${withHosts('  a: { network_node_id: 0, processes: [] }\n')}experimental:\n  native_preemption_sim_interval: 5 ms\n`,
+      { nativePreemptionEnabled: true, nativePreemptionNativeInterval: '20 ms' },
+    );
+    expect(preempt.experimental).to.include({
+      nativePreemptionEnabled: true, nativePreemptionNativeInterval: 20_000_000n, nativePreemptionSimInterval: 5_000_000n,
+    });
+    expect(preempt.experimental.other).to.not.have.property('native_preemption_enabled');
     const bad = loadError(`${withHosts('  a: { network_node_id: 0, processes: [] }\n')}experimental:\n  scheduler: fast\n`);
     expect(bad.keyPath).to.equal('experimental.scheduler');
     expect(bad.detail).to.match(/expected one of thread-per-core, thread-per-host; got "fast"/);

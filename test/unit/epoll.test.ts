@@ -100,6 +100,7 @@ class FakeCtx {
       host: {} as SyscallContext['host'],
       memory: {
         read: (addr, length) => (inRange(addr, length) ? this.mem.slice(Number(addr - BASE), Number(addr - BASE) + length) : null),
+        readPrefix: (addr, length) => (inRange(addr, 1) ? this.mem.slice(Number(addr - BASE), Number(addr - BASE) + length) : new Uint8Array(0)),
         write: (addr, data) => {
           if (!inRange(addr, data.length)) return false;
           this.mem.set(data, Number(addr - BASE));

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import native, { Resume, Stop, StopKind, STOP_WORDS } from '@shadow-ts/native';
+import native, { Resume, RunLimit, Stop, StopKind, STOP_WORDS } from '@shadow-ts/native';
 
 // x86_64 syscall numbers used below.
 const NR = {
@@ -33,24 +33,29 @@ int main(void) {
 }
 `;
 const C_CRASH = `int main(void) { *(volatile int *)8 = 1; return 0; }\n`;
+const C_SPIN = `int main(void) { volatile unsigned long n = 0; for (;;) n++; }\n`;
 
 describe('native backend (ptrace + seccomp)', function () {
   this.timeout(20000);
   let dir = '';
   let getppidProg = '';
   let crashProg = '';
+  let spinProg = '';
   let n = 0;
 
   before(() => {
     dir = mkdtempSync(join(tmpdir(), 'shadow-native-'));
     getppidProg = join(dir, 'getppid');
     crashProg = join(dir, 'crash');
+    spinProg = join(dir, 'spin');
     writeFileSync(`${getppidProg}.c`, C_GETPPID);
     writeFileSync(`${crashProg}.c`, C_CRASH);
+    writeFileSync(`${spinProg}.c`, C_SPIN);
     // execFileSync reaps its own child before returning, so no child_process child is alive
     // while the tests wait for tracees.
     execFileSync('gcc', ['-O1', '-o', getppidProg, `${getppidProg}.c`]);
     execFileSync('gcc', ['-O1', '-o', crashProg, `${crashProg}.c`]);
+    execFileSync('gcc', ['-O1', '-o', spinProg, `${spinProg}.c`]);
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -297,6 +302,46 @@ describe('native backend (ptrace + seccomp)', function () {
     expect(native.resumeWait(noCwd, Resume.Continue, 0n, noCwd)).to.equal(StopKind.Exited);
     expect(num(Stop.Msg)).to.equal(127);
     expect(readFileSync(join(dir, 'nocwd.err'), 'utf8')).to.equal('shadow-ts spawn: chdir failed (errno 2)\n');
+  });
+
+  describe('watched runs', () => {
+    const MS = 1_000_000;
+    afterEach(() => native.watchRuns(0n, 0n));
+
+    it('stops a CPU loop past the CPU limit: Interrupted, RunLimit.Cpu, the time used, ip', () => {
+      native.watchRuns(BigInt(20 * MS), 0n);
+      const { pid } = spawn(spinProg, ['spin'], allowAllBut(NR.execve));
+      expectExecveStop(pid);
+      expect(native.resumeWait(pid, Resume.Continue, 0n, pid)).to.equal(StopKind.Exec);
+      expect(native.resumeWait(pid, Resume.Continue, 0n, pid, pid)).to.equal(StopKind.Interrupted);
+      expect(num(Stop.Tid)).to.equal(pid);
+      expect(num(Stop.Msg)).to.equal(RunLimit.Cpu);
+      expect(num(Stop.Arg0)).to.be.at.least(20 * MS);
+      expect(num(Stop.Arg0 + 1)).to.be.at.least(num(Stop.Arg0));
+      expect(word(Stop.Ip)).to.not.equal(0n);
+      // The SIGSTOP was suppressed: the loop runs on, and is stopped again.
+      expect(native.resumeWait(pid, Resume.Continue, 0n, pid, pid)).to.equal(StopKind.Interrupted);
+      expect(native.signal(pid, pid, 9)).to.equal(0);
+      expect(native.resumeWait(pid, Resume.Continue, 0n, pid)).to.equal(StopKind.ExitEvent);
+      expect(native.resumeWait(pid, Resume.Continue, 0n, pid)).to.equal(StopKind.Signaled);
+    });
+
+    it('stops a native sleep past the wall limit; the sleep then finishes; an unwatched wait is left alone', () => {
+      native.watchRuns(0n, BigInt(30 * MS));
+      const { pid } = spawn('/bin/sleep', ['sleep', '0.2'], allowAllBut(NR.execve));
+      expectExecveStop(pid);
+      expect(native.resumeWait(pid, Resume.Continue, 0n, pid)).to.equal(StopKind.Exec);
+      expect(native.resumeWait(pid, Resume.Continue, 0n, pid, pid)).to.equal(StopKind.Interrupted);
+      expect(num(Stop.Msg)).to.equal(RunLimit.Wall);
+      expect(num(Stop.Arg0 + 1)).to.be.at.least(30 * MS);
+      // Unwatched from here on (no fifth argument): the interrupted sleep restarts and ends normally.
+      expect(drive(pid, [Resume.Continue, 0n])).to.equal(StopKind.Exited);
+      expect(num(Stop.Msg)).to.equal(0);
+    });
+
+    it('rejects negative limits', () => {
+      expect(() => native.watchRuns(-1n, 0n)).to.throw(RangeError);
+    });
   });
 
   it('rejects malformed arguments with a TypeError', () => {

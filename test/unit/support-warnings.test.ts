@@ -2,9 +2,9 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import ts from 'typescript';
-import { BUILTIN_PLUGINS, Kernel, SUPPORT, applyPlugins, loadPlugin } from '@shadow-ts/core';
-import { pino } from 'pino';
+import { SUPPORT } from '@shadow-ts/core';
 import { ROOT } from '../e2e/harness.js';
+import { builtinTaps } from './builtins.js';
 
 /**
  * Partial support is said twice: by a note in the table and by a warnOnce in the code. This
@@ -203,11 +203,7 @@ describe('partial support warns once', () => {
 
   before(async () => {
     sources = readSources();
-    const kernel = new Kernel(pino({ level: 'silent' }));
-    const plugins = await Promise.all(BUILTIN_PLUGINS.map((spec) => loadPlugin(spec, ROOT, 'test')));
-    applyPlugins(kernel, plugins);
-    kernel.ready();
-    tapped = new Set(kernel.hooks.syscall.names());
+    tapped = await builtinTaps();
   });
 
   it('finds every built-in tap in the plugin sources', () => {

@@ -1,19 +1,14 @@
 import { expect } from 'chai';
 import { SYSCALL_NUMBERS } from '@shadow-ts/plugin-sdk';
-import { BUILTIN_PLUGINS, Kernel, SUPPORT, applyPlugins, loadPlugin, nativeAllowList } from '@shadow-ts/core';
-import { pino } from 'pino';
-import { ROOT } from '../e2e/harness.js';
+import { REFUSED, SUPPORT, nativeAllowList } from '@shadow-ts/core';
+import { builtinTaps } from './builtins.js';
 
 /** The syscall table is reviewed data; this walks it against what the built-in plugins tap. */
 describe('syscall support table', () => {
   let tapped: Set<string>;
 
   before(async () => {
-    const kernel = new Kernel(pino({ level: 'silent' }));
-    const plugins = await Promise.all(BUILTIN_PLUGINS.map((spec) => loadPlugin(spec, ROOT, 'test')));
-    applyPlugins(kernel, plugins);
-    kernel.ready();
-    tapped = new Set(kernel.hooks.syscall.names());
+    tapped = await builtinTaps();
   });
 
   it('names only real x86_64 syscalls', () => {
@@ -38,10 +33,25 @@ describe('syscall support table', () => {
     }
   });
 
+  it('keeps every refused name out of the table and untapped, with a reason', () => {
+    for (const [name, reason] of Object.entries(REFUSED)) {
+      expect(SYSCALL_NUMBERS, name).to.have.property(name);
+      expect(SUPPORT, name).to.not.have.property(name);
+      expect(tapped.has(name), name).to.equal(false);
+      expect(reason, name).to.be.a('string').and.not.empty;
+    }
+  });
+
+  it('lets no call that names another process run natively', () => {
+    for (const name of ['prlimit64', 'sched_setaffinity', 'process_vm_readv', 'setpriority', 'capget', 'rt_sigqueueinfo']) {
+      expect(SUPPORT[name as keyof typeof SUPPORT]?.level, name).to.not.equal('native');
+    }
+  });
+
   it('lets a plugin take a native name off the allow-list', () => {
     const all = nativeAllowList(new Set());
-    expect(all).to.include(SYSCALL_NUMBERS.flock);
-    expect(nativeAllowList(new Set(['flock']))).to.not.include(SYSCALL_NUMBERS.flock);
+    expect(all).to.include(SYSCALL_NUMBERS.fsync);
+    expect(nativeAllowList(new Set(['fsync']))).to.not.include(SYSCALL_NUMBERS.fsync);
     expect(all).to.not.include(SYSCALL_NUMBERS.getpid);
     expect(all).to.not.include(SYSCALL_NUMBERS.socket);
   });

@@ -4,7 +4,7 @@ import { SYSCALL_NUMBERS, type SyscallName } from '@shadow-ts/plugin-sdk';
  * The reviewed support table: what the simulator does with each x86_64 syscall.
  *
  * - `native`: on the seccomp allow-list; the kernel runs it without a stop (memory management,
- *   path-based file calls, identity getters).
+ *   most path-based file calls, identity getters).
  * - `emulated` / `partial`: trapped and answered by a built-in plugin (`partial` says what is
  *   missing, and the handler warns once when a program meets it: `test/unit/support-warnings.test.ts`).
  * - any name not listed: trapped and answered ENOSYS with one warning per run.
@@ -26,12 +26,20 @@ const partial = (note: string): Support => ({ level: 'partial', note });
 const vdso = (s: Support): Support => ({ ...s, vdso: true });
 
 const VIRTUAL_OR_NATIVE = 'virtual files (pipes, eventfds, …) answer; ordinary descriptors run natively';
-const EMULATED_PATHS = '/dev/urandom, /dev/random, /etc/hosts, /etc/hostname, /etc/localtime are emulated; other paths open natively';
+const EMULATED_PATHS = '/dev/urandom, /dev/random, /etc/hosts, /etc/hostname, /etc/localtime are emulated; /proc/<pid> names the host\'s processes by virtual pid (stat, status, task/<tid>/children show virtual ids; another process\'s mem is EACCES, warned once); other paths open natively';
+const PROC_LISTING = 'a descriptor on /proc or /proc/<pid>/task lists the host\'s virtual ids (plus the entries that are not ids); others natively';
+const PROC_PATHS = 'trapped (a stop per call) so /proc resolves by virtual pid: paths that do not enter /proc run natively unchanged, /proc/<pid> of no managed process of the host is ENOENT, a virtual pid is translated to the real path';
+const OPEN_PATHS = `${EMULATED_PATHS}; FIFOs become simulated pipes shared by the host's processes`;
 const SOCKETS = 'on simulated sockets (AF_UNIX, UDP, TCP, AF_NETLINK route; ENOTSOCK on other descriptors)';
 const INET_UNIX = 'AF_INET/AF_INET6 (UDP, TCP) and AF_UNIX (pathname and abstract names)';
 const TEMPORARY_MASK = 'the temporary signal mask is checked (size, address) but not applied: signals stay as the thread had them (warned once)';
 const REAL_TIMER_ONLY = 'ITIMER_REAL only: CPU-time timers never fire with an infinitely fast CPU (EINVAL, warned once)';
 const SIGNALS_NATIVE = 'the kernel keeps masks and alternate stacks; signals reach it as real signals';
+/** Calls naming a task by pid: virtual pids and tids of the caller's host map to real ones, 0 is the caller, others ESRCH. */
+const REAL_PID = 'runs natively on the real task behind a virtual pid/tid of the caller\'s host (0: the caller); other pids ESRCH';
+const REAL_PID_SCHED = REAL_PID + '; real scheduling only, simulated time is not affected';
+const ONE_TASK_PRIORITY = REAL_PID + ' for a single task; process groups and users would reach processes outside the host: EPERM (warned once)';
+const SIGQUEUE = 'virtual pids of the caller\'s host, delivered as kill/tgkill: si_code and si_value are not carried (warned once)';
 
 export const SUPPORT: Readonly<Partial<Record<SyscallName, Support>>> = {
   // memory management: the kernel's business, never simulated
@@ -69,11 +77,13 @@ export const SUPPORT: Readonly<Partial<Record<SyscallName, Support>>> = {
   dup: emulated(VIRTUAL_OR_NATIVE),
   dup2: emulated(VIRTUAL_OR_NATIVE),
   dup3: emulated(VIRTUAL_OR_NATIVE),
-  fcntl: partial('on virtual files: dup, FD flags, status flags and kind-specific commands (F_GETPIPE_SZ…); locks are EINVAL (warned once)'),
+  fcntl: partial(
+    'on virtual files: dup, FD flags, status flags and kind-specific commands (F_GETPIPE_SZ…), locks EINVAL (warned once); on native files record and OFD locks are the kernel\'s, taken without blocking, F_SETLKW/F_OFD_SETLKW wait on simulated time (EDEADLK for POSIX cycles), F_GETLK reports virtual pids (0 outside the host, warned once)',
+  ),
   ioctl: partial('on virtual files: FIONBIO, FIOCLEX/FIONCLEX and kind-specific requests (FIONREAD…); others ENOTTY (warned once, terminal requests excepted: Linux refuses them too)'),
   fstat: emulated(VIRTUAL_OR_NATIVE),
-  newfstatat: emulated('virtual files (AT_EMPTY_PATH) and emulated paths answered; the rest natively'),
-  statx: partial('virtual files (AT_EMPTY_PATH) and emulated paths report type, mode and size, owner and times 0 (warned once); the rest natively'),
+  newfstatat: emulated('virtual files (AT_EMPTY_PATH) and emulated paths answered; /proc paths by virtual pid; the rest natively'),
+  statx: partial('virtual files (AT_EMPTY_PATH) and emulated paths report type, mode and size, owner and times 0 (warned once); /proc paths by virtual pid; the rest natively'),
   pipe: emulated('64 KiB virtual pipes'),
   pipe2: partial('O_DIRECT (packet mode) is accepted but not emulated (warned once)'),
   eventfd: emulated(),
@@ -92,25 +102,27 @@ export const SUPPORT: Readonly<Partial<Record<SyscallName, Support>>> = {
   select: emulated('ordinary descriptors (regular files, devices) are always ready, as Linux reports them'),
   pselect6: partial(TEMPORARY_MASK),
   // paths (core:fs)
-  open: emulated(EMULATED_PATHS),
-  openat: emulated(EMULATED_PATHS),
-  creat: emulated(EMULATED_PATHS),
-  stat: native(),
-  lstat: native(),
+  open: partial(OPEN_PATHS),
+  openat: partial(OPEN_PATHS),
+  creat: partial(OPEN_PATHS),
+  stat: emulated(PROC_PATHS),
+  lstat: emulated(PROC_PATHS),
   statfs: native(),
   fstatfs: native(),
-  access: native(),
-  faccessat: native(),
-  faccessat2: native(),
-  getdents: native(),
-  getdents64: native(),
-  readlink: native(),
-  readlinkat: native(),
-  getcwd: native(),
-  chdir: native(),
+  access: emulated(PROC_PATHS),
+  faccessat: emulated(PROC_PATHS),
+  faccessat2: emulated(PROC_PATHS),
+  getdents: emulated(PROC_LISTING),
+  getdents64: emulated(PROC_LISTING),
+  readlink: emulated(PROC_PATHS + '; /proc links (self, thread-self, fd/N, cwd) read with virtual ids'),
+  readlinkat: emulated(PROC_PATHS + '; /proc links (self, thread-self, fd/N, cwd) read with virtual ids'),
+  getcwd: emulated('runs natively; a cwd inside /proc/<pid> reads with the virtual pid'),
+  chdir: emulated(PROC_PATHS),
   fchdir: native(),
   mkdir: native(),
   mkdirat: native(),
+  mknod: native('FIFOs and regular files; opening a FIFO is simulated (open, openat)'),
+  mknodat: native('FIFOs and regular files; opening a FIFO is simulated (open, openat)'),
   rmdir: native(),
   unlink: native(),
   unlinkat: native(),
@@ -135,7 +147,9 @@ export const SUPPORT: Readonly<Partial<Record<SyscallName, Support>>> = {
   fdatasync: native(),
   fallocate: native(),
   fadvise64: native(),
-  flock: native(),
+  flock: partial(
+    'the kernel holds the locks, taken with LOCK_NB; blocking requests wait on simulated time, woken by the host\'s unlocks, closes and exits; locks held outside the host are polled every 10 ms (warned once); a blocking conversion keeps the old lock while it waits (warned once); on virtual files (pipes, sockets) granted without being recorded (warned once)',
+  ),
   umask: native(),
   // identity and limits
   getuid: native(),
@@ -145,7 +159,9 @@ export const SUPPORT: Readonly<Partial<Record<SyscallName, Support>>> = {
   getgroups: native(),
   getresuid: native(),
   getresgid: native(),
-  prlimit64: native(),
+  prlimit64: emulated(REAL_PID + ' (new limits read first: EFAULT); the kernel checks resource (EINVAL) and permission; RLIMIT_CPU counts the real CPU time of the managed process and cannot reach the simulator'),
+  capget: emulated('the header\'s pid is a virtual pid of the caller\'s host (0: the caller), given to the kernel as the real one; others ESRCH'),
+  capset: emulated('the caller only (pid 0 or its own tid); other pids EPERM, as Linux'),
   getrlimit: native(),
   setrlimit: native(),
   // signals
@@ -161,11 +177,11 @@ export const SUPPORT: Readonly<Partial<Record<SyscallName, Support>>> = {
   clock_nanosleep: emulated(),
   // process (core:process)
   getpid: emulated(),
-  getppid: emulated('processes started by the simulation report parent pid 1'),
+  getppid: emulated('processes started by the simulation report parent pid 1; orphans report their subreaper (PR_SET_CHILD_SUBREAPER) or 1'),
   gettid: emulated(),
   exit: emulated('runs natively; the simulator records the exit'),
   exit_group: emulated('runs natively; the simulator records the exit'),
-  execve: emulated('runs natively; at the exec stop the new image gets its vDSO patched and close-on-exec bindings are dropped'),
+  execve: emulated('runs natively (/proc/<pid>/exe by virtual pid); at the exec stop the new image gets its vDSO patched and close-on-exec bindings are dropped'),
   set_tid_address: emulated('the clear-child-tid address is recorded; when the thread ends its joiners are woken on the emulated futex'),
   uname: emulated('nodename is the host name; the rest is the real kernel'),
   sysinfo: emulated('uptime from simulated time; memory figures from the real machine'),
@@ -192,9 +208,28 @@ export const SUPPORT: Readonly<Partial<Record<SyscallName, Support>>> = {
   setpgid: emulated(),
   getpgid: emulated(),
   getpgrp: emulated(),
-  prctl: partial('options about the process itself run natively; others (PR_SET_SECCOMP, PR_SET_TSC, …) are EINVAL (warned once)'),
+  prctl: partial('options about the process itself run natively; PR_SET/GET_PDEATHSIG are modelled (the signal follows the parent process\'s end at its simulated time, not the parent thread\'s); PR_SET/GET_CHILD_SUBREAPER are modelled (orphans go to the nearest live subreaper ancestor) and also set in the kernel; others (PR_SET_SECCOMP, PR_SET_TSC, …) are EINVAL (warned once)'),
   sched_yield: emulated('the thread steps back behind the other events of the instant'),
   sched_getaffinity: emulated('one CPU, CPU 0'),
+  sched_setaffinity: emulated('one CPU: a mask holding CPU 0 is accepted and not applied (the run\'s real pinning stays), others EINVAL; virtual tids of the host, others ESRCH'),
+  sched_setscheduler: emulated(REAL_PID_SCHED),
+  sched_getscheduler: emulated(REAL_PID_SCHED),
+  sched_setparam: emulated(REAL_PID_SCHED),
+  sched_getparam: emulated(REAL_PID_SCHED),
+  sched_setattr: emulated(REAL_PID_SCHED),
+  sched_getattr: emulated(REAL_PID_SCHED),
+  sched_rr_get_interval: emulated(REAL_PID_SCHED),
+  getpriority: partial(ONE_TASK_PRIORITY),
+  setpriority: partial(ONE_TASK_PRIORITY),
+  ioprio_get: partial(ONE_TASK_PRIORITY),
+  ioprio_set: partial(ONE_TASK_PRIORITY),
+  process_vm_readv: emulated(REAL_PID),
+  process_vm_writev: emulated(REAL_PID),
+  get_robust_list: emulated(REAL_PID),
+  migrate_pages: emulated(REAL_PID),
+  move_pages: emulated(REAL_PID),
+  rt_sigqueueinfo: partial(SIGQUEUE),
+  rt_tgsigqueueinfo: partial(SIGQUEUE),
   // random (core:random)
   getrandom: emulated('from the host stream'),
   // sockets (core:net)
@@ -214,6 +249,20 @@ export const SUPPORT: Readonly<Partial<Record<SyscallName, Support>>> = {
   getpeername: emulated(SOCKETS),
   getsockopt: partial(SOCKETS + '; SOL_SOCKET basics, TCP_NODELAY/MAXSEG/CONGESTION/INFO (minimal)/KEEP*, IPV6_V6ONLY; others ENOPROTOOPT (warned once)'),
   setsockopt: partial(SOCKETS + '; buffer sizes apply to the next TCP connection; keepalive and unix buffer sizes are recorded only; others ENOPROTOOPT (warned once)'),
+};
+
+/**
+ * Calls refused on purpose: they stay out of SUPPORT, so they are trapped and answered ENOSYS with
+ * one warning per run (what a kernel without the feature says, which programs handle). Each would
+ * otherwise reach a process or kernel object the simulator does not map to the caller's host.
+ */
+export const REFUSED: Readonly<Partial<Record<SyscallName, string>>> = {
+  pidfd_open: 'a pidfd is a real kernel object: polling it or signalling through it would bypass the simulated process tree (CLONE_PIDFD is EINVAL too)',
+  pidfd_send_signal: 'no pidfds exist in a simulation; it also accepts /proc/<pid> descriptors naming real pids',
+  pidfd_getfd: 'no pidfds exist in a simulation; a copied descriptor would bypass the virtual descriptor tables',
+  process_madvise: 'takes a pidfd, and no pidfds exist in a simulation',
+  process_mrelease: 'takes a pidfd, and no pidfds exist in a simulation',
+  kcmp: 'compares real kernel objects, which virtual descriptors do not have: its answers would be wrong',
 };
 
 /** Name of each syscall number, for stops. */

@@ -4,7 +4,8 @@ import type { Backend } from './backend.js';
 
 /**
  * Preparing a freshly executed image, at its PTRACE_EVENT_EXEC stop (the vDSO is mapped, ld.so
- * has not run): patch the vDSO so time reads trap, and read the auxiliary vector.
+ * has not run): patch the vDSO so time reads trap, find the kernel's time pages ([vvar]), and
+ * read the auxiliary vector.
  */
 
 const SHT_DYNSYM = 11;
@@ -20,14 +21,25 @@ function trapStub(nr: number): Uint8Array {
  */
 const ENOSYS_STUB = Uint8Array.of(0x48, 0xc7, 0xc0, 0xda, 0xff, 0xff, 0xff, 0xc3);
 
-/** `[start, end)` of the `[vdso]` mapping of `pid`, or null (a static image may have none mapped). */
-function vdsoRange(pid: number): [bigint, bigint] | null {
-  const line = readFileSync(`/proc/${pid}/maps`, 'utf8')
-    .split('\n')
-    .find((l) => l.endsWith('[vdso]'));
-  if (!line) return null;
-  const [start, end] = line.slice(0, line.indexOf(' ')).split('-').map((h) => BigInt(`0x${h}`));
-  return [start!, end!];
+/** `[start, end)` of every mapping of `pid` whose name satisfies `named`, in address order. */
+function mappings(pid: number, named: (name: string) => boolean): [bigint, bigint][] {
+  const ranges: [bigint, bigint][] = [];
+  for (const line of readFileSync(`/proc/${pid}/maps`, 'utf8').split('\n')) {
+    // "start-end perms offset dev inode   name": the name is the sixth field, when there is one.
+    const name = line.split(/\s+/, 6)[5];
+    if (name === undefined || !named(name)) continue;
+    const [start, end] = line.slice(0, line.indexOf(' ')).split('-').map((h) => BigInt(`0x${h}`));
+    ranges.push([start!, end!]);
+  }
+  return ranges;
+}
+
+/**
+ * The kernel's time data pages mapped into `pid`: `[vvar]`, and on 6.x kernels `[vvar_vclock]`.
+ * The unpatched vDSO reads real time from them; so can any plain load.
+ */
+export function vvarRanges(pid: number): [bigint, bigint][] {
+  return mappings(pid, (name) => name === '[vvar]' || name.startsWith('[vvar_'));
 }
 
 /** The vDSO image bytes (its ELF, including section headers), read through /proc/pid/mem. */
@@ -66,16 +78,26 @@ function dynamicSymbols(elf: Buffer): Map<string, number> {
   return symbols;
 }
 
+/** What patching a vDSO did. */
+export interface VdsoPatch {
+  /** The entries patched (syscall names). */
+  readonly patched: string[];
+  /** Address of a `syscall` instruction in a trap stub (to run a call in the task), or null. */
+  readonly syscallInsn: bigint | null;
+}
+
 /**
  * Makes every vDSO entry named after a syscall (`__vdso_clock_gettime`, `__vdso_time`, …) issue
- * that syscall instead, so time reads reach the simulator. Returns the names patched.
+ * that syscall instead, so time reads reach the simulator. No patched entry reads `[vvar]` any
+ * more (the others, e.g. `__vdso_sgx_enter_enclave`, never did), so the time pages can go.
  */
-export function patchVdso(backend: Backend, pid: number): string[] {
-  const range = vdsoRange(pid);
-  if (range === null) return [];
+export function patchVdso(backend: Backend, pid: number): VdsoPatch {
+  const range = mappings(pid, (name) => name === '[vdso]')[0];
+  if (range === undefined) return { patched: [], syscallInsn: null };
   const base = range[0];
   const symbols = dynamicSymbols(readImage(pid, range));
   const patched: string[] = [];
+  let syscallInsn: bigint | null = null;
   for (const [symbol, offset] of symbols) {
     const name = symbol.startsWith('__vdso_') ? symbol.slice('__vdso_'.length) : null;
     if (name === null || !isSyscallName(name)) continue;
@@ -83,8 +105,10 @@ export function patchVdso(backend: Backend, pid: number): string[] {
     const written = backend.patchMemory(pid, base + BigInt(offset), stub);
     if (written !== stub.length) throw new Error(`cannot patch vDSO entry ${symbol} of pid ${pid} (${written})`);
     patched.push(name);
+    // `mov eax, nr` is 5 bytes; the `syscall` follows.
+    if (name !== 'getrandom') syscallInsn ??= base + BigInt(offset) + 5n;
   }
-  return patched;
+  return { patched, syscallInsn };
 }
 
 /** The auxiliary vector of `pid` (AT_* type → value). */

@@ -1,6 +1,7 @@
 /**
  * The one error type for user mistakes in the simulation file (or in CLI values that override
- * it). The CLI prints `message` alone: these are expected failures, so no stack trace.
+ * it), and for YAML that does not parse in `.shadowrc`. The CLI prints `message` alone: these
+ * are expected failures, so no stack trace.
  */
 
 /** A step in a key path: a map key or a list index. */

@@ -205,13 +205,19 @@ export function experimental(c: Checker, v: unknown): ExperimentalOptions {
     values[key] = raw === undefined || (raw === null && kind !== 'nullable-time') ? dflt
       : raw === null ? null : experimentalValue(c, kind, raw, [...p, key]);
   }
-  const typed = ['runahead', 'use_cpu_pinning', 'unblocked_syscall_latency', 'unblocked_vdso_latency', 'max_unapplied_cpu_latency'];
+  const typed = [
+    'runahead', 'use_cpu_pinning', 'unblocked_syscall_latency', 'unblocked_vdso_latency', 'max_unapplied_cpu_latency',
+    'native_preemption_enabled', 'native_preemption_native_interval', 'native_preemption_sim_interval',
+  ];
   return {
     runahead: values['runahead'] as bigint | null,
     useCpuPinning: values['use_cpu_pinning'] as boolean,
     unblockedSyscallLatency: values['unblocked_syscall_latency'] as bigint,
     unblockedVdsoLatency: values['unblocked_vdso_latency'] as bigint,
     maxUnappliedCpuLatency: values['max_unapplied_cpu_latency'] as bigint,
+    nativePreemptionEnabled: values['native_preemption_enabled'] as boolean,
+    nativePreemptionNativeInterval: values['native_preemption_native_interval'] as bigint,
+    nativePreemptionSimInterval: values['native_preemption_sim_interval'] as bigint,
     other: Object.fromEntries(Object.entries(values).filter(([k]) => !typed.includes(k))),
   };
 }

@@ -7,11 +7,13 @@
 
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
-import { type Document, LineCounter, parseDocument } from 'yaml';
+import type { Document, LineCounter } from 'yaml';
+import { systemReason } from '../output.js';
 import { Checker, isPlainMap, show, type YamlMap } from './checker.js';
 import { ConfigError } from './errors.js';
 import { checkDirectRoutes, hosts } from './hosts.js';
 import { experimental, general, hostOptions, network } from './sections.js';
+import { parseYaml } from './yaml.js';
 import type { ConfigOverrides, HostOptions, SimulationConfig } from './types.js';
 
 /** A deep copy with no shared objects, so anchors/aliases come out expanded in processed-config. */
@@ -37,6 +39,13 @@ function applyOverrides(root: YamlMap, o: ConfigOverrides): Set<string> {
     entries.push(['general', 'model_unblocked_syscall_latency', o.modelUnblockedSyscallLatency]);
   }
   if (o.useCpuPinning !== undefined) entries.push(['experimental', 'use_cpu_pinning', o.useCpuPinning]);
+  if (o.nativePreemptionEnabled !== undefined) entries.push(['experimental', 'native_preemption_enabled', o.nativePreemptionEnabled]);
+  if (o.nativePreemptionNativeInterval !== undefined) {
+    entries.push(['experimental', 'native_preemption_native_interval', o.nativePreemptionNativeInterval]);
+  }
+  if (o.nativePreemptionSimInterval !== undefined) {
+    entries.push(['experimental', 'native_preemption_sim_interval', o.nativePreemptionSimInterval]);
+  }
   const set = new Set<string>();
   for (const [section, k, v] of entries) {
     if (root[section] === undefined || root[section] === null) root[section] = {};
@@ -48,27 +57,52 @@ function applyOverrides(root: YamlMap, o: ConfigOverrides): Set<string> {
   return set;
 }
 
-/** Parses YAML text; syntax errors become ConfigErrors carrying the line. */
-function parseYaml(file: string, text: string): { doc: Document; lines: LineCounter; root: YamlMap } {
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { merge: true, prettyErrors: true, lineCounter: lines });
-  const err = doc.errors[0];
-  if (err !== undefined) {
-    // prettyErrors appends " at line L, column C:" and a source excerpt; keep the first sentence.
-    const first = (err.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
-    const col = err.linePos?.[0].col;
-    throw new ConfigError(file, err.linePos?.[0].line, '', `invalid YAML: ${first}${col === undefined ? '' : ` (column ${col})`}`);
+/** Parses the simulation file's YAML; it must be a map of sections. */
+function parseSimulation(file: string, text: string): { doc: Document; lines: LineCounter; root: YamlMap } {
+  const { doc, lines, value } = parseYaml(file, text);
+  if (!isPlainMap(value)) {
+    throw new ConfigError(file, undefined, '', `expected a map with general, network and hosts sections, got ${value === null || value === undefined ? 'an empty file' : show(value)}`);
   }
-  let js: unknown;
+  return { doc, lines, root: plainCopy(value) as YamlMap };
+}
+
+/** The largest simulation file read: far beyond any real one, and a stop for `/dev/zero`-like inputs. */
+export const MAX_CONFIG_BYTES = 64 * 1024 * 1024;
+const TOO_LARGE = `it is larger than ${MAX_CONFIG_BYTES / 1024 / 1024} MiB`;
+
+/** Reads `fd` to its end, failing once it passes MAX_CONFIG_BYTES. */
+function readAtMost(fd: number): string {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for (;;) {
+    const chunk = Buffer.alloc(1 << 20);
+    const n = fs.readSync(fd, chunk, 0, chunk.length, null);
+    if (n === 0) return Buffer.concat(chunks, total).toString('utf8');
+    total += n;
+    if (total > MAX_CONFIG_BYTES) throw new Error(TOO_LARGE);
+    chunks.push(chunk.subarray(0, n));
+  }
+}
+
+/** Why a path is not a file to read a configuration from, or null when it is a regular file. */
+function notRegular(stat: fs.Stats): string | null {
+  if (stat.isFile()) return stat.size > MAX_CONFIG_BYTES ? TOO_LARGE : null;
+  if (stat.isDirectory()) return 'it is a directory';
+  const kind = stat.isCharacterDevice() ? 'a character device' : stat.isBlockDevice() ? 'a block device'
+    : stat.isFIFO() ? 'a named pipe' : 'a socket';
+  return `it is ${kind}, not a regular file (give '-' to read the configuration from stdin)`;
+}
+
+/** Reads a simulation file: a regular file of at most MAX_CONFIG_BYTES. */
+function readConfigFile(file: string): string {
+  const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
   try {
-    js = doc.toJS();
-  } catch (e) {
-    throw new ConfigError(file, undefined, '', `invalid YAML: ${(e as Error).message}`);
+    const why = notRegular(fs.fstatSync(fd));
+    if (why !== null) throw new Error(why);
+    return readAtMost(fd);
+  } finally {
+    fs.closeSync(fd);
   }
-  if (!isPlainMap(js)) {
-    throw new ConfigError(file, undefined, '', `expected a map with general, network and hosts sections, got ${js === null || js === undefined ? 'an empty file' : show(js)}`);
-  }
-  return { doc, lines, root: plainCopy(js) as YamlMap };
 }
 
 /**
@@ -78,18 +112,18 @@ function parseYaml(file: string, text: string): { doc: Document; lines: LineCoun
 export function loadSimulationConfig(
   file: string,
   overrides: ConfigOverrides,
-  readStdin: () => string = () => fs.readFileSync(0, 'utf8'),
+  readStdin: () => string = () => readAtMost(0),
 ): SimulationConfig {
   const display = file === '-' ? '<stdin>' : file;
   let text: string;
   try {
-    text = file === '-' ? readStdin() : fs.readFileSync(file, 'utf8');
+    text = file === '-' ? readStdin() : readConfigFile(file);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (e as Error).message;
+    const why = code === 'ENOENT' ? 'no such file' : code === undefined ? (e as Error).message : systemReason(e);
     throw new ConfigError(display, undefined, '', `cannot read the configuration file: ${why}`);
   }
-  const { doc, lines, root } = parseYaml(display, text);
+  const { doc, lines, root } = parseSimulation(display, text);
   // Shadow merges first, then drops top-level extension fields (`x-...`) used as anchor holders.
   for (const key of Object.keys(root)) if (key.startsWith('x-')) delete root[key];
   const fromCli = applyOverrides(root, overrides);

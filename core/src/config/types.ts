@@ -88,6 +88,11 @@ export interface ExperimentalOptions {
   readonly unblockedSyscallLatency: bigint;
   readonly unblockedVdsoLatency: bigint;
   readonly maxUnappliedCpuLatency: bigint;
+  /** Shadow's native preemption: a run without a stop is ended after this much real CPU time… */
+  readonly nativePreemptionEnabled: boolean;
+  readonly nativePreemptionNativeInterval: bigint;
+  /** …and this much simulated time is charged to its host before the thread runs again. */
+  readonly nativePreemptionSimInterval: bigint;
   /** Every other experimental key, parsed but not used by this version. */
   readonly other: Readonly<Record<string, unknown>>;
 }
@@ -113,4 +118,7 @@ export interface ConfigOverrides {
   readonly progress?: boolean;
   readonly modelUnblockedSyscallLatency?: boolean;
   readonly useCpuPinning?: boolean;
+  readonly nativePreemptionEnabled?: boolean;
+  readonly nativePreemptionNativeInterval?: string;
+  readonly nativePreemptionSimInterval?: string;
 }

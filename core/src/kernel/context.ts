@@ -62,6 +62,13 @@ export class CallContext implements SyscallContext {
     this.wake = null;
     this.call.clear();
   }
+
+  /** Runs the parked call again (its condition fired or its deadline passed): what it moved so far stays. */
+  rerun(wake: WakeReason | null, now: bigint): void {
+    this.restarted = true;
+    this.wake = wake;
+    this.now = now;
+  }
 }
 
 /** One call's progress and slots; the map is made on first use, so most calls allocate nothing. */

@@ -6,7 +6,7 @@ import type { Process } from './process.js';
 /** The network of a host no Network has attached (unit tests): no interfaces, nothing is sent. */
 const DETACHED: HostNetwork = {
   interfaces: [],
-  send(): void {
+  send(): never {
     throw new Error('host is not attached to a network');
   },
   setReceiver(): void {},
@@ -21,14 +21,14 @@ export class Host implements HostView {
   current: SimTime = SIM_START;
   /** End (exclusive) of the round being executed: the host may not run past it. */
   roundEnd: SimTime = SIM_START;
-  /** Modelled CPU time not yet applied to the clock (model_unblocked_syscall_latency). */
-  unappliedLatency = 0n;
   /** Live processes by virtual pid. */
   readonly live = new Map<number, Process>();
   /** Virtual pid of every process the host ever had, by real pid (to translate siginfo). */
   readonly virtualPids = new Map<number, number>();
   /** Its connection to the simulated network: set once by the Network that attaches the host. */
   network: HostNetwork = DETACHED;
+  /** Modelled CPU time not yet applied to the clock (model_unblocked_syscall_latency). */
+  private unappliedLatency = 0n;
   private readonly queue = new EventQueue();
   private nextEventSeq = 0;
   private nextId = 1000;
@@ -65,6 +65,39 @@ export class Host implements HostView {
 
   knownHosts(): readonly { readonly name: string; readonly ipAddress: string }[] {
     return this.directory;
+  }
+
+  /** Adds a new live process (and its real pid, to translate siginfo later). */
+  addProcess(process: Process): void {
+    this.live.set(process.pid, process);
+    this.virtualPids.set(process.realPid, process.pid);
+  }
+
+  /** A process is no longer live (its real pid stays known). */
+  removeProcess(process: Process): void {
+    this.live.delete(process.pid);
+  }
+
+  /**
+   * Charges `cost` of modelled CPU time. Once `maxUnapplied` has built up it is applied: the clock
+   * moves on within the round, and returns null (go on running); past the round's end it returns
+   * the time the thread must resume at.
+   */
+  chargeLatency(cost: SimTime, maxUnapplied: SimTime): SimTime | null {
+    this.unappliedLatency += cost;
+    if (this.unappliedLatency < maxUnapplied) return null;
+    const target = this.current + this.unappliedLatency;
+    this.unappliedLatency = 0n;
+    if (target < this.roundEnd) {
+      this.current = target;
+      return null;
+    }
+    return target;
+  }
+
+  /** A thread blocked: Shadow discards the modelled latency not yet applied. */
+  discardLatency(): void {
+    this.unappliedLatency = 0n;
   }
 
   /** Next virtual pid/tid (one counter for both, from 1000, as in Shadow). */

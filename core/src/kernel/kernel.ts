@@ -14,7 +14,7 @@ import type { Hook } from 'tapable';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- taps of every arity are wrapped alike
 type AnyHook = Hook<any[], any>;
 import type { Logger } from '../log.js';
-import { PluginError } from './errors.js';
+import { PluginError, ShadowError } from './errors.js';
 import { Strategies } from './strategies.js';
 
 /**
@@ -100,12 +100,21 @@ function attributeErrors(hook: AnyHook, where: string): void {
           try {
             return fn(...args);
           } catch (error) {
-            if (error instanceof PluginError) throw error;
-            const nr = (args[0] as { nr?: number } | undefined)?.nr ?? null;
-            throw new PluginError(tap.name, where, typeof nr === 'number' ? nr : null, error);
+            // Errors that already say what the user must do (a full disk under the data
+            // directory, a plugin's own) pass unchanged.
+            if (error instanceof ShadowError) throw error;
+            const ctx = args[0] as Partial<SyscallContext> | undefined;
+            const nr = typeof ctx?.nr === 'number' ? ctx.nr : null;
+            throw new PluginError(tap.name, where, nr, error, nr === null ? undefined : describeCall(ctx as SyscallContext));
           }
         },
       };
     },
   });
+}
+
+/** `name(arg0, …, arg5) by pid P on host H`, the raw registers in hex: enough to replay the call. */
+function describeCall(ctx: SyscallContext): string {
+  const words = [0, 1, 2, 3, 4, 5].map((i) => `0x${ctx.args.u64(i).toString(16)}`);
+  return `${ctx.name}(${words.join(', ')}) by pid ${ctx.process.pid} on host ${ctx.host.name}`;
 }

@@ -9,19 +9,26 @@ import { ProcessMemory } from './memory.js';
 /** How a process ended (or 'running' when the simulation stopped it). */
 export type FinalState = ExpectedFinalState;
 
-/** A managed process: one real Linux process, its threads, and its virtual identity. */
+/** A parent held by vfork semantics, and the stack region to copy back to it (null: none). */
+export interface VforkParent {
+  readonly thread: Thread;
+  readonly stack: bigint | null;
+}
+
+/**
+ * A managed process: one real Linux process, its threads, and its virtual identity. Its threads,
+ * its vfork parent and its exec state change only through its own methods.
+ */
 export class Process implements ProcessView {
-  /** Live threads by virtual tid. */
-  readonly tasks = new Map<number, Thread>();
   final: FinalState | null = null;
-  /** True once the process runs an image it exec'd (or, for configured processes, its first one). */
-  execed = false;
   pgid: number;
   sid: number;
+  childSubreaper = false;
   readonly childEvents = new WaitQueue();
   private readonly kids = new Set<Process>();
-  /** A parent held by vfork semantics until this process execs or exits, with what to restore. */
-  vforkParent: { readonly thread: Thread; readonly stack: bigint | null } | null = null;
+  private readonly taskMap = new Map<number, Thread>();
+  private heldParent: VforkParent | null = null;
+  private hasExeced = false;
 
   constructor(
     readonly host: Host,
@@ -62,6 +69,66 @@ export class Process implements ProcessView {
     return this.final === null;
   }
 
+  /** Live threads by virtual tid. */
+  get tasks(): ReadonlyMap<number, Thread> {
+    return this.taskMap;
+  }
+
+  /** True once the process runs an image it exec'd (or, for configured processes, its first one). */
+  get execed(): boolean {
+    return this.hasExeced;
+  }
+
+  /** The parent held by vfork semantics until this process execs or exits, if any. */
+  get vforkParent(): VforkParent | null {
+    return this.heldParent;
+  }
+
+  addTask(thread: Thread): void {
+    this.taskMap.set(thread.tid, thread);
+  }
+
+  removeTask(thread: Thread): void {
+    this.taskMap.delete(thread.tid);
+  }
+
+  /** Forgets every thread at once (the process was killed). */
+  clearTasks(): void {
+    this.taskMap.clear();
+  }
+
+  /** Live threads with the leader last: the kernel reports the leader's end after all others'. */
+  tasksLeaderLast(): Thread[] {
+    const threads = [...this.taskMap.values()];
+    return [...threads.filter((t) => t.realTid !== this.realPid), ...threads.filter((t) => t.realTid === this.realPid)];
+  }
+
+  /** A forked child starts in its parent's exec state (it runs the same image). */
+  inheritExecState(source: Process): void {
+    this.hasExeced = source.hasExeced;
+  }
+
+  /**
+   * The process ran execve. A configured process keeps the name of its configured path (its
+   * output files use it); a forked child that execs takes the new program's name (`comm()`).
+   */
+  execedImage(comm: () => string | null): void {
+    if (this.hasExeced) this.name = comm() ?? this.name;
+    this.hasExeced = true;
+  }
+
+  /** Records `thread` as held by vfork semantics until this process execs or exits. */
+  holdVforkParent(parent: VforkParent): void {
+    this.heldParent = parent;
+  }
+
+  /** Forgets the held vfork parent and returns it (null: none was held). */
+  takeVforkParent(): VforkParent | null {
+    const held = this.heldParent;
+    this.heldParent = null;
+    return held;
+  }
+
   children(): readonly ProcessView[] {
     return [...this.kids];
   }
@@ -71,7 +138,7 @@ export class Process implements ProcessView {
   }
 
   threads(): readonly ThreadView[] {
-    return [...this.tasks.values()];
+    return [...this.taskMap.values()];
   }
 
   isOpen(fd: number): boolean {
@@ -84,10 +151,20 @@ export class Process implements ProcessView {
     }
   }
 
-  /** Records the end of the process: its children become orphans, its parent learns of it. */
+  /**
+   * Records the end of the process: its parent learns of it, and its children go to the nearest
+   * live subreaper ancestor, or become orphans of init (prctl(2) PR_SET_CHILD_SUBREAPER).
+   */
   ended(final: FinalState): void {
     this.final = final;
-    for (const kid of this.kids) kid.parent = null;
+    let reaper = this.parent;
+    while (reaper && !(reaper.alive && reaper.childSubreaper)) reaper = reaper.parent;
+    for (const kid of this.kids) {
+      kid.parent = reaper;
+      reaper?.kids.add(kid);
+    }
+    // A zombie handed over is the new parent's to collect: let its waits look again.
+    if (reaper && [...this.kids].some((kid) => !kid.alive)) reaper.childEvents.notify();
     this.kids.clear();
     this.parent?.childEvents.notify();
   }

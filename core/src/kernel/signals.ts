@@ -1,19 +1,22 @@
 import { constants } from 'node:os';
 import { readFileSync } from 'node:fs';
+import { signalName as standardName } from '../config/units.js';
 import type { Process } from './process.js';
 import type { Thread } from './thread.js';
 
 /** Signal facts the runner needs: names, default actions, and what would interrupt a sleep. */
 
-const SIGNAL_NAMES = new Map(Object.entries(constants.signals).map(([name, n]) => [n, name]));
 /** Signals that would stop a process for job control: the simulation has no terminal, so they are dropped. */
 export const JOB_CONTROL_STOPS = new Set([constants.signals.SIGSTOP, constants.signals.SIGTSTP, constants.signals.SIGTTIN, constants.signals.SIGTTOU]);
 /** Signals the kernel raises for a fault in the program itself. */
 export const FAULTS = new Set([constants.signals.SIGSEGV, constants.signals.SIGBUS, constants.signals.SIGILL, constants.signals.SIGFPE]);
 
-/** Name of a signal number (SIGKILL), or its number as a string. */
+/**
+ * Name of a signal number (SIGKILL), or its number as a string. One name per number: SIGABRT,
+ * not its alias SIGIOT (both are 6), as Shadow and abort(3) say.
+ */
 export function signalName(n: number): string {
-  return SIGNAL_NAMES.get(n) ?? String(n);
+  return standardName(n) ?? String(n);
 }
 
 /** The thread a process-directed signal goes to: the main thread while it lives. */

@@ -16,26 +16,36 @@ export interface BlockedCall {
   release(): void;
 }
 
-/** A managed thread: a real task, parked at a ptrace stop whenever it is not running. */
+/** A clone in progress: what was asked, the caller's stack pointer, and the child once it exists. */
+export interface PendingClone {
+  readonly request: CloneRequest;
+  readonly stack: bigint;
+  readonly child: Thread | null;
+}
+
+/** Who sent a signal queued to a thread: the si_code and virtual si_pid its siginfo must show. */
+export interface SignalSender {
+  readonly code: number;
+  readonly pid: number;
+}
+
+/**
+ * A managed thread: a real task, parked at a ptrace stop whenever it is not running. Its state
+ * changes only through its own methods; the task-* modules of the kernel call them.
+ */
 export class Thread implements ThreadView {
-  /** How to resume the real task the next time it runs. */
-  resumeMode: Resume = Resume.None;
-  resumeValue = 0n;
-  /** Maps the native result of the syscall let through (native/rewrite with mapResult). */
-  mapResult: ResultMapper | null = null;
-  blocked: BlockedCall | null = null;
-  /** The pending event that will run this thread, if any. */
-  wakeEvent: SimEvent | null = null;
-  /** A clone in progress: what was asked, the caller's stack pointer, and the child once it exists. */
-  pendingClone: { readonly request: CloneRequest; readonly stack: bigint; child: Thread | null } | null = null;
-  /** Kept from running (vfork semantics) until its child execs or exits. */
-  held = false;
-  /** Who sent the signals queued to this thread (si_code, virtual si_pid), by signal number. */
-  readonly senders = new Map<number, { readonly code: number; readonly pid: number }>();
-  /** Stack pointer at the current syscall stop. */
-  syscallStack = 0n;
-  exited = false;
   readonly ctx: CallContext;
+  private mode: Resume = Resume.None;
+  private value = 0n;
+  /** Stack pointer at the current syscall stop. */
+  private stack = 0n;
+  private mapper: ResultMapper | null = null;
+  private parked: BlockedCall | null = null;
+  private wake: SimEvent | null = null;
+  private clone: PendingClone | null = null;
+  private isHeld = false;
+  private isExited = false;
+  private readonly senders = new Map<number, SignalSender>();
 
   constructor(
     readonly tid: number,
@@ -47,17 +57,142 @@ export class Thread implements ThreadView {
     this.ctx = new CallContext(this, process, process.host, process.memory, warnOnce);
   }
 
+  get syscallStack(): bigint {
+    return this.stack;
+  }
+
   get nativeTid(): number {
     return this.realTid;
+  }
+
+  /** The call this thread is parked in, if any. */
+  get blocked(): BlockedCall | null {
+    return this.parked;
+  }
+
+  /** Kept from running (vfork semantics) until its child execs or exits. */
+  get held(): boolean {
+    return this.isHeld;
+  }
+
+  get exited(): boolean {
+    return this.isExited;
   }
 
   signal(sig: number, sender?: { readonly pid: number; readonly tkill?: boolean }): void {
     this.sendSignal(this, sig, sender);
   }
 
+  /** How to resume the real task the next time it runs. */
+  get resumeMode(): Resume {
+    return this.mode;
+  }
+
+  /** The value `resumeMode` uses (a return value, a signal, a syscall number). */
+  get resumeValue(): bigint {
+    return this.value;
+  }
+
   /** Sets how the real task resumes next. */
   resumeWith(mode: Resume, value = 0n): void {
-    this.resumeMode = mode;
-    this.resumeValue = value;
+    this.mode = mode;
+    this.value = value;
+  }
+
+  /** Takes a seccomp stop for syscall `nr`: a new call begins. */
+  beginSyscall(nr: number, now: bigint, stack: bigint): void {
+    this.ctx.begin(nr, now);
+    this.stack = stack;
+  }
+
+  /** Lets the call run natively; `map` (if any) rewrites its result at the syscall exit. */
+  runNatively(map: ResultMapper | null): void {
+    this.mapper = map;
+    this.resumeWith(map ? Resume.ToExit : Resume.Continue);
+  }
+
+  /** The mapper of the call let through, once: its syscall exit has come. */
+  takeResultMapper(): ResultMapper | null {
+    const map = this.mapper;
+    this.mapper = null;
+    return map;
+  }
+
+  /** Lets a clone run natively to its exit stop, remembering what was asked and the stack it was asked on. */
+  beginClone(request: CloneRequest): void {
+    this.clone = { request, stack: this.stack, child: null };
+    this.resumeWith(Resume.ToExit);
+  }
+
+  /** The clone in progress, without ending it. */
+  get pendingClone(): PendingClone | null {
+    return this.clone;
+  }
+
+  /** The clone in progress has created `child` (null: the new task ended before its first stop). */
+  cloneCreated(child: Thread | null): void {
+    if (this.clone) this.clone = { ...this.clone, child };
+  }
+
+  /** Ends the clone in progress and returns it. */
+  takePendingClone(): PendingClone | null {
+    const pending = this.clone;
+    this.clone = null;
+    return pending;
+  }
+
+  /** Parks the thread in `call` until its condition fires or a signal ends it. */
+  park(call: BlockedCall): void {
+    this.parked = call;
+  }
+
+  /** Ends the parked call, if any: its trigger and timeout are released. */
+  unpark(): void {
+    this.parked?.release();
+    this.parked = null;
+  }
+
+  /** Sets the event that will run this thread, replacing (cancelling) the one pending. */
+  setWakeEvent(event: SimEvent): void {
+    this.cancelWake();
+    this.wake = event;
+  }
+
+  /** The wake event has fired: none is pending any more. */
+  wakeEventRan(): void {
+    this.wake = null;
+  }
+
+  /** Cancels the pending wake event, if any. */
+  cancelWake(): void {
+    if (this.wake) this.wake.cancelled = true;
+    this.wake = null;
+  }
+
+  /** Keeps the thread from running (vfork semantics). */
+  hold(): void {
+    this.isHeld = true;
+  }
+
+  /** Lets a held thread run again. */
+  release(): void {
+    this.isHeld = false;
+  }
+
+  /** The real task is gone (or going): the thread never runs again. */
+  markExited(): void {
+    this.isExited = true;
+  }
+
+  /** Records who sent `sig`, for the siginfo the program will read. */
+  recordSender(sig: number, sender: SignalSender): void {
+    this.senders.set(sig, sender);
+  }
+
+  /** The recorded sender of `sig`, once. */
+  takeSender(sig: number): SignalSender | undefined {
+    const sender = this.senders.get(sig);
+    this.senders.delete(sig);
+    return sender;
   }
 }

@@ -1,6 +1,8 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import semver from 'semver';
 import { API_VERSION, type Plugin } from '@shadow-ts/plugin-sdk';
 import { PluginError, ShadowError } from '../kernel/errors.js';
@@ -33,6 +35,47 @@ function isPlugin(value: unknown): value is Plugin {
   );
 }
 
+/** `path:line` from a `file:///path:line` or `/path:line` line, as V8 heads a SyntaxError's report. */
+function sourceLine(line: string | undefined): string | null {
+  const m = /^(file:\/\/\S+|\/.*):(\d+)$/.exec(line ?? '');
+  if (!m) return null;
+  return `${m[1]!.startsWith('file:') ? fileURLToPath(m[1]!) : m[1]!}:${m[2]!}`;
+}
+
+/**
+ * Where a SyntaxError from importing `path` is. V8 heads the stack with `file:line` for CommonJS,
+ * and a run-time SyntaxError (JSON.parse, eval) has the plugin's frame; for an ES module that does
+ * not parse, Node keeps the place to itself, so `node --check` (which runs nothing) is asked.
+ */
+function syntaxErrorAt(error: SyntaxError, path: string): string {
+  const stack = error.stack?.split('\n') ?? [];
+  const frame = stack.map((l) => /^\s+at (?:.*\()?(file:[^)]+|\/[^)]+):\d+\)?$/.exec(l)?.[1]).find((f) => f !== undefined);
+  const found = sourceLine(stack[0]) ?? (frame === undefined ? null : sourceLine(frame));
+  if (found !== null) return `at ${found}`;
+  const check = spawnSync(process.execPath, ['--input-type=module', '--check'], {
+    input: readFileSync(path),
+    encoding: 'utf8',
+    timeout: 10_000,
+  });
+  if (check.status === 0) return `in a module that ${path} imports`;
+  const line = /^\[stdin\]:(\d+)$/m.exec(check.stderr ?? '')?.[1];
+  return line === undefined ? `in ${path}` : `at ${path}:${line}`;
+}
+
+/** Imports a plugin module; any failure, a syntax error above all, is one line naming the plugin. */
+async function importPlugin(spec: PluginSpec, path: string, listedIn: string): Promise<{ default?: unknown }> {
+  try {
+    return (await import(pathToFileURL(path).href)) as { default?: unknown };
+  } catch (error) {
+    const where = error instanceof SyntaxError ? `syntax error ${syntaxErrorAt(error, path)}` : `failed to load ${path}`;
+    throw new ShadowError(
+      'PLUGIN_LOAD_FAILED',
+      `plugin "${spec.name}" (listed in ${listedIn}): ${where}: ${(error instanceof Error ? error.message : String(error)).split("\n")[0]}`,
+      { plugin: spec.name, path },
+    );
+  }
+}
+
 /**
  * Resolves `spec.name` the way Node resolves a package or a relative path from `fromDir`, imports
  * it, and checks its shape and its plugin API range.
@@ -48,7 +91,7 @@ export async function loadPlugin(spec: PluginSpec, fromDir: string, listedIn: st
       { plugin: spec.name },
     );
   }
-  const module = (await import(pathToFileURL(path).href)) as { default?: unknown };
+  const module = await importPlugin(spec, path, listedIn);
   const plugin = module.default;
   if (!isPlugin(plugin)) {
     throw new ShadowError(

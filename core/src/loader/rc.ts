@@ -1,5 +1,7 @@
 import { cosmiconfig, getDefaultSearchPlaces } from 'cosmiconfig';
-import { parse } from 'yaml';
+import { ConfigError } from '../config/errors.js';
+import { parseTime, UnitError } from '../config/units.js';
+import { parseYaml } from '../config/yaml.js';
 import { ShadowError } from '../kernel/errors.js';
 
 /** A plugin to load: its name (npm package or path) and its options. */
@@ -20,12 +22,14 @@ export interface RcConfig {
   readonly tcpCongestion: PluginSpec | null;
   /** Per-host choices (`hosts: { <host>: { vfork, tcp_congestion } }`). */
   readonly hosts: Readonly<Record<string, { readonly vfork?: PluginSpec; readonly tcpCongestion?: PluginSpec }>>;
+  /** Wall time a task may run without a stop before the watchdog acts (`watchdog: 10 s`; 0: off), if set. */
+  readonly watchdog: bigint | null;
 }
 
-const KEYS = ['plugins', 'backend', 'vfork', 'tcp_congestion', 'hosts'];
+const KEYS = ['plugins', 'backend', 'vfork', 'tcp_congestion', 'hosts', 'watchdog'];
 const HOST_KEYS = ['vfork', 'tcp_congestion'];
 
-const yamlLoader = (_file: string, content: string): unknown => parse(content, { merge: true });
+const yamlLoader = (file: string, content: string): unknown => parseYaml(file, content).value;
 
 const explorer = cosmiconfig('shadow', {
   // TypeScript config files would need the TypeScript compiler at run time; users may not have it.
@@ -57,10 +61,15 @@ export async function loadRc(dir: string): Promise<RcConfig> {
   try {
     found = await explorer.search(dir);
   } catch (error) {
-    throw new ShadowError('RC_INVALID', `cannot read shadow settings: ${(error as Error).message.split('\n')[0]}`);
+    if (error instanceof ConfigError) throw error;
+    // cosmiconfig names the file it failed on (a JSON or JavaScript settings file).
+    const file = (error as { filepath?: unknown }).filepath;
+    const where = typeof file === 'string' ? `${file}: ` : '';
+    const message = (error as Error).message.replace(/\s*\n\s*/g, ' ');
+    throw new ShadowError('RC_INVALID', `${where}cannot read shadow settings: ${message}`);
   }
   if (!found || found.isEmpty) {
-    return { file: found?.filepath ?? null, plugins: [], backend: 'ptrace', vfork: null, tcpCongestion: null, hosts: {} };
+    return { file: found?.filepath ?? null, plugins: [], backend: 'ptrace', vfork: null, tcpCongestion: null, hosts: {}, watchdog: null };
   }
   const file = found.filepath;
   const raw = found.config as unknown;
@@ -80,7 +89,18 @@ export async function loadRc(dir: string): Promise<RcConfig> {
     vfork: rc.vfork === undefined ? null : namedSpec(file, rc.vfork, 'vfork'),
     tcpCongestion: rc.tcp_congestion === undefined ? null : namedSpec(file, rc.tcp_congestion, 'tcp_congestion'),
     hosts: hostSettings(file, rc.hosts ?? {}),
+    watchdog: rc.watchdog === undefined ? null : rcTime(file, 'watchdog', rc.watchdog),
   };
+}
+
+/** A time value (`"10 s"`, `"500 ms"`, a bare number of seconds). */
+function rcTime(file: string, key: string, value: unknown): bigint {
+  try {
+    if (typeof value === 'string' || typeof value === 'number') return parseTime(value);
+  } catch (error) {
+    if (!(error instanceof UnitError)) throw error;
+  }
+  throw rcError(file, key, `expected a time like "10 s" or "500 ms", got ${JSON.stringify(value)}`);
 }
 
 /** The per-host section: host name → its own strategy choices. */

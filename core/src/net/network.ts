@@ -82,6 +82,9 @@ function transmission(bytes: number, bitsPerSecond: bigint): bigint {
   return (BigInt(bytes) * 8n * NS_PER_SEC + bitsPerSecond - 1n) / bitsPerSecond;
 }
 
+/** The router queue in front of a downlink holds at most this much (fq_codel's 10240-packet limit). */
+const ROUTER_QUEUE_BYTES = 10240 * 1500;
+
 /** One host's side of the network: its interfaces, links, receiver and captures. */
 class HostPort implements HostNetwork {
   readonly interfaces: readonly NetInterface[];
@@ -109,8 +112,8 @@ class HostPort implements HostNetwork {
     this.interfaces = [LOOPBACK, { name: 'eth0', ipv4: host.ipAddress, ipv6, prefix4: 8, prefix6: 64 }];
   }
 
-  send(packet: NetPacket): void {
-    this.network.send(this, packet);
+  send(packet: NetPacket): SimTime {
+    return this.network.send(this, packet);
   }
 
   setReceiver(receive: (packet: NetPacket) => void): void {
@@ -176,16 +179,15 @@ export class Network {
     return this.routes.path(this.portFor(from).node, this.portFor(to).node);
   }
 
-  send(from: HostPort, packet: NetPacket): void {
+  send(from: HostPort, packet: NetPacket): SimTime {
     const host = from.host;
     const now = host.current;
     if (from.isLocal(packet.destination)) {
       from.pcapLo?.write(now, packet.toBytes());
       const seq = from.packetSeq++;
       host.addPacketEvent(now, host.id, seq, () => this.deliver(from, packet));
-      return;
+      return now;
     }
-    from.pcapEth0?.write(now, packet.toBytes());
     const bootstrapping = now < this.bootstrapEnd;
     // The packet leaves once the uplink is free; it uses the link even if the path then loses it.
     let departure = now;
@@ -193,6 +195,8 @@ export class Network {
       if (from.upFreeAt > departure) departure = from.upFreeAt;
       from.upFreeAt = departure + transmission(packet.wireSize, from.bandwidthUp);
     }
+    from.pcapEth0?.write(now, packet.toBytes());
+    const sent = from.upFreeAt > now ? from.upFreeAt : now;
     const to = this.portOf(packet.destination);
     if (!to) {
       if (!this.warned.has(packet.destination)) {
@@ -202,11 +206,11 @@ export class Network {
           `dropping packet from ${packet.source} to unknown address ${packet.destination} (reported once per address)`,
         );
       }
-      return;
+      return sent;
     }
     const path = this.routes.path(from.node, to.node);
     // Zero-payload packets (pure ACK, SYN, FIN) are never dropped (Shadow #2517).
-    if (!bootstrapping && packet.hasPayload && path.loss > 0 && from.random.double() < path.loss) return;
+    if (!bootstrapping && packet.hasPayload && path.loss > 0 && from.random.double() < path.loss) return sent;
     const arrival = departure + path.latency;
     const at = arrival > host.roundEnd ? arrival : host.roundEnd;
     const seq = from.packetSeq++;
@@ -215,7 +219,11 @@ export class Network {
       const t = to.host.current;
       if (t >= this.bootstrapEnd) {
         if (to.downFreeAt > t) {
-          if (!queued) to.queuedBytes += packet.wireSize;
+          if (!queued) {
+            // The router queue is bounded too: past its limit a packet is dropped on arrival.
+            if (to.queuedBytes + packet.wireSize > ROUTER_QUEUE_BYTES) return;
+            to.queuedBytes += packet.wireSize;
+          }
           queued = true;
           to.host.addPacketEvent(to.downFreeAt, host.id, seq, arrive);
           return;
@@ -231,6 +239,7 @@ export class Network {
       this.deliver(to, packet);
     };
     to.host.addPacketEvent(at, host.id, seq, arrive);
+    return sent;
   }
 
   /** Closes the capture files. */

@@ -1,5 +1,6 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { NS_PER_SEC, NS_PER_US, type SimTime } from '@shadow-ts/plugin-sdk';
+import { writingTo } from '../output.js';
 
 /** LINKTYPE_RAW: each record is a bare IPv4 or IPv6 packet, no link-layer header (as Shadow writes). */
 export const LINKTYPE_RAW = 101;
@@ -13,10 +14,10 @@ export class PcapWriter {
   private fd: number | null;
 
   constructor(
-    path: string,
+    private readonly path: string,
     private readonly snaplen: number,
   ) {
-    this.fd = openSync(path, 'w');
+    this.fd = writingTo(path, () => openSync(path, 'w'));
     const header = Buffer.alloc(24);
     header.writeUInt32LE(0xa1b2c3d4, 0);
     header.writeUInt16LE(2, 4); // version major
@@ -25,7 +26,12 @@ export class PcapWriter {
     header.writeUInt32LE(0, 12); // sigfigs
     header.writeUInt32LE(snaplen >>> 0, 16);
     header.writeUInt32LE(LINKTYPE_RAW, 20);
-    writeSync(this.fd, header);
+    this.append(header);
+  }
+
+  private append(bytes: Buffer): void {
+    const fd = this.fd;
+    if (fd !== null) writingTo(this.path, () => writeSync(fd, bytes));
   }
 
   /** Appends one packet captured at `time`, cut to the snap length. */
@@ -38,7 +44,7 @@ export class PcapWriter {
     record.writeUInt32LE(included, 8);
     record.writeUInt32LE(packet.length, 12);
     record.set(packet.subarray(0, included), 16);
-    writeSync(this.fd, record);
+    this.append(record);
   }
 
   close(): void {

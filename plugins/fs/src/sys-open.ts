@@ -11,20 +11,23 @@ import {
   type SyscallResult,
 } from '@shadow-ts/plugin-sdk';
 import { emulatedPath } from './paths.js';
+import { openProc, statAtProc } from './sys-proc.js';
 
 const PATH_MAX = 4096;
+const AT_FDCWD = -100;
 /** Flags of open that only make sense when creating, or that exclude what we emulate. */
 const O_TMPFILE = 0o20200000;
 
 /**
- * Opens `path` if the simulator emulates it, else lets the kernel open the real file. Relative
- * paths are never emulated: every process works in its own host directory.
+ * Opens `path` if the simulator emulates it, else lets the kernel open the real file (a /proc
+ * path after sys-proc.ts judged it). Relative paths are never emulated: every process works in
+ * its own host directory.
  */
-function open(ctx: SyscallContext, pathAddr: bigint, flags: number): SyscallResult {
-  const path = ctx.memory.readCString(pathAddr, PATH_MAX);
+function open(ctx: SyscallContext, dirfd: number, index: number, flags: number): SyscallResult {
+  const path = ctx.memory.readCString(ctx.args.ptr(index), PATH_MAX);
   // An unreadable path: the kernel reports EFAULT (or ENAMETOOLONG) itself.
   const emulated = path === null ? undefined : emulatedPath(path);
-  if (!emulated) return native();
+  if (!emulated) return openProc(ctx, dirfd, index, flags) ?? native();
   if ((flags & O_TMPFILE) === O_TMPFILE || flags & O.DIRECTORY) return errno(Errno.ENOTDIR);
   if (flags & O.CREAT && flags & O.EXCL) return errno(Errno.EEXIST);
   const writes = (flags & O.ACCMODE) !== O.RDONLY || (flags & O.TRUNC) !== 0;
@@ -38,17 +41,17 @@ function open(ctx: SyscallContext, pathAddr: bigint, flags: number): SyscallResu
 
 /** sysOpen implements Linux syscall open(2). */
 export function sysOpen(ctx: SyscallContext): SyscallResult {
-  return open(ctx, ctx.args.ptr(0), ctx.args.int(1));
+  return open(ctx, AT_FDCWD, 0, ctx.args.int(1));
 }
 
 /** sysOpenat implements Linux syscall openat(2). */
 export function sysOpenat(ctx: SyscallContext): SyscallResult {
-  return open(ctx, ctx.args.ptr(1), ctx.args.int(2));
+  return open(ctx, ctx.args.int(0), 1, ctx.args.int(2));
 }
 
 /** sysCreat implements Linux syscall creat(2): open(path, O_CREAT|O_WRONLY|O_TRUNC). */
 export function sysCreat(ctx: SyscallContext): SyscallResult {
-  return open(ctx, ctx.args.ptr(0), O.CREAT | O.WRONLY | O.TRUNC);
+  return open(ctx, AT_FDCWD, 0, O.CREAT | O.WRONLY | O.TRUNC);
 }
 
 /** The emulated file a stat-by-path call names, as a fresh description to describe. */
@@ -60,14 +63,15 @@ function statTarget(ctx: SyscallContext, pathAddr: bigint) {
 /** sysNewfstatatPath implements Linux syscall newfstatat(2) for emulated absolute paths. */
 export function sysNewfstatatPath(ctx: SyscallContext): SyscallResult | undefined {
   const file = statTarget(ctx, ctx.args.ptr(1));
-  if (!file) return undefined; // the io family answers (virtual fds with AT_EMPTY_PATH, else native)
+  // Not emulated: a /proc path is judged, else the io family answers (virtual fds with AT_EMPTY_PATH, else native).
+  if (!file) return statAtProc(ctx, ctx.args.int(3));
   return ctx.memory.write(ctx.args.ptr(2), statBytes(file.stat())) ? ok() : errno(Errno.EFAULT);
 }
 
 /** sysStatxPath implements Linux syscall statx(2) for emulated absolute paths. */
 export function sysStatxPath(ctx: SyscallContext): SyscallResult | undefined {
   const file = statTarget(ctx, ctx.args.ptr(1));
-  if (!file) return undefined;
+  if (!file) return statAtProc(ctx, ctx.args.int(2));
   ctx.warnOnce('statx:emulated', 'statx: emulated paths report type, mode and size only (owner and times read 0)');
   return ctx.memory.write(ctx.args.ptr(4), statxBytes(file.stat())) ? ok() : errno(Errno.EFAULT);
 }

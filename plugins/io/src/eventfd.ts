@@ -51,13 +51,14 @@ export class EventFd extends OpenFile {
   }
 
   /**
-   * eventfd(2): adds the 8-byte value to the counter. A buffer under 8 bytes or the value
-   * 0xffffffffffffffff is EINVAL; an addition that would pass 0xfffffffffffffffe blocks until a
-   * read makes room. The count returned is 8 whatever the buffer size.
+   * eventfd(2): adds the 8-byte value to the counter. A count other than 8 or the value
+   * 0xffffffffffffffff is EINVAL (the kernels this runs on, 6.x, refuse larger buffers too; old
+   * ones took them and returned 8); an addition that would pass 0xfffffffffffffffe blocks until
+   * a read makes room.
    */
   override write(_ctx: SyscallContext, data: Uint8Array, offset: bigint | null): IoResult {
     if (offset !== null) return { errno: Errno.ESPIPE };
-    if (data.length < 8) return { errno: Errno.EINVAL };
+    if (data.length !== 8) return { errno: Errno.EINVAL };
     const value = new DataView(data.buffer, data.byteOffset, 8).getBigUint64(0, true);
     if (value === ULLONG_MAX) return { errno: Errno.EINVAL };
     if (value > COUNTER_MAX - this.counter) return 'again';

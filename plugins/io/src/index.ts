@@ -2,6 +2,8 @@ import { definePlugin } from '@shadow-ts/plugin-sdk';
 import { sysEpollCreate, sysEpollCreate1, sysEpollCtl, sysEpollPwait, sysEpollPwait2, sysEpollWait } from './sys-epoll.js';
 import { sysEventfd, sysEventfd2 } from './sys-eventfd.js';
 import { sysClose, sysCloseRange, sysDup, sysDup2, sysDup3, sysFcntl, sysIoctl, sysLseek } from './sys-fd.js';
+import { sysCreatFifo, sysOpenFifo, sysOpenatFifo } from './sys-fifo.js';
+import { sysFlock } from './sys-lock.js';
 import { sysPipe, sysPipe2 } from './sys-pipe.js';
 import { sysPoll, sysPpoll, sysPselect6, sysSelect } from './sys-poll.js';
 import {
@@ -16,6 +18,7 @@ import {
   sysWrite,
   sysWritev,
 } from './sys-read-write.js';
+import { IoState } from './state.js';
 import { sysFstat, sysNewfstatat, sysStatx } from './sys-stat.js';
 import { sysTimerfdCreate, sysTimerfdGettime, sysTimerfdSettime } from './sys-timerfd.js';
 
@@ -24,11 +27,14 @@ export const PLUGIN_NAME = 'core:io';
 /**
  * Descriptor syscalls for every kind of file. Calls on a descriptor bound to a virtual file
  * (pipe, eventfd, timerfd, epoll, and whatever kinds other plugins add) go to that file;
- * calls on ordinary descriptors run natively.
+ * calls on ordinary descriptors run natively. File locks (flock, fcntl record and OFD locks) are
+ * the real kernel's, taken without blocking, with blocking waits on simulated time; FIFOs opened
+ * by path become simulated pipes between the host's processes.
  */
 export default definePlugin({
   meta: { name: PLUGIN_NAME, version: '0.1.0', apiVersion: '^2.0.0' },
   apply(kernel) {
+    const state = new IoState();
     const sc = kernel.hooks.syscall;
     sc.for('read').tap(PLUGIN_NAME, sysRead);
     sc.for('write').tap(PLUGIN_NAME, sysWrite);
@@ -41,12 +47,17 @@ export default definePlugin({
     sc.for('preadv2').tap(PLUGIN_NAME, sysPreadv2);
     sc.for('pwritev2').tap(PLUGIN_NAME, sysPwritev2);
     sc.for('lseek').tap(PLUGIN_NAME, sysLseek);
-    sc.for('close').tap(PLUGIN_NAME, sysClose);
-    sc.for('close_range').tap(PLUGIN_NAME, sysCloseRange);
+    sc.for('close').tap(PLUGIN_NAME, (ctx) => sysClose(ctx, state));
+    sc.for('close_range').tap(PLUGIN_NAME, (ctx) => sysCloseRange(ctx, state));
     sc.for('dup').tap(PLUGIN_NAME, sysDup);
-    sc.for('dup2').tap(PLUGIN_NAME, sysDup2);
-    sc.for('dup3').tap(PLUGIN_NAME, sysDup3);
-    sc.for('fcntl').tap(PLUGIN_NAME, sysFcntl);
+    sc.for('dup2').tap(PLUGIN_NAME, (ctx) => sysDup2(ctx, state));
+    sc.for('dup3').tap(PLUGIN_NAME, (ctx) => sysDup3(ctx, state));
+    sc.for('fcntl').tap(PLUGIN_NAME, (ctx) => sysFcntl(ctx, state));
+    sc.for('flock').tap(PLUGIN_NAME, (ctx) => sysFlock(ctx, state));
+    // Before core:fs, which opens every path it does not emulate natively.
+    sc.for('open').tap({ name: PLUGIN_NAME, stage: -1 }, (ctx) => sysOpenFifo(ctx, state));
+    sc.for('openat').tap({ name: PLUGIN_NAME, stage: -1 }, (ctx) => sysOpenatFifo(ctx, state));
+    sc.for('creat').tap({ name: PLUGIN_NAME, stage: -1 }, (ctx) => sysCreatFifo(ctx, state));
     sc.for('ioctl').tap(PLUGIN_NAME, sysIoctl);
     sc.for('fstat').tap(PLUGIN_NAME, sysFstat);
     sc.for('newfstatat').tap(PLUGIN_NAME, sysNewfstatat);
@@ -68,5 +79,8 @@ export default definePlugin({
     sc.for('ppoll').tap(PLUGIN_NAME, sysPpoll);
     sc.for('select').tap(PLUGIN_NAME, sysSelect);
     sc.for('pselect6').tap(PLUGIN_NAME, sysPselect6);
+    kernel.hooks.threadExit.tap(PLUGIN_NAME, (thread) => state.onThreadExit(thread));
+    // exec closes the close-on-exec descriptors, and with them their locks.
+    kernel.hooks.exec.tap(PLUGIN_NAME, ({ host }) => state.locks(host).releasedAny());
   },
 });

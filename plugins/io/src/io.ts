@@ -1,5 +1,6 @@
 import {
   Errno,
+  MAX_RW_COUNT,
   POLL,
   block,
   errno,
@@ -84,16 +85,27 @@ export function scatter(ctx: SyscallContext, iovecs: readonly Iovec[], data: Uin
   return true;
 }
 
-/** The bytes of all `iovecs`, concatenated; null on a fault. */
+/**
+ * The bytes of `iovecs`, concatenated, up to MAX_RW_COUNT in all (Linux caps a transfer before
+ * it copies, so a huge count never sizes an allocation), and only up to the first fault: the
+ * bytes before it are what the kernel would write before its EFAULT. Null when nothing at all
+ * is readable although bytes were asked for.
+ */
 export function gather(ctx: SyscallContext, iovecs: readonly Iovec[]): Uint8Array | null {
   const parts: Uint8Array[] = [];
+  let left = MAX_RW_COUNT;
+  let asked = 0;
   for (const { base, length } of iovecs) {
-    if (length === 0) continue;
-    const part = ctx.memory.read(base, length);
-    if (!part) return null;
+    const take = Math.min(length, left);
+    if (take === 0) continue;
+    asked += take;
+    const part = ctx.memory.readPrefix(base, take);
     parts.push(part);
+    left -= part.length;
+    if (part.length < take) break;
   }
-  return Buffer.concat(parts);
+  const data = Buffer.concat(parts);
+  return asked > 0 && data.length === 0 ? null : data;
 }
 
 /** Linux's DEFAULT_POLLMASK: what a file without a poll operation (regular files, /dev/null) reports. */

@@ -14,10 +14,11 @@ import {
 } from '@shadow-ts/plugin-sdk';
 
 /**
- * Anonymous pipes (pipe(7)): one shared buffer and two open file descriptions, the read end and
- * the write end. Every descriptor made by dup(2) or fork(2) shares its end's description, so
- * "readers" and "writers" count descriptions; a description goes away when its last descriptor
- * closes (`release()`).
+ * Pipes (pipe(7)): one shared buffer and its open file descriptions. An anonymous pipe has two,
+ * the read end and the write end; a FIFO (fifo(7)) gets one per open(2), read, write or both.
+ * Every descriptor made by dup(2) or fork(2) shares its end's description, so "readers" and
+ * "writers" count descriptions; a description goes away when its last descriptor closes
+ * (`release()`).
  */
 
 /** PIPE_BUF: writes of at most this many bytes are atomic (pipe(7)). */
@@ -43,9 +44,14 @@ export class PipeBuffer {
   /** Number of unread bytes. */
   size = 0;
   capacity = PIPE_DEFAULT_CAPACITY;
-  /** Open read-end and write-end descriptions. */
+  /** Open descriptions that read and that write (one opened O_RDWR counts in both). */
   readers = 0;
   writers = 0;
+  /** How many read and write opens there ever were (Linux's r_counter/w_counter, for FIFOs). */
+  readerOpens = 0;
+  writerOpens = 0;
+  /** Every open description, all of them told of every change. */
+  private readonly ends = new Set<PipeEnd>();
   readonly readEnd: PipeReadEnd;
   readonly writeEnd: PipeWriteEnd;
 
@@ -54,18 +60,44 @@ export class PipeBuffer {
     const nb = nonBlocking ? O.NONBLOCK : 0;
     this.readEnd = new PipeReadEnd(this, O.RDONLY | nb);
     this.writeEnd = new PipeWriteEnd(this, O.WRONLY | nb | extraWriteFlags);
-    this.readers = 1;
-    this.writers = 1;
+  }
+
+  /**
+   * A FIFO's buffer: no description is open until open(2) attaches one (`readEnd` and
+   * `writeEnd`, the anonymous pipe's, are never handed out).
+   */
+  static fifo(): PipeBuffer {
+    const pipe = new PipeBuffer(false);
+    pipe.detach(pipe.readEnd);
+    pipe.detach(pipe.writeEnd);
+    pipe.readerOpens = pipe.writerOpens = 0;
+    return pipe;
+  }
+
+  /** Counts a new open description of the pipe (by its access mode). */
+  attach(end: PipeEnd): void {
+    this.ends.add(end);
+    const mode = end.statusFlags & O.ACCMODE;
+    if (mode !== O.WRONLY) (this.readers++, this.readerOpens++);
+    if (mode !== O.RDONLY) (this.writers++, this.writerOpens++);
+  }
+
+  /** The description `end` went away: readers and writers learn it (EOF, EPIPE, POLLHUP/POLLERR). */
+  detach(end: PipeEnd): void {
+    if (!this.ends.delete(end)) return;
+    const mode = end.statusFlags & O.ACCMODE;
+    if (mode !== O.WRONLY) this.readers--;
+    if (mode !== O.RDONLY) this.writers--;
+    this.notify();
   }
 
   get free(): number {
     return Math.max(0, this.capacity - this.size);
   }
 
-  /** Wakes both ends: whatever moved, either side's poll() bits may have changed. */
+  /** Wakes every end: whatever moved, any side's poll() bits may have changed. */
   notify(): void {
-    this.readEnd.readiness.notify();
-    this.writeEnd.readiness.notify();
+    for (const end of this.ends) end.readiness.notify();
   }
 
   /** Removes and returns up to `length` bytes. */
@@ -126,7 +158,7 @@ export class PipeBuffer {
   }
 }
 
-/** What both ends have in common: pipe-wide fcntl/ioctl, stat, no position. */
+/** What every end has in common: pipe-wide fcntl/ioctl, stat, no position. */
 abstract class PipeEnd extends OpenFile {
   readonly kind = 'pipe';
 
@@ -135,6 +167,7 @@ abstract class PipeEnd extends OpenFile {
     statusFlags: number,
   ) {
     super(statusFlags);
+    pipe.attach(this);
   }
 
   override fcntl(_ctx: SyscallContext, cmd: number, arg: bigint): SyscallResult | undefined {
@@ -154,14 +187,20 @@ abstract class PipeEnd extends OpenFile {
   stat(): FileStat {
     return { mode: S_IF.FIFO | 0o600, blksize: PAGE_SIZE };
   }
-}
 
-/** The read end of a pipe. */
-export class PipeReadEnd extends PipeEnd {
-  poll(): number {
+  override release(): void {
+    this.pipe.detach(this);
+  }
+
+  /**
+   * The read side's poll bits. POLLHUP once no writer is left — but a FIFO opened O_NONBLOCK
+   * before any writer came hears no hang-up until one has come (`hupAfterOpens`, Linux's
+   * f_version snapshot of w_counter in fifo_open()).
+   */
+  protected readBits(hupAfterOpens: number): number {
     let bits = 0;
     if (this.pipe.size > 0) bits |= POLL.IN | POLL.RDNORM;
-    if (this.pipe.writers === 0) bits |= POLL.HUP;
+    if (this.pipe.writers === 0 && this.pipe.writerOpens !== hupAfterOpens) bits |= POLL.HUP;
     return bits;
   }
 
@@ -169,7 +208,7 @@ export class PipeReadEnd extends PipeEnd {
    * pipe(7): a read takes what is there, up to `length`; an empty pipe blocks while a writer
    * exists, and reads end-of-file once none is left. pread on a pipe fails with ESPIPE.
    */
-  override read(_ctx: SyscallContext, length: number, offset: bigint | null): IoResult {
+  protected readData(length: number, offset: bigint | null): IoResult {
     if (offset !== null) return { errno: Errno.ESPIPE };
     if (length === 0) return new Uint8Array(0); // Linux returns 0 at once for an empty request
     if (this.pipe.size === 0) return this.pipe.writers > 0 ? 'again' : new Uint8Array(0);
@@ -178,30 +217,13 @@ export class PipeReadEnd extends PipeEnd {
     return data;
   }
 
-  /** The read end is opened O_RDONLY: writing to it is EBADF (write(2)). */
-  override write(_ctx: SyscallContext, _data: Uint8Array, _offset: bigint | null): IoResult {
-    return { errno: Errno.EBADF };
-  }
-
-  override release(): void {
-    this.pipe.readers--;
-    this.pipe.notify(); // writers now see POLLERR, and blocked ones fail with EPIPE
-  }
-}
-
-/** The write end of a pipe. */
-export class PipeWriteEnd extends PipeEnd {
-  poll(): number {
+  /** The write side's poll bits. */
+  protected writeBits(): number {
     let bits = 0;
     // Linux reports a pipe writable only when a PIPE_BUF-sized write would not block.
     if (this.pipe.free >= PIPE_BUF) bits |= POLL.OUT | POLL.WRNORM;
     if (this.pipe.readers === 0) bits |= POLL.ERR;
     return bits;
-  }
-
-  /** The write end is opened O_WRONLY: reading from it is EBADF (read(2)). */
-  override read(_ctx: SyscallContext, _length: number, _offset: bigint | null): IoResult {
-    return { errno: Errno.EBADF };
   }
 
   /**
@@ -220,7 +242,7 @@ export class PipeWriteEnd extends PipeEnd {
    * call with the count (the core's partial-transfer rule). Readers are woken after each chunk
    * so they drain the pipe in between, as on Linux where a large write interleaves with reads.
    */
-  override write(ctx: SyscallContext, data: Uint8Array, offset: bigint | null): IoResult {
+  protected writeData(ctx: SyscallContext, data: Uint8Array, offset: bigint | null): IoResult {
     if (offset !== null) return { errno: Errno.ESPIPE };
     if (data.length === 0) return 0; // Linux: a null write succeeds, even without readers
     if (this.pipe.readers === 0) {
@@ -242,9 +264,54 @@ export class PipeWriteEnd extends PipeEnd {
     }
     return progress.transferred === data.length ? data.length : 'again';
   }
+}
 
-  override release(): void {
-    this.pipe.writers--;
-    this.pipe.notify(); // readers now see POLLHUP and end-of-file
+/** The read end of a pipe, or a FIFO opened O_RDONLY. */
+export class PipeReadEnd extends PipeEnd {
+  /** See `readBits`: 0 for anonymous pipes and FIFOs that waited for their writer. */
+  hupAfterOpens = 0;
+
+  poll(): number {
+    return this.readBits(this.hupAfterOpens);
+  }
+
+  override read(_ctx: SyscallContext, length: number, offset: bigint | null): IoResult {
+    return this.readData(length, offset);
+  }
+
+  /** The read end is opened O_RDONLY: writing to it is EBADF (write(2)). */
+  override write(_ctx: SyscallContext, _data: Uint8Array, _offset: bigint | null): IoResult {
+    return { errno: Errno.EBADF };
+  }
+}
+
+/** The write end of a pipe, or a FIFO opened O_WRONLY. */
+export class PipeWriteEnd extends PipeEnd {
+  poll(): number {
+    return this.writeBits();
+  }
+
+  /** The write end is opened O_WRONLY: reading from it is EBADF (read(2)). */
+  override read(_ctx: SyscallContext, _length: number, _offset: bigint | null): IoResult {
+    return { errno: Errno.EBADF };
+  }
+
+  override write(ctx: SyscallContext, data: Uint8Array, offset: bigint | null): IoResult {
+    return this.writeData(ctx, data, offset);
+  }
+}
+
+/** A FIFO opened O_RDWR: one description that reads and writes (fifo(7), Linux only). */
+export class PipeDuplexEnd extends PipeEnd {
+  poll(): number {
+    return this.readBits(0) | this.writeBits();
+  }
+
+  override read(_ctx: SyscallContext, length: number, offset: bigint | null): IoResult {
+    return this.readData(length, offset);
+  }
+
+  override write(ctx: SyscallContext, data: Uint8Array, offset: bigint | null): IoResult {
+    return this.writeData(ctx, data, offset);
   }
 }

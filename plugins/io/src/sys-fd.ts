@@ -1,5 +1,8 @@
 import { Errno, O, errno, native, ok, type SyscallContext, type SyscallResult } from '@shadow-ts/plugin-sdk';
 import { EFAULT, virtualFile } from './io.js';
+import { nativeFile } from './locks.js';
+import type { IoState } from './state.js';
+import { LOCK_COMMANDS, fcntlLock } from './sys-lock.js';
 
 const F_DUPFD = 0;
 const F_GETFD = 1;
@@ -36,37 +39,47 @@ function dupVirtual(ctx: SyscallContext, oldfd: number): SyscallResult {
  * dup2/dup3: the kernel does the work (EBADF, EINVAL, EBUSY, closing `newfd`); on success the
  * table follows: `newfd` now refers to what `oldfd` refers to, or to nothing virtual.
  */
-function dupOnto(ctx: SyscallContext, oldfd: number, newfd: number): SyscallResult {
+function dupOnto(ctx: SyscallContext, state: IoState, oldfd: number, newfd: number): SyscallResult {
   const fds = ctx.process.fds;
   const file = virtualFile(ctx, oldfd);
-  if (oldfd === newfd || (!file && !fds.get(newfd))) return native();
+  const waits = state.locks(ctx.host);
+  // Replacing an open `newfd` closes it, which may release locks (fcntl(2)).
+  if (oldfd === newfd || (!file && !fds.get(newfd) && waits.idle)) return native();
   return native((ret) => {
     if (ret >= 0n) {
       if (file) fds.bind(newfd, file);
       else fds.unbind(newfd);
+      waits.releasedAny();
     }
     return ret;
   });
 }
 
 /** sysClose implements Linux syscall close(2). */
-export function sysClose(ctx: SyscallContext): SyscallResult {
+export function sysClose(ctx: SyscallContext, state: IoState): SyscallResult {
+  const fd = ctx.args.int(0);
   // The kernel closes the placeholder; close(2) frees the descriptor even when it reports an error.
-  ctx.process.fds.unbind(ctx.args.int(0));
-  return native();
+  ctx.process.fds.unbind(fd);
+  // Closing any descriptor of a file drops the process's record locks on it, the last one of a
+  // description its flock and OFD locks: the file's lock waiters try again.
+  const waits = state.locks(ctx.host);
+  const file = waits.idle ? undefined : nativeFile(ctx.process, fd)?.key;
+  return file ? native((ret) => (waits.released(file), ret)) : native();
 }
 
 /** sysCloseRange implements Linux syscall close_range(2). */
-export function sysCloseRange(ctx: SyscallContext): SyscallResult {
+export function sysCloseRange(ctx: SyscallContext, state: IoState): SyscallResult {
   const first = Number(ctx.args.u64(0) & 0xffffffffn);
   const last = Number(ctx.args.u64(1) & 0xffffffffn);
   const flags = ctx.args.int(2);
   const fds = ctx.process.fds;
   // With CLOSE_RANGE_CLOEXEC nothing closes now; exec drops the bindings of closed placeholders.
   if (flags & CLOSE_RANGE_CLOEXEC) return native();
+  const waits = state.locks(ctx.host);
   return native((ret) => {
     if (ret === 0n) {
       for (const [fd] of [...fds.entries()]) if (fd >= first && fd <= last) fds.unbind(fd);
+      waits.releasedAny();
     }
     return ret;
   });
@@ -78,23 +91,23 @@ export function sysDup(ctx: SyscallContext): SyscallResult {
 }
 
 /** sysDup2 implements Linux syscall dup2(2). */
-export function sysDup2(ctx: SyscallContext): SyscallResult {
-  return dupOnto(ctx, ctx.args.int(0), ctx.args.int(1));
+export function sysDup2(ctx: SyscallContext, state: IoState): SyscallResult {
+  return dupOnto(ctx, state, ctx.args.int(0), ctx.args.int(1));
 }
 
 /** sysDup3 implements Linux syscall dup3(2). */
-export function sysDup3(ctx: SyscallContext): SyscallResult {
+export function sysDup3(ctx: SyscallContext, state: IoState): SyscallResult {
   const [oldfd, newfd] = [ctx.args.int(0), ctx.args.int(1)];
   // dup3 refuses oldfd == newfd (EINVAL); the kernel says so itself.
-  return oldfd === newfd ? native() : dupOnto(ctx, oldfd, newfd);
+  return oldfd === newfd ? native() : dupOnto(ctx, state, oldfd, newfd);
 }
 
 /** sysFcntl implements Linux syscall fcntl(2). */
-export function sysFcntl(ctx: SyscallContext): SyscallResult {
+export function sysFcntl(ctx: SyscallContext, state: IoState): SyscallResult {
   const fd = ctx.args.int(0);
   const file = virtualFile(ctx, fd);
-  if (!file) return native();
   const cmd = ctx.args.int(1);
+  if (!file) return LOCK_COMMANDS.has(cmd) ? fcntlLock(ctx, state) : native();
   switch (cmd) {
     case F_DUPFD:
     case F_DUPFD_CLOEXEC:

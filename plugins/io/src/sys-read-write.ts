@@ -1,8 +1,6 @@
-import { O, errno, native, ok, type OpenFile, type SyscallContext, type SyscallResult } from '@shadow-ts/plugin-sdk';
+import { MAX_RW_COUNT, O, TASK_SIZE, errno, native, ok, type OpenFile, type SyscallContext, type SyscallResult } from '@shadow-ts/plugin-sdk';
 import { EBADF, EFAULT, EINVAL, IOV_MAX, gather, ioResult, readIovecs, scatter, virtualFile, type Iovec } from './io.js';
 
-/** Linux's MAX_RW_COUNT (INT_MAX rounded down to a page): no single transfer is larger. */
-const MAX_RW_COUNT = 0x7ffff000;
 const SEEK_CUR = 1;
 
 function canRead(file: OpenFile): boolean {
@@ -24,12 +22,16 @@ function position(file: OpenFile, offset: bigint | null): bigint | null | Syscal
   return typeof seekable === 'bigint' ? offset : errno(seekable.errno);
 }
 
-/** User addresses end here on x86_64 (TASK_SIZE): anything above is the kernel's (access_ok). */
-const TASK_SIZE = 0x7ffffffff000n;
+/**
+ * access_ok() on every buffer with the count the program passed, before any cap: a range that
+ * leaves user space is EFAULT even when the capped transfer would fit (read(2), write(2)).
+ */
+function inUserSpace(iovecs: readonly Iovec[]): boolean {
+  return iovecs.every((v) => v.length === 0 || v.base + BigInt(v.length) <= TASK_SIZE);
+}
 
-/** Whether the destination buffers lie in user space and their first byte is writable. */
+/** Whether the destination buffers' first byte is writable. */
 function bufferUsable(ctx: SyscallContext, iovecs: readonly Iovec[]): boolean {
-  if (iovecs.some((v) => v.length > 0 && v.base + BigInt(v.length) > TASK_SIZE)) return false;
   const first = iovecs.find((v) => v.length > 0);
   if (!first) return true;
   const byte = ctx.memory.read(first.base, 1);
@@ -39,6 +41,7 @@ function bufferUsable(ctx: SyscallContext, iovecs: readonly Iovec[]): boolean {
 /** Reads from `file` into the iovecs (one buffer for read/pread64). */
 function readFile(ctx: SyscallContext, file: OpenFile, iovecs: readonly Iovec[], offset: bigint | null): SyscallResult {
   if (!canRead(file)) return EBADF();
+  if (!inUserSpace(iovecs)) return EFAULT();
   const pos = position(file, offset);
   if (pos !== null && typeof pos !== 'bigint') return pos;
   const total = Math.min(
@@ -56,13 +59,13 @@ function readFile(ctx: SyscallContext, file: OpenFile, iovecs: readonly Iovec[],
 /** Writes the iovecs' bytes (one buffer for write/pwrite64) to `file`. */
 function writeFile(ctx: SyscallContext, file: OpenFile, iovecs: readonly Iovec[], offset: bigint | null): SyscallResult {
   if (!canWrite(file)) return EBADF();
+  if (!inUserSpace(iovecs)) return EFAULT();
   const pos = position(file, offset);
   if (pos !== null && typeof pos !== 'bigint') return pos;
   const data = gather(ctx, iovecs);
   if (!data) return EFAULT();
-  const capped = data.length > MAX_RW_COUNT ? data.subarray(0, MAX_RW_COUNT) : data;
-  if (capped.length === 0) return ok(0);
-  return ioResult(file, file.write(ctx, capped, pos), () => true);
+  if (data.length === 0) return ok(0);
+  return ioResult(file, file.write(ctx, data, pos), () => true);
 }
 
 /** The iovec array of a vectored call, or the errno result for a bad one. */

@@ -6,16 +6,36 @@ import { sysFutex } from './sys-futex.js';
 import { sysGetcpu, sysSysinfo, sysUname } from './sys-info.js';
 import { sysGetpgid, sysGetpgrp, sysGetsid, sysSetpgid, sysSetsid } from './sys-pgrp.js';
 import { sysGetpid, sysGetppid, sysGettid, sysSetTidAddress } from './sys-pid.js';
+import { sysCapget, sysCapset } from './sys-caps.js';
 import { sysPrctl } from './sys-prctl.js';
-import { sysSchedGetaffinity, sysSchedYield } from './sys-sched.js';
+import { sysGetRobustList, sysMigratePages, sysMovePages, sysProcessVmReadv, sysProcessVmWritev } from './sys-procmem.js';
+import { sysPrlimit64 } from './sys-rlimit.js';
+import {
+  sysGetpriority,
+  sysIoprioGet,
+  sysIoprioSet,
+  sysSchedGetaffinity,
+  sysSchedGetattr,
+  sysSchedGetparam,
+  sysSchedGetscheduler,
+  sysSchedRrGetInterval,
+  sysSchedSetaffinity,
+  sysSchedSetattr,
+  sysSchedSetparam,
+  sysSchedSetscheduler,
+  sysSchedYield,
+  sysSetpriority,
+} from './sys-sched.js';
 import {
   sysAlarm,
   sysGetitimer,
   sysKill,
   sysPause,
   sysRtSigaction,
+  sysRtSigqueueinfo,
   sysRtSigsuspend,
   sysRtSigtimedwait,
+  sysRtTgsigqueueinfo,
   sysSetitimer,
   sysTgkill,
   sysTkill,
@@ -66,9 +86,31 @@ export default definePlugin({
     sc.for('setpgid').tap(PLUGIN_NAME, sysSetpgid);
     sc.for('getpgid').tap(PLUGIN_NAME, sysGetpgid);
     sc.for('getpgrp').tap(PLUGIN_NAME, sysGetpgrp);
-    sc.for('prctl').tap(PLUGIN_NAME, sysPrctl);
+    sc.for('prctl').tap(PLUGIN_NAME, (ctx) => sysPrctl(ctx, state));
     sc.for('sched_yield').tap(PLUGIN_NAME, sysSchedYield);
     sc.for('sched_getaffinity').tap(PLUGIN_NAME, sysSchedGetaffinity);
+    sc.for('sched_setaffinity').tap(PLUGIN_NAME, sysSchedSetaffinity);
+    sc.for('sched_setscheduler').tap(PLUGIN_NAME, sysSchedSetscheduler);
+    sc.for('sched_getscheduler').tap(PLUGIN_NAME, sysSchedGetscheduler);
+    sc.for('sched_setparam').tap(PLUGIN_NAME, sysSchedSetparam);
+    sc.for('sched_getparam').tap(PLUGIN_NAME, sysSchedGetparam);
+    sc.for('sched_setattr').tap(PLUGIN_NAME, sysSchedSetattr);
+    sc.for('sched_getattr').tap(PLUGIN_NAME, sysSchedGetattr);
+    sc.for('sched_rr_get_interval').tap(PLUGIN_NAME, sysSchedRrGetInterval);
+    sc.for('getpriority').tap(PLUGIN_NAME, sysGetpriority);
+    sc.for('setpriority').tap(PLUGIN_NAME, sysSetpriority);
+    sc.for('ioprio_get').tap(PLUGIN_NAME, sysIoprioGet);
+    sc.for('ioprio_set').tap(PLUGIN_NAME, sysIoprioSet);
+    sc.for('prlimit64').tap(PLUGIN_NAME, sysPrlimit64);
+    sc.for('process_vm_readv').tap(PLUGIN_NAME, sysProcessVmReadv);
+    sc.for('process_vm_writev').tap(PLUGIN_NAME, sysProcessVmWritev);
+    sc.for('get_robust_list').tap(PLUGIN_NAME, sysGetRobustList);
+    sc.for('migrate_pages').tap(PLUGIN_NAME, sysMigratePages);
+    sc.for('move_pages').tap(PLUGIN_NAME, sysMovePages);
+    sc.for('capget').tap(PLUGIN_NAME, sysCapget);
+    sc.for('capset').tap(PLUGIN_NAME, sysCapset);
+    sc.for('rt_sigqueueinfo').tap(PLUGIN_NAME, sysRtSigqueueinfo);
+    sc.for('rt_tgsigqueueinfo').tap(PLUGIN_NAME, sysRtTgsigqueueinfo);
 
     kernel.hooks.clone.tap(PLUGIN_NAME, (event) => state.onClone(event));
     kernel.hooks.threadExit.tap(PLUGIN_NAME, (thread) => state.onThreadExit(thread));

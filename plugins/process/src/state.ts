@@ -26,6 +26,11 @@ export class ProcessState {
    * it parked restarts after a handler (signal(7)).
    */
   private readonly restartingSignals = new WeakMap<ProcessView, Set<number>>();
+  /**
+   * Each thread's PR_SET_PDEATHSIG signal. A new task starts without one (prctl(2): cleared on
+   * fork), which keying by the new thread's view gives.
+   */
+  readonly deathSignals = new WeakMap<ThreadView, number>();
   /** One futex table per host: keys already name the process. */
   private readonly futexTables = new WeakMap<HostView, FutexTable>();
 
@@ -65,8 +70,26 @@ export class ProcessState {
    * kernel, where nobody waits — the joiners wait in the simulator, so they are woken here.
    */
   onThreadExit(thread: ThreadView): void {
+    const process = thread.process;
+    if (process.threads().length === 0) return this.sendDeathSignals(process);
     const addr = this.clearChildTid.get(thread);
-    if (addr === undefined || addr === 0n || thread.process.threads().length === 0) return;
-    this.futexTable(thread.process.host).wake(FutexTable.key(thread.process, addr), 1);
+    if (addr === undefined || addr === 0n) return;
+    this.futexTable(process.host).wake(FutexTable.key(process, addr), 1);
+  }
+
+  /**
+   * The last thread of `parent` ended: each live child thread that asked for PR_SET_PDEATHSIG
+   * gets its signal now, at the simulated time of the parent's end. Linux ties the signal to the
+   * parent *thread* that created the child; here it follows the parent process (a child of a
+   * thread that ends while its process lives on gets nothing). The signal reaches the child after
+   * the parent's end has re-parented it, so the handler's getppid() sees the new parent.
+   */
+  private sendDeathSignals(parent: ProcessView): void {
+    for (const child of parent.children()) {
+      for (const thread of child.threads()) {
+        const sig = this.deathSignals.get(thread);
+        if (sig) thread.signal(sig, { pid: parent.pid });
+      }
+    }
   }
 }

@@ -1,12 +1,17 @@
-import { Errno, errno, native, type SyscallContext, type SyscallResult } from '@shadow-ts/plugin-sdk';
+import { Errno, errno, native, ok, type SyscallContext, type SyscallResult } from '@shadow-ts/plugin-sdk';
+import { SIGRTMAX } from './signals.js';
+import type { ProcessState } from './state.js';
+
+const PR_SET_PDEATHSIG = 1;
+const PR_GET_PDEATHSIG = 2;
+const PR_SET_CHILD_SUBREAPER = 36;
+const PR_GET_CHILD_SUBREAPER = 37;
 
 /**
  * prctl(2) options the kernel may run as they are: they only concern the process itself
  * (names, dumpability, capabilities, no_new_privs, THP, timer slack, VMA names).
  */
 const NATIVE_OPTIONS = new Set([
-  1, // PR_SET_PDEATHSIG
-  2, // PR_GET_PDEATHSIG
   3, // PR_GET_DUMPABLE
   4, // PR_SET_DUMPABLE
   7, // PR_GET_KEEPCAPS
@@ -17,8 +22,6 @@ const NATIVE_OPTIONS = new Set([
   23, // PR_CAPBSET_READ
   29, // PR_SET_TIMERSLACK
   30, // PR_GET_TIMERSLACK
-  36, // PR_SET_CHILD_SUBREAPER
-  37, // PR_GET_CHILD_SUBREAPER
   38, // PR_SET_NO_NEW_PRIVS
   39, // PR_GET_NO_NEW_PRIVS
   41, // PR_SET_THP_DISABLE
@@ -27,10 +30,38 @@ const NATIVE_OPTIONS = new Set([
   0x53564d41, // PR_SET_VMA
 ]);
 
-/** sysPrctl implements Linux syscall prctl(2) for the options of NATIVE_OPTIONS. */
-export function sysPrctl(ctx: SyscallContext): SyscallResult {
+/** Stores the int a PR_GET_* option answers at argument 1. */
+function putInt(ctx: SyscallContext, value: number): SyscallResult {
+  const bytes = new Uint8Array(4);
+  new DataView(bytes.buffer).setInt32(0, value, true);
+  return ctx.memory.write(ctx.args.ptr(1), bytes) ? ok() : errno(Errno.EFAULT);
+}
+
+/**
+ * sysPrctl implements Linux syscall prctl(2) for the options of NATIVE_OPTIONS and for the ones
+ * about the process tree, which the simulator models: the real parent of a configured process is
+ * the simulator, and a death signal or a subreaper must act at the simulated time of an exit.
+ */
+export function sysPrctl(ctx: SyscallContext, state: ProcessState): SyscallResult {
   const option = ctx.args.int(0);
   if (NATIVE_OPTIONS.has(option)) return native();
+  switch (option) {
+    case PR_SET_PDEATHSIG: {
+      const sig = ctx.args.u64(1);
+      if (sig > BigInt(SIGRTMAX)) return errno(Errno.EINVAL);
+      state.deathSignals.set(ctx.thread, Number(sig));
+      return ok();
+    }
+    case PR_GET_PDEATHSIG:
+      return putInt(ctx, state.deathSignals.get(ctx.thread) ?? 0);
+    case PR_SET_CHILD_SUBREAPER:
+      // The kernel keeps its own flag too, so that it hands the real orphans to the same process
+      // and a wait in the subreaper finds them there.
+      ctx.process.childSubreaper = ctx.args.u64(1) !== 0n;
+      return native();
+    case PR_GET_CHILD_SUBREAPER:
+      return putInt(ctx, ctx.process.childSubreaper ? 1 : 0);
+  }
   // Others (PR_SET_SECCOMP, PR_SET_TSC, …) would change how the simulator sees the process.
   ctx.warnOnce(`prctl:${option}`, `prctl: option ${option} is not supported; returning EINVAL`);
   return errno(Errno.EINVAL);

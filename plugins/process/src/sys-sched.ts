@@ -1,4 +1,5 @@
 import { Errno, block, errno, ok, waitFor, type SyscallContext, type SyscallResult } from '@shadow-ts/plugin-sdk';
+import { hostThread, onRealPid } from './pids.js';
 
 /**
  * sysSchedYield implements Linux syscall sched_yield(2): the thread steps back behind every
@@ -13,10 +14,96 @@ export function sysSchedGetaffinity(ctx: SyscallContext): SyscallResult {
   const pid = ctx.args.int(0);
   const size = ctx.args.sizeT(1);
   if (pid < 0) return errno(Errno.EINVAL);
-  if (pid !== 0 && !ctx.host.processes().some((p) => p.threads().some((t) => t.tid === pid))) return errno(Errno.ESRCH);
+  if (pid !== 0 && !hostThread(ctx, pid)) return errno(Errno.ESRCH);
   // The kernel copies whole longs and refuses buffers smaller than its CPU mask.
   if (size < 8 || size % 8 !== 0) return errno(Errno.EINVAL);
   const mask = new Uint8Array(8);
   mask[0] = 1;
   return ctx.memory.write(ctx.args.ptr(2), mask) ? ok(8) : errno(Errno.EFAULT);
+}
+
+/**
+ * sysSchedSetaffinity implements Linux syscall sched_setaffinity(2) for the one simulated CPU: a
+ * mask that holds CPU 0 is accepted and not applied (the real pinning of the run stays).
+ */
+export function sysSchedSetaffinity(ctx: SyscallContext): SyscallResult {
+  const pid = ctx.args.int(0);
+  // The kernel copies the mask first; bytes beyond its own mask size are ignored.
+  const mask = ctx.memory.read(ctx.args.ptr(2), Math.min(ctx.args.sizeT(1), 8));
+  if (!mask) return errno(Errno.EFAULT);
+  if (pid !== 0 && !hostThread(ctx, pid)) return errno(Errno.ESRCH);
+  return mask.length > 0 && (mask[0]! & 1) !== 0 ? ok() : errno(Errno.EINVAL);
+}
+
+/** sysSchedSetscheduler implements Linux syscall sched_setscheduler(2) on virtual tids of the caller's host. */
+export function sysSchedSetscheduler(ctx: SyscallContext): SyscallResult {
+  return onRealPid(ctx, 0);
+}
+
+/** sysSchedGetscheduler implements Linux syscall sched_getscheduler(2) on virtual tids of the caller's host. */
+export function sysSchedGetscheduler(ctx: SyscallContext): SyscallResult {
+  return onRealPid(ctx, 0);
+}
+
+/** sysSchedSetparam implements Linux syscall sched_setparam(2) on virtual tids of the caller's host. */
+export function sysSchedSetparam(ctx: SyscallContext): SyscallResult {
+  return onRealPid(ctx, 0);
+}
+
+/** sysSchedGetparam implements Linux syscall sched_getparam(2) on virtual tids of the caller's host. */
+export function sysSchedGetparam(ctx: SyscallContext): SyscallResult {
+  return onRealPid(ctx, 0);
+}
+
+/** sysSchedSetattr implements Linux syscall sched_setattr(2) on virtual tids of the caller's host. */
+export function sysSchedSetattr(ctx: SyscallContext): SyscallResult {
+  return onRealPid(ctx, 0);
+}
+
+/** sysSchedGetattr implements Linux syscall sched_getattr(2) on virtual tids of the caller's host. */
+export function sysSchedGetattr(ctx: SyscallContext): SyscallResult {
+  return onRealPid(ctx, 0);
+}
+
+/** sysSchedRrGetInterval implements Linux syscall sched_rr_get_interval(2) on virtual tids of the caller's host. */
+export function sysSchedRrGetInterval(ctx: SyscallContext): SyscallResult {
+  return onRealPid(ctx, 0);
+}
+
+/**
+ * The priority calls on one task (`which` = `single`) run on its real tid; on a process group or
+ * a user they would reach real processes outside the host (the simulator's own group and user
+ * among them), so they are refused with EPERM. Unknown `which` values are EINVAL.
+ */
+function onePriorityTarget(ctx: SyscallContext, single: number, groupOrUser: readonly number[]): SyscallResult {
+  const which = ctx.args.int(0);
+  if (which === single) return onRealPid(ctx, 1);
+  if (!groupOrUser.includes(which)) return errno(Errno.EINVAL);
+  ctx.warnOnce(`${ctx.name}:which`, `${ctx.name}: process groups and users are not supported (they would reach processes outside the host); returning EPERM`);
+  return errno(Errno.EPERM);
+}
+
+const PRIO_PROCESS = 0;
+const PRIO_GROUP_OR_USER = [1, 2]; // PRIO_PGRP, PRIO_USER
+const IOPRIO_WHO_PROCESS = 1;
+const IOPRIO_WHO_GROUP_OR_USER = [2, 3]; // IOPRIO_WHO_PGRP, IOPRIO_WHO_USER
+
+/** sysGetpriority implements Linux syscall getpriority(2) for PRIO_PROCESS on virtual tids. */
+export function sysGetpriority(ctx: SyscallContext): SyscallResult {
+  return onePriorityTarget(ctx, PRIO_PROCESS, PRIO_GROUP_OR_USER);
+}
+
+/** sysSetpriority implements Linux syscall setpriority(2) for PRIO_PROCESS on virtual tids. */
+export function sysSetpriority(ctx: SyscallContext): SyscallResult {
+  return onePriorityTarget(ctx, PRIO_PROCESS, PRIO_GROUP_OR_USER);
+}
+
+/** sysIoprioGet implements Linux syscall ioprio_get(2) for IOPRIO_WHO_PROCESS on virtual tids. */
+export function sysIoprioGet(ctx: SyscallContext): SyscallResult {
+  return onePriorityTarget(ctx, IOPRIO_WHO_PROCESS, IOPRIO_WHO_GROUP_OR_USER);
+}
+
+/** sysIoprioSet implements Linux syscall ioprio_set(2) for IOPRIO_WHO_PROCESS on virtual tids. */
+export function sysIoprioSet(ctx: SyscallContext): SyscallResult {
+  return onePriorityTarget(ctx, IOPRIO_WHO_PROCESS, IOPRIO_WHO_GROUP_OR_USER);
 }

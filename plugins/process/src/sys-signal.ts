@@ -13,7 +13,9 @@ import {
   type ProcessView,
   type SyscallContext,
   type SyscallResult,
+  type ThreadView,
 } from '@shadow-ts/plugin-sdk';
+import { hostThread } from './pids.js';
 import { SA_RESTART, SIGRTMAX, mainThread } from './signals.js';
 import type { ProcessState, RealTimer } from './state.js';
 
@@ -48,21 +50,11 @@ export function sysKill(ctx: SyscallContext): SyscallResult {
   return ok();
 }
 
-/** The live thread `tid` of the caller's host (optionally of process `tgid`). */
-function findThread(ctx: SyscallContext, tid: number, tgid?: number) {
-  for (const process of ctx.host.processes()) {
-    if (tgid !== undefined && process.pid !== tgid) continue;
-    const thread = process.threads().find((t) => t.tid === tid);
-    if (thread) return thread;
-  }
-  return undefined;
-}
-
 /** sysTgkill implements Linux syscall tgkill(2). */
 export function sysTgkill(ctx: SyscallContext): SyscallResult {
   const [tgid, tid, sig] = [ctx.args.int(0), ctx.args.int(1), ctx.args.int(2)];
   if (tgid <= 0 || tid <= 0 || !validSignal(sig)) return errno(Errno.EINVAL);
-  const thread = findThread(ctx, tid, tgid);
+  const thread = hostThread(ctx, tid, tgid);
   if (!thread) return errno(Errno.ESRCH);
   if (sig !== 0) thread.signal(sig, { pid: ctx.process.pid, tkill: true });
   return ok();
@@ -72,10 +64,46 @@ export function sysTgkill(ctx: SyscallContext): SyscallResult {
 export function sysTkill(ctx: SyscallContext): SyscallResult {
   const [tid, sig] = [ctx.args.int(0), ctx.args.int(1)];
   if (tid <= 0 || !validSignal(sig)) return errno(Errno.EINVAL);
-  const thread = findThread(ctx, tid);
+  const thread = hostThread(ctx, tid);
   if (!thread) return errno(Errno.ESRCH);
   if (sig !== 0) thread.signal(sig, { pid: ctx.process.pid, tkill: true });
   return ok();
+}
+
+/** si_code of a signal sent by the kernel's own kill paths; a program may only queue these to itself. */
+const SI_TKILL = -6;
+
+/**
+ * The common part of the sigqueue calls: the siginfo is read (EFAULT) and a program may forge
+ * si_code >= 0 or SI_TKILL only for itself (EPERM), as rt_sigqueueinfo(2) says. The signal goes
+ * through the simulator like kill's; its si_code and si_value are not carried over.
+ */
+function queueSignal(ctx: SyscallContext, self: boolean, sig: number, info: bigint, target: () => ThreadView | undefined): SyscallResult {
+  const raw = ctx.memory.read(info, 128);
+  if (!raw) return errno(Errno.EFAULT);
+  const code = new DataView(raw.buffer, raw.byteOffset).getInt32(8, true);
+  if ((code >= 0 || code === SI_TKILL) && !self) return errno(Errno.EPERM);
+  const thread = target();
+  if (!thread) return errno(Errno.ESRCH);
+  if (!validSignal(sig)) return errno(Errno.EINVAL);
+  if (sig === 0) return ok();
+  ctx.warnOnce(`${ctx.name}:info`, `${ctx.name}: the receiver sees the signal as sent by kill/tgkill: si_code and si_value are not delivered`);
+  thread.signal(sig, { pid: ctx.process.pid, tkill: ctx.name === 'rt_tgsigqueueinfo' });
+  return ok();
+}
+
+/** sysRtSigqueueinfo implements Linux syscall rt_sigqueueinfo(2) on virtual pids of the caller's host. */
+export function sysRtSigqueueinfo(ctx: SyscallContext): SyscallResult {
+  const tgid = ctx.args.int(0);
+  const process = ctx.host.processes().find((p) => p.pid === tgid);
+  return queueSignal(ctx, tgid === ctx.process.pid, ctx.args.int(1), ctx.args.ptr(2), () => process && mainThread(process));
+}
+
+/** sysRtTgsigqueueinfo implements Linux syscall rt_tgsigqueueinfo(2) on virtual tids of the caller's host. */
+export function sysRtTgsigqueueinfo(ctx: SyscallContext): SyscallResult {
+  const [tgid, tid] = [ctx.args.int(0), ctx.args.int(1)];
+  if (tgid <= 0 || tid <= 0) return errno(Errno.EINVAL);
+  return queueSignal(ctx, tid === ctx.thread.tid, ctx.args.int(2), ctx.args.ptr(3), () => hostThread(ctx, tid, tgid));
 }
 
 /**

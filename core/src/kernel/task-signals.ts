@@ -1,0 +1,130 @@
+/**
+ * Signals at work: sending a real signal to a thread, ending the blocking call it is parked in
+ * when the signal interrupts it (EINTR, a restart, or the partial-transfer count), the
+ * signal-delivery stop (where rdtsc/rdtscp are answered from simulated time), and the virtual
+ * sender the program's siginfo shows. The facts about signals (names, default actions, masks read
+ * from /proc) are in signals.ts.
+ */
+import { REG_WORDS, Reg, Resume, Stop } from '@shadow-ts/native';
+import { Errno } from '@shadow-ts/plugin-sdk';
+import { constants } from 'node:os';
+import type { TaskEnv } from './runner.js';
+import { FAULTS, JOB_CONTROL_STOPS, interrupts, signalName } from './signals.js';
+import { chargeCpu } from './task-syscall.js';
+import type { Thread } from './thread.js';
+import { tscAt, tscInstruction } from './tsc.js';
+
+const EINTR = BigInt(-Errno.EINTR);
+/** si_code of a signal sent by kill(2) and by tkill(2)/tgkill(2). */
+const SI_USER = 0;
+const SI_TKILL = -6;
+/** si_code of a fault the kernel raises without an address (a #GP such as rdtsc under PR_TSC_SIGSEGV). */
+const SI_KERNEL = 0x80;
+
+/**
+ * Sends a real signal to `thread` on behalf of `sender` (none: the simulator itself), and wakes
+ * the thread if the signal ends the blocking call it is parked in.
+ */
+export function deliverSignal(env: TaskEnv, thread: Thread, sig: number, sender?: { pid: number; tkill?: boolean }): void {
+  if (thread.exited) return;
+  thread.recordSender(sig, { code: sender?.tkill ? SI_TKILL : SI_USER, pid: sender?.pid ?? 0 });
+  env.backend.signal(thread.process.realPid, thread.realTid, sig);
+  wakeForSignal(env, thread, sig);
+}
+
+/**
+ * A signal is pending for `thread`. If it is parked in a blocking call the signal interrupts
+ * (not blocked, not ignored), the call ends so the kernel can deliver it: with the count of
+ * bytes it moved, if any (the partial-transfer rule); else with EINTR — or it is restarted
+ * after the handler when the handler has SA_RESTART and the call is restartable
+ * (docs/ptrace-notes.md §5). Signals the call itself waits for (sigsuspend, sigtimedwait) let
+ * the kernel run the call.
+ */
+export function wakeForSignal(env: TaskEnv, thread: Thread, sig: number): void {
+  const blocked = thread.blocked;
+  if (!blocked) return;
+  const bit = 1n << BigInt(sig - 1);
+  const moved = thread.ctx.call.transferred;
+  if (blocked.nativeOnSignals & bit) {
+    thread.resumeWith(Resume.Continue); // the kernel runs the call and finds the signal pending
+  } else if (!interrupts(thread.realTid, sig)) {
+    return;
+  } else if (moved > 0) {
+    thread.resumeWith(Resume.Return, BigInt(moved));
+  } else {
+    const restart = blocked.restartable && env.kernel.hooks.restartOnSignal.call(thread, sig) === true;
+    if (!restart) blocked.onInterrupt?.();
+    thread.resumeWith(restart ? Resume.Restart : Resume.Return, restart ? BigInt(thread.ctx.nr) : EINTR);
+  }
+  thread.unpark();
+  env.scheduleRun(thread, thread.process.host);
+}
+
+/**
+ * A signal-delivery stop: rdtsc/rdtscp are answered, job-control stops dropped, faults reported,
+ * the rest delivered. Returns false when the thread must yield (the modelled cost of a TSC read).
+ */
+export function onSignal(env: TaskEnv, thread: Thread, signal: number): boolean {
+  const process = thread.process;
+  if (signal === constants.signals.SIGSEGV && emulateTsc(env, thread)) return chargeCpu(env, thread, true);
+  fixSender(env, thread, signal);
+  if (JOB_CONTROL_STOPS.has(signal)) {
+    thread.resumeWith(Resume.Continue, 0n);
+    return true;
+  }
+  if (FAULTS.has(signal)) {
+    const stop = env.backend.stop;
+    env.log.warn(
+      { host: process.host.name },
+      `process '${process.displayName}' received ${signalName(signal)} (si_code ${stop[Stop.Arg0]}, ` +
+        `address 0x${BigInt.asUintN(64, stop[Stop.Arg0 + 1]!).toString(16)}, ip 0x${BigInt.asUintN(64, stop[Stop.Ip]!).toString(16)})`,
+    );
+  }
+  thread.resumeWith(Resume.Continue, BigInt(signal));
+  return true;
+}
+
+const regs = new BigInt64Array(REG_WORDS);
+const insnBytes = new Uint8Array(3);
+
+/**
+ * A SIGSEGV from rdtsc or rdtscp (PR_TSC_SIGSEGV, set at exec): write what the instruction reads
+ * from the simulated counter (edx:eax; rdtscp also ecx = TSC_AUX, cpu 0 on node 0), step over it
+ * and drop the signal. False for any other SIGSEGV, which is delivered as before.
+ */
+function emulateTsc(env: TaskEnv, thread: Thread): boolean {
+  const stop = env.backend.stop;
+  if (Number(stop[Stop.Arg0]) !== SI_KERNEL) return false;
+  const read = env.backend.readMemory(thread.process.realPid, BigInt.asUintN(64, stop[Stop.Ip]!), insnBytes);
+  const insn = tscInstruction(insnBytes.subarray(0, Math.max(read, 0)));
+  if (insn === null || env.backend.getRegisters(thread.realTid, regs) < 0) return false;
+  const host = thread.process.host;
+  const tsc = tscAt(host.current, host.bootTime);
+  regs[Reg.Rax] = tsc & 0xffffffffn;
+  regs[Reg.Rdx] = (tsc >> 32n) & 0xffffffffn;
+  if (insn.aux) regs[Reg.Rcx] = 0n;
+  regs[Reg.Rip] = regs[Reg.Rip]! + BigInt(insn.length);
+  if (env.backend.setRegisters(thread.realTid, regs) < 0) return false;
+  thread.resumeWith(Resume.Continue, 0n);
+  return true;
+}
+
+/**
+ * The siginfo of a signal about to be delivered names the real sender (the simulator for
+ * signals it sent, a real pid otherwise). Programs see the virtual sender: the one recorded when
+ * the signal was sent, or the virtual pid of a real one (SIGCHLD from a child).
+ */
+function fixSender(env: TaskEnv, thread: Thread, signal: number): void {
+  const stop = env.backend.stop;
+  const recorded = thread.takeSender(signal);
+  if (recorded) {
+    env.backend.setSignalSender(thread.realTid, recorded.code, recorded.pid);
+    return;
+  }
+  const code = Number(stop[Stop.Arg0]);
+  const virtual = thread.process.host.virtualPids.get(Number(stop[Stop.Arg0 + 2]));
+  // Only codes whose siginfo carries a pid: SI_USER/SI_TKILL/SI_QUEUE and SIGCHLD's CLD_*.
+  if (virtual !== undefined && (code <= 0 || signal === constants.signals.SIGCHLD)) {
+    env.backend.setSignalSender(thread.realTid, code, virtual);
+  }
+}

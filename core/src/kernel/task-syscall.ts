@@ -1,0 +1,102 @@
+/**
+ * The syscall path of a thread: a seccomp stop is dispatched to the kernel's hooks and the
+ * handler's result is settled into how the real task resumes — including the partial-transfer
+ * rule, native and rewritten calls, their syscall-exit results, and modelled CPU latency.
+ * Each function returns false when the thread stops running (it blocked or yielded).
+ */
+import { Resume, Stop } from '@shadow-ts/native';
+import type { SyscallResult, WakeReason } from '@shadow-ts/plugin-sdk';
+import { SUPPORT, SYSCALL_NAMES } from '../abi/support.js';
+import type { TaskEnv } from './runner.js';
+import { park } from './task-block.js';
+import { cloneReturned } from './task-clone.js';
+import type { Thread } from './thread.js';
+
+/** Handles a seccomp stop. */
+export function onSyscall(env: TaskEnv, thread: Thread): boolean {
+  const stop = env.backend.stop;
+  const ctx = thread.ctx;
+  const nr = Number(stop[Stop.Nr]);
+  ctx.args.words.set(stop.subarray(Stop.Arg0, Stop.Arg0 + 6));
+  thread.beginSyscall(nr, thread.process.host.current, BigInt.asUintN(64, stop[Stop.Sp]!));
+  const name = SYSCALL_NAMES[nr];
+  if (name === undefined) {
+    // A number newer than our table: nobody can have tapped it.
+    return settle(env, thread, env.kernel.enosys(ctx, `syscall_${nr}`));
+  }
+  ctx.name = name;
+  return settle(env, thread, env.kernel.dispatch(ctx));
+}
+
+/** The parked call's condition fired (or its deadline passed): the same handler runs again. */
+export function rerunParked(env: TaskEnv, thread: Thread, wake: WakeReason | null): boolean {
+  thread.unpark();
+  thread.ctx.rerun(wake, thread.process.host.current);
+  return settle(env, thread, env.kernel.dispatch(thread.ctx));
+}
+
+/** The syscall-exit stop of a call let through: a clone's result, or a native result to map. */
+export function onSyscallExit(env: TaskEnv, thread: Thread, value: bigint): boolean {
+  const pending = thread.takePendingClone();
+  if (pending) return cloneReturned(thread, pending, value);
+  const map = thread.takeResultMapper();
+  thread.resumeWith(Resume.SetReturn, map ? map(value) : value);
+  return true;
+}
+
+/** Acts on a handler's result. */
+function settle(env: TaskEnv, thread: Thread, result: SyscallResult): boolean {
+  switch (result.kind) {
+    case 'ok':
+      thread.resumeWith(Resume.Return, result.value);
+      break;
+    case 'errno': {
+      // A call that moved bytes before failing returns their count (the partial-transfer rule).
+      const moved = thread.ctx.call.transferred;
+      thread.resumeWith(Resume.Return, moved > 0 ? BigInt(moved) : BigInt(-result.errno));
+      break;
+    }
+    case 'native':
+      thread.runNatively(result.mapResult ?? null);
+      break;
+    case 'rewrite':
+      rewriteSyscall(env, thread, result.nr, result.args);
+      thread.runNatively(result.mapResult ?? null);
+      break;
+    case 'block':
+      park(env, thread, result.on, result.restartable, result.nativeOnSignals ?? 0n, result.onInterrupt);
+      return false;
+    case 'clone':
+      if (result.request.rewrite) rewriteSyscall(env, thread, result.request.rewrite.nr, result.request.rewrite.args);
+      thread.beginClone(result.request);
+      return true;
+  }
+  return applyLatency(env, thread);
+}
+
+/** Makes the real task run syscall `nr` with `args` instead of the one it issued. */
+function rewriteSyscall(env: TaskEnv, thread: Thread, nr: number, args: readonly bigint[]): void {
+  const words = new BigInt64Array(6);
+  args.forEach((a, i) => (words[i] = a));
+  env.backend.setSyscall(thread.realTid, nr, words);
+}
+
+/** Adds the modelled CPU time of the call just settled (a vDSO-priced one or a syscall). */
+function applyLatency(env: TaskEnv, thread: Thread): boolean {
+  return chargeCpu(env, thread, SUPPORT[thread.ctx.name]?.vdso === true);
+}
+
+/**
+ * Adds modelled CPU time for one operation that did not block — priced as a vDSO time read
+ * (`vdso`: also rdtsc) or as a syscall; false when the thread must yield until its host's clock
+ * catches up.
+ */
+export function chargeCpu(env: TaskEnv, thread: Thread, vdso: boolean): boolean {
+  if (!env.latency) return true;
+  const host = thread.process.host;
+  const cost = vdso ? env.latency.vdso : env.latency.syscall;
+  const resumeAt = host.chargeLatency(cost, env.latency.maxUnapplied);
+  if (resumeAt === null) return true;
+  env.scheduleRun(thread, host, resumeAt);
+  return false;
+}

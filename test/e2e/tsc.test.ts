@@ -1,0 +1,69 @@
+import { expect } from 'chai';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { PROGRAMS, logLines, runShadow } from './harness.js';
+
+const TSC = join(PROGRAMS, 'tsc-static');
+const VVAR = join(PROGRAMS, 'vvar');
+
+/** A one-host simulation running `processes` (YAML list items, already indented). */
+function sim(processes: string, general = 'stop_time: 10s'): string {
+  return `general: { ${general} }
+network:
+  graph: { type: 1_gbit_switch }
+hosts:
+  alpha:
+    network_node_id: 0
+    processes:
+${processes}`;
+}
+
+describe('real time does not leak: the TSC and the [vvar] pages', () => {
+  it('rdtsc and rdtscp count simulated time at 1 GHz from boot, the same in every run (static program)', () => {
+    const runs = [1, 2].map(() => runShadow(sim(`    - { path: ${TSC} }`)));
+    for (const run of runs) expect(run.code, run.stdout).to.equal(0);
+    const out = runs[0]!.file('alpha', 'tsc-static.1000.stdout');
+    expect(out).to.equal(
+      'rdtsc 0 1000000000\n' +
+        'rdtscp 0 1000000000 aux 0\n' +
+        'slept 1.000000000 s (rdtsc), 1.000000000 s (rdtscp) at 1 GHz\n' +
+        // the other clocks still answer from simulated time in a static program
+        'realtime 946684801.000000000 monotonic 1.000000000 gettimeofday 946684801.000000 time 946684801\n',
+    );
+    expect(runs[1]!.file('alpha', 'tsc-static.1000.stdout')).to.equal(out);
+    // the faults were answered, not reported
+    expect(logLines(runs[0]!, 'SIGSEGV')).to.deep.equal([]);
+  });
+
+  it('natively the same program sees the real TSC (the test would notice a no-op)', () => {
+    const out = execFileSync(TSC, { encoding: 'utf8' });
+    expect(out).to.match(/^rdtsc \d+ \d+\n/);
+    expect(out.split('\n')[0]).not.to.equal('rdtsc 0 1000000000');
+  });
+
+  it('with model_unblocked_syscall_latency a busy loop on rdtsc ends: each read costs 10 ns', () => {
+    const run = runShadow(sim(`    - { path: ${TSC}, args: '100000' }`, 'stop_time: 10s, model_unblocked_syscall_latency: true'));
+    expect(run.code, run.stdout).to.equal(0);
+    expect(run.file('alpha', 'tsc-static.1000.stdout')).to.equal('spun 10000 reads\n');
+  });
+
+  it('unmaps [vvar] at exec; a SIGSEGV that is not rdtsc still reaches the handler (dynamic program)', () => {
+    const native = execFileSync(VVAR, { encoding: 'utf8' });
+    expect(native).to.match(/^vvar mappings: [1-9]\nbelow the vDSO: \[vvar/);
+    const run = runShadow(sim(`    - { path: ${VVAR} }`));
+    expect(run.code, run.stdout).to.equal(0);
+    const out = run.file('alpha', 'vvar.1000.stdout');
+    expect(out).to.match(/^vvar mappings: 0\nbelow the vDSO: (?!\[vvar)/);
+    expect(out).to.contain('read at 8: SIGSEGV, handled\n');
+    expect(logLines(run, "'alpha.vvar.1000' received SIGSEGV (si_code 1, address 0x8")).to.have.length(1);
+  });
+
+  it('a forked child and an exec started from a managed process read the simulated TSC too', () => {
+    const script = `${TSC} && sleep 1 && ${TSC}`;
+    const run = runShadow(sim(`    - { path: /bin/sh, args: ['-c', '${script}'] }`));
+    expect(run.code, run.stdout).to.equal(0);
+    const out = run.file('alpha', 'sh.1000.stdout').split('\n');
+    expect(out[0]).to.equal('rdtsc 0 1000000000');
+    expect(out[4]).to.equal('rdtsc 2000000000 3000000000');
+  });
+});
