@@ -161,22 +161,3 @@ export function receiveInto(
   }
 }
 
-/** A timeval (SO_RCVTIMEO/SO_SNDTIMEO) in nanoseconds, or null when invalid (EDOM as Linux). */
-export function timevalNs(bytes: Uint8Array): bigint | null {
-  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const sec = v.getBigInt64(0, true);
-  const usec = v.getBigInt64(8, true);
-  if (usec < 0n || usec >= 1_000_000n) return null;
-  if (sec < 0n) return 0n; // a negative timeout means none (sock_set_timeout())
-  return sec * 1_000_000_000n + usec * 1_000n;
-}
-
-/** Encodes `ns` as a struct timeval. */
-export function timevalOf(ns: bigint): Uint8Array {
-  const out = new Uint8Array(16);
-  const v = new DataView(out.buffer);
-  v.setBigInt64(0, ns / 1_000_000_000n, true);
-  v.setBigInt64(8, (ns % 1_000_000_000n) / 1_000n, true);
-  return out;
-}
-

@@ -11,8 +11,22 @@
  * SO_RCVTIMEO / SO_SNDTIMEO), and the woken call runs the method again.
  */
 
-import { Errno, OpenFile, S_IF, errno, ok, type FileStat, type IoResult, type SyscallContext, type SyscallResult } from '@shadow-ts/plugin-sdk';
-import { SIOCINQ, SIOCOUTQ } from './constants.js';
+import {
+  Errno,
+  NS_PER_SEC,
+  NS_PER_US,
+  OpenFile,
+  S_IF,
+  errno,
+  ok,
+  readTimespec,
+  timevalBytes,
+  type FileStat,
+  type IoResult,
+  type SyscallContext,
+  type SyscallResult,
+} from '@shadow-ts/plugin-sdk';
+import { SIOCINQ, SIOCOUTQ, SO_RCVTIMEO } from './constants.js';
 
 /** How a socket method fails: the errno the call answers. */
 export interface Failure {
@@ -63,9 +77,28 @@ export abstract class Socket extends OpenFile {
   abstract readonly type: number;
   /** A byte stream (TCP, unix SOCK_STREAM): MSG_WAITALL applies, MSG_OOB is EINVAL on receive. */
   abstract readonly stream: boolean;
-  /** SO_RCVTIMEO / SO_SNDTIMEO in ns (0: none); only the kinds that take them set them. */
+  /** SO_RCVTIMEO / SO_SNDTIMEO in ns (0: none): a blocking receive or send waits at most this long. */
   receiveTimeout = 0n;
   sendTimeout = 0n;
+
+  /** getsockopt(2) SO_RCVTIMEO (else SO_SNDTIMEO): the timeout as a struct timeval. */
+  timeoutOption(name: number): Uint8Array {
+    return timevalBytes(name === SO_RCVTIMEO ? this.receiveTimeout : this.sendTimeout);
+  }
+
+  /**
+   * setsockopt(2) SO_RCVTIMEO (else SO_SNDTIMEO), as sock_set_timeout() reads a struct timeval:
+   * EINVAL when shorter, EDOM for microseconds outside [0, 1e6); a negative time means none.
+   */
+  setTimeoutOption(name: number, raw: Uint8Array): Outcome {
+    if (raw.length < 16) return failure(Errno.EINVAL);
+    const { sec, nsec: usec } = readTimespec(raw);
+    if (usec < 0n || usec >= 1_000_000n) return failure(Errno.EDOM);
+    const ns = sec < 0n ? 0n : sec * NS_PER_SEC + usec * NS_PER_US;
+    if (name === SO_RCVTIMEO) this.receiveTimeout = ns;
+    else this.sendTimeout = ns;
+    return undefined;
+  }
 
   /** bind(2): `address` is the sockaddr the program passed. */
   abstract bind(ctx: SyscallContext, address: Uint8Array): Outcome;

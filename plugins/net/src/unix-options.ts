@@ -16,9 +16,11 @@ import {
   SO_PROTOCOL,
   SO_RCVBUF,
   SO_RCVLOWAT,
+  SO_RCVTIMEO,
   SO_REUSEADDR,
   SO_SNDBUF,
   SO_SNDLOWAT,
+  SO_SNDTIMEO,
   SO_TYPE,
 } from './constants.js';
 import { failure, intBytes, intOf, type Failure, type Outcome } from './socket.js';
@@ -53,15 +55,18 @@ export function unixGetsockopt(sock: UnixSocket, level: number, name: number): U
       return intBytes(1);
     case SO_LINGER:
       return new Uint8Array(8); // struct linger: off
+    case SO_RCVTIMEO:
+    case SO_SNDTIMEO:
+      return sock.timeoutOption(name);
     default:
       return failure(Errno.ENOPROTOOPT);
   }
 }
 
 /**
- * setsockopt(2) at SOL_SOCKET for the options that do not change a unix socket: the boolean
- * flags (recorded for getsockopt), buffer sizes (the buffers stay at their default) and
- * SO_LINGER (closing a unix socket never lingers). Other levels are EOPNOTSUPP.
+ * setsockopt(2) at SOL_SOCKET: the timeouts, and the options that do not change a unix socket —
+ * the boolean flags (recorded for getsockopt), buffer sizes (the buffers stay at their default)
+ * and SO_LINGER (closing a unix socket never lingers). Other levels are EOPNOTSUPP.
  */
 export function unixSetsockopt(ctx: SyscallContext, sock: UnixSocket, level: number, name: number, raw: Uint8Array | null, optlen: number): Outcome {
   if (level !== SOL_SOCKET) return failure(Errno.EOPNOTSUPP);
@@ -80,6 +85,9 @@ export function unixSetsockopt(ctx: SyscallContext, sock: UnixSocket, level: num
       return undefined;
     case SO_LINGER:
       return optlen < 8 ? failure(Errno.EINVAL) : undefined;
+    case SO_RCVTIMEO:
+    case SO_SNDTIMEO:
+      return sock.setTimeoutOption(name, raw);
     default:
       return failure(Errno.ENOPROTOOPT);
   }

@@ -23,7 +23,6 @@ import {
   SO_SNDTIMEO,
   SO_TYPE,
 } from '../constants.js';
-import { timevalNs, timevalOf } from '../socket-common.js';
 import { failure, intBytes, intOf, type Failure, type Outcome } from '../socket.js';
 import type { TcpState } from '../tcp/types.js';
 import { AF_INET } from './addresses.js';
@@ -137,9 +136,8 @@ export function getOption(ctx: SyscallContext, sock: InetSocket, level: number, 
         return out;
       }
       case SO_RCVTIMEO:
-        return timevalOf(sock.receiveTimeout);
       case SO_SNDTIMEO:
-        return timevalOf(sock.sendTimeout);
+        return sock.timeoutOption(name);
       default:
         return unknown(ctx, level, name);
     }
@@ -220,14 +218,8 @@ export function setOption(ctx: SyscallContext, sock: InetSocket, level: number, 
       case SO_RCVLOWAT:
         return undefined;
       case SO_RCVTIMEO:
-      case SO_SNDTIMEO: {
-        if (raw.length < 16) return failure(Errno.EINVAL);
-        const ns = timevalNs(raw);
-        if (ns === null) return failure(Errno.EDOM);
-        if (name === SO_RCVTIMEO) sock.receiveTimeout = ns;
-        else sock.sendTimeout = ns;
-        return undefined;
-      }
+      case SO_SNDTIMEO:
+        return sock.setTimeoutOption(name, raw);
       default:
         return unknown(ctx, level, name);
     }
