@@ -26,6 +26,7 @@ export function fakeMemory(base: bigint, size: number) {
     bytes,
     memory: {
       read: (addr: bigint, n: number) => (inRange(addr, n) ? bytes.slice(offset(addr), offset(addr) + n) : null),
+      readPrefix: (addr: bigint, n: number) => (inRange(addr, 1) ? bytes.slice(offset(addr), offset(addr) + n) : new Uint8Array(0)),
       write: (addr: bigint, data: Uint8Array) => (inRange(addr, data.length) ? (bytes.set(data, offset(addr)), true) : false),
     },
   };

@@ -51,13 +51,17 @@ export function readIovecs(ctx: SyscallContext, addr: bigint, count: number): Io
 /** The bytes of all `iovecs`, concatenated; null on a fault. */
 export function gather(ctx: SyscallContext, iovecs: readonly Iovec[]): Uint8Array | null {
   const parts: Uint8Array[] = [];
+  let left = MAX_RW_COUNT;
   for (const { base, length } of iovecs) {
-    const part = length > 0 ? ctx.memory.read(base, length) : new Uint8Array(0);
-    if (!part) return null;
+    // Capped before copying, and copied as far as memory is mapped: a huge count never sizes an allocation.
+    const take = Math.min(length, left);
+    if (take === 0) continue;
+    const part = ctx.memory.readPrefix(base, take);
+    if (part.length < take) return null;
     parts.push(part);
+    left -= take;
   }
-  const data = Buffer.concat(parts);
-  return data.subarray(0, MAX_RW_COUNT);
+  return Buffer.concat(parts);
 }
 
 /** Copies `data` into the iovecs' space from byte `offset` on; false on a fault. */

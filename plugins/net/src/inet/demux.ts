@@ -1,4 +1,4 @@
-import type { HostView, NetPacket } from '@shadow-ts/plugin-sdk';
+import type { HostView, NetPacket, SimTime } from '@shadow-ts/plugin-sdk';
 import { ANY4, ANY6, LOOPBACK4, LOOPBACK6, isLoopback, isV4, isWildcard } from './addresses.js';
 import { InetPacket } from './packet.js';
 import { PortTable, accepts, type Binding } from './ports.js';
@@ -70,8 +70,9 @@ export class NetStack {
     return isV4(destination) ? eth0.ipv4 : eth0.ipv6;
   }
 
-  send(packet: InetPacket): void {
-    this.host.network.send(packet);
+  /** Sends `packet`; returns when it has left the host (see HostNetwork.send). */
+  send(packet: InetPacket): SimTime {
+    return this.host.network.send(packet);
   }
 
   private receive(packet: NetPacket): void {

@@ -12,7 +12,10 @@ import { InetSocket } from './socket.js';
  * UDP sockets (udp(7)) after Linux's net/ipv4/udp.c: datagrams keep their boundaries, a
  * receive takes one (cut to the buffer, MSG_TRUNC), the receive queue is bounded by SO_RCVBUF
  * charged with each datagram's skb truesize (a datagram that does not fit is dropped; one
- * always fits an empty queue, as on Linux). Sends leave at once (the send buffer never fills).
+ * always fits an empty queue, as on Linux). A sent datagram stays charged to SO_SNDBUF until it
+ * has left the host (its last bit on the uplink), and a send waits (or EAGAIN) while the charge
+ * reaches SO_SNDBUF, as sock_alloc_send_skb() does: a flood goes at the link's pace, with a
+ * bounded backlog.
  * ICMP is not modelled: a datagram to a closed port vanishes, nobody learns ECONNREFUSED
  * (connect warns once).
  */
@@ -52,6 +55,8 @@ export class UdpSocket extends InetSocket implements UdpEndpoint {
   peer: Endpoint | null = null;
   /** Bytes charged to the receive buffer (sk_rmem_alloc). */
   queued = 0;
+  /** Bytes of sent datagrams that have not left the host yet, charged to the send buffer (sk_wmem_alloc). */
+  private unsent = 0;
   private readonly queue: Datagram[] = [];
 
   constructor(family: InetFamily, net: HostNet, nonBlocking: boolean) {
@@ -66,9 +71,9 @@ export class UdpSocket extends InetSocket implements UdpEndpoint {
     return this.peer;
   }
 
-  /** datagram_poll(): readable with a datagram queued, always writable. */
+  /** datagram_poll(): readable with a datagram queued; writable below half the send buffer (sock_writeable()). */
   poll(): number {
-    let bits = POLL.OUT | POLL.WRNORM | POLL.WRBAND;
+    let bits = this.unsent < this.sendBuffer / 2 ? POLL.OUT | POLL.WRNORM | POLL.WRBAND : 0;
     if (this.error) bits |= POLL.ERR;
     if (this.shutdownBits === SHUTDOWN_MASK) bits |= POLL.HUP;
     if (this.shutdownBits & RCV_SHUTDOWN) bits |= POLL.RDHUP | POLL.IN | POLL.RDNORM;
@@ -126,7 +131,7 @@ export class UdpSocket extends InetSocket implements UdpEndpoint {
    * UDP payload, EDESTADDRREQ without a destination, EACCES for a broadcast without
    * SO_BROADCAST (broadcasts are not delivered: no broadcast domain is modelled).
    */
-  send(_ctx: SyscallContext, data: Uint8Array, opts: SendOptions): Outcome<number> {
+  send(ctx: SyscallContext, data: Uint8Array, opts: SendOptions): Outcome<number> {
     const to = this.named(opts.to);
     if (isFailure(to)) return to;
     const dest = this.destination(to);
@@ -139,8 +144,17 @@ export class UdpSocket extends InetSocket implements UdpEndpoint {
     }
     const bound = this.autobind();
     if (bound) return bound;
+    if (this.unsent >= this.sendBuffer) return AGAIN;
     const source = this.stack.sourceFor(dest.ip, this.ip);
-    this.stack.send(InetPacket.udp(source, dest.ip, { srcPort: this.port, dstPort: dest.port, payload: new Uint8Array(data) }));
+    const left = this.stack.send(InetPacket.udp(source, dest.ip, { srcPort: this.port, dstPort: dest.port, payload: new Uint8Array(data) }));
+    if (left > ctx.now) {
+      const charge = truesize(data.length);
+      this.unsent += charge;
+      ctx.host.schedule(left, () => {
+        this.unsent -= charge;
+        this.readiness.notify();
+      });
+    }
     return data.length;
   }
 
