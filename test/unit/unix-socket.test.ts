@@ -11,7 +11,16 @@ import {
   sysShutdown,
   sysSocketpair,
 } from '../../plugins/net/src/sys-socket.js';
-import { SOCKET_BUFFER, SOCK_DGRAM, SOCK_SEQPACKET, SOCK_STREAM, UnixSocket } from '../../plugins/net/src/unix.js';
+import { SOCKET_BUFFER, SOCK_DGRAM, SOCK_SEQPACKET, SOCK_STREAM } from '../../plugins/net/src/constants.js';
+import { NetState } from '../../plugins/net/src/state.js';
+import { UnixSocket } from '../../plugins/net/src/unix.js';
+import { fakeArgs, fakeMemory } from './fake-syscall.js';
+
+/** One kernel's net state and the host every fake call runs on (unix sockets need no congestion control). */
+const state = new NetState({} as never);
+const HOST = { name: 'test' };
+const net = state.of(HOST as never);
+const socketpair = (ctx: SyscallContext) => sysSocketpair(ctx, state);
 
 /** Program memory: one flat region at BASE; anything outside faults. */
 const BASE = 0x10000n;
@@ -19,8 +28,7 @@ const SIZE = 1 << 20;
 
 /** A SyscallContext with memory, a descriptor table and recorded signals; `call` sets the arguments. */
 function fakeCtx() {
-  const bytes = new Uint8Array(SIZE);
-  const inRange = (addr: bigint, n: number) => addr >= BASE && addr + BigInt(n) <= BASE + BigInt(SIZE);
+  const { bytes, memory } = fakeMemory(BASE, SIZE);
   const table = new Map<number, OpenFile>();
   const signals: number[] = [];
   const warnings: string[] = [];
@@ -28,18 +36,10 @@ function fakeCtx() {
   const ctx = {
     name: 'test',
     call: new CallProgress(),
-    args: {
-      raw: (i: number) => args[i] ?? 0n,
-      int: (i: number) => Number(BigInt.asIntN(32, args[i] ?? 0n)),
-      u64: (i: number) => BigInt.asUintN(64, args[i] ?? 0n),
-      ptr: (i: number) => BigInt.asUintN(64, args[i] ?? 0n),
-      sizeT: (i: number) => Number(args[i] ?? 0n),
-    },
-    memory: {
-      read: (addr: bigint, n: number) => (inRange(addr, n) ? bytes.slice(Number(addr - BASE), Number(addr - BASE) + n) : null),
-      write: (addr: bigint, data: Uint8Array) => (inRange(addr, data.length) ? (bytes.set(data, Number(addr - BASE)), true) : false),
-    },
+    args: fakeArgs(() => args),
+    memory,
     thread: { signal: (sig: number) => signals.push(sig) },
+    host: HOST,
     process: {
       fds: {
         get: (fd: number) => table.get(fd),
@@ -106,7 +106,7 @@ describe('net plugin: AF_UNIX socket pairs', () => {
   describe('stream', () => {
     it('is a byte stream with partial reads, MSG_PEEK-style receive and poll bits', () => {
       const { ctx } = fakeCtx();
-      const [a, b] = UnixSocket.pair(SOCK_STREAM, false);
+      const [a, b] = UnixSocket.pair(SOCK_STREAM, false, net);
       expect(b.poll()).to.equal(POLL.OUT | POLL.WRNORM | POLL.WRBAND);
       expect(b.receive(10, { nonBlocking: false })).to.equal('again');
       let woken = 0;
@@ -124,7 +124,7 @@ describe('net plugin: AF_UNIX socket pairs', () => {
 
     it('reads end of file once the peer closed and the data is drained; writes then raise SIGPIPE and EPIPE', () => {
       const { ctx, signals } = fakeCtx();
-      const [a, b] = UnixSocket.pair(SOCK_STREAM, false);
+      const [a, b] = UnixSocket.pair(SOCK_STREAM, false, net);
       a.send(ctx, text('last'), { nonBlocking: false });
       a.release();
       expect(b.poll()).to.equal(POLL.IN | POLL.RDNORM | POLL.RDHUP | POLL.HUP | POLL.OUT | POLL.WRNORM | POLL.WRBAND);
@@ -138,7 +138,7 @@ describe('net plugin: AF_UNIX socket pairs', () => {
 
     it('reports ECONNRESET once when the peer closed with data unread', () => {
       const { ctx } = fakeCtx();
-      const [a, b] = UnixSocket.pair(SOCK_STREAM, false);
+      const [a, b] = UnixSocket.pair(SOCK_STREAM, false, net);
       b.send(ctx, text('unread'), { nonBlocking: false });
       a.release();
       expect(b.poll() & POLL.ERR).to.equal(POLL.ERR);
@@ -148,7 +148,7 @@ describe('net plugin: AF_UNIX socket pairs', () => {
 
     it('completes a large blocking write across restarts, and writes what fits when non-blocking', () => {
       const { ctx } = fakeCtx();
-      const [a, b] = UnixSocket.pair(SOCK_STREAM, false);
+      const [a, b] = UnixSocket.pair(SOCK_STREAM, false, net);
       const big = new Uint8Array(300000).fill(7);
       expect(a.write(ctx, big, null)).to.equal('again'); // the buffer filled; the call waits
       expect(ctx.call.transferred).to.equal(SOCKET_BUFFER); // what a signal now would end it with
@@ -168,14 +168,14 @@ describe('net plugin: AF_UNIX socket pairs', () => {
 
     it('shutdown(SHUT_WR) gives the peer end of file and this end EPIPE', () => {
       const { ctx } = fakeCtx();
-      const [a, b] = UnixSocket.pair(SOCK_STREAM, false);
-      a.shut(1);
+      const [a, b] = UnixSocket.pair(SOCK_STREAM, false, net);
+      a.shutdown(1);
       expect(b.poll() & (POLL.RDHUP | POLL.IN)).to.equal(POLL.RDHUP | POLL.IN);
       expect(b.poll() & POLL.HUP).to.equal(0);
       expect(b.read(ctx, 10, null)).to.deep.equal(new Uint8Array(0));
       expect(a.send(ctx, text('x'), { nonBlocking: false, noSignal: true })).to.deep.equal({ errno: Errno.EPIPE });
       expect(b.send(ctx, text('back'), { nonBlocking: false })).to.equal(4);
-      b.shut(1);
+      b.shutdown(1);
       expect(a.poll() & POLL.HUP).to.equal(POLL.HUP);
     });
   });
@@ -183,7 +183,7 @@ describe('net plugin: AF_UNIX socket pairs', () => {
   describe('datagram kinds', () => {
     it('keeps message boundaries, truncates short reads and allows empty messages', () => {
       const { ctx, signals } = fakeCtx();
-      const [a, b] = UnixSocket.pair(SOCK_DGRAM, false);
+      const [a, b] = UnixSocket.pair(SOCK_DGRAM, false, net);
       a.send(ctx, text('abcdef'), { nonBlocking: false });
       a.send(ctx, new Uint8Array(0), { nonBlocking: false });
       a.send(ctx, text('gh'), { nonBlocking: false });
@@ -203,7 +203,7 @@ describe('net plugin: AF_UNIX socket pairs', () => {
 
     it('seqpacket reads end of file after the peer closed and fails writes with EPIPE without SIGPIPE', () => {
       const { ctx, signals } = fakeCtx();
-      const [a, b] = UnixSocket.pair(SOCK_SEQPACKET, true);
+      const [a, b] = UnixSocket.pair(SOCK_SEQPACKET, true, net);
       a.send(ctx, text('one'), { nonBlocking: true });
       a.release();
       expect(b.poll() & (POLL.HUP | POLL.IN)).to.equal(POLL.HUP | POLL.IN);
@@ -222,7 +222,7 @@ describe('net plugin: AF_UNIX socket pairs', () => {
 
     /** socketpair(2) through its exit-stop mapper, with the kernel's numbers 3 and 4. */
     function pair(f: ReturnType<typeof fakeCtx>, type: number): [number, number] {
-      const r = f.call(sysSocketpair, [1, type, 0, SV]);
+      const r = f.call(socketpair, [1, type, 0, SV]);
       expect(r.kind).to.equal('rewrite');
       if (r.kind !== 'rewrite') throw new Error('not a rewrite');
       expect(r.args.slice(0, 3)).to.deep.equal([1n, BigInt(SOCK_STREAM | (type & 0o2000000)), 0n]);
@@ -234,13 +234,13 @@ describe('net plugin: AF_UNIX socket pairs', () => {
 
     it('validates socketpair arguments as Linux does', () => {
       const f = fakeCtx();
-      expect(errnoOf(f.call(sysSocketpair, [2, 1, 0, SV]))).to.equal(Errno.EOPNOTSUPP);
-      expect(errnoOf(f.call(sysSocketpair, [16, 1, 0, SV]))).to.equal(94); // netlink_create(): ESOCKTNOSUPPORT
-      expect(errnoOf(f.call(sysSocketpair, [16, 3, 0, SV]))).to.equal(Errno.EOPNOTSUPP); // sock_no_socketpair()
-      expect(errnoOf(f.call(sysSocketpair, [17, 3, 0, SV]))).to.equal(Errno.EAFNOSUPPORT);
-      expect(errnoOf(f.call(sysSocketpair, [1, 1 | 0o100, 0, SV]))).to.equal(Errno.EINVAL);
-      expect(errnoOf(f.call(sysSocketpair, [1, 1, 6, SV]))).to.equal(Errno.EPROTONOSUPPORT);
-      expect(errnoOf(f.call(sysSocketpair, [1, 4, 0, SV]))).to.equal(94); // ESOCKTNOSUPPORT
+      expect(errnoOf(f.call(socketpair, [2, 1, 0, SV]))).to.equal(Errno.EOPNOTSUPP);
+      expect(errnoOf(f.call(socketpair, [16, 1, 0, SV]))).to.equal(94); // netlink_create(): ESOCKTNOSUPPORT
+      expect(errnoOf(f.call(socketpair, [16, 3, 0, SV]))).to.equal(Errno.EOPNOTSUPP); // sock_no_socketpair()
+      expect(errnoOf(f.call(socketpair, [17, 3, 0, SV]))).to.equal(Errno.EAFNOSUPPORT);
+      expect(errnoOf(f.call(socketpair, [1, 1 | 0o100, 0, SV]))).to.equal(Errno.EINVAL);
+      expect(errnoOf(f.call(socketpair, [1, 1, 6, SV]))).to.equal(Errno.EPROTONOSUPPORT);
+      expect(errnoOf(f.call(socketpair, [1, 4, 0, SV]))).to.equal(94); // ESOCKTNOSUPPORT
     });
 
     it('binds both ends and carries data with sendto/recvfrom, MSG_PEEK and MSG_DONTWAIT', () => {

@@ -1,6 +1,6 @@
 import { definePlugin } from '@shadow-ts/plugin-sdk';
-import { bindCongestion, registerCongestion } from './inet/congestion.js';
-import { stackOf } from './inet/demux.js';
+import { registerCongestion } from './inet/congestion.js';
+import { NetState } from './state.js';
 import {
   sysAccept,
   sysAccept4,
@@ -32,16 +32,13 @@ export default definePlugin({
   meta: { name: PLUGIN_NAME, version: '0.1.0', apiVersion: '^2.0.0' },
   apply(kernel) {
     registerCongestion(kernel.congestion);
-    // A host's sockets exist only once it runs a program: its first exec binds them to this
-    // kernel's congestion control. Every host that runs a program answers TCP segments to
-    // closed ports with a RST, even before (or without) opening a socket of its own.
-    kernel.hooks.exec.tap(PLUGIN_NAME, (event) => {
-      bindCongestion(event.host, kernel.congestion);
-      stackOf(event.host);
-    });
+    const state = new NetState(kernel.congestion);
+    // Every host that runs a program answers TCP segments to closed ports with a RST, even
+    // before (or without) opening a socket of its own.
+    kernel.hooks.exec.tap(PLUGIN_NAME, (event) => void state.of(event.host).stack);
     const sc = kernel.hooks.syscall;
-    sc.for('socket').tap(PLUGIN_NAME, sysSocket);
-    sc.for('socketpair').tap(PLUGIN_NAME, sysSocketpair);
+    sc.for('socket').tap(PLUGIN_NAME, (ctx) => sysSocket(ctx, state));
+    sc.for('socketpair').tap(PLUGIN_NAME, (ctx) => sysSocketpair(ctx, state));
     sc.for('bind').tap(PLUGIN_NAME, sysBind);
     sc.for('listen').tap(PLUGIN_NAME, sysListen);
     sc.for('accept').tap(PLUGIN_NAME, sysAccept);

@@ -1,5 +1,7 @@
-import { Errno, ok, type SyscallContext, type SyscallResult } from '@shadow-ts/plugin-sdk';
+import { Errno, type SyscallContext } from '@shadow-ts/plugin-sdk';
 import {
+  AF_UNIX,
+  SOCKET_BUFFER,
   SOL_SOCKET,
   SO_ACCEPTCONN,
   SO_BROADCAST,
@@ -14,15 +16,15 @@ import {
   SO_PROTOCOL,
   SO_RCVBUF,
   SO_RCVLOWAT,
+  SO_RCVTIMEO,
   SO_REUSEADDR,
   SO_SNDBUF,
   SO_SNDLOWAT,
+  SO_SNDTIMEO,
   SO_TYPE,
-  fail,
-  intBytes,
-  readInt,
-} from './socket-common.js';
-import { AF_UNIX, SOCKET_BUFFER, type UnixSocket } from './unix.js';
+} from './constants.js';
+import { failure, intBytes, intOf, type Failure, type Outcome } from './socket.js';
+import type { UnixSocket } from './unix.js';
 
 /** getsockopt(2) / setsockopt(2) on AF_UNIX sockets: SOL_SOCKET only (no protocol options). */
 
@@ -30,8 +32,8 @@ import { AF_UNIX, SOCKET_BUFFER, type UnixSocket } from './unix.js';
 const FLAG_OPTIONS = new Set([SO_DEBUG, SO_REUSEADDR, SO_DONTROUTE, SO_BROADCAST, SO_KEEPALIVE, SO_OOBINLINE]);
 
 /** The value of option (`level`, `name`) (sock_getsockopt()), or the errno: EOPNOTSUPP off SOL_SOCKET. */
-export function unixGetsockopt(sock: UnixSocket, level: number, name: number): Uint8Array | { readonly errno: number } {
-  if (level !== SOL_SOCKET) return { errno: Errno.EOPNOTSUPP };
+export function unixGetsockopt(sock: UnixSocket, level: number, name: number): Uint8Array | Failure {
+  if (level !== SOL_SOCKET) return failure(Errno.EOPNOTSUPP);
   if (FLAG_OPTIONS.has(name)) return intBytes(sock.options.get(name) ?? 0);
   switch (name) {
     case SO_TYPE:
@@ -53,35 +55,40 @@ export function unixGetsockopt(sock: UnixSocket, level: number, name: number): U
       return intBytes(1);
     case SO_LINGER:
       return new Uint8Array(8); // struct linger: off
+    case SO_RCVTIMEO:
+    case SO_SNDTIMEO:
+      return sock.timeoutOption(name);
     default:
-      return { errno: Errno.ENOPROTOOPT };
+      return failure(Errno.ENOPROTOOPT);
   }
 }
 
 /**
- * setsockopt(2) at SOL_SOCKET for the options that do not change a unix socket: the boolean
- * flags (recorded for getsockopt), buffer sizes (the buffers stay at their default) and
- * SO_LINGER (closing a unix socket never lingers). Other levels are EOPNOTSUPP.
+ * setsockopt(2) at SOL_SOCKET: the timeouts, and the options that do not change a unix socket —
+ * the boolean flags (recorded for getsockopt), buffer sizes (the buffers stay at their default)
+ * and SO_LINGER (closing a unix socket never lingers). Other levels are EOPNOTSUPP.
  */
-export function unixSetsockopt(ctx: SyscallContext, sock: UnixSocket, level: number, name: number, optval: bigint, optlen: number): SyscallResult {
-  if (level !== SOL_SOCKET) return fail(Errno.EOPNOTSUPP);
+export function unixSetsockopt(ctx: SyscallContext, sock: UnixSocket, level: number, name: number, raw: Uint8Array | null, optlen: number): Outcome {
+  if (level !== SOL_SOCKET) return failure(Errno.EOPNOTSUPP);
   // sk_setsockopt() reads an int for every option first.
-  if (optlen < 4) return fail(Errno.EINVAL);
-  const value = readInt(ctx, optval);
-  if (value === null) return fail(Errno.EFAULT);
+  if (optlen < 4) return failure(Errno.EINVAL);
+  if (!raw) return failure(Errno.EFAULT);
+  const value = intOf(raw);
   if (FLAG_OPTIONS.has(name)) {
     sock.options.set(name, value ? 1 : 0);
-    return ok();
+    return undefined;
   }
   switch (name) {
     case SO_SNDBUF:
     case SO_RCVBUF:
       ctx.warnOnce('setsockopt:buffers', `setsockopt: socket buffer sizes stay ${SOCKET_BUFFER} bytes on AF_UNIX sockets`);
-      return ok();
+      return undefined;
     case SO_LINGER:
-      if (optlen < 8) return fail(Errno.EINVAL);
-      return ctx.memory.read(optval, 8) ? ok() : fail(Errno.EFAULT);
+      return optlen < 8 ? failure(Errno.EINVAL) : undefined;
+    case SO_RCVTIMEO:
+    case SO_SNDTIMEO:
+      return sock.setTimeoutOption(name, raw);
     default:
-      return fail(Errno.ENOPROTOOPT);
+      return failure(Errno.ENOPROTOOPT);
   }
 }

@@ -1,59 +1,68 @@
-import type { Received, SendResult, TransferOptions } from './socket-common.js';
+import { Errno, O, POLL, Signal, type SyscallContext } from '@shadow-ts/plugin-sdk';
 import {
-  Errno,
-  O,
-  OpenFile,
-  POLL,
-  S_IF,
-  Signal,
-  errno,
-  ok,
-  type FileStat,
-  type IoResult,
-  type SyscallContext,
-  type SyscallResult,
-} from '@shadow-ts/plugin-sdk';
+  AF_UNIX,
+  ESOCKTNOSUPPORT,
+  RCV_SHUTDOWN,
+  SEND_SHUTDOWN,
+  SHUTDOWN_MASK,
+  SOCKET_BUFFER,
+  SOCK_DGRAM,
+  SOCK_RAW,
+  SOCK_SEQPACKET,
+  SOCK_STREAM,
+} from './constants.js';
+import type { Family } from './families.js';
+import { AGAIN, Socket, failure, isFailure, type Accepted, type Failure, type Outcome, type Received, type SendOptions, type TransferOptions } from './socket.js';
+import type { HostNet } from './state.js';
+import { UNNAMED, bindName, findSocket } from './unix-named.js';
+import { unixGetsockopt, unixSetsockopt } from './unix-options.js';
 
 /**
  * AF_UNIX sockets (unix(7)), after Linux's net/unix/af_unix.c: socket pairs (socketpair(2)) and
- * sockets made by socket(2), which may be bound to a name, listen, accept and connect (see
+ * sockets made by socket(2), which may be bound to a name, listen, accept and connect (names:
  * unix-named.ts). Each end is an open file description holding its own receive queue; the
  * peer sends into it. A queue is bounded by the sender's send buffer (net.core.wmem_default),
  * which is what Linux charges a unix socket's writes against.
  */
 
-export const AF_UNIX = 1;
-/** Socket types (socket(2)). */
-export const SOCK_STREAM = 1;
-export const SOCK_DGRAM = 2;
-export const SOCK_SEQPACKET = 5;
 export type UnixSocketType = typeof SOCK_STREAM | typeof SOCK_DGRAM | typeof SOCK_SEQPACKET;
 
-/** Linux's default socket buffer size (net.core.wmem_default and rmem_default). */
-export const SOCKET_BUFFER = 212992;
 /** The largest datagram: sk_sndbuf - 32 (unix_dgram_sendmsg, EMSGSIZE beyond). */
 export const MAX_DATAGRAM = SOCKET_BUFFER - 32;
 
-/** sk_shutdown bits: shutdown(2)'s SHUT_RD/SHUT_WR/SHUT_RDWR plus one. */
-const RCV_SHUTDOWN = 1;
-const SEND_SHUTDOWN = 2;
-const SHUTDOWN_MASK = 3;
-
-/** ioctl(2) requests of sockets (SIOCINQ is FIONREAD, SIOCOUTQ is TIOCOUTQ). */
-const SIOCINQ = 0x541b;
-const SIOCOUTQ = 0x5411;
-
-export type { Received, SendResult, TransferOptions };
-
 const EOF: Received = { data: new Uint8Array(0), length: 0 };
 
-/** One end of a connected AF_UNIX socket pair. */
-export class UnixSocket extends OpenFile {
+/** unix_create(): the type (SOCK_RAW is SOCK_DGRAM: "Believe it or not BSD has AF_UNIX, SOCK_RAW"), protocol 0. */
+function unixType(type: number, protocol: number): UnixSocketType | Failure {
+  if (protocol !== 0 && protocol !== AF_UNIX) return failure(Errno.EPROTONOSUPPORT);
+  const t = type === SOCK_RAW ? SOCK_DGRAM : type;
+  if (t !== SOCK_STREAM && t !== SOCK_DGRAM && t !== SOCK_SEQPACKET) return failure(ESOCKTNOSUPPORT);
+  return t;
+}
+
+/** socket(2) and socketpair(2) for AF_UNIX. */
+export const unixFamily: Family = {
+  create(net, type, protocol, nonBlocking) {
+    const t = unixType(type, protocol);
+    if (typeof t !== 'number') return t;
+    const sock = new UnixSocket(t, nonBlocking, net);
+    sock.unconnected = true;
+    return sock;
+  },
+  pair(net, type, protocol, nonBlocking) {
+    const t = unixType(type, protocol);
+    return typeof t === 'number' ? UnixSocket.pair(t, nonBlocking, net) : t;
+  },
+};
+
+/** One AF_UNIX socket: an end of a pair, a named or unnamed socket, a listener or an accepted end. */
+export class UnixSocket extends Socket {
   readonly kind = 'unix';
+  readonly family = AF_UNIX;
   /** The other end; null once a datagram socket learned its peer is gone (ECONNREFUSED). */
   peer: UnixSocket | null = null;
   /** RCV_SHUTDOWN / SEND_SHUTDOWN bits. */
-  shutdown = 0;
+  shutdownBits = 0;
   /** Pending socket error (sk_err), reported once by the next call that checks it or SO_ERROR. */
   error = 0;
   /** The last descriptor of this end was closed. */
@@ -84,14 +93,16 @@ export class UnixSocket extends OpenFile {
   constructor(
     readonly type: UnixSocketType,
     nonBlocking: boolean,
+    /** The namespace of the host the socket was made on (its names). */
+    readonly net: HostNet,
   ) {
     super(O.RDWR | (nonBlocking ? O.NONBLOCK : 0));
   }
 
   /** Two connected ends, as socketpair(2) makes them. */
-  static pair(type: UnixSocketType, nonBlocking: boolean): [UnixSocket, UnixSocket] {
-    const a = new UnixSocket(type, nonBlocking);
-    const b = new UnixSocket(type, nonBlocking);
+  static pair(type: UnixSocketType, nonBlocking: boolean, net: HostNet): [UnixSocket, UnixSocket] {
+    const a = new UnixSocket(type, nonBlocking, net);
+    const b = new UnixSocket(type, nonBlocking, net);
     a.peer = b;
     b.peer = a;
     return [a, b];
@@ -130,43 +141,117 @@ export class UnixSocket extends OpenFile {
     let bits = 0;
     if (this.unconnected && this.type !== SOCK_DGRAM) bits |= POLL.HUP; // TCP_CLOSE
     if (this.error) bits |= POLL.ERR;
-    if (this.shutdown === SHUTDOWN_MASK) bits |= POLL.HUP;
-    if (this.shutdown & RCV_SHUTDOWN) bits |= POLL.RDHUP | POLL.IN | POLL.RDNORM;
+    if (this.shutdownBits === SHUTDOWN_MASK) bits |= POLL.HUP;
+    if (this.shutdownBits & RCV_SHUTDOWN) bits |= POLL.RDHUP | POLL.IN | POLL.RDNORM;
     if (this.queue.length > 0) bits |= POLL.IN | POLL.RDNORM;
     if (this.inFlight * 4 <= SOCKET_BUFFER) bits |= POLL.OUT | POLL.WRNORM | POLL.WRBAND;
     return bits;
   }
 
+  /** bind(2) (unix_bind()): a pathname, an abstract name, or the family alone (autobind). */
+  bind(ctx: SyscallContext, address: Uint8Array): Outcome {
+    return bindName(ctx, this, address);
+  }
+
+  /** listen(2) (unix_listen()): stream and seqpacket only; it must be bound. */
+  override listen(backlog: number): Outcome {
+    if (this.type === SOCK_DGRAM) return failure(Errno.EOPNOTSUPP);
+    if (!this.name || this.peer || !this.unconnected) return failure(Errno.EINVAL);
+    this.backlog = backlog;
+    this.listening = true;
+    this.readiness.notify();
+    return undefined;
+  }
+
+  /**
+   * connect(2). Stream/seqpacket (unix_stream_connect()): the listener gets a new connected end
+   * in its accept queue at once; a full queue waits for room (EAGAIN when non-blocking).
+   * Datagram: sets the default destination; AF_UNSPEC disconnects.
+   */
+  connect(ctx: SyscallContext, address: Uint8Array): Outcome {
+    if (this.type === SOCK_DGRAM) {
+      if (address.length >= 2 && address[0] === 0 && address[1] === 0) {
+        this.peer = null;
+        this.peerName = null;
+        return undefined;
+      }
+      const target = findSocket(ctx, this.net, address, this.type);
+      if (isFailure(target)) return target;
+      this.peer = target;
+      this.peerName = target.name;
+      return undefined;
+    }
+    if (this.listening) return failure(Errno.EINVAL);
+    if (this.peer || !this.unconnected) return failure(Errno.EISCONN);
+    const target = findSocket(ctx, this.net, address, this.type);
+    if (isFailure(target)) return target;
+    if (!target.listening) return failure(Errno.ECONNREFUSED);
+    if (target.acceptQueue.length > target.backlog) {
+      if (this.nonBlocking) return failure(Errno.EAGAIN);
+      // The call waits on this socket: the listener's next change (an accept) wakes it once.
+      const stop = target.readiness.subscribe(() => {
+        stop();
+        this.readiness.notify();
+      });
+      return AGAIN;
+    }
+    const server = new UnixSocket(this.type, false, this.net);
+    server.name = target.name;
+    server.peerName = this.name;
+    server.peer = this;
+    this.peer = server;
+    this.peerName = target.name;
+    this.unconnected = false;
+    target.acceptQueue.push(server);
+    target.readiness.notify();
+    this.readiness.notify();
+    return undefined;
+  }
+
+  /** accept(2) (unix_accept()): the next connection, with its peer's address. */
+  override accept(): Outcome<Accepted> {
+    if (this.type === SOCK_DGRAM) return failure(Errno.EOPNOTSUPP); // sock_no_accept()
+    if (!this.listening) return failure(Errno.EINVAL);
+    const child = this.acceptQueue.shift();
+    if (!child) return AGAIN;
+    this.readiness.notify(); // room for a blocked connect
+    return { socket: child, peer: child.peerName ?? UNNAMED };
+  }
+
+  override requeue(child: Socket): void {
+    this.acceptQueue.unshift(child as UnixSocket);
+  }
+
   /**
    * recv(2) without consuming (`consume` does that once the bytes reached the program):
    * - stream: up to `length` bytes across writes; when empty, the pending error, then end of
-   *   file once reading is shut down (the peer closed or shut down writing), else 'again';
+   *   file once reading is shut down (the peer closed or shut down writing), else AGAIN;
    * - datagram kinds: the pending error first, then the first message cut to `length` (with its
    *   full length); when empty and reading is shut down, end of file (a non-blocking datagram
-   *   socket answers EAGAIN there, as __skb_try_recv_datagram() does), else 'again'.
+   *   socket answers EAGAIN there, as __skb_try_recv_datagram() does), else AGAIN.
    *   A datagram pair never sees end of file when the peer closes: Linux leaves it waiting.
    */
-  receive(length: number, opts: TransferOptions): Received | 'again' | { readonly errno: number } {
+  receive(length: number, opts: TransferOptions): Outcome<Received> {
     // Never connected, or listening: stream reads are EINVAL, seqpacket ones ENOTCONN.
     if (this.type !== SOCK_DGRAM && (this.listening || (this.unconnected && !this.peer))) {
-      return { errno: this.stream ? Errno.EINVAL : Errno.ENOTCONN };
+      return failure(this.stream ? Errno.EINVAL : Errno.ENOTCONN);
     }
     if (this.stream) {
       if (this.queued > 0) {
         const data = this.peekStream(length);
         return { data, length: data.length };
       }
-      if (this.error) return { errno: this.takeError() };
-      return this.shutdown & RCV_SHUTDOWN ? EOF : 'again';
+      if (this.error) return failure(this.takeError());
+      return this.shutdownBits & RCV_SHUTDOWN ? EOF : AGAIN;
     }
-    if (this.error) return { errno: this.takeError() };
+    if (this.error) return failure(this.takeError());
     const message = this.queue[0];
     if (message) {
       const from = this.senders[0];
       return from ? { data: message.subarray(0, length), length: message.length, from } : { data: message.subarray(0, length), length: message.length };
     }
-    if (this.shutdown & RCV_SHUTDOWN && (this.type === SOCK_SEQPACKET || !opts.nonBlocking)) return EOF;
-    return 'again';
+    if (this.shutdownBits & RCV_SHUTDOWN && (this.type === SOCK_SEQPACKET || !opts.nonBlocking)) return EOF;
+    return AGAIN;
   }
 
   /** Removes what a receive returned: `count` bytes of a stream, or the first message. */
@@ -194,30 +279,36 @@ export class UnixSocket extends OpenFile {
   }
 
   /**
-   * send(2) on this end. Stream (unix_stream_sendmsg()): a shut-down direction or a closed peer
-   * is EPIPE with SIGPIPE (unless MSG_NOSIGNAL); a blocking send returns only when every byte is
-   * queued, a non-blocking one queues what fits. Datagram kinds (unix_dgram_sendmsg()): one
-   * message, all or nothing; no SIGPIPE (Linux raises it for streams only).
+   * send(2) on this end. Stream (unix_stream_sendmsg()): a destination is EISCONN (EOPNOTSUPP
+   * unconnected); a shut-down direction or a closed peer is EPIPE with SIGPIPE (unless
+   * MSG_NOSIGNAL); a blocking send returns only when every byte is queued, a non-blocking one
+   * queues what fits. Datagram kinds (unix_dgram_sendmsg()): one message, all or nothing, to
+   * the socket bound at the destination (seqpacket ignores it) or the peer; no SIGPIPE (Linux
+   * raises it for streams only).
    */
-  send(ctx: SyscallContext, data: Uint8Array, opts: TransferOptions): SendResult {
-    return this.stream ? this.sendStream(ctx, data, opts) : this.sendMessage(data, this.peer);
+  send(ctx: SyscallContext, data: Uint8Array, opts: SendOptions): Outcome<number> {
+    const to = opts.to?.length ? opts.to : null;
+    if (this.stream) return to ? failure(this.peer ? Errno.EISCONN : Errno.EOPNOTSUPP) : this.sendStream(ctx, data, opts);
+    if (!to || this.type === SOCK_SEQPACKET) return this.sendMessage(data, this.peer);
+    const target = findSocket(ctx, this.net, to, SOCK_DGRAM);
+    return isFailure(target) ? target : this.sendMessage(data, target);
   }
 
   /**
    * A stream send spans several runs of the same syscall when the peer's buffer fills (each
    * restart reads the same user buffer again): its progress is the call's `transferred` count,
-   * as for large pipe writes. Each run queues what fits of the rest and answers 'again' until
+   * as for large pipe writes. Each run queues what fits of the rest and answers AGAIN until
    * the last byte is in; a signal, SO_SNDTIMEO or O_NONBLOCK ends it with the count (the core's
    * partial-transfer rule), and so does the peer going away: SIGPIPE comes only when nothing
    * was sent, as in unix_stream_sendmsg().
    */
-  private sendStream(ctx: SyscallContext, data: Uint8Array, opts: TransferOptions): SendResult {
+  private sendStream(ctx: SyscallContext, data: Uint8Array, opts: TransferOptions): Outcome<number> {
     const progress = ctx.call;
     const peer = this.peer;
-    if (!peer && this.unconnected) return { errno: Errno.ENOTCONN };
-    if (this.shutdown & SEND_SHUTDOWN || !peer || peer.closed || peer.shutdown & RCV_SHUTDOWN) {
+    if (!peer && this.unconnected) return failure(Errno.ENOTCONN);
+    if (this.shutdownBits & SEND_SHUTDOWN || !peer || peer.closed || peer.shutdownBits & RCV_SHUTDOWN) {
       if (progress.transferred === 0 && !opts.noSignal) ctx.thread.signal(Signal.SIGPIPE);
-      return { errno: Errno.EPIPE };
+      return failure(Errno.EPIPE);
     }
     const sent = progress.transferred;
     const chunk = data.subarray(sent, sent + Math.max(0, SOCKET_BUFFER - peer.queued));
@@ -226,32 +317,32 @@ export class UnixSocket extends OpenFile {
       this.notify();
       progress.transferred += chunk.length;
     }
-    return progress.transferred === data.length ? data.length : 'again';
+    return progress.transferred === data.length ? data.length : AGAIN;
   }
 
   /** One datagram to `target` (the connected peer, or sendto's destination). */
-  sendMessage(data: Uint8Array, target: UnixSocket | null): SendResult {
-    if (data.length > MAX_DATAGRAM) return { errno: Errno.EMSGSIZE };
-    if (this.error) return { errno: this.takeError() };
-    if (this.shutdown & SEND_SHUTDOWN) return { errno: Errno.EPIPE };
+  private sendMessage(data: Uint8Array, target: UnixSocket | null): Outcome<number> {
+    if (data.length > MAX_DATAGRAM) return failure(Errno.EMSGSIZE);
+    if (this.error) return failure(this.takeError());
+    if (this.shutdownBits & SEND_SHUTDOWN) return failure(Errno.EPIPE);
     const peer = target;
-    if (!peer) return { errno: Errno.ENOTCONN };
+    if (!peer) return failure(Errno.ENOTCONN);
     if (peer !== this.peer) {
       // unix_may_send(): a socket connected elsewhere takes datagrams from its peer only.
-      if (peer.peer && peer.peer !== this) return { errno: Errno.EPERM };
-      if (peer.closed) return { errno: Errno.ECONNREFUSED };
+      if (peer.peer && peer.peer !== this) return failure(Errno.EPERM);
+      if (peer.closed) return failure(Errno.ECONNREFUSED);
     } else if (peer.closed) {
-      if (this.type === SOCK_SEQPACKET) return { errno: Errno.EPIPE };
+      if (this.type === SOCK_SEQPACKET) return failure(Errno.EPIPE);
       // A datagram socket whose peer died disconnects and drops what it received from it
       // (unix_dgram_disconnected()); later sends find no peer (ENOTCONN).
       this.peer = null;
       this.purge();
       this.readiness.notify();
-      return { errno: Errno.ECONNREFUSED };
+      return failure(Errno.ECONNREFUSED);
     }
-    if (peer.shutdown & RCV_SHUTDOWN) return { errno: Errno.EPIPE };
+    if (peer.shutdownBits & RCV_SHUTDOWN) return failure(Errno.EPIPE);
     // sock_alloc_send_pskb() allocates while the send buffer is not yet full.
-    if (peer.queued >= SOCKET_BUFFER) return 'again';
+    if (peer.queued >= SOCKET_BUFFER) return AGAIN;
     peer.enqueue(new Uint8Array(data), charge(data), this.name);
     this.notify();
     peer.readiness.notify();
@@ -259,53 +350,43 @@ export class UnixSocket extends OpenFile {
   }
 
   /**
-   * shutdown(2) (unix_shutdown()): marks this end, and for stream and seqpacket pairs the
-   * mirror-image direction of the peer (SHUT_WR here is SHUT_RD there).
+   * shutdown(2) (unix_shutdown(), which never fails): marks this end, and for stream and
+   * seqpacket pairs the mirror-image direction of the peer (SHUT_WR here is SHUT_RD there).
    */
-  shut(how: number): void {
+  override shutdown(how: number): Outcome {
     const mode = how + 1;
-    this.shutdown |= mode;
+    this.shutdownBits |= mode;
     if (this.peer && this.type !== SOCK_DGRAM) {
-      this.peer.shutdown |= (mode & RCV_SHUTDOWN ? SEND_SHUTDOWN : 0) | (mode & SEND_SHUTDOWN ? RCV_SHUTDOWN : 0);
+      this.peer.shutdownBits |= (mode & RCV_SHUTDOWN ? SEND_SHUTDOWN : 0) | (mode & SEND_SHUTDOWN ? RCV_SHUTDOWN : 0);
     }
     this.notify();
+    return undefined;
   }
 
-  /** read(2): recv without flags. A socket has no position: pread is ESPIPE. */
-  override read(_ctx: SyscallContext, length: number, offset: bigint | null): IoResult {
-    if (offset !== null) return { errno: Errno.ESPIPE };
-    const result = this.receive(length, { nonBlocking: this.nonBlocking });
-    if (result === 'again' || !('data' in result)) return result;
-    this.consume(this.stream ? result.data.length : 0);
-    return result.data;
+  getsockopt(_ctx: SyscallContext, level: number, name: number): Outcome<Uint8Array> {
+    return unixGetsockopt(this, level, name);
   }
 
-  /** write(2): send without flags (so a closed stream peer raises SIGPIPE). */
-  override write(ctx: SyscallContext, data: Uint8Array, offset: bigint | null): IoResult {
-    if (offset !== null) return { errno: Errno.ESPIPE };
-    return this.send(ctx, data, { nonBlocking: this.nonBlocking });
+  setsockopt(ctx: SyscallContext, level: number, name: number, value: Uint8Array | null, length: number): Outcome {
+    return unixSetsockopt(ctx, this, level, name, value, length);
   }
 
-  /** SIOCINQ (FIONREAD) and SIOCOUTQ (unix_ioctl()): bytes to receive and bytes in flight. */
-  override ioctl(ctx: SyscallContext, request: number, arg: bigint): SyscallResult | undefined {
-    let amount: number;
-    if (request === SIOCINQ) {
-      // unix_inq_len(): a datagram socket reports its first message only.
-      if (this.stream) amount = this.queued;
-      else if (this.type === SOCK_DGRAM) amount = this.queue[0]?.length ?? 0;
-      else amount = this.queue.reduce((n, m) => n + m.length, 0);
-    } else if (request === SIOCOUTQ) {
-      amount = this.inFlight;
-    } else {
-      return undefined;
-    }
-    const bytes = new Uint8Array(4);
-    new DataView(bytes.buffer).setInt32(0, amount, true);
-    return ctx.memory.write(arg, bytes) ? ok() : errno(Errno.EFAULT);
+  getsockname(): Uint8Array {
+    return this.name ?? UNNAMED;
   }
 
-  stat(): FileStat {
-    return { mode: S_IF.SOCK | 0o777, blksize: 4096 };
+  /** The peer's address; ENOTCONN for a datagram end that learned its peer is gone. */
+  getpeername(): Outcome<Uint8Array> {
+    return this.peer ? (this.peerName ?? UNNAMED) : failure(Errno.ENOTCONN);
+  }
+
+  /** unix_inq_len() (a datagram socket reports its first message only) and unix_outq_len(). */
+  protected override queueSizes(): { readonly inq: number; readonly outq: number } {
+    let inq: number;
+    if (this.stream) inq = this.queued;
+    else if (this.type === SOCK_DGRAM) inq = this.queue[0]?.length ?? 0;
+    else inq = this.queue.reduce((n, m) => n + m.length, 0);
+    return { inq, outq: this.inFlight };
   }
 
   /**
@@ -322,10 +403,10 @@ export class UnixSocket extends OpenFile {
       this.listening = false;
       for (const child of this.acceptQueue.splice(0)) child.release();
     }
-    this.shutdown = SHUTDOWN_MASK;
+    this.shutdownBits = SHUTDOWN_MASK;
     const peer = this.peer;
     if (peer && this.type !== SOCK_DGRAM) {
-      peer.shutdown = SHUTDOWN_MASK;
+      peer.shutdownBits = SHUTDOWN_MASK;
       if (this.queue.length > 0) peer.error = Errno.ECONNRESET;
     }
     this.purge();

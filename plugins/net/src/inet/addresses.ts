@@ -1,4 +1,6 @@
 import { Errno } from '@shadow-ts/plugin-sdk';
+import { AF_INET, AF_INET6, AF_UNSPEC } from '../constants.js';
+import { failure, type Failure } from '../socket.js';
 
 /**
  * IP addresses and the socket address structures of ip(7) and ipv6(7). Inside the plugin an
@@ -7,9 +9,7 @@ import { Errno } from '@shadow-ts/plugin-sdk';
  * that is what travels. An AF_INET6 socket reports IPv4 peers as v4-mapped again.
  */
 
-export const AF_UNSPEC = 0;
-export const AF_INET = 2;
-export const AF_INET6 = 10;
+export { AF_INET, AF_INET6, AF_UNSPEC };
 export type InetFamily = typeof AF_INET | typeof AF_INET6;
 
 /** sizeof(struct sockaddr_in) and sizeof(struct sockaddr_in6). */
@@ -122,18 +122,18 @@ export type Decoded = { readonly unspec: true } | { readonly unspec: false; read
  * reported as such (the caller decides: disconnect for connect, "any" for an AF_INET bind).
  * `mapped` says an AF_INET6 address was v4-mapped.
  */
-export function decodeSockaddr(family: InetFamily, bytes: Uint8Array): Decoded | { readonly errno: number } {
-  if (bytes.length < 2) return { errno: Errno.EINVAL };
+export function decodeSockaddr(family: InetFamily, bytes: Uint8Array): Decoded | Failure {
+  if (bytes.length < 2) return failure(Errno.EINVAL);
   const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const saFamily = v.getUint16(0, true);
   if (saFamily === AF_UNSPEC) return { unspec: true };
   if (family === AF_INET) {
-    if (bytes.length < SOCKADDR_IN) return { errno: Errno.EINVAL };
-    if (saFamily !== AF_INET) return { errno: Errno.EAFNOSUPPORT };
+    if (bytes.length < SOCKADDR_IN) return failure(Errno.EINVAL);
+    if (saFamily !== AF_INET) return failure(Errno.EAFNOSUPPORT);
     return { unspec: false, ep: { ip: ipv4Text(bytes.subarray(4, 8)), port: v.getUint16(2, false) }, mapped: false };
   }
-  if (bytes.length < SIN6_LEN_RFC2133) return { errno: Errno.EINVAL };
-  if (saFamily !== AF_INET6) return { errno: Errno.EAFNOSUPPORT };
+  if (bytes.length < SIN6_LEN_RFC2133) return failure(Errno.EINVAL);
+  if (saFamily !== AF_INET6) return failure(Errno.EAFNOSUPPORT);
   const addr = bytes.subarray(8, 24);
   return { unspec: false, ep: { ip: wireFromIpv6(addr), port: v.getUint16(2, false) }, mapped: isMapped(addr) };
 }

@@ -1,4 +1,4 @@
-import type { HostView, NetPacket } from '@shadow-ts/plugin-sdk';
+import type { HostView, NetPacket, SimTime } from '@shadow-ts/plugin-sdk';
 import { ANY4, ANY6, LOOPBACK4, LOOPBACK6, isLoopback, isV4, isWildcard } from './addresses.js';
 import { InetPacket } from './packet.js';
 import { PortTable, accepts, type Binding } from './ports.js';
@@ -70,8 +70,9 @@ export class NetStack {
     return isV4(destination) ? eth0.ipv4 : eth0.ipv6;
   }
 
-  send(packet: InetPacket): void {
-    this.host.network.send(packet);
+  /** Sends `packet`; returns when it has left the host (see HostNetwork.send). */
+  send(packet: InetPacket): SimTime {
+    return this.host.network.send(packet);
   }
 
   private receive(packet: NetPacket): void {
@@ -125,16 +126,4 @@ export class NetStack {
     const reply = NetStack.resetter?.(packet.tcp!) ?? null;
     if (reply) this.send(InetPacket.tcp(packet.destination, packet.source, reply));
   }
-}
-
-const stacks = new WeakMap<HostView, NetStack>();
-
-/** The IP stack of `host`, created (and its receiver installed) on first use. */
-export function stackOf(host: HostView): NetStack {
-  let stack = stacks.get(host);
-  if (!stack) {
-    stack = new NetStack(host);
-    stacks.set(host, stack);
-  }
-  return stack;
 }

@@ -1,5 +1,7 @@
 import { Errno, type SyscallContext } from '@shadow-ts/plugin-sdk';
 import {
+  SOCK_DGRAM,
+  SOCK_STREAM,
   SOL_SOCKET,
   SO_ACCEPTCONN,
   SO_BROADCAST,
@@ -20,14 +22,12 @@ import {
   SO_SNDLOWAT,
   SO_SNDTIMEO,
   SO_TYPE,
-  intBytes,
-  timevalNs,
-  timevalOf,
-} from '../socket-common.js';
-import { congestionFactory } from './congestion.js';
+} from '../constants.js';
+import { failure, intBytes, intOf, type Failure, type Outcome } from '../socket.js';
+import type { TcpState } from '../tcp/types.js';
 import { AF_INET } from './addresses.js';
-import { InetSocket, MIN_RCVBUF, MIN_SNDBUF, RMEM_MAX, WMEM_MAX } from './socket.js';
-import { LINUX_TCP_STATE, MSS_DEFAULT, TcpSocket } from './tcp-socket.js';
+import { MIN_RCVBUF, MIN_SNDBUF, RMEM_MAX, WMEM_MAX, type InetSocket } from './socket.js';
+import type { TcpSocket } from './tcp-socket.js';
 
 /**
  * getsockopt(2) / setsockopt(2) on AF_INET / AF_INET6 sockets: SOL_SOCKET, IPPROTO_TCP and
@@ -55,13 +55,30 @@ const TCP_INFO_SIZE = 232;
 const MIN_MSS = 88;
 const MAX_MSS = 32767;
 
+/** TCP_MAXSEG before a connection exists (TCP_MSS_DEFAULT). */
+const MSS_DEFAULT = 536;
+/** Boolean SOL_SOCKET options recorded for getsockopt. */
 const FLAGS = new Set([SO_DEBUG, SO_DONTROUTE, SO_BROADCAST, SO_KEEPALIVE, SO_OOBINLINE]);
 
-type Value = Uint8Array | { readonly errno: number };
+/** Linux's TCP state numbers (tcp_states.h), for TCP_INFO. */
+const LINUX_TCP_STATE: Record<TcpState, number> = {
+  ESTABLISHED: 1,
+  SYN_SENT: 2,
+  SYN_RECEIVED: 3,
+  FIN_WAIT_1: 4,
+  FIN_WAIT_2: 5,
+  TIME_WAIT: 6,
+  CLOSED: 7,
+  CLOSE_WAIT: 8,
+  LAST_ACK: 9,
+  LISTEN: 10,
+  CLOSING: 11,
+};
 
-function unknown(ctx: SyscallContext, level: number, name: number): { readonly errno: number } {
-  ctx.warnOnce(`sockopt:${level}:${name}`, `${ctx.name}: socket option level ${level} name ${name} is not simulated; answering ENOPROTOOPT`);
-  return { errno: Errno.ENOPROTOOPT };
+/** ENOPROTOOPT for an option the simulator lacks, warned once per call, level and name. */
+function unknown(ctx: SyscallContext, level: number, name: number): Failure {
+  ctx.warnOnce(`${ctx.name}:${level}:${name}`, `${ctx.name}: socket option level ${level} name ${name} is not simulated; answering ENOPROTOOPT`);
+  return failure(Errno.ENOPROTOOPT);
 }
 
 /** A minimal struct tcp_info: state, RTO, MSS, RTT, cwnd (in segments) and ssthresh, counters. */
@@ -86,8 +103,8 @@ function tcpInfo(sock: TcpSocket): Uint8Array {
   return out;
 }
 
-/** The value of option (`level`, `name`) of `sock`, or the errno. */
-export function getOption(ctx: SyscallContext, sock: InetSocket, level: number, name: number): Value {
+/** The value of option (`level`, `name`) of `sock` (any level but IPPROTO_TCP), or the failure. */
+export function getOption(ctx: SyscallContext, sock: InetSocket, level: number, name: number): Outcome<Uint8Array> {
   if (level === SOL_SOCKET) {
     if (FLAGS.has(name)) return intBytes(sock.flag(name) ? 1 : 0);
     switch (name) {
@@ -96,7 +113,7 @@ export function getOption(ctx: SyscallContext, sock: InetSocket, level: number, 
       case SO_REUSEPORT:
         return intBytes(sock.reusePort ? 1 : 0);
       case SO_TYPE:
-        return intBytes(sock.stream ? 1 : 2);
+        return intBytes(sock.stream ? SOCK_STREAM : SOCK_DGRAM);
       case SO_PROTOCOL:
         return intBytes(sock.protocol);
       case SO_DOMAIN:
@@ -119,43 +136,43 @@ export function getOption(ctx: SyscallContext, sock: InetSocket, level: number, 
         return out;
       }
       case SO_RCVTIMEO:
-        return timevalOf(sock.receiveTimeout);
       case SO_SNDTIMEO:
-        return timevalOf(sock.sendTimeout);
-      default:
-        return unknown(ctx, level, name);
-    }
-  }
-  if (level === IPPROTO_TCP) {
-    if (!(sock instanceof TcpSocket)) return { errno: Errno.EOPNOTSUPP };
-    switch (name) {
-      case TCP_NODELAY:
-        return intBytes(sock.noDelay ? 1 : 0);
-      case TCP_MAXSEG:
-        return intBytes(sock.conn ? sock.mss : sock.maxSeg || MSS_DEFAULT);
-      case TCP_KEEPIDLE:
-        return intBytes(sock.keepIdle);
-      case TCP_KEEPINTVL:
-        return intBytes(sock.keepIntvl);
-      case TCP_KEEPCNT:
-        return intBytes(sock.keepCnt);
-      case TCP_CONGESTION: {
-        const out = new Uint8Array(TCP_CA_NAME_MAX);
-        out.set(Buffer.from(sock.congestion));
-        return out;
-      }
-      case TCP_INFO:
-        return tcpInfo(sock);
+        return sock.timeoutOption(name);
       default:
         return unknown(ctx, level, name);
     }
   }
   if (level === IPPROTO_IPV6) {
-    if (sock.family === AF_INET) return { errno: Errno.EOPNOTSUPP };
+    if (sock.family === AF_INET) return failure(Errno.EOPNOTSUPP);
     if (name === IPV6_V6ONLY) return intBytes(sock.v6only ? 1 : 0);
     return unknown(ctx, level, name);
   }
   return unknown(ctx, level, name);
+}
+
+/** The value of IPPROTO_TCP option `name` of `sock`, or the failure. */
+export function getTcpOption(ctx: SyscallContext, sock: TcpSocket, name: number): Outcome<Uint8Array> {
+  switch (name) {
+    case TCP_NODELAY:
+      return intBytes(sock.noDelay ? 1 : 0);
+    case TCP_MAXSEG:
+      return intBytes(sock.conn ? sock.mss : sock.maxSeg || MSS_DEFAULT);
+    case TCP_KEEPIDLE:
+      return intBytes(sock.keepIdle);
+    case TCP_KEEPINTVL:
+      return intBytes(sock.keepIntvl);
+    case TCP_KEEPCNT:
+      return intBytes(sock.keepCnt);
+    case TCP_CONGESTION: {
+      const out = new Uint8Array(TCP_CA_NAME_MAX);
+      out.set(Buffer.from(sock.congestion));
+      return out;
+    }
+    case TCP_INFO:
+      return tcpInfo(sock);
+    default:
+      return unknown(ctx, IPPROTO_TCP, name);
+  }
 }
 
 /** Buffer sizes as sock_setsockopt() stores them: capped at the max, doubled, at least the minimum. */
@@ -165,93 +182,89 @@ function bufferSize(value: number, max: number, min: number): number {
 }
 
 /**
- * Sets option (`level`, `name`) of `sock` to `raw` (the optval bytes). Null on success, else the
- * errno. Buffer sizes set on a TCP socket whose connection exists already apply to the next one
- * only (the state machine fixes them at creation), as does TCP_CONGESTION.
+ * Sets option (`level`, `name`) of `sock` (any level but IPPROTO_TCP) to `raw` (the optval
+ * bytes). Buffer sizes set on a TCP socket whose connection exists already apply to the next
+ * one only (the state machine fixes them at creation).
  */
-export function setOption(ctx: SyscallContext, sock: InetSocket, level: number, name: number, raw: Uint8Array): { readonly errno: number } | null {
-  if (level === IPPROTO_TCP && name === TCP_CONGESTION) {
-    if (!(sock instanceof TcpSocket)) return { errno: Errno.EOPNOTSUPP };
-    const end = raw.indexOf(0);
-    const wanted = Buffer.from(end >= 0 ? raw.subarray(0, end) : raw).toString('latin1');
-    if (!congestionFactory(ctx.host, wanted)) return { errno: Errno.ENOENT };
-    if (sock.conn) ctx.warnOnce('tcp:congestion-late', `${ctx.name}: TCP_CONGESTION on a connected socket applies to its next connection only`);
-    sock.congestion = wanted;
-    return null;
-  }
-  if (raw.length < 4) return { errno: Errno.EINVAL };
-  const value = new DataView(raw.buffer, raw.byteOffset, raw.byteLength).getInt32(0, true);
+export function setOption(ctx: SyscallContext, sock: InetSocket, level: number, name: number, raw: Uint8Array): Outcome {
+  if (raw.length < 4) return failure(Errno.EINVAL);
+  const value = intOf(raw);
   if (level === SOL_SOCKET) {
     if (FLAGS.has(name)) {
       sock.flags.set(name, value ? 1 : 0);
-      return null;
+      return undefined;
     }
     switch (name) {
       case SO_REUSEADDR:
         sock.reuseAddr = value !== 0;
-        return null;
+        return undefined;
       case SO_REUSEPORT:
         sock.reusePort = value !== 0;
-        return null;
+        return undefined;
       case SO_SNDBUF:
         sock.sendBuffer = bufferSize(value, WMEM_MAX, MIN_SNDBUF);
         sock.autotuneSend = false;
-        return null;
+        return undefined;
       case SO_RCVBUF:
         sock.receiveBuffer = bufferSize(value, RMEM_MAX, MIN_RCVBUF);
         sock.autotuneReceive = false;
-        return null;
+        return undefined;
       case SO_LINGER: {
-        if (raw.length < 8) return { errno: Errno.EINVAL };
+        if (raw.length < 8) return failure(Errno.EINVAL);
         const seconds = new DataView(raw.buffer, raw.byteOffset, raw.byteLength).getInt32(4, true);
         sock.linger = { on: value !== 0, seconds: Math.max(0, seconds) };
-        return null;
+        return undefined;
       }
       case SO_RCVLOWAT:
-        return null;
+        return undefined;
       case SO_RCVTIMEO:
-      case SO_SNDTIMEO: {
-        if (raw.length < 16) return { errno: Errno.EINVAL };
-        const ns = timevalNs(raw);
-        if (ns === null) return { errno: Errno.EDOM };
-        if (name === SO_RCVTIMEO) sock.receiveTimeout = ns;
-        else sock.sendTimeout = ns;
-        return null;
-      }
-      default:
-        return unknown(ctx, level, name);
-    }
-  }
-  if (level === IPPROTO_TCP) {
-    if (!(sock instanceof TcpSocket)) return { errno: Errno.EOPNOTSUPP };
-    switch (name) {
-      case TCP_NODELAY:
-        sock.noDelay = value !== 0;
-        return null;
-      case TCP_MAXSEG:
-        if (value < MIN_MSS || value > MAX_MSS) return { errno: Errno.EINVAL };
-        sock.maxSeg = value;
-        return null;
-      case TCP_KEEPIDLE:
-      case TCP_KEEPINTVL:
-        if (value < 1 || value > 32767) return { errno: Errno.EINVAL };
-        if (name === TCP_KEEPIDLE) sock.keepIdle = value;
-        else sock.keepIntvl = value;
-        return null;
-      case TCP_KEEPCNT:
-        if (value < 1 || value > 127) return { errno: Errno.EINVAL };
-        sock.keepCnt = value;
-        return null;
+      case SO_SNDTIMEO:
+        return sock.setTimeoutOption(name, raw);
       default:
         return unknown(ctx, level, name);
     }
   }
   if (level === IPPROTO_IPV6) {
-    if (sock.family === AF_INET) return { errno: Errno.ENOPROTOOPT };
+    if (sock.family === AF_INET) return failure(Errno.ENOPROTOOPT);
     if (name !== IPV6_V6ONLY) return unknown(ctx, level, name);
-    if (sock.port !== 0) return { errno: Errno.EINVAL }; // only before bind
+    if (sock.port !== 0) return failure(Errno.EINVAL); // only before bind
     sock.v6only = value !== 0;
-    return null;
+    return undefined;
   }
   return unknown(ctx, level, name);
+}
+
+/** Sets IPPROTO_TCP option `name` of `sock`; TCP_CONGESTION (a name) applies to the next connection only. */
+export function setTcpOption(ctx: SyscallContext, sock: TcpSocket, name: number, raw: Uint8Array): Outcome {
+  if (name === TCP_CONGESTION) {
+    const end = raw.indexOf(0);
+    const wanted = Buffer.from(end >= 0 ? raw.subarray(0, end) : raw).toString('latin1');
+    if (!sock.net.congestionFactory(wanted)) return failure(Errno.ENOENT);
+    if (sock.conn) ctx.warnOnce('tcp:congestion-late', `${ctx.name}: TCP_CONGESTION on a connected socket applies to its next connection only`);
+    sock.congestion = wanted;
+    return undefined;
+  }
+  if (raw.length < 4) return failure(Errno.EINVAL);
+  const value = intOf(raw);
+  switch (name) {
+    case TCP_NODELAY:
+      sock.noDelay = value !== 0;
+      return undefined;
+    case TCP_MAXSEG:
+      if (value < MIN_MSS || value > MAX_MSS) return failure(Errno.EINVAL);
+      sock.maxSeg = value;
+      return undefined;
+    case TCP_KEEPIDLE:
+    case TCP_KEEPINTVL:
+      if (value < 1 || value > 32767) return failure(Errno.EINVAL);
+      if (name === TCP_KEEPIDLE) sock.keepIdle = value;
+      else sock.keepIntvl = value;
+      return undefined;
+    case TCP_KEEPCNT:
+      if (value < 1 || value > 127) return failure(Errno.EINVAL);
+      sock.keepCnt = value;
+      return undefined;
+    default:
+      return unknown(ctx, IPPROTO_TCP, name);
+  }
 }

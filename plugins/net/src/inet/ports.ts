@@ -1,4 +1,5 @@
 import { Errno } from '@shadow-ts/plugin-sdk';
+import { failure, type Failure } from '../socket.js';
 import { ANY4, ANY6, isV4, type InetFamily, AF_INET } from './addresses.js';
 
 /**
@@ -84,7 +85,7 @@ export class PortTable {
    * Claims a port for `b`: `port` if non-zero (EADDRINUSE when taken), else the next free
    * ephemeral port in order (EADDRINUSE when none is left). Returns the port.
    */
-  bind(b: Binding, port: number): number | { readonly errno: number } {
+  bind(b: Binding, port: number): number | Failure {
     if (port === 0) {
       const range = EPHEMERAL_HIGH - EPHEMERAL_LOW + 1;
       for (let i = 0; i < range; i++) {
@@ -95,9 +96,9 @@ export class PortTable {
           return this.claim(b, candidate);
         }
       }
-      return { errno: Errno.EADDRINUSE };
+      return failure(Errno.EADDRINUSE);
     }
-    if (!this.free(b, port)) return { errno: Errno.EADDRINUSE };
+    if (!this.free(b, port)) return failure(Errno.EADDRINUSE);
     return this.claim(b, port);
   }
 

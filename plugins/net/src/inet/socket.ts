@@ -1,7 +1,9 @@
-import { Errno, O, OpenFile, S_IF, type FileStat, type HostView } from '@shadow-ts/plugin-sdk';
-import type { Received, TransferOptions } from '../socket-common.js';
-import { AF_INET, ANY4, ANY6, encodeSockaddr, type Endpoint, type InetFamily } from './addresses.js';
-import { stackOf, type NetStack } from './demux.js';
+import { Errno, O, type HostView, type SyscallContext } from '@shadow-ts/plugin-sdk';
+import { IPPROTO_TCP, TCP_CONGESTION, getOption, setOption } from './options.js';
+import { Socket, failure, isFailure, type Failure, type Outcome } from '../socket.js';
+import type { HostNet } from '../state.js';
+import { AF_INET, ANY4, ANY6, SOCKADDR_IN, decodeSockaddr, encodeSockaddr, type Endpoint, type InetFamily } from './addresses.js';
+import type { NetStack } from './demux.js';
 import type { Binding, PortTable } from './ports.js';
 
 /**
@@ -28,12 +30,7 @@ export const TCP_RMEM_MAX = 6291456;
 export const MIN_SNDBUF = 4608;
 export const MIN_RCVBUF = 2304;
 
-/** sk_shutdown bits. */
-export const RCV_SHUTDOWN = 1;
-export const SEND_SHUTDOWN = 2;
-export const SHUTDOWN_MASK = 3;
-
-export abstract class InetSocket extends OpenFile implements Binding {
+export abstract class InetSocket extends Socket implements Binding {
   abstract readonly stream: boolean;
   /** IP protocol number (6 TCP, 17 UDP). */
   abstract readonly protocol: number;
@@ -56,24 +53,26 @@ export abstract class InetSocket extends OpenFile implements Binding {
   readonly flags = new Map<number, number>();
   /** SO_LINGER: on, and seconds. */
   linger = { on: false, seconds: 0 };
-  /** SO_RCVTIMEO / SO_SNDTIMEO in ns (0: none). */
-  receiveTimeout = 0n;
-  sendTimeout = 0n;
   /** Pending socket error (sk_err, an errno), reported once. */
   error = 0;
   /** sk_shutdown: RCV_SHUTDOWN | SEND_SHUTDOWN. */
-  shutdown = 0;
+  shutdownBits = 0;
   /** The last descriptor was closed. */
   closed = false;
 
   constructor(
     readonly family: InetFamily,
-    readonly host: HostView,
+    /** The namespace of the host the socket was made on (its stack, its congestion control). */
+    readonly net: HostNet,
     nonBlocking: boolean,
   ) {
     super(O.RDWR | (nonBlocking ? O.NONBLOCK : 0));
-    this.stack = stackOf(host);
+    this.stack = net.stack;
     this.ip = family === AF_INET ? ANY4 : ANY6;
+  }
+
+  get host(): HostView {
+    return this.net.host;
   }
 
   /** The port table of this protocol on the host. */
@@ -82,13 +81,68 @@ export abstract class InetSocket extends OpenFile implements Binding {
   /** The connected peer, or null. */
   abstract get remote(): Endpoint | null;
 
-  /** recv(2) without consuming; `consume` removes what reached the program. */
-  abstract receive(length: number, opts: TransferOptions): Received | 'again' | { readonly errno: number };
-  abstract consume(count: number): void;
-
   /** getsockname(2): the local address in this socket's family. */
-  localName(): Uint8Array {
+  getsockname(): Uint8Array {
     return encodeSockaddr(this.family, { ip: this.ip, port: this.port });
+  }
+
+  /** getpeername(2): ENOTCONN without a peer. */
+  getpeername(): Outcome<Uint8Array> {
+    const peer = this.remote;
+    return peer ? encodeSockaddr(this.family, peer) : failure(Errno.ENOTCONN);
+  }
+
+  /**
+   * bind(2) (inet_bind() / inet6_bind()): a local address (or the wildcard; AF_UNSPEC with
+   * INADDR_ANY too on AF_INET), port 0 for an ephemeral one. EADDRNOTAVAIL for an address that
+   * is not the host's, EADDRINUSE when the port is taken, EINVAL when already bound or (v6only)
+   * for a v4-mapped address.
+   */
+  bind(_ctx: SyscallContext, address: Uint8Array): Outcome {
+    if (address.length < (this.family === AF_INET ? SOCKADDR_IN : 24)) return failure(Errno.EINVAL);
+    const decoded = decodeSockaddr(this.family, address);
+    if (isFailure(decoded)) return decoded;
+    let ep: Endpoint;
+    if (decoded.unspec) {
+      // Only AF_INET takes AF_UNSPEC, and only with INADDR_ANY (old programs' habit).
+      if (this.family !== AF_INET) return failure(Errno.EAFNOSUPPORT);
+      const any = address.subarray(4, 8).every((b) => b === 0);
+      if (!any) return failure(Errno.EAFNOSUPPORT);
+      ep = { ip: ANY4, port: new DataView(address.buffer, address.byteOffset).getUint16(2, false) };
+    } else {
+      ep = decoded.ep;
+      if (decoded.mapped && this.v6only) return failure(Errno.EINVAL);
+    }
+    if (!this.stack.isLocal(ep.ip)) return failure(Errno.EADDRNOTAVAIL);
+    return this.bindTo(ep.ip, ep.port, true) ?? undefined;
+  }
+
+  /** connect(2)'s address: the endpoint, null for AF_UNSPEC (disconnect), or the failure. */
+  protected connectTarget(address: Uint8Array): Endpoint | null | Failure {
+    if (address.length < 2) return failure(Errno.EINVAL);
+    const decoded = decodeSockaddr(this.family, address);
+    if (isFailure(decoded)) return decoded;
+    return decoded.unspec ? null : decoded.ep;
+  }
+
+  /** getsockopt(2): SOL_SOCKET, IPPROTO_IPV6 (options.ts), IPPROTO_TCP (TCP only). */
+  getsockopt(ctx: SyscallContext, level: number, name: number): Outcome<Uint8Array> {
+    return level === IPPROTO_TCP ? this.getTcpOption(ctx, name) : getOption(ctx, this, level, name);
+  }
+
+  /** setsockopt(2): as getsockopt. The value must have been readable. */
+  setsockopt(ctx: SyscallContext, level: number, name: number, value: Uint8Array | null): Outcome {
+    if (!value) return failure(Errno.EFAULT);
+    return level === IPPROTO_TCP ? this.setTcpOption(ctx, name, value) : setOption(ctx, this, level, name, value);
+  }
+
+  /** IPPROTO_TCP options: EOPNOTSUPP but on TCP sockets. */
+  protected getTcpOption(_ctx: SyscallContext, _name: number): Outcome<Uint8Array> {
+    return failure(Errno.EOPNOTSUPP);
+  }
+
+  protected setTcpOption(_ctx: SyscallContext, name: number, value: Uint8Array): Outcome {
+    return failure(value.length < 4 && name !== TCP_CONGESTION ? Errno.EINVAL : Errno.EOPNOTSUPP);
   }
 
   /** The pending error, cleared (sock_error()); 0 when none. */
@@ -102,8 +156,8 @@ export abstract class InetSocket extends OpenFile implements Binding {
    * Binds to `ip`:`port` (port 0: an ephemeral one). EINVAL if already bound, EADDRINUSE when
    * taken. Null on success.
    */
-  bindTo(ip: string, port: number, explicit: boolean): { readonly errno: number } | null {
-    if (this.port !== 0) return { errno: Errno.EINVAL };
+  bindTo(ip: string, port: number, explicit: boolean): Failure | null {
+    if (this.port !== 0) return failure(Errno.EINVAL);
     const previous = this.ip;
     this.ip = ip;
     const got = this.table.bind(this, port);
@@ -120,10 +174,6 @@ export abstract class InetSocket extends OpenFile implements Binding {
     if (this.port === 0) return;
     this.table.release(this);
     this.port = 0;
-  }
-
-  stat(): FileStat {
-    return { mode: S_IF.SOCK | 0o777, blksize: 4096 };
   }
 
   /** Whether `flag` (SO_BROADCAST, SO_KEEPALIVE, …) is set. */

@@ -1,27 +1,15 @@
-import {
-  Errno,
-  O,
-  POLL,
-  Signal,
-  block,
-  callSlot,
-  errno,
-  ok,
-  waitFor,
-  type HostView,
-  type IoResult,
-  type SyscallContext,
-  type SyscallResult,
-} from '@shadow-ts/plugin-sdk';
-import { intBytes, type Received, type SendResult, type TransferOptions } from '../socket-common.js';
+import { Errno, POLL, Signal, callSlot, type SyscallContext } from '@shadow-ts/plugin-sdk';
+import { RCV_SHUTDOWN, SEND_SHUTDOWN, SHUTDOWN_MASK, SOCK_STREAM } from '../constants.js';
+import { AGAIN, failure, isFailure, type Accepted, type Failure, type Outcome, type Received, type SendOptions, type TransferOptions } from '../socket.js';
+import type { HostNet } from '../state.js';
 import { TcpConnection, resetFor } from '../tcp/connection.js';
 import type { TcpEnvironment, TcpOptions, TcpState } from '../tcp/types.js';
-import { congestionFactory, defaultCongestion } from './congestion.js';
-import { AF_INET, ANY4, ANY6, LOOPBACK4, LOOPBACK6, isV4, isWildcard, type Endpoint, type InetFamily } from './addresses.js';
+import { AF_INET, ANY4, ANY6, LOOPBACK4, LOOPBACK6, encodeSockaddr, isV4, isWildcard, type Endpoint, type InetFamily } from './addresses.js';
 import { NetStack, tupleKey, type TcpListenerEndpoint } from './demux.js';
+import { getTcpOption, setTcpOption } from './options.js';
 import { InetPacket } from './packet.js';
 import type { PortTable } from './ports.js';
-import { InetSocket, RCV_SHUTDOWN, SEND_SHUTDOWN, SHUTDOWN_MASK, TCP_RMEM_MAX, TCP_WMEM_MAX } from './socket.js';
+import { InetSocket, TCP_RMEM_MAX, TCP_WMEM_MAX } from './socket.js';
 
 /**
  * TCP sockets (tcp(7)): the socket layer over the sans-I/O state machine in ../tcp. A socket
@@ -36,28 +24,8 @@ NetStack.resetter = resetFor;
 /** MSS on a 1500-byte MTU: 1500 - 20 - 20 (IPv4), 1500 - 40 - 20 (IPv6). */
 const MSS4 = 1460;
 const MSS6 = 1440;
-/** TCP_MAXSEG before a connection exists (TCP_MSS_DEFAULT). */
-export const MSS_DEFAULT = 536;
-/** net.core.somaxconn. */
-const SOMAXCONN = 4096;
-
 /** Set while a blocking connect waits for its handshake: a restart of the call goes on waiting. */
 export const CONNECTING = callSlot<boolean>('tcp.connecting');
-
-/** Linux's TCP state numbers (tcp_states.h), for TCP_INFO. */
-export const LINUX_TCP_STATE: Record<TcpState, number> = {
-  ESTABLISHED: 1,
-  SYN_SENT: 2,
-  SYN_RECEIVED: 3,
-  FIN_WAIT_1: 4,
-  FIN_WAIT_2: 5,
-  TIME_WAIT: 6,
-  CLOSED: 7,
-  CLOSE_WAIT: 8,
-  LAST_ACK: 9,
-  LISTEN: 10,
-  CLOSING: 11,
-};
 
 const SYNCHRONIZING = new Set<TcpState>(['SYN_SENT', 'SYN_RECEIVED']);
 /** States after our FIN was queued: SEND_SHUTDOWN. */
@@ -67,6 +35,7 @@ const errnoOf = (name: string): number => (Errno as Record<string, number>)[name
 
 export class TcpSocket extends InetSocket implements TcpListenerEndpoint {
   readonly kind = 'tcp';
+  readonly type = SOCK_STREAM;
   readonly stream = true;
   readonly protocol = 6;
   conn: TcpConnection | null = null;
@@ -92,9 +61,9 @@ export class TcpSocket extends InetSocket implements TcpListenerEndpoint {
   /** The key this socket's connection is registered under in the stack, or null. */
   private key: string | null = null;
 
-  constructor(family: InetFamily, host: HostView, nonBlocking: boolean) {
-    super(family, host, nonBlocking);
-    this.congestion = defaultCongestion(host);
+  constructor(family: InetFamily, net: HostNet, nonBlocking: boolean) {
+    super(family, net, nonBlocking);
+    this.congestion = net.defaultCongestion;
   }
 
   get table(): PortTable {
@@ -130,7 +99,7 @@ export class TcpSocket extends InetSocket implements TcpListenerEndpoint {
 
   /** The effective shutdown bits: ours, plus what the connection's state implies. */
   private get shut(): number {
-    let shut = this.shutdown;
+    let shut = this.shutdownBits;
     const conn = this.conn;
     if (!conn) return shut;
     if (conn.state === 'CLOSED') return SHUTDOWN_MASK;
@@ -186,7 +155,7 @@ export class TcpSocket extends InetSocket implements TcpListenerEndpoint {
       mss: this.mss,
       sendBuffer: this.autotuneSend ? TCP_WMEM_MAX : this.sendBuffer,
       receiveBuffer: this.autotuneReceive ? TCP_RMEM_MAX : this.receiveBuffer,
-      congestion: congestionFactory(this.host, this.congestion) ?? congestionFactory(this.host, defaultCongestion(this.host))!,
+      congestion: this.net.congestionFactory(this.congestion) ?? this.net.congestionFactory(this.net.defaultCongestion)!,
       noDelay: this.noDelay,
     };
   }
@@ -239,7 +208,7 @@ export class TcpSocket extends InetSocket implements TcpListenerEndpoint {
     if (!f.syn || f.fin) return;
     // sk_acceptq_is_full(): the SYN is dropped; the client will retransmit it.
     if (this.acceptQueue.length > this.backlog) return;
-    const child = new TcpSocket(this.family, this.host, false);
+    const child = new TcpSocket(this.family, this.net, false);
     child.inherit(this);
     child.ip = packet.destination;
     child.peer = { ip: packet.source, port: seg.srcPort };
@@ -269,82 +238,91 @@ export class TcpSocket extends InetSocket implements TcpListenerEndpoint {
 
   // ---------------------------------------------------------------- syscalls
 
-  /** listen(2): EINVAL unless unconnected; binds an ephemeral port when unbound. */
-  listen(backlog: number): SyscallResult {
-    if (this.sockState !== 'unconnected' || (this.conn && this.conn.state !== 'CLOSED')) return errno(Errno.EINVAL);
-    // The backlog is capped at somaxconn (a negative one, taken unsigned, too).
-    this.backlog = backlog < 0 || backlog > SOMAXCONN ? SOMAXCONN : backlog;
-    if (this.listening) return ok();
+  /** listen(2) (inet_listen()): EINVAL unless unconnected; binds an ephemeral port when unbound. */
+  override listen(backlog: number): Outcome {
+    if (this.sockState !== 'unconnected' || (this.conn && this.conn.state !== 'CLOSED')) return failure(Errno.EINVAL);
+    this.backlog = backlog;
+    if (this.listening) return undefined;
     if (this.port === 0) {
       const bound = this.bindTo(this.ip, 0, false);
-      if (bound) return errno(bound.errno);
+      if (bound) return bound;
     }
     // inet_csk_get_port() again, now as a listener: SO_REUSEADDR no longer shares the port.
     this.listening = true;
     if (!this.table.free(this, this.port)) {
       this.listening = false;
-      return errno(Errno.EADDRINUSE);
+      return failure(Errno.EADDRINUSE);
     }
     this.readiness.notify();
-    return ok();
+    return undefined;
   }
 
-  /** Takes the oldest established connection (null when none). */
-  takeConnection(): TcpSocket | null {
-    const child = this.acceptQueue.shift() ?? null;
-    if (child) child.parent = null;
-    return child;
+  /** accept(2) (inet_csk_accept()): the oldest established connection, with the peer's address. */
+  override accept(): Outcome<Accepted> {
+    if (!this.listening) return failure(Errno.EINVAL);
+    const child = this.acceptQueue.shift();
+    if (!child) return AGAIN;
+    child.parent = null;
+    this.readiness.notify();
+    return { socket: child, peer: encodeSockaddr(this.family, child.peer!) };
   }
 
-  /** Puts back a connection whose descriptor could not be made. */
-  putBack(child: TcpSocket): void {
+  override requeue(child: TcpSocket): void {
     child.parent = this;
     this.acceptQueue.unshift(child);
+  }
+
+  /** getpeername(2): ENOTCONN without a peer, and while a handshake is under way. */
+  override getpeername(): Outcome<Uint8Array> {
+    if (['SYN_SENT', 'CLOSED', 'LISTEN'].includes(this.tcpState)) return failure(Errno.ENOTCONN);
+    return super.getpeername();
   }
 
   /**
    * connect(2). Blocking: waits until the handshake ends (ESTABLISHED, or the error:
    * ECONNREFUSED on a RST, ETIMEDOUT after the SYN retries). Non-blocking: EINPROGRESS, then
    * POLLOUT (or POLLERR) and SO_ERROR; a later connect answers EALREADY, then 0, then EISCONN.
-   * `to` null (AF_UNSPEC) disconnects.
+   * AF_UNSPEC disconnects. A restart of a connect waiting for its handshake goes on waiting.
    */
-  connectTo(ctx: SyscallContext, to: Endpoint | null): SyscallResult {
+  connect(ctx: SyscallContext, address: Uint8Array): Outcome {
     if (ctx.call.get(CONNECTING)) return this.connectWait(ctx);
+    const to = this.connectTarget(address);
+    if (isFailure(to)) return to;
     if (!to) {
       if (this.conn && this.conn.state !== 'CLOSED') this.conn.abort();
       this.sockState = 'unconnected';
-      return ok();
+      return undefined;
     }
-    if (this.listening || this.sockState === 'connected') return errno(Errno.EISCONN);
+    if (this.listening || this.sockState === 'connected') return failure(Errno.EISCONN);
     if (this.sockState === 'connecting') {
       if (!SYNCHRONIZING.has(this.tcpState)) return this.connectWait(ctx);
-      if (this.nonBlocking) return errno(Errno.EALREADY);
+      if (this.nonBlocking) return failure(Errno.EALREADY);
       ctx.call.set(CONNECTING, true);
-      return block(waitFor.trigger(this.readiness));
+      return AGAIN;
     }
     let dest = to;
     if (isWildcard(dest.ip)) dest = { ip: isV4(dest.ip) ? LOOPBACK4 : LOOPBACK6, port: dest.port };
-    if (isV4(dest.ip) && this.family !== AF_INET && this.v6only) return errno(Errno.ENETUNREACH);
+    if (isV4(dest.ip) && this.family !== AF_INET && this.v6only) return failure(Errno.ENETUNREACH);
     if (this.port === 0) {
       const bound = this.bindTo(this.ip, 0, false);
-      if (bound) return errno(bound.errno);
+      if (bound) return bound;
     }
     const local = this.stack.sourceFor(dest.ip, this.ip);
-    if (this.stack.connections.has(tupleKey(local, this.port, dest.ip, dest.port))) return errno(Errno.EADDRNOTAVAIL);
+    if (this.stack.connections.has(tupleKey(local, this.port, dest.ip, dest.port))) return failure(Errno.EADDRNOTAVAIL);
     this.ip = local;
     this.peer = dest;
-    this.shutdown = 0;
+    this.shutdownBits = 0;
     this.register();
     this.conn = new TcpConnection(this.connectionOptions(dest.port), this.environment(local, dest.ip));
     this.sockState = 'connecting';
     this.conn.connect();
-    if (this.nonBlocking) return errno(Errno.EINPROGRESS);
+    if (this.nonBlocking) return failure(Errno.EINPROGRESS);
     ctx.call.set(CONNECTING, true);
-    return block(waitFor.trigger(this.readiness));
+    return AGAIN;
   }
 
-  private connectWait(ctx: SyscallContext): SyscallResult {
-    if (SYNCHRONIZING.has(this.tcpState)) return block(waitFor.trigger(this.readiness));
+  private connectWait(ctx: SyscallContext): Outcome {
+    if (SYNCHRONIZING.has(this.tcpState)) return AGAIN;
     ctx.call.set(CONNECTING, false);
     if (this.tcpState === 'CLOSED') {
       // The failed attempt is undone (tcp_disconnect()): the socket is as new, and gives up an
@@ -357,10 +335,10 @@ export class TcpSocket extends InetSocket implements TcpListenerEndpoint {
         this.unbind();
         this.ip = this.family === AF_INET ? ANY4 : ANY6;
       }
-      return errno(e);
+      return failure(e);
     }
     this.sockState = 'connected';
-    return ok();
+    return undefined;
   }
 
   /**
@@ -371,20 +349,20 @@ export class TcpSocket extends InetSocket implements TcpListenerEndpoint {
    * the way end it with that count (the core's partial-transfer rule) — a pending error then
    * stays for the next call, as tcp_sendmsg() leaves it.
    */
-  send(ctx: SyscallContext, data: Uint8Array, opts: TransferOptions): SendResult {
+  send(ctx: SyscallContext, data: Uint8Array, opts: SendOptions): Outcome<number> {
     const progress = ctx.call;
     const conn = this.conn;
-    if (conn && SYNCHRONIZING.has(conn.state) && !this.hasError) return 'again';
+    if (conn && SYNCHRONIZING.has(conn.state) && !this.hasError) return AGAIN;
     const state = conn?.state;
-    if (!conn || this.listening || this.hasError || this.shutdown & SEND_SHUTDOWN || (state !== 'ESTABLISHED' && state !== 'CLOSE_WAIT')) {
-      if (progress.transferred > 0) return { errno: Errno.EPIPE };
+    if (!conn || this.listening || this.hasError || this.shutdownBits & SEND_SHUTDOWN || (state !== 'ESTABLISHED' && state !== 'CLOSE_WAIT')) {
+      if (progress.transferred > 0) return failure(Errno.EPIPE);
       const e = this.takeError();
-      if (e) return { errno: e };
+      if (e) return failure(e);
       if (!opts.noSignal) ctx.thread.signal(Signal.SIGPIPE);
-      return { errno: Errno.EPIPE };
+      return failure(Errno.EPIPE);
     }
     progress.transferred += conn.write(data.subarray(progress.transferred));
-    return progress.transferred === data.length ? data.length : 'again';
+    return progress.transferred === data.length ? data.length : AGAIN;
   }
 
   /**
@@ -392,17 +370,17 @@ export class TcpSocket extends InetSocket implements TcpListenerEndpoint {
    * then end of file once the peer finished (or reading is shut down, or the connection ended);
    * ENOTCONN without a connection.
    */
-  receive(length: number, _opts: TransferOptions): Received | 'again' | { readonly errno: number } {
+  receive(length: number, _opts: TransferOptions): Outcome<Received> {
     const conn = this.conn;
-    if (this.listening || !conn) return { errno: Errno.ENOTCONN };
+    if (this.listening || !conn) return failure(Errno.ENOTCONN);
     const { bytes } = conn.readable();
     if (bytes > 0) {
       const data = conn.read(Math.min(length, bytes), true);
       return { data, length: data.length };
     }
-    if (this.hasError) return { errno: this.takeError() };
+    if (this.hasError) return failure(this.takeError());
     if (this.shut & RCV_SHUTDOWN) return { data: new Uint8Array(0), length: 0 };
-    return 'again';
+    return AGAIN;
   }
 
   consume(count: number): void {
@@ -410,26 +388,26 @@ export class TcpSocket extends InetSocket implements TcpListenerEndpoint {
   }
 
   /** shutdown(2) (inet_shutdown()). */
-  shutDown(how: number): SyscallResult {
+  override shutdown(how: number): Outcome {
     const mode = how + 1;
     if (this.listening) {
       if (mode & RCV_SHUTDOWN) this.stopListening();
-      return ok();
+      return undefined;
     }
     const conn = this.conn;
     if (!conn || conn.state === 'CLOSED') {
-      this.shutdown |= mode;
+      this.shutdownBits |= mode;
       this.readiness.notify();
-      return errno(Errno.ENOTCONN);
+      return failure(Errno.ENOTCONN);
     }
     if (conn.state === 'SYN_SENT') {
       conn.abort();
-      return ok();
+      return undefined;
     }
-    this.shutdown |= mode;
+    this.shutdownBits |= mode;
     if (mode & SEND_SHUTDOWN) conn.shutdownWrite();
     this.readiness.notify();
-    return ok();
+    return undefined;
   }
 
   private stopListening(): void {
@@ -444,26 +422,19 @@ export class TcpSocket extends InetSocket implements TcpListenerEndpoint {
     this.readiness.notify();
   }
 
-  override read(_ctx: SyscallContext, length: number, offset: bigint | null): IoResult {
-    if (offset !== null) return { errno: Errno.ESPIPE };
-    const result = this.receive(length, { nonBlocking: this.nonBlocking });
-    if (result === 'again' || !('data' in result)) return result;
-    this.consume(result.data.length);
-    return result.data;
+  protected override getTcpOption(ctx: SyscallContext, name: number): Outcome<Uint8Array> {
+    return getTcpOption(ctx, this, name);
   }
 
-  override write(ctx: SyscallContext, data: Uint8Array, offset: bigint | null): IoResult {
-    if (offset !== null) return { errno: Errno.ESPIPE };
-    return this.send(ctx, data, { nonBlocking: this.nonBlocking });
+  protected override setTcpOption(ctx: SyscallContext, name: number, value: Uint8Array): Outcome {
+    return setTcpOption(ctx, this, name, value);
   }
 
   /** SIOCINQ (FIONREAD): bytes to read; SIOCOUTQ: bytes not yet acknowledged. EINVAL on a listener. */
-  override ioctl(ctx: SyscallContext, request: number, arg: bigint): SyscallResult | undefined {
-    if (request !== 0x541b && request !== 0x5411) return undefined;
-    if (this.listening) return errno(Errno.EINVAL);
+  protected override queueSizes(): { readonly inq: number; readonly outq: number } | Failure {
+    if (this.listening) return failure(Errno.EINVAL);
     const info = this.conn?.info();
-    const amount = request === 0x541b ? (this.conn?.readable().bytes ?? 0) : info ? info.unacked + info.unsent : 0;
-    return ctx.memory.write(arg, intBytes(amount)) ? ok() : errno(Errno.EFAULT);
+    return { inq: this.conn?.readable().bytes ?? 0, outq: info ? info.unacked + info.unsent : 0 };
   }
 
   /**
@@ -486,10 +457,5 @@ export class TcpSocket extends InetSocket implements TcpListenerEndpoint {
     }
     this.unregister();
     this.unbind();
-  }
-
-  /** The status flags of an accepted socket: O_NONBLOCK only from accept4's SOCK_NONBLOCK. */
-  setNonBlocking(nonBlocking: boolean): void {
-    this.statusFlags = O.RDWR | (nonBlocking ? O.NONBLOCK : 0);
   }
 }

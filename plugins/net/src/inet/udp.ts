@@ -1,17 +1,23 @@
-import { Errno, POLL, ok, errno, type HostView, type IoResult, type SyscallContext, type SyscallResult } from '@shadow-ts/plugin-sdk';
-import { SO_BROADCAST, intBytes, type Received, type SendResult, type TransferOptions } from '../socket-common.js';
-import { AF_INET, ANY4, ANY6, LOOPBACK4, LOOPBACK6, encodeSockaddr, isV4, isWildcard, type Endpoint, type InetFamily } from './addresses.js';
+import { Errno, POLL, type SyscallContext } from '@shadow-ts/plugin-sdk';
+import { RCV_SHUTDOWN, SEND_SHUTDOWN, SHUTDOWN_MASK, SOCK_DGRAM, SO_BROADCAST } from '../constants.js';
+import { AGAIN, failure, isFailure, type Failure, type Outcome, type Received, type SendOptions, type TransferOptions } from '../socket.js';
+import type { HostNet } from '../state.js';
+import { AF_INET, ANY4, ANY6, LOOPBACK4, LOOPBACK6, SOCKADDR_IN, decodeSockaddr, encodeSockaddr, isV4, isWildcard, type Endpoint, type InetFamily } from './addresses.js';
 import type { UdpEndpoint } from './demux.js';
 import { InetPacket } from './packet.js';
 import type { PortTable } from './ports.js';
-import { InetSocket, RCV_SHUTDOWN, SEND_SHUTDOWN, SHUTDOWN_MASK } from './socket.js';
+import { InetSocket } from './socket.js';
 
 /**
  * UDP sockets (udp(7)) after Linux's net/ipv4/udp.c: datagrams keep their boundaries, a
  * receive takes one (cut to the buffer, MSG_TRUNC), the receive queue is bounded by SO_RCVBUF
  * charged with each datagram's skb truesize (a datagram that does not fit is dropped; one
- * always fits an empty queue, as on Linux). Sends leave at once (the send buffer never fills).
- * ICMP is not modelled: a datagram to a closed port vanishes, nobody learns ECONNREFUSED.
+ * always fits an empty queue, as on Linux). A sent datagram stays charged to SO_SNDBUF until it
+ * has left the host (its last bit on the uplink), and a send waits (or EAGAIN) while the charge
+ * reaches SO_SNDBUF, as sock_alloc_send_skb() does: a flood goes at the link's pace, with a
+ * bounded backlog.
+ * ICMP is not modelled: a datagram to a closed port vanishes, nobody learns ECONNREFUSED
+ * (connect warns once).
  */
 
 /** The largest UDP payload: 65535 - 20 (IPv4) - 8; over IPv6 65535 - 8. */
@@ -43,15 +49,18 @@ interface Datagram {
 
 export class UdpSocket extends InetSocket implements UdpEndpoint {
   readonly kind = 'udp';
+  readonly type = SOCK_DGRAM;
   readonly stream = false;
   readonly protocol = 17;
   peer: Endpoint | null = null;
   /** Bytes charged to the receive buffer (sk_rmem_alloc). */
   queued = 0;
+  /** Bytes of sent datagrams that have not left the host yet, charged to the send buffer (sk_wmem_alloc). */
+  private unsent = 0;
   private readonly queue: Datagram[] = [];
 
-  constructor(family: InetFamily, host: HostView, nonBlocking: boolean) {
-    super(family, host, nonBlocking);
+  constructor(family: InetFamily, net: HostNet, nonBlocking: boolean) {
+    super(family, net, nonBlocking);
   }
 
   get table(): PortTable {
@@ -62,12 +71,12 @@ export class UdpSocket extends InetSocket implements UdpEndpoint {
     return this.peer;
   }
 
-  /** datagram_poll(): readable with a datagram queued, always writable. */
+  /** datagram_poll(): readable with a datagram queued; writable below half the send buffer (sock_writeable()). */
   poll(): number {
-    let bits = POLL.OUT | POLL.WRNORM | POLL.WRBAND;
+    let bits = this.unsent < this.sendBuffer / 2 ? POLL.OUT | POLL.WRNORM | POLL.WRBAND : 0;
     if (this.error) bits |= POLL.ERR;
-    if (this.shutdown === SHUTDOWN_MASK) bits |= POLL.HUP;
-    if (this.shutdown & RCV_SHUTDOWN) bits |= POLL.RDHUP | POLL.IN | POLL.RDNORM;
+    if (this.shutdownBits === SHUTDOWN_MASK) bits |= POLL.HUP;
+    if (this.shutdownBits & RCV_SHUTDOWN) bits |= POLL.RDHUP | POLL.IN | POLL.RDNORM;
     if (this.queue.length > 0) bits |= POLL.IN | POLL.RDNORM;
     return bits;
   }
@@ -85,19 +94,36 @@ export class UdpSocket extends InetSocket implements UdpEndpoint {
   }
 
   /** Where a datagram to `to` (or the connected peer) goes: the endpoint, or an errno. */
-  private destination(to: Endpoint | undefined): Endpoint | { readonly errno: number } {
+  private destination(to: Endpoint | undefined): Endpoint | Failure {
     const dest = to ?? this.peer;
-    if (!dest) return { errno: Errno.EDESTADDRREQ };
-    if (dest.port === 0) return { errno: Errno.EINVAL };
+    if (!dest) return failure(Errno.EDESTADDRREQ);
+    if (dest.port === 0) return failure(Errno.EINVAL);
     // Sending to the unspecified address reaches this host (Linux routes 0.0.0.0 locally).
     if (isWildcard(dest.ip)) return { ip: isV4(dest.ip) ? LOOPBACK4 : LOOPBACK6, port: dest.port };
-    if (isV4(dest.ip) && this.family !== AF_INET && this.v6only) return { errno: Errno.ENETUNREACH };
+    if (isV4(dest.ip) && this.family !== AF_INET && this.v6only) return failure(Errno.ENETUNREACH);
     return dest;
   }
 
   /** Binds to an ephemeral port on the wildcard address if not bound yet (inet_autobind()). */
-  autobind(): { readonly errno: number } | null {
+  autobind(): Failure | null {
     return this.port === 0 ? this.bindTo(this.ip, 0, false) : null;
+  }
+
+  /**
+   * The destination sendto/sendmsg names (udp_sendmsg()'s checks): undefined for none, the
+   * endpoint, or the failure.
+   */
+  private named(bytes: Uint8Array | undefined): Endpoint | undefined | Failure {
+    if (!bytes?.length) return undefined;
+    if (bytes.length < (this.family === AF_INET ? SOCKADDR_IN : 24)) return failure(Errno.EINVAL);
+    const decoded = decodeSockaddr(this.family, bytes);
+    if (isFailure(decoded)) return decoded;
+    if (decoded.unspec) {
+      if (this.family !== AF_INET) return failure(Errno.EAFNOSUPPORT);
+      const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      return { ip: `${bytes[4]}.${bytes[5]}.${bytes[6]}.${bytes[7]}`, port: v.getUint16(2, false) };
+    }
+    return decoded.ep;
   }
 
   /**
@@ -105,58 +131,73 @@ export class UdpSocket extends InetSocket implements UdpEndpoint {
    * UDP payload, EDESTADDRREQ without a destination, EACCES for a broadcast without
    * SO_BROADCAST (broadcasts are not delivered: no broadcast domain is modelled).
    */
-  send(_ctx: SyscallContext, data: Uint8Array, opts: TransferOptions & { readonly to?: Endpoint }): SendResult {
-    const dest = this.destination(opts.to);
-    if ('errno' in dest) return dest;
-    if (data.length > (isV4(dest.ip) ? MAX_UDP4 : MAX_UDP6)) return { errno: Errno.EMSGSIZE };
-    if (this.shutdown & SEND_SHUTDOWN) return { errno: Errno.EPIPE };
+  send(ctx: SyscallContext, data: Uint8Array, opts: SendOptions): Outcome<number> {
+    const to = this.named(opts.to);
+    if (isFailure(to)) return to;
+    const dest = this.destination(to);
+    if (isFailure(dest)) return dest;
+    if (data.length > (isV4(dest.ip) ? MAX_UDP4 : MAX_UDP6)) return failure(Errno.EMSGSIZE);
+    if (this.shutdownBits & SEND_SHUTDOWN) return failure(Errno.EPIPE);
     if (dest.ip === '255.255.255.255') {
-      if (!this.flag(SO_BROADCAST)) return { errno: Errno.EACCES };
+      if (!this.flag(SO_BROADCAST)) return failure(Errno.EACCES);
       return data.length; // no broadcast domain: nobody receives it
     }
     const bound = this.autobind();
     if (bound) return bound;
+    if (this.unsent >= this.sendBuffer) return AGAIN;
     const source = this.stack.sourceFor(dest.ip, this.ip);
-    this.stack.send(InetPacket.udp(source, dest.ip, { srcPort: this.port, dstPort: dest.port, payload: new Uint8Array(data) }));
+    const left = this.stack.send(InetPacket.udp(source, dest.ip, { srcPort: this.port, dstPort: dest.port, payload: new Uint8Array(data) }));
+    if (left > ctx.now) {
+      const charge = truesize(data.length);
+      this.unsent += charge;
+      ctx.host.schedule(left, () => {
+        this.unsent -= charge;
+        this.readiness.notify();
+      });
+    }
     return data.length;
   }
 
   /**
    * connect(2): sets the default peer (and the local address, as Linux fixes the source);
-   * null `to` (AF_UNSPEC) disconnects, giving up an implicitly bound port.
+   * AF_UNSPEC disconnects, giving up an implicitly bound port. No ICMP is modelled, so a
+   * connected socket whose peer's port is closed never learns ECONNREFUSED (warned once).
    */
-  connectTo(to: Endpoint | null): SyscallResult {
+  connect(ctx: SyscallContext, address: Uint8Array): Outcome {
+    const to = this.connectTarget(address);
+    if (isFailure(to)) return to;
     if (!to) {
       this.peer = null;
       if (!this.explicitBind) {
         this.unbind();
         this.ip = this.family === AF_INET ? ANY4 : ANY6;
       }
-      return ok();
+      return undefined;
     }
     const dest = this.destination(to);
-    if ('errno' in dest) return errno(dest.errno);
+    if (isFailure(dest)) return dest;
     const bound = this.autobind();
-    if (bound) return errno(bound.errno);
+    if (bound) return bound;
+    ctx.warnOnce('connect:udp-refused', 'connect: ICMP is not simulated, so a connected UDP socket never sees ECONNREFUSED from a closed port');
     if (isWildcard(this.ip)) this.ip = this.stack.sourceFor(dest.ip, this.ip);
     this.peer = dest;
     this.readiness.notify();
-    return ok();
+    return undefined;
   }
 
   /**
    * The first datagram, cut to `length`, with its full length and sender; when none: end of
    * file once reading is shut down (EAGAIN for a non-blocking call, as __skb_try_recv_datagram()
-   * answers first), else 'again'.
+   * answers first), else AGAIN.
    */
-  receive(length: number, opts: TransferOptions): Received | 'again' | { readonly errno: number } {
-    if (this.error) return { errno: this.takeError() };
+  receive(length: number, opts: TransferOptions): Outcome<Received> {
+    if (this.error) return failure(this.takeError());
     const first = this.queue[0];
     if (first) {
       return { data: first.data.subarray(0, length), length: first.data.length, from: encodeSockaddr(this.family, first.from) };
     }
-    if (this.shutdown & RCV_SHUTDOWN && !opts.nonBlocking) return { data: new Uint8Array(0), length: 0 };
-    return 'again';
+    if (this.shutdownBits & RCV_SHUTDOWN && !opts.nonBlocking) return { data: new Uint8Array(0), length: 0 };
+    return AGAIN;
   }
 
   consume(_count: number): void {
@@ -165,31 +206,16 @@ export class UdpSocket extends InetSocket implements UdpEndpoint {
     this.readiness.notify();
   }
 
-  shut(how: number): void {
-    this.shutdown |= how + 1;
+  /** shutdown(2) (inet_shutdown()): the bits stick even without a peer, which is ENOTCONN. */
+  override shutdown(how: number): Outcome {
+    this.shutdownBits |= how + 1;
     this.readiness.notify();
-  }
-
-  override read(_ctx: SyscallContext, length: number, offset: bigint | null): IoResult {
-    if (offset !== null) return { errno: Errno.ESPIPE };
-    const result = this.receive(length, { nonBlocking: this.nonBlocking });
-    if (result === 'again' || !('data' in result)) return result;
-    this.consume(0);
-    return result.data;
-  }
-
-  override write(ctx: SyscallContext, data: Uint8Array, offset: bigint | null): IoResult {
-    if (offset !== null) return { errno: Errno.ESPIPE };
-    return this.send(ctx, data, { nonBlocking: this.nonBlocking });
+    return this.peer ? undefined : failure(Errno.ENOTCONN);
   }
 
   /** SIOCINQ (FIONREAD): the first datagram's length; SIOCOUTQ: nothing waits to be sent. */
-  override ioctl(ctx: SyscallContext, request: number, arg: bigint): SyscallResult | undefined {
-    let amount: number;
-    if (request === 0x541b) amount = this.queue[0]?.data.length ?? 0;
-    else if (request === 0x5411) amount = 0;
-    else return undefined;
-    return ctx.memory.write(arg, intBytes(amount)) ? ok() : errno(Errno.EFAULT);
+  protected override queueSizes(): { readonly inq: number; readonly outq: number } {
+    return { inq: this.queue[0]?.data.length ?? 0, outq: 0 };
   }
 
   override release(): void {

@@ -1,0 +1,56 @@
+/** The net family's simulation state: one NetState per kernel, one HostNet (namespace) per host. */
+import type { CongestionAlgorithm, HostView, StrategyRegistry } from '@shadow-ts/plugin-sdk';
+import { NetStack } from './inet/demux.js';
+import type { NetlinkSocket } from './netlink.js';
+import type { UnixNames } from './unix-named.js';
+
+/**
+ * What the net family remembers, for one kernel: each host's network namespace. `apply`
+ * creates the NetState and the taps close over it, so two simulations in one Node process
+ * share nothing. A socket keeps its host's namespace (Linux's sock_net()), so its methods
+ * reach the names, ports and stack of its own host.
+ */
+export class NetState {
+  private readonly namespaces = new WeakMap<HostView, HostNet>();
+
+  constructor(
+    /** The kernel's congestion control registry (`.shadowrc` `tcp_congestion`). */
+    readonly congestion: StrategyRegistry<CongestionAlgorithm>,
+  ) {}
+
+  /** The namespace of `host`, made on first use. */
+  of(host: HostView): HostNet {
+    let ns = this.namespaces.get(host);
+    if (!ns) this.namespaces.set(host, (ns = new HostNet(host, this.congestion)));
+    return ns;
+  }
+}
+
+/** One host's network namespace: its IP stack, AF_UNIX names and netlink port ids. */
+export class HostNet {
+  /** Bound AF_UNIX names (pathnames and abstract ones). */
+  readonly unixNames: UnixNames = { names: new Map(), nextAuto: 0 };
+  /** Bound netlink sockets by port id (nl_table's per-protocol hash). */
+  readonly netlinkPorts = new Map<number, NetlinkSocket>();
+  private ipStack: NetStack | null = null;
+
+  constructor(
+    readonly host: HostView,
+    private readonly congestion: StrategyRegistry<CongestionAlgorithm>,
+  ) {}
+
+  /** The IP stack, created (and the host's packet receiver installed) on first use. */
+  get stack(): NetStack {
+    return (this.ipStack ??= new NetStack(this.host));
+  }
+
+  /** This host's instance of congestion control `name`, or undefined when no such algorithm exists. */
+  congestionFactory(name: string): CongestionAlgorithm | undefined {
+    return this.congestion.instanceOf(this.host.name, name);
+  }
+
+  /** The algorithm chosen for this host. */
+  get defaultCongestion(): string {
+    return this.congestion.chosen(this.host.name);
+  }
+}
