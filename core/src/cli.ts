@@ -3,7 +3,10 @@ import { dirname, resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import { SIM_START, NS_PER_SEC, type SimTime } from '@shadow-ts/plugin-sdk';
+import { parse } from 'yaml';
+import { KEY_FLAGS, withBooleanValues } from './cli-flags.js';
 import { ConfigError, UnitError, loadSimulationConfig, parseTime, type ConfigOverrides } from './config/index.js';
+import { noOpNotes } from './config/no-ops.js';
 import { ShadowError } from './kernel/errors.js';
 import { loadRc } from './loader/rc.js';
 import { createLogger } from './log.js';
@@ -13,26 +16,34 @@ const VERSION = (createRequire(import.meta.url)('../package.json') as { version:
 
 const BOOLEAN = ['true', 'false'];
 
+/** Shadow's options that take no part in the simulation file, accepted with what they mean here. */
+const NO_OP_FLAGS: readonly { flags: string; why: string }[] = [
+  { flags: '-g, --gdb', why: 'managed processes are traced by the simulator already; attach a debugger to a native run instead' },
+  { flags: '--debug-hosts <hostnames>', why: 'there is no pause-for-debugger mode' },
+  { flags: '--shm-cleanup', why: 'the simulator makes no shared-memory files to clean up' },
+];
+
 function program(): Command {
-  return new Command('shadow')
+  const cmd = new Command('shadow')
     .description('Run real Linux programs on a simulated network, in simulated time (Shadow-compatible).')
     .version(VERSION, '-V, --version')
     .argument('<config>', "simulation file (Shadow's YAML format); '-' reads it from stdin")
     .option('-d, --data-directory <path>', 'where outputs go (default: general.data_directory, "shadow.data")')
     .option('--seed <n>', 'seed of every random stream (default: general.seed, 1)')
     .option('--stop-time <time>', 'simulated time at which the simulation ends, e.g. "10 min"')
-    .addOption(new Option('-l, --log-level <level>', 'log level').choices(['error', 'warning', 'info', 'debug', 'trace']))
-    .option('--progress', 'show a progress bar of simulated time on stderr')
-    .option('--no-progress', 'no progress bar, whatever the file says')
-    .option('--model-unblocked-syscall-latency', 'advance time a little on every syscall that does not block')
-    .option('--no-model-unblocked-syscall-latency', 'do not model syscall latency, whatever the file says')
-    .addOption(new Option('--use-cpu-pinning <bool>', 'pin the simulator and its processes to one CPU').choices(BOOLEAN))
-    .addOption(new Option('--native-preemption-enabled <bool>', 'preempt a thread that computes without syscalls (not deterministic)').choices(BOOLEAN))
-    .option('--native-preemption-native-interval <time>', 'CPU time a thread may run without a syscall before it is preempted (default 100 ms)')
-    .option('--native-preemption-sim-interval <time>', 'simulated time charged per preemption (default 10 ms)')
+    .addOption(new Option('-l, --log-level <level>', 'log level').choices(['error', 'warning', 'info', 'debug', 'trace']));
+  for (const flag of KEY_FLAGS) {
+    const spec = `${flag.short ? `-${flag.short}, ` : ''}--${flag.name} <${flag.boolean ? 'bool' : flag.value}>`;
+    const option = new Option(spec, `sets ${flag.key}${flag.boolean ? '' : ` (${flag.value})`}`);
+    cmd.addOption(flag.boolean ? option.choices(BOOLEAN) : option);
+    if (flag.boolean) cmd.addOption(new Option(`--no-${flag.name}`, `the same as --${flag.name} false`).hideHelp());
+  }
+  for (const { flags, why } of NO_OP_FLAGS) cmd.option(flags, `accepted; no effect here: ${why}`);
+  return cmd
     .option('--watchdog <time>', 'wall time a task may run without a stop before it is reported and killed, or preempted (default 10 s; 0: off)')
     .option('--vfork <strategy>', 'how vfork is simulated: as-fork (default), native, reject, or a plugin\'s strategy')
     .option('--show-config', 'print the processed configuration and exit')
+    .option('--show-build-info', 'print the version and the build it runs on, and exit')
     .showHelpAfterError('(run shadow --help for usage)');
 }
 
@@ -41,30 +52,37 @@ interface CliOptions {
   seed?: string;
   stopTime?: string;
   logLevel?: string;
-  progress?: boolean;
-  modelUnblockedSyscallLatency?: boolean;
-  useCpuPinning?: string;
-  nativePreemptionEnabled?: string;
-  nativePreemptionNativeInterval?: string;
-  nativePreemptionSimInterval?: string;
   watchdog?: string;
   vfork?: string;
   showConfig?: boolean;
+  showBuildInfo?: boolean;
+  [flag: string]: unknown;
+}
+
+/** A value as the command line gave it, read as a YAML scalar would be (numbers, booleans, null). */
+function scalar(text: string): unknown {
+  const value: unknown = parse(text);
+  return value !== null && typeof value === 'object' ? text : value;
 }
 
 function overrides(o: CliOptions): ConfigOverrides {
+  const keys: Record<string, unknown> = {};
+  for (const flag of KEY_FLAGS) {
+    const value = o[camelCase(flag.name)];
+    if (value !== undefined) keys[flag.key] = typeof value === 'boolean' ? value : scalar(String(value));
+  }
   return {
     ...(o.dataDirectory !== undefined && { dataDirectory: o.dataDirectory }),
     ...(o.seed !== undefined && { seed: o.seed }),
     ...(o.stopTime !== undefined && { stopTime: o.stopTime }),
     ...(o.logLevel !== undefined && { logLevel: o.logLevel }),
-    ...(o.progress !== undefined && { progress: o.progress }),
-    ...(o.modelUnblockedSyscallLatency !== undefined && { modelUnblockedSyscallLatency: o.modelUnblockedSyscallLatency }),
-    ...(o.useCpuPinning !== undefined && { useCpuPinning: o.useCpuPinning === 'true' }),
-    ...(o.nativePreemptionEnabled !== undefined && { nativePreemptionEnabled: o.nativePreemptionEnabled === 'true' }),
-    ...(o.nativePreemptionNativeInterval !== undefined && { nativePreemptionNativeInterval: o.nativePreemptionNativeInterval }),
-    ...(o.nativePreemptionSimInterval !== undefined && { nativePreemptionSimInterval: o.nativePreemptionSimInterval }),
+    keys,
   };
+}
+
+/** commander's attribute name of a long option (`use-cpu-pinning` → `useCpuPinning`). */
+function camelCase(name: string): string {
+  return name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 }
 
 /** A time given on the command line, or a ShadowError naming the flag. */
@@ -99,7 +117,12 @@ function progressBar(stopTime: bigint): { update(now: SimTime): void; stop(): vo
 /** Runs the CLI; resolves to the process exit code. */
 export async function main(argv: string[]): Promise<number> {
   const cmd = program();
-  cmd.parse(argv);
+  const booleans = new Set(KEY_FLAGS.filter((f) => f.boolean).map((f) => `--${f.name}`));
+  if (argv.includes('--show-build-info')) {
+    process.stdout.write(`shadow-ts ${VERSION} on Node.js ${process.versions.node} (${process.platform} ${process.arch})\n`);
+    return 0;
+  }
+  cmd.parse(withBooleanValues(argv, booleans));
   const file = cmd.args[0]!;
   const options = cmd.opts<CliOptions>();
   try {
@@ -113,6 +136,11 @@ export async function main(argv: string[]): Promise<number> {
     let simClock: (() => SimTime) | null = null;
     const log = createLogger(config.general.logLevel, () => simClock?.() ?? null);
     log.info(`Starting shadow-ts ${VERSION} with ${config.source}`);
+    for (const note of noOpNotes(config.document)) log.info(note);
+    for (const { flags, why } of NO_OP_FLAGS) {
+      const long = /--([a-z-]+)/.exec(flags)![1]!;
+      if (options[camelCase(long)] !== undefined) log.info(`--${long} is accepted and has no effect: ${why}`);
+    }
     // No SIGINT/SIGTERM handlers: the simulator may sit in waitpid for a program that never makes
     // a syscall, where a JS handler would never run. The default action ends the simulator, and
     // PTRACE_O_EXITKILL takes every managed process with it.

@@ -29,7 +29,7 @@ function plainCopy(v: unknown): unknown {
 
 /** Writes CLI overrides into the document's sections; returns the key paths they set. */
 function applyOverrides(root: YamlMap, o: ConfigOverrides): Set<string> {
-  const entries: ['general' | 'experimental', string, unknown][] = [];
+  const entries: [string, string, unknown][] = [];
   if (o.stopTime !== undefined) entries.push(['general', 'stop_time', o.stopTime]);
   if (o.seed !== undefined) entries.push(['general', 'seed', /^[0-9]+$/.test(o.seed) ? Number(o.seed) : o.seed]);
   if (o.dataDirectory !== undefined) entries.push(['general', 'data_directory', o.dataDirectory]);
@@ -45,6 +45,10 @@ function applyOverrides(root: YamlMap, o: ConfigOverrides): Set<string> {
   }
   if (o.nativePreemptionSimInterval !== undefined) {
     entries.push(['experimental', 'native_preemption_sim_interval', o.nativePreemptionSimInterval]);
+  }
+  for (const [path, v] of Object.entries(o.keys ?? {})) {
+    const dot = path.indexOf('.');
+    entries.push([path.slice(0, dot), path.slice(dot + 1), v]);
   }
   const set = new Set<string>();
   for (const [section, k, v] of entries) {

@@ -121,4 +121,11 @@ export interface ConfigOverrides {
   readonly nativePreemptionEnabled?: boolean;
   readonly nativePreemptionNativeInterval?: string;
   readonly nativePreemptionSimInterval?: string;
+  /**
+   * Any other key, by its dotted path (`general.parallelism`, `experimental.runahead`,
+   * `host_option_defaults.log_level`, `network.use_shortest_path`), with its value as the
+   * command line gave it (a string, or a boolean): written into the document before it is
+   * checked, so the value is validated and reported as if the file held it.
+   */
+  readonly keys?: Readonly<Record<string, unknown>>;
 }

@@ -1,0 +1,48 @@
+import { isPlainMap } from './checker.js';
+
+/**
+ * Keys of Shadow's simulation file that this simulator accepts and does not act on, with why.
+ * A run that gives one (in the file or on the command line) logs one info line saying so, so
+ * nobody believes a setting took effect when it did not. `unless` is the value that describes
+ * what the simulator does anyway (no line for it).
+ */
+const NO_OPS: Readonly<Record<string, { readonly why: string; readonly unless?: unknown }>> = {
+  'general.parallelism': { why: 'hosts run one after another on the simulator thread; results do not depend on it' },
+  'general.template_directory': { why: 'template directories are not copied yet: the data directory starts empty', unless: null },
+  'host_option_defaults.log_level': { why: 'one log level applies to the whole run (general.log_level)', unless: null },
+  'experimental.use_sched_fifo': { why: 'there are no worker threads to schedule' },
+  'experimental.use_syscall_counters': { why: 'syscall counts are not collected' },
+  'experimental.use_object_counters': { why: 'object counts are not collected' },
+  'experimental.use_preload_libc': { why: 'there is no LD_PRELOAD shim: seccomp traps every syscall' },
+  'experimental.use_preload_openssl_rng': { why: 'there is no LD_PRELOAD shim: OpenSSL draws from the simulated getrandom' },
+  'experimental.use_preload_openssl_crypto': { why: 'there is no LD_PRELOAD shim: OpenSSL runs as it is' },
+  'experimental.use_memory_manager': { why: 'program memory is read and written through process_vm_readv/writev' },
+  'experimental.use_worker_spinning': { why: 'there are no worker threads' },
+  'experimental.use_dynamic_runahead': { why: 'rounds last the graph\'s smallest latency (or runahead)', unless: false },
+  'experimental.socket_send_buffer': { why: 'sockets start with Linux\'s SO_SNDBUF default (131072 B)' },
+  'experimental.socket_recv_buffer': { why: 'sockets start with Linux\'s SO_RCVBUF default (174760 B)' },
+  'experimental.socket_send_autotune': { why: 'TCP connections without SO_SNDBUF always use the tcp_wmem maximum', unless: true },
+  'experimental.socket_recv_autotune': { why: 'TCP connections without SO_RCVBUF always use the tcp_rmem maximum', unless: true },
+  'experimental.interface_qdisc': { why: 'packets leave an interface in the order they were sent (fifo)', unless: 'fifo' },
+  'experimental.strace_logging_mode': { why: 'strace logs are not written yet', unless: 'off' },
+  'experimental.scheduler': { why: 'one simulator thread runs every host' },
+  'experimental.report_errors_to_stderr': { why: 'errors always go to stderr as well as to the log', unless: true },
+  'experimental.use_new_tcp': { why: 'there is one TCP implementation', unless: false },
+  'experimental.edge_bandwidth_limiting_enabled': { why: 'per-edge bandwidth is not modelled', unless: false },
+  'experimental.edge_bandwidth_algorithm': { why: 'per-edge bandwidth is not modelled' },
+  'experimental.edge_bandwidth_burst_ratio': { why: 'per-edge bandwidth is not modelled' },
+};
+
+/** One line for each key of `document` (the processed simulation file) that has no effect here. */
+export function noOpNotes(document: unknown): string[] {
+  if (!isPlainMap(document)) return [];
+  const notes: string[] = [];
+  for (const [path, { why, unless }] of Object.entries(NO_OPS)) {
+    const [section, key] = path.split('.') as [string, string];
+    const map = document[section];
+    if (!isPlainMap(map) || !(key in map)) continue;
+    if ('unless' in NO_OPS[path]! && map[key] === unless) continue;
+    notes.push(`${path} is accepted and has no effect: ${why}`);
+  }
+  return notes;
+}

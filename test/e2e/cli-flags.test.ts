@@ -1,0 +1,115 @@
+import { expect } from 'chai';
+import { cpSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { KEY_FLAGS } from '../../core/src/cli-flags.js';
+import { ROOT, logLines, oneHost, runShadow, scratchDir } from './harness.js';
+
+/** A valid value for each key flag, different from Shadow's default where one exists. */
+const VALUES: Readonly<Record<string, string>> = {
+  parallelism: '2',
+  'bootstrap-end-time': '1 s',
+  'heartbeat-interval': '2 s',
+  'template-directory': 'null',
+  progress: 'false',
+  'model-unblocked-syscall-latency': 'true',
+  'use-shortest-path': 'true',
+  'host-log-level': 'debug',
+  'pcap-enabled': 'true',
+  'pcap-capture-size': '100 B',
+  'use-sched-fifo': 'true',
+  'use-syscall-counters': 'false',
+  'use-object-counters': 'false',
+  'use-preload-libc': 'false',
+  'use-preload-openssl-rng': 'false',
+  'use-preload-openssl-crypto': 'true',
+  'use-memory-manager': 'true',
+  'use-cpu-pinning': 'false',
+  'use-worker-spinning': 'false',
+  runahead: '2 ms',
+  'use-dynamic-runahead': 'true',
+  'socket-send-buffer': '64 KiB',
+  'socket-send-autotune': 'false',
+  'socket-recv-buffer': '64 KiB',
+  'socket-recv-autotune': 'false',
+  'interface-qdisc': 'round-robin',
+  'strace-logging-mode': 'standard',
+  'max-unapplied-cpu-latency': '2 us',
+  'unblocked-syscall-latency': '2 us',
+  'unblocked-vdso-latency': '20 ns',
+  scheduler: 'thread-per-host',
+  'report-errors-to-stderr': 'false',
+  'use-new-tcp': 'true',
+  'native-preemption-enabled': 'false',
+  'native-preemption-native-interval': '200 ms',
+  'native-preemption-sim-interval': '20 ms',
+};
+
+const TRUE_PROGRAM = `    - { path: /bin/true }\n`;
+
+describe("cli: Shadow's command line", () => {
+  it("Shadow's test-harness flags run the getting-started example unchanged", function () {
+    this.timeout(120_000);
+    const dir = scratchDir();
+    cpSync(join(ROOT, 'examples/getting-started/shadow.yaml'), join(dir, 'shadow.yaml'));
+    const yaml = readFileSync(join(dir, 'shadow.yaml'), 'utf8');
+    const run = runShadow(yaml, ['--use-cpu-pinning', 'false', '--strace-logging-mode', 'standard', '--parallelism', '1', '--report-errors-to-stderr', 'false'], dir);
+    expect(run.code, run.stderr + run.stdout.slice(-2000)).to.equal(0);
+    expect(run.file('client1', 'curl.1000.stdout')).to.contain('Directory listing for /');
+    expect(logLines(run, 'experimental.strace_logging_mode is accepted and has no effect')).to.have.length(1);
+  });
+
+  it('takes every key flag of Shadow 3.x once: the value reaches the processed config, and each no-op says so once', function () {
+    this.timeout(60_000);
+    expect(Object.keys(VALUES).sort()).to.deep.equal(KEY_FLAGS.map((f) => f.name).sort());
+    const args = KEY_FLAGS.flatMap((f) => [`--${f.name}`, VALUES[f.name]!]);
+    const run = runShadow(oneHost(TRUE_PROGRAM, 'stop_time: 3 s'), [...args, '-g', '--debug-hosts', 'alpha', '--shm-cleanup']);
+    expect(run.code, run.stderr + run.stdout.slice(-2000)).to.equal(0);
+    const processed = parse(readFileSync(join(run.dataDir, 'processed-config.yaml'), 'utf8')) as Record<string, Record<string, unknown>>;
+    for (const flag of KEY_FLAGS) {
+      const [section, key] = flag.key.split('.') as [string, string];
+      expect(processed[section], flag.key).to.have.property(key);
+    }
+    expect(processed['general']!['parallelism']).to.equal(2);
+    expect(processed['experimental']!['runahead']).to.equal('2 ms');
+    expect(processed['experimental']!['template_directory']).to.equal(undefined);
+    const notes = logLines(run, 'is accepted and has no effect');
+    for (const key of ['general.parallelism', 'experimental.use_preload_libc', 'experimental.interface_qdisc', 'host_option_defaults.log_level', '--gdb', '--debug-hosts', '--shm-cleanup']) {
+      expect(notes.filter((l) => l.includes(`${key} is accepted`)), key).to.have.length(1);
+    }
+    // Honoured keys say nothing: runahead, pinning, preemption, latencies.
+    for (const key of ['experimental.runahead', 'experimental.use_cpu_pinning', 'general.bootstrap_end_time']) {
+      expect(notes.filter((l) => l.includes(key)), key).to.deep.equal([]);
+    }
+    expect(run.file('alpha', 'eth0.pcap').length, 'pcap-enabled took effect').to.be.greaterThan(0);
+  });
+
+  it('keeps the older switches: a bare boolean flag means true, --no-x means false', () => {
+    const run = runShadow(oneHost(TRUE_PROGRAM, 'stop_time: 1 s'), ['--model-unblocked-syscall-latency', '--no-pcap-enabled', '--show-config']);
+    expect(run.code, run.stderr).to.equal(0);
+    const shown = JSON.parse(run.stdout) as Record<string, Record<string, unknown>>;
+    expect(shown['general']!['model_unblocked_syscall_latency']).to.equal(true);
+    expect(shown['host_option_defaults']!['pcap_enabled']).to.equal(false);
+  });
+
+  it('a bad value names the key it sets, in one line', () => {
+    const run = runShadow(oneHost(TRUE_PROGRAM, 'stop_time: 1 s'), ['--parallelism', 'many']);
+    expect(run.code).to.equal(1);
+    expect(run.stderr.trim().split('\n')).to.have.length(1);
+    expect(run.stderr).to.match(/general\.parallelism/);
+    const bool = runShadow(oneHost(TRUE_PROGRAM, 'stop_time: 1 s'), ['--use-cpu-pinning', 'maybe']);
+    expect(bool.code).to.not.equal(0);
+    expect(bool.stderr).to.match(/--use-cpu-pinning/);
+  });
+
+  it('--show-build-info prints the version and exits', () => {
+    const run = runShadow(oneHost(TRUE_PROGRAM, 'stop_time: 1 s'), ['--show-build-info']);
+    expect(run.code).to.equal(0);
+    expect(run.stdout).to.match(/^shadow-ts \d+\.\d+\.\d+ on Node\.js /);
+  });
+
+  it('the README table lists every key flag with its key', () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    for (const flag of KEY_FLAGS) expect(readme, flag.name).to.match(new RegExp(`\\| \`(-\\w, )?--${flag.name} <[^>]+>\` \\| \`${flag.key}\` \\|`));
+  });
+});
