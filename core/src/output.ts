@@ -4,7 +4,7 @@
  * system ends the run with one line naming the path and the reason instead of a stack trace.
  */
 
-import { mkdirSync, realpathSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { getSystemErrorMap } from 'node:util';
 import { ShadowError } from './kernel/errors.js';
@@ -77,6 +77,21 @@ export function createDataDirectory(dir: string): void {
       throw fail(systemReason(error));
     }
   }
+}
+
+/**
+ * Fills the new data directory with a recursive copy of `template` (Shadow's
+ * `general.template_directory`: Tor experiments keep keys and torrcs there, under `hosts/<name>/`).
+ */
+export function copyTemplate(template: string, dir: string): void {
+  let isDirectory: boolean;
+  try {
+    isDirectory = statSync(template).isDirectory();
+  } catch (error) {
+    throw new ShadowError('TEMPLATE_DIRECTORY_UNUSABLE', `template directory "${template}": ${systemReason(error)}`, { path: template });
+  }
+  if (!isDirectory) throw new ShadowError('TEMPLATE_DIRECTORY_UNUSABLE', `template directory "${template}": it is not a directory`, { path: template });
+  writingTo(dir, () => cpSync(template, dir, { recursive: true, preserveTimestamps: true }));
 }
 
 /** Creates a directory inside the data directory (and its parents). */

@@ -18,7 +18,7 @@ import { BUILTIN_PLUGINS, applyPlugins, loadPlugin, type LoadedPlugin } from './
 import type { PluginSpec, RcConfig } from './loader/rc.js';
 import type { Logger } from './log.js';
 import { Network } from './net/network.js';
-import { createDataDirectory, createOutputDirectory, writeOutput } from './output.js';
+import { copyTemplate, createDataDirectory, createOutputDirectory, writeOutput } from './output.js';
 import { SeedSource } from './sim/random.js';
 import { Scheduler } from './sim/scheduler.js';
 import { formatSimTime } from './sim/time.js';
@@ -364,6 +364,7 @@ export async function runSimulation(options: RunOptions): Promise<RunResult> {
   chooseStrategies(kernel, rc, config, options.vfork);
 
   createDataDirectory(dataDir);
+  if (config.general.templateDirectory !== null) copyTemplate(config.general.templateDirectory, dataDir);
   createOutputDirectory(join(dataDir, 'hosts'));
   writeOutput(join(dataDir, 'processed-config.yaml'), stringify(config.document));
 

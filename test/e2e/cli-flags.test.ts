@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { cpSync, readFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { KEY_FLAGS } from '../../core/src/cli-flags.js';
@@ -111,5 +111,19 @@ describe("cli: Shadow's command line", () => {
   it('the README table lists every key flag with its key', () => {
     const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
     for (const flag of KEY_FLAGS) expect(readme, flag.name).to.match(new RegExp(`\\| \`(-\\w, )?--${flag.name} <[^>]+>\` \\| \`${flag.key}\` \\|`));
+  });
+
+  it('-e/--template-directory: the data directory starts as a copy of the template (torrc and keys in the host directory)', () => {
+    const dir = scratchDir();
+    mkdirSync(join(dir, 'template/hosts/alpha/keys'), { recursive: true });
+    writeFileSync(join(dir, 'template/hosts/alpha/torrc'), 'SocksPort 9050\n');
+    writeFileSync(join(dir, 'template/hosts/alpha/keys/secret_id_key'), 'KEY\n');
+    const read = `    - { path: /bin/sh, args: ['-c', 'cat torrc keys/secret_id_key'] }\n`;
+    const run = runShadow(oneHost(read, 'stop_time: 1 s'), ['-e', 'template'], dir);
+    expect(run.code, run.stderr + run.stdout.slice(-1500)).to.equal(0);
+    expect(run.file('alpha', 'sh.1000.stdout')).to.equal('SocksPort 9050\nKEY\n');
+    const missing = runShadow(oneHost(read, 'stop_time: 1 s'), ['--template-directory', 'nowhere']);
+    expect(missing.code).to.equal(1);
+    expect(missing.stderr).to.match(/^shadow: error: template directory "nowhere": no such file or directory\n$/);
   });
 });

@@ -8,7 +8,6 @@ import { isPlainMap } from './checker.js';
  */
 const NO_OPS: Readonly<Record<string, { readonly why: string; readonly unless?: unknown }>> = {
   'general.parallelism': { why: 'hosts run one after another on the simulator thread; results do not depend on it' },
-  'general.template_directory': { why: 'template directories are not copied yet: the data directory starts empty', unless: null },
   'host_option_defaults.log_level': { why: 'one log level applies to the whole run (general.log_level)', unless: null },
   'experimental.use_sched_fifo': { why: 'there are no worker threads to schedule' },
   'experimental.use_syscall_counters': { why: 'syscall counts are not collected' },
