@@ -289,8 +289,8 @@ hosts:
 
   it('lets command-line overrides win and records them in the document', () => {
     const c = load(GETTING_STARTED, {
-      stopTime: '1 min', seed: '42', dataDirectory: 'out.data', logLevel: 'debug', progress: true,
-      modelUnblockedSyscallLatency: false,
+      stopTime: '1 min', seed: '42', dataDirectory: 'out.data', logLevel: 'debug',
+      keys: { 'general.progress': true, 'general.model_unblocked_syscall_latency': false },
     });
     expect(c.general).to.include({
       stopTime: 60n * SEC, seed: 42, dataDirectory: 'out.data', logLevel: 'debug', progress: true,
@@ -304,11 +304,11 @@ hosts:
 
   it('applies the use_cpu_pinning override to experimental and records it in the document', () => {
     expect(load(GETTING_STARTED).experimental.useCpuPinning).to.equal(true);
-    const c = load(GETTING_STARTED, { useCpuPinning: false });
+    const c = load(GETTING_STARTED, { keys: { 'experimental.use_cpu_pinning': false } });
     expect(c.experimental.useCpuPinning).to.equal(false);
     expect((c.document as { experimental: unknown }).experimental).to.deep.equal({ use_cpu_pinning: false });
     const file = `${withHosts('  a: { network_node_id: 0, processes: [] }\n')}experimental:\n  use_cpu_pinning: false\n  runahead: 2 ms\n`;
-    const set = load(file, { useCpuPinning: true });
+    const set = load(file, { keys: { 'experimental.use_cpu_pinning': true } });
     expect(set.experimental).to.include({ useCpuPinning: true, runahead: 2_000_000n });
   });
 
@@ -404,7 +404,7 @@ hosts:
     });
     const preempt = load(
       `${withHosts('  a: { network_node_id: 0, processes: [] }\n')}experimental:\n  native_preemption_sim_interval: 5 ms\n`,
-      { nativePreemptionEnabled: true, nativePreemptionNativeInterval: '20 ms' },
+      { keys: { 'experimental.native_preemption_enabled': true, 'experimental.native_preemption_native_interval': '20 ms' } },
     );
     expect(preempt.experimental).to.include({
       nativePreemptionEnabled: true, nativePreemptionNativeInterval: 20_000_000n, nativePreemptionSimInterval: 5_000_000n,

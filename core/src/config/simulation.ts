@@ -34,18 +34,6 @@ function applyOverrides(root: YamlMap, o: ConfigOverrides): Set<string> {
   if (o.seed !== undefined) entries.push(['general', 'seed', /^[0-9]+$/.test(o.seed) ? Number(o.seed) : o.seed]);
   if (o.dataDirectory !== undefined) entries.push(['general', 'data_directory', o.dataDirectory]);
   if (o.logLevel !== undefined) entries.push(['general', 'log_level', o.logLevel]);
-  if (o.progress !== undefined) entries.push(['general', 'progress', o.progress]);
-  if (o.modelUnblockedSyscallLatency !== undefined) {
-    entries.push(['general', 'model_unblocked_syscall_latency', o.modelUnblockedSyscallLatency]);
-  }
-  if (o.useCpuPinning !== undefined) entries.push(['experimental', 'use_cpu_pinning', o.useCpuPinning]);
-  if (o.nativePreemptionEnabled !== undefined) entries.push(['experimental', 'native_preemption_enabled', o.nativePreemptionEnabled]);
-  if (o.nativePreemptionNativeInterval !== undefined) {
-    entries.push(['experimental', 'native_preemption_native_interval', o.nativePreemptionNativeInterval]);
-  }
-  if (o.nativePreemptionSimInterval !== undefined) {
-    entries.push(['experimental', 'native_preemption_sim_interval', o.nativePreemptionSimInterval]);
-  }
   for (const [path, v] of Object.entries(o.keys ?? {})) {
     const dot = path.indexOf('.');
     entries.push([path.slice(0, dot), path.slice(dot + 1), v]);

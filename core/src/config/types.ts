@@ -115,12 +115,6 @@ export interface ConfigOverrides {
   readonly seed?: string;
   readonly dataDirectory?: string;
   readonly logLevel?: string;
-  readonly progress?: boolean;
-  readonly modelUnblockedSyscallLatency?: boolean;
-  readonly useCpuPinning?: boolean;
-  readonly nativePreemptionEnabled?: boolean;
-  readonly nativePreemptionNativeInterval?: string;
-  readonly nativePreemptionSimInterval?: string;
   /**
    * Any other key, by its dotted path (`general.parallelism`, `experimental.runahead`,
    * `host_option_defaults.log_level`, `network.use_shortest_path`), with its value as the
