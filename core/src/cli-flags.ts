@@ -85,7 +85,8 @@ export function withBooleanValues(argv: readonly string[], booleans: ReadonlySet
     const arg = argv[i]!;
     out.push(arg);
     const next = argv[i + 1];
-    if (booleans.has(arg) && (next === undefined || next.startsWith('-') || i + 1 === argv.length - 1)) out.push('true');
+    const valueFollows = next === 'true' || next === 'false';
+    if (booleans.has(arg) && !valueFollows && (next === undefined || next.startsWith('-') || i + 1 === argv.length - 1)) out.push('true');
   }
   return out;
 }

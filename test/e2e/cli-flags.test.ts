@@ -1,9 +1,10 @@
 import { expect } from 'chai';
+import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { KEY_FLAGS } from '../../core/src/cli-flags.js';
-import { ROOT, logLines, oneHost, runShadow, scratchDir } from './harness.js';
+import { ROOT, SHADOW, logLines, oneHost, runShadow, scratchDir } from './harness.js';
 
 /** A valid value for each key flag, different from Shadow's default where one exists. */
 const VALUES: Readonly<Record<string, string>> = {
@@ -90,6 +91,12 @@ describe("cli: Shadow's command line", () => {
     const shown = JSON.parse(run.stdout) as Record<string, Record<string, unknown>>;
     expect(shown['general']!['model_unblocked_syscall_latency']).to.equal(true);
     expect(shown['host_option_defaults']!['pcap_enabled']).to.equal(false);
+    // A boolean value at the very end, after the simulation file, is still the flag's value.
+    const dir = scratchDir();
+    writeFileSync(join(dir, 'shadow.yaml'), oneHost(TRUE_PROGRAM, 'stop_time: 1 s'));
+    const last = spawnSync(process.execPath, [SHADOW, '--show-config', 'shadow.yaml', '--pcap-enabled', 'false'], { cwd: dir, encoding: 'utf8' });
+    expect(last.status, last.stderr).to.equal(0);
+    expect((JSON.parse(last.stdout) as Record<string, Record<string, unknown>>)['host_option_defaults']!['pcap_enabled']).to.equal(false);
   });
 
   it('a bad value names the key it sets, in one line', () => {

@@ -36,12 +36,12 @@ const NO_OPS: Readonly<Record<string, { readonly why: string; readonly unless?: 
 export function noOpNotes(document: unknown): string[] {
   if (!isPlainMap(document)) return [];
   const notes: string[] = [];
-  for (const [path, { why, unless }] of Object.entries(NO_OPS)) {
+  for (const [path, entry] of Object.entries(NO_OPS)) {
     const [section, key] = path.split('.') as [string, string];
     const map = document[section];
     if (!isPlainMap(map) || !(key in map)) continue;
-    if ('unless' in NO_OPS[path]! && map[key] === unless) continue;
-    notes.push(`${path} is accepted and has no effect: ${why}`);
+    if ('unless' in entry && map[key] === entry.unless) continue;
+    notes.push(`${path} is accepted and has no effect: ${entry.why}`);
   }
   return notes;
 }
