@@ -73,8 +73,8 @@ export const SHUTDOWN_MASK = 3;
 
 /** Linux's default socket buffer size (net.core.wmem_default and rmem_default). */
 export const SOCKET_BUFFER = 212992;
-/** Linux's MAX_RW_COUNT: no single transfer is larger. */
-export const MAX_RW_COUNT = 0x7ffff000;
+/** Linux's MAX_RW_COUNT: no single transfer is larger (the SDK's, so io and net cap alike). */
+export { MAX_RW_COUNT } from '@shadow-ts/plugin-sdk';
 /** UIO_MAXIOV: more iovecs in a msghdr is EMSGSIZE. */
 export const IOV_MAX = 1024;
 /** sizeof(struct sockaddr_storage): longer addresses are EINVAL (sendto) or cut (sendmsg). */
