@@ -14,7 +14,7 @@ import { Process, formatFinalState, sameFinalState } from './kernel/process.js';
 import { Runner } from './kernel/runner.js';
 import { mainThread, signalName } from './kernel/signals.js';
 import { Thread } from './kernel/thread.js';
-import { BUILTIN_PLUGINS, applyPlugins, loadPlugin, type LoadedPlugin } from './loader/loader.js';
+import { BUILTIN_PLUGINS, applyPlugins, builtinObservers, loadPlugin, type LoadedPlugin } from './loader/loader.js';
 import type { PluginSpec, RcConfig } from './loader/rc.js';
 import type { Logger } from './log.js';
 import { Network } from './net/network.js';
@@ -86,11 +86,12 @@ export function assignAddresses(hosts: readonly HostConfig[]): Map<string, strin
   return assigned;
 }
 
-/** Loads the built-in plugins, then those listed in the settings file, in order. */
-async function loadAllPlugins(rc: RcConfig): Promise<LoadedPlugin[]> {
+/** Loads the built-in plugins and observers, then those listed in the settings file, in order. */
+async function loadAllPlugins(rc: RcConfig, config: SimulationConfig): Promise<LoadedPlugin[]> {
   const coreDir = dirname(fileURLToPath(import.meta.url));
   const loaded: LoadedPlugin[] = [];
-  for (const spec of BUILTIN_PLUGINS) loaded.push(await loadPlugin(spec, coreDir, 'the built-in plugins'));
+  const builtins = [...BUILTIN_PLUGINS, ...builtinObservers(String(config.experimental.other['strace_logging_mode']))];
+  for (const spec of builtins) loaded.push(await loadPlugin(spec, coreDir, 'the built-in plugins'));
   for (const spec of rc.plugins) loaded.push(await loadPlugin(spec, dirname(rc.file!), rc.file!));
   return loaded;
 }
@@ -356,7 +357,7 @@ function chooseStrategies(kernel: Kernel, rc: RcConfig, config: SimulationConfig
 export async function runSimulation(options: RunOptions): Promise<RunResult> {
   const { config, rc, log } = options;
   const dataDir = config.general.dataDirectory;
-  const plugins = await loadAllPlugins(rc);
+  const plugins = await loadAllPlugins(rc, config);
   const backend = await loadBackend(rc.backend);
   const kernel = new Kernel(log);
   applyPlugins(kernel, plugins);
@@ -375,6 +376,7 @@ export async function runSimulation(options: RunOptions): Promise<RunResult> {
   } finally {
     simulation.stopAll(end > SIM_START ? end : SIM_START + config.general.stopTime);
     simulation.close();
+    kernel.hooks.finish.call();
   }
   const syscalls = Object.fromEntries([...kernel.counts.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   writeOutput(join(dataDir, 'sim-stats.json'), `${JSON.stringify({ syscalls }, null, 2)}\n`);

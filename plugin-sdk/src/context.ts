@@ -49,6 +49,11 @@ export interface HostView {
   readonly name: string;
   /** Dotted IPv4 address of the host. */
   readonly ipAddress: string;
+  /**
+   * The host's directory in the data directory (`<data>/hosts/<name>`): its processes' working
+   * directory and where their output files go (`<exe>.<pid>.stdout`, …). Observers write there.
+   */
+  readonly dataDir: string;
   readonly random: RandomSource;
   /** The host's current simulated time. */
   now(): SimTime;

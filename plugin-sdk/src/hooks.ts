@@ -72,6 +72,13 @@ export interface KernelHooks {
   readonly syscallEnter: SyncHook<[SyscallContext]>;
   /** Observe every result. */
   readonly syscallExit: SyncHook<[SyscallContext, SyscallResult]>;
+  /**
+   * Observe what a call the kernel ran (a `native` or `rewrite` result) returned, as the program
+   * sees it, at its syscall exit: output buffers are filled by then. A call that does not return
+   * (a successful execve, exit) never comes here. Tapping it makes every such call stop at its
+   * exit, which costs a context switch each: for observers that are switched on, like strace.
+   */
+  readonly nativeExit: SyncHook<[SyscallContext, bigint]>;
   /** Last chance for a syscall no tap handled; otherwise it fails with ENOSYS. */
   readonly unhandled: SyncBailHook<[SyscallContext], SyscallResult | undefined>;
   /** A process loaded a new image (after execve), before its first instruction. */
@@ -87,6 +94,8 @@ export interface KernelHooks {
   readonly restartOnSignal: SyncBailHook<[ThreadView, number], boolean | undefined>;
   /** All plugins are applied; the hook graph is frozen. */
   readonly ready: SyncHook<[]>;
+  /** The simulation ended and every process is gone: observers flush what they kept. */
+  readonly finish: SyncHook<[]>;
 }
 
 /** Creates the hook set a kernel hands to plugins. */
@@ -95,11 +104,13 @@ export function createKernelHooks(onCreateSyscallHook?: (name: SyscallName, hook
     syscall: new SyscallHookMap(onCreateSyscallHook),
     syscallEnter: new SyncHook<[SyscallContext]>(['ctx']),
     syscallExit: new SyncHook<[SyscallContext, SyscallResult]>(['ctx', 'result']),
+    nativeExit: new SyncHook<[SyscallContext, bigint]>(['ctx', 'value']),
     unhandled: new SyncBailHook<[SyscallContext], SyscallResult | undefined>(['ctx']),
     exec: new SyncHook<[ExecEvent]>(['event']),
     clone: new SyncHook<[CloneEvent]>(['event']),
     threadExit: new SyncHook<[ThreadView]>(['thread']),
     restartOnSignal: new SyncBailHook<[ThreadView, number], boolean | undefined>(['thread', 'signal']),
     ready: new SyncHook<[]>([]),
+    finish: new SyncHook<[]>([]),
   };
 }

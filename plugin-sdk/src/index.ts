@@ -31,6 +31,8 @@ export { NS_PER_MS, NS_PER_SEC, NS_PER_US, SIM_START } from './time.js';
 export type { SimTime } from './time.js';
 export { SYSCALL_NUMBERS } from './syscalls.js';
 export type { SyscallName } from './syscalls.js';
+export { SYSCALL_SIGNATURES } from './syscall-signatures.js';
+export type { ArgKind, SyscallSignature } from './syscall-signatures.js';
 export { MAX_RW_COUNT, TASK_SIZE, readDuration, readTimespec, timespecBytes, timevalBytes } from './abi-structs.js';
 export { O, OpenFile, POLL, S_IF, newDescriptor, statBytes, statxBytes } from './files.js';
 export type { DescriptorTable, FileStat, IoResult } from './files.js';

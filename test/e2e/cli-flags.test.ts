@@ -57,7 +57,11 @@ describe("cli: Shadow's command line", () => {
     const run = runShadow(yaml, ['--use-cpu-pinning', 'false', '--strace-logging-mode', 'standard', '--parallelism', '1', '--report-errors-to-stderr', 'false'], dir);
     expect(run.code, run.stderr + run.stdout.slice(-2000)).to.equal(0);
     expect(run.file('client1', 'curl.1000.stdout')).to.contain('Directory listing for /');
-    expect(logLines(run, 'experimental.strace_logging_mode is accepted and has no effect')).to.have.length(1);
+    // --strace-logging-mode standard took effect: curl's non-blocking connect, decoded, pointers shown.
+    const strace = run.file('client1', 'curl.1000.strace');
+    expect(strace).to.match(/^00:00:05\.\d{9} \[tid 1000\] connect\(\d+, \{sa_family=AF_INET, sin_port=htons\(80\), sin_addr=inet_addr\("11\.0\.0\.4"\)\}, 16\) = -115 \(EINPROGRESS\)$/m);
+    expect(strace).to.match(/\(0x[0-9a-f]+, /);
+    expect(logLines(run, 'strace_logging_mode')).to.deep.equal([]);
   });
 
   it('takes every key flag of Shadow 3.x once: the value reaches the processed config, and each no-op says so once', function () {

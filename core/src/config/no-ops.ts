@@ -23,7 +23,6 @@ const NO_OPS: Readonly<Record<string, { readonly why: string; readonly unless?: 
   'experimental.socket_send_autotune': { why: 'TCP connections without SO_SNDBUF always use the tcp_wmem maximum', unless: true },
   'experimental.socket_recv_autotune': { why: 'TCP connections without SO_RCVBUF always use the tcp_rmem maximum', unless: true },
   'experimental.interface_qdisc': { why: 'packets leave an interface in the order they were sent (fifo)', unless: 'fifo' },
-  'experimental.strace_logging_mode': { why: 'strace logs are not written yet', unless: 'off' },
   'experimental.scheduler': { why: 'one simulator thread runs every host' },
   'experimental.report_errors_to_stderr': { why: 'errors always go to stderr as well as to the log', unless: true },
   'experimental.use_new_tcp': { why: 'there is one TCP implementation', unless: false },

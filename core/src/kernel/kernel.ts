@@ -27,6 +27,8 @@ export class Kernel {
   readonly vfork = new Strategies<VforkStrategy>('vfork', 'as-fork');
   /** TCP congestion control algorithms; each host uses `cubic` (Linux's default) unless the settings choose another. */
   readonly congestion = new Strategies<CongestionAlgorithm>('TCP congestion control', 'cubic');
+  /** Whether a plugin observes native results (then every native call stops at its exit). */
+  observesNativeExits = false;
   /** Calls per syscall name (sim-stats.json). */
   readonly counts = new Map<string, number>();
   private readonly warned = new Set<string>();
@@ -54,6 +56,8 @@ export class Kernel {
   /** Called once every plugin is applied: no hook can be added after this. */
   ready(): void {
     this.hooks.syscall.freeze();
+    // Not isUsed(): the error-attribution interceptor makes every hook look used.
+    this.observesNativeExits = this.hooks.nativeExit.taps.length > 0;
     this.hooks.ready.call();
   }
 

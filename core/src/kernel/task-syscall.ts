@@ -5,7 +5,7 @@
  * Each function returns false when the thread stops running (it blocked or yielded).
  */
 import { Resume, Stop } from '@shadow-ts/native';
-import type { SyscallResult, WakeReason } from '@shadow-ts/plugin-sdk';
+import type { ResultMapper, SyscallResult, WakeReason } from '@shadow-ts/plugin-sdk';
 import { SUPPORT, SYSCALL_NAMES } from '../abi/support.js';
 import type { TaskEnv } from './runner.js';
 import { park } from './task-block.js';
@@ -57,11 +57,11 @@ function settle(env: TaskEnv, thread: Thread, result: SyscallResult): boolean {
       break;
     }
     case 'native':
-      thread.runNatively(result.mapResult ?? null);
+      thread.runNatively(observed(env, thread, result.mapResult ?? null));
       break;
     case 'rewrite':
       rewriteSyscall(env, thread, result.nr, result.args);
-      thread.runNatively(result.mapResult ?? null);
+      thread.runNatively(observed(env, thread, result.mapResult ?? null));
       break;
     case 'block':
       park(env, thread, result.on, result.restartable, result.nativeOnSignals ?? 0n, result.onInterrupt);
@@ -72,6 +72,17 @@ function settle(env: TaskEnv, thread: Thread, result: SyscallResult): boolean {
       return true;
   }
   return applyLatency(env, thread);
+}
+
+/** The mapper of a native call, extended to show its result to nativeExit observers, if any. */
+function observed(env: TaskEnv, thread: Thread, map: ResultMapper | null): ResultMapper | null {
+  if (!env.kernel.observesNativeExits) return map;
+  const { ctx } = thread;
+  return (nativeResult) => {
+    const value = map ? map(nativeResult) : nativeResult;
+    env.kernel.hooks.nativeExit.call(ctx, value);
+    return value;
+  };
 }
 
 /** Makes the real task run syscall `nr` with `args` instead of the one it issued. */

@@ -19,6 +19,11 @@ export const BUILTIN_PLUGINS: readonly PluginSpec[] = [
   { name: '@shadow-ts/plugin-net', options: {} },
 ];
 
+/** The built-in observers a run's settings switch on (strace logs), applied after the families. */
+export function builtinObservers(straceMode: string): PluginSpec[] {
+  return straceMode === 'off' ? [] : [{ name: '@shadow-ts/plugin-strace', options: { mode: straceMode } }];
+}
+
 /** A plugin module, loaded and checked, with the options it will be applied with. */
 export interface LoadedPlugin {
   readonly plugin: Plugin;
