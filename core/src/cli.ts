@@ -3,12 +3,13 @@ import { dirname, resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import { SIM_START, NS_PER_SEC, type SimTime } from '@shadow-ts/plugin-sdk';
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { KEY_FLAGS, withBooleanValues } from './cli-flags.js';
 import { ConfigError, UnitError, loadSimulationConfig, parseTime, type ConfigOverrides } from './config/index.js';
 import { noOpNotes } from './config/no-ops.js';
+import { resolvedConfig } from './config/resolved.js';
 import { ShadowError } from './kernel/errors.js';
-import { loadRc } from './loader/rc.js';
+import { loadRc, rcSettings } from './loader/rc.js';
 import { createLogger } from './log.js';
 import { runSimulation } from './simulation.js';
 
@@ -42,7 +43,7 @@ function program(): Command {
   return cmd
     .option('--watchdog <time>', 'wall time a task may run without a stop before it is reported and killed, or preempted (default 10 s; 0: off)')
     .option('--vfork <strategy>', 'how vfork is simulated: as-fork (default), native, reject, or a plugin\'s strategy')
-    .option('--show-config', 'print the processed configuration and exit')
+    .option('--show-config', 'print the whole configuration, defaults included, to stderr and exit')
     .option('--show-build-info', 'print the version and the build it runs on, and exit')
     .showHelpAfterError('(run shadow --help for usage)');
 }
@@ -127,12 +128,13 @@ export async function main(argv: string[]): Promise<number> {
   const options = cmd.opts<CliOptions>();
   try {
     const config = loadSimulationConfig(file, overrides(options));
+    const rc = await loadRc(file === '-' ? process.cwd() : dirname(resolve(file)));
     if (options.showConfig) {
-      process.stdout.write(`${JSON.stringify(config.document, null, 2)}\n`);
+      // As Shadow: the whole configuration, defaults included, on stderr; nothing runs.
+      process.stderr.write(stringify(resolvedConfig(config, rcSettings(rc))));
       return 0;
     }
     const watchdog = options.watchdog === undefined ? undefined : cliTime('--watchdog', options.watchdog);
-    const rc = await loadRc(file === '-' ? process.cwd() : dirname(resolve(file)));
     let simClock: (() => SimTime) | null = null;
     const log = createLogger(config.general.logLevel, () => simClock?.() ?? null);
     log.info(`Starting shadow-ts ${VERSION} with ${config.source}`);

@@ -4,7 +4,7 @@
  * system ends the run with one line naming the path and the reason instead of a stack trace.
  */
 
-import { cpSync, mkdirSync, realpathSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdirSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { getSystemErrorMap } from 'node:util';
 import { ShadowError } from './kernel/errors.js';
@@ -102,4 +102,9 @@ export function createOutputDirectory(path: string): void {
 /** Writes an output file. */
 export function writeOutput(path: string, data: string): void {
   writingTo(path, () => writeFileSync(path, data));
+}
+
+/** Adds `data` at the end of an output file. */
+export function appendOutput(path: string, data: string): void {
+  writingTo(path, () => appendFileSync(path, data));
 }

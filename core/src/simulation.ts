@@ -4,8 +4,10 @@ import { NS_PER_MS, NS_PER_SEC, SIM_START, type SimTime } from '@shadow-ts/plugi
 import { stringify } from 'yaml';
 import { nativeAllowList } from './abi/support.js';
 import { loadBackend, type Backend } from './backend/backend.js';
+import { resolvedConfig } from './config/resolved.js';
 import type { HostConfig, ProcessOptions, SimulationConfig } from './config/types.js';
 import { ShadowError } from './kernel/errors.js';
+import { HostHeartbeats } from './host-heartbeat.js';
 import { Host } from './kernel/host.js';
 import { Kernel } from './kernel/kernel.js';
 import type { Strategies } from './kernel/strategies.js';
@@ -15,7 +17,7 @@ import { Runner } from './kernel/runner.js';
 import { mainThread, signalName } from './kernel/signals.js';
 import { Thread } from './kernel/thread.js';
 import { BUILTIN_PLUGINS, applyPlugins, builtinObservers, loadPlugin, type LoadedPlugin } from './loader/loader.js';
-import type { PluginSpec, RcConfig } from './loader/rc.js';
+import { rcSettings, type PluginSpec, type RcConfig } from './loader/rc.js';
 import type { Logger } from './log.js';
 import { Network } from './net/network.js';
 import { copyTemplate, createDataDirectory, createOutputDirectory, writeOutput } from './output.js';
@@ -101,6 +103,7 @@ class Simulation {
   private readonly hosts: Host[] = [];
   /** Carries packets between hosts; its capture files are closed by close(). */
   private readonly network: Network;
+  private readonly heartbeats: HostHeartbeats;
   private readonly started: Process[] = [];
   private startFailures = 0;
   /** Processes the watchdog killed: each fails the run, whatever its expected final state. */
@@ -162,6 +165,12 @@ class Simulation {
       log,
       hosts: this.hosts.map((host, id) => ({ host, config: config.hosts[id]! })),
     });
+    this.heartbeats = new HostHeartbeats(
+      this.hosts.map((host, id) => ({ host, options: config.hosts[id]!.options })),
+      this.network,
+      kernel,
+      log,
+    );
   }
 
   private scheduleProcess(host: Host, options: ProcessOptions): void {
@@ -248,12 +257,14 @@ class Simulation {
     for (let more = true; more; ) {
       more = scheduler.runRound();
       options.onRound?.(scheduler.now);
+      this.heartbeats.tick(scheduler.now);
       if (nextHeartbeat !== null && interval !== null && scheduler.now >= nextHeartbeat) {
         this.heartbeat(scheduler.now);
         nextHeartbeat = scheduler.now - ((scheduler.now - SIM_START) % interval) + interval;
       }
       await options.yieldToEventLoop?.();
     }
+    this.heartbeats.finish(scheduler.now);
     return scheduler.now;
   }
 
@@ -367,7 +378,7 @@ export async function runSimulation(options: RunOptions): Promise<RunResult> {
   createDataDirectory(dataDir);
   if (config.general.templateDirectory !== null) copyTemplate(config.general.templateDirectory, dataDir);
   createOutputDirectory(join(dataDir, 'hosts'));
-  writeOutput(join(dataDir, 'processed-config.yaml'), stringify(config.document));
+  writeOutput(join(dataDir, 'processed-config.yaml'), stringify(resolvedConfig(config, rcSettings(rc))));
 
   const simulation = new Simulation(config, kernel, backend, log, options.watchdog ?? rc.watchdog ?? DEFAULT_WATCHDOG);
   let end: SimTime = SIM_START;

@@ -1,5 +1,6 @@
 import { HookMap, SyncBailHook, SyncHook } from 'tapable';
-import type { CloneEvent, ExecEvent, SyscallContext, ThreadView } from './context.js';
+import type { CloneEvent, ExecEvent, HostView, SyscallContext, ThreadView } from './context.js';
+import type { SocketUsage } from './network.js';
 import type { SyscallResult } from './result.js';
 import { SYSCALL_NUMBERS, type SyscallName } from './syscalls.js';
 
@@ -92,6 +93,8 @@ export interface KernelHooks {
    * than failing with EINTR. Unanswered: EINTR.
    */
   readonly restartOnSignal: SyncBailHook<[ThreadView, number], boolean | undefined>;
+  /** A host heartbeat lists the host's open sockets: the socket families add one row each. */
+  readonly socketUsage: SyncHook<[HostView, SocketUsage[]]>;
   /** All plugins are applied; the hook graph is frozen. */
   readonly ready: SyncHook<[]>;
   /** The simulation ended and every process is gone: observers flush what they kept. */
@@ -110,6 +113,7 @@ export function createKernelHooks(onCreateSyscallHook?: (name: SyscallName, hook
     clone: new SyncHook<[CloneEvent]>(['event']),
     threadExit: new SyncHook<[ThreadView]>(['thread']),
     restartOnSignal: new SyncBailHook<[ThreadView, number], boolean | undefined>(['thread', 'signal']),
+    socketUsage: new SyncHook<[HostView, SocketUsage[]]>(['host', 'rows']),
     ready: new SyncHook<[]>([]),
     finish: new SyncHook<[]>([]),
   };

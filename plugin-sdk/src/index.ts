@@ -49,4 +49,4 @@ export type {
   VforkStrategy,
   VforkStrategyFactory,
 } from './policy.js';
-export type { HostNetwork, NetInterface, NetPacket } from './network.js';
+export type { HostNetwork, NetInterface, NetPacket, SocketUsage } from './network.js';

@@ -21,6 +21,20 @@ export interface NetPacket {
   toBytes(): Uint8Array;
 }
 
+/** One open socket of a host, as its heartbeat lists it (`host_heartbeat_log_info: [socket]`). */
+export interface SocketUsage {
+  readonly pid: number;
+  readonly fd: number;
+  /** `tcp`, `udp`, `unix-stream`, `unix-dgram`, `netlink`, … */
+  readonly protocol: string;
+  /** Local and peer address as text (`11.0.0.1:80`, `[::1]:80`, a unix path); '' when none. */
+  readonly local: string;
+  readonly peer: string;
+  /** Bytes waiting to be read, and bytes sent but not gone yet (SIOCINQ and SIOCOUTQ). */
+  readonly receiveQueued: number;
+  readonly sendQueued: number;
+}
+
 /** One interface of a host. */
 export interface NetInterface {
   readonly name: 'lo' | 'eth0';

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { KEY_FLAGS } from '../../core/src/cli-flags.js';
@@ -92,7 +92,7 @@ describe("cli: Shadow's command line", () => {
   it('keeps the older switches: a bare boolean flag means true, --no-x means false', () => {
     const run = runShadow(oneHost(TRUE_PROGRAM, 'stop_time: 1 s'), ['--model-unblocked-syscall-latency', '--no-pcap-enabled', '--show-config']);
     expect(run.code, run.stderr).to.equal(0);
-    const shown = JSON.parse(run.stdout) as Record<string, Record<string, unknown>>;
+    const shown = parse(run.stderr) as Record<string, Record<string, unknown>>;
     expect(shown['general']!['model_unblocked_syscall_latency']).to.equal(true);
     expect(shown['host_option_defaults']!['pcap_enabled']).to.equal(false);
     // A boolean value at the very end, after the simulation file, is still the flag's value.
@@ -100,7 +100,38 @@ describe("cli: Shadow's command line", () => {
     writeFileSync(join(dir, 'shadow.yaml'), oneHost(TRUE_PROGRAM, 'stop_time: 1 s'));
     const last = spawnSync(process.execPath, [SHADOW, '--show-config', 'shadow.yaml', '--pcap-enabled', 'false'], { cwd: dir, encoding: 'utf8' });
     expect(last.status, last.stderr).to.equal(0);
-    expect((JSON.parse(last.stdout) as Record<string, Record<string, unknown>>)['host_option_defaults']!['pcap_enabled']).to.equal(false);
+    expect((parse(last.stderr) as Record<string, Record<string, unknown>>)['host_option_defaults']!['pcap_enabled']).to.equal(false);
+  });
+
+  it('--show-config prints the whole configuration to stderr and runs nothing; processed-config.yaml holds the same', () => {
+    const dir = scratchDir();
+    writeFileSync(join(dir, '.shadowrc'), 'vfork: as-fork\nwatchdog: 20 s\n');
+    const shown = runShadow(oneHost(TRUE_PROGRAM, 'stop_time: 3 s'), ['--show-config', '--runahead', '2 ms'], dir);
+    expect(shown.code, shown.stderr).to.equal(0);
+    expect(shown.stdout).to.equal('');
+    expect(existsSync(shown.dataDir), 'nothing ran').to.equal(false);
+    const config = parse(shown.stderr) as Record<string, Record<string, unknown>>;
+    // Defaults the file did not give, in Shadow's keys and units.
+    expect(config['general']).to.include({ stop_time: '3 s', seed: 1, bootstrap_end_time: '0 s', heartbeat_interval: '1 s' });
+    expect(config['experimental']).to.include({ runahead: '2 ms', unblocked_vdso_latency: '10 ns', strace_logging_mode: 'off', socket_send_buffer: '131072 B' });
+    expect(config['host_option_defaults']).to.deep.equal({
+      log_level: null, pcap_enabled: false, pcap_capture_size: '65535 B',
+      host_heartbeat_interval: null, host_heartbeat_log_level: 'info', host_heartbeat_log_info: ['node'],
+    });
+    const alpha = (config['hosts'] as Record<string, { processes: Record<string, unknown>[] }>)['alpha']!;
+    expect(alpha.processes[0]).to.deep.include({ path: '/bin/true', start_time: '0 s', shutdown_signal: 'SIGTERM', expected_final_state: { exited: 0 } });
+    // The .shadowrc settings that applied, under an extension key the reader skips.
+    expect(config['x-shadowrc']).to.deep.include({ file: join(dir, '.shadowrc'), vfork: 'as-fork', watchdog: '20 s', backend: 'ptrace' });
+
+    const ran = runShadow(oneHost(TRUE_PROGRAM, 'stop_time: 3 s'), ['--runahead', '2 ms'], dir);
+    expect(ran.code, ran.stderr).to.equal(0);
+    const processed = readFileSync(join(ran.dataDir, 'processed-config.yaml'), 'utf8');
+    expect(processed).to.equal(shown.stderr);
+    // It is a simulation file that runs again as it is, to the same configuration.
+    const again = runShadow(processed, ['-d', 'again.data'], scratchDir());
+    expect(again.code, again.stderr).to.equal(0);
+    const reprocessed = parse(readFileSync(join(again.dir, 'again.data', 'processed-config.yaml'), 'utf8')) as Record<string, unknown>;
+    expect({ ...reprocessed, 'x-shadowrc': null, general: null }).to.deep.equal({ ...parse(processed), 'x-shadowrc': null, general: null });
   });
 
   it('a bad value names the key it sets, in one line', () => {

@@ -411,7 +411,7 @@ describe('foundation: command line', () => {
     ]);
     expect(run.code, run.stderr).to.equal(0);
     const processed = readFileSync(join(run.dir, 'out.data/processed-config.yaml'), 'utf8');
-    expect(processed).to.match(/stop_time: 5s/);
+    expect(processed).to.match(/stop_time: 5 s/);
     expect(processed).to.match(/seed: 9/);
     expect(logLines(run, 'simulation ended at')[0]).to.contain('00:00:05.000000000');
   });

@@ -8,6 +8,8 @@ import {
 } from '../../core/src/config/index.js';
 
 const SEC = 1_000_000_000n;
+/** The host heartbeat options when none are given. */
+const NO_HEARTBEAT = { heartbeatInterval: null, heartbeatLogLevel: 'info', heartbeatLogInfo: ['node'] } as const;
 
 // Shadow's getting-started file (Shadow's docs/getting_started_basic.md), verbatim.
 const GETTING_STARTED = `general:
@@ -111,7 +113,7 @@ describe('config: loadSimulationConfig', () => {
     expect(c.network.useShortestPath).to.equal(true);
     expect(c.network.graph.nodes).to.deep.equal([{ id: 0, bandwidthUp: 1_000_000_000n, bandwidthDown: 1_000_000_000n }]);
     const server = c.hosts[3]!;
-    expect(server.options).to.deep.equal({ logLevel: null, pcapEnabled: false, pcapCaptureSize: 65535 });
+    expect(server.options).to.deep.equal({ logLevel: null, pcapEnabled: false, pcapCaptureSize: 65535, ...NO_HEARTBEAT });
     expect(server.processes[0]).to.deep.equal({
       path: join(bin, 'python3'), args: ['-m', 'http.server', '80'], argv0: 'python3', environment: {},
       startTime: 3n * SEC, shutdownTime: null, shutdownSignal: 15, expectedFinalState: 'running',
@@ -381,8 +383,8 @@ hosts:
 
   it('merges host_options over host_option_defaults', () => {
     const c = load(`${withHosts('  a: { network_node_id: 0, processes: [] }\n  b: { network_node_id: 0, processes: [], host_options: { log_level: trace, pcap_capture_size: 1 KiB } }\n')}host_option_defaults:\n  pcap_enabled: true\n  log_level: debug\n`);
-    expect(c.hosts[0]!.options).to.deep.equal({ logLevel: 'debug', pcapEnabled: true, pcapCaptureSize: 65535 });
-    expect(c.hosts[1]!.options).to.deep.equal({ logLevel: 'trace', pcapEnabled: true, pcapCaptureSize: 1024 });
+    expect(c.hosts[0]!.options).to.deep.equal({ logLevel: 'debug', pcapEnabled: true, pcapCaptureSize: 65535, ...NO_HEARTBEAT });
+    expect(c.hosts[1]!.options).to.deep.equal({ logLevel: 'trace', pcapEnabled: true, pcapCaptureSize: 1024, ...NO_HEARTBEAT });
     expect(loadError(withHosts('  a: { network_node_id: 0, processes: [], host_options: { pcap: true } }\n')).keyPath).to.equal('hosts.a.host_options.pcap');
   });
 

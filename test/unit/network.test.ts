@@ -77,7 +77,7 @@ function world(g: NetworkGraph, specs: HostSpec[], opts: { bootstrapEnd?: SimTim
       ipAddr: null,
       bandwidthUp: s.up ?? null,
       bandwidthDown: s.down ?? null,
-      options: { logLevel: null, pcapEnabled: s.pcap ?? false, pcapCaptureSize: s.snaplen ?? 65535 },
+      options: { logLevel: null, pcapEnabled: s.pcap ?? false, pcapCaptureSize: s.snaplen ?? 65535, heartbeatInterval: null, heartbeatLogLevel: 'info', heartbeatLogInfo: ['node'] },
       processes: [],
     };
     return { host, config };

@@ -13,10 +13,11 @@ import { type Checker, isPlainMap, type Path, show, U32_MAX } from './checker.js
 import { ConfigError, formatKeyPath } from './errors.js';
 import { GmlError, oneGbitSwitchGraph, parseNetworkGraph } from './gml.js';
 import type {
-  ExperimentalOptions, GeneralOptions, HostOptions, LogLevel, NetworkGraph, NetworkOptions,
+  ExperimentalOptions, GeneralOptions, HeartbeatInfo, HostOptions, LogLevel, NetworkGraph, NetworkOptions,
 } from './types.js';
 
 const LOG_LEVELS: readonly LogLevel[] = ['error', 'warning', 'info', 'debug', 'trace'];
+const HEARTBEAT_INFO: readonly HeartbeatInfo[] = ['node', 'socket', 'ram'];
 
 // --- general ---------------------------------------------------------------------------------
 
@@ -133,7 +134,9 @@ type PartialHostOptions = { -readonly [K in keyof HostOptions]?: HostOptions[K] 
 /** Parses host_option_defaults / host_options; only the keys present, so they can be layered. */
 export function hostOptions(c: Checker, v: unknown, p: Path): PartialHostOptions {
   if (v === undefined || v === null) return {};
-  const m = c.map(v, p, ['log_level', 'pcap_enabled', 'pcap_capture_size']);
+  const m = c.map(v, p, [
+    'log_level', 'pcap_enabled', 'pcap_capture_size', 'host_heartbeat_interval', 'host_heartbeat_log_level', 'host_heartbeat_log_info',
+  ]);
   const out: PartialHostOptions = {};
   const given = (key: string) => m[key] !== undefined && m[key] !== null;
   if (given('log_level')) out.logLevel = c.oneOf(LOG_LEVELS)(m['log_level'], [...p, 'log_level']);
@@ -142,6 +145,21 @@ export function hostOptions(c: Checker, v: unknown, p: Path): PartialHostOptions
     const size = c.bytes(m['pcap_capture_size'], [...p, 'pcap_capture_size']);
     if (size > BigInt(U32_MAX)) c.fail([...p, 'pcap_capture_size'], `must be at most ${U32_MAX} B`);
     out.pcapCaptureSize = Number(size);
+  }
+  // Shadow 2.x's host heartbeat; null (the default) is none.
+  if (m['host_heartbeat_interval'] !== undefined) {
+    const at = [...p, 'host_heartbeat_interval'];
+    out.heartbeatInterval = m['host_heartbeat_interval'] === null ? null : c.time(m['host_heartbeat_interval'], at);
+    if (out.heartbeatInterval === 0n) c.fail(at, 'must be more than 0 (or null for no heartbeat)');
+  }
+  if (given('host_heartbeat_log_level')) {
+    out.heartbeatLogLevel = c.oneOf(LOG_LEVELS)(m['host_heartbeat_log_level'], [...p, 'host_heartbeat_log_level']);
+  }
+  if (given('host_heartbeat_log_info')) {
+    const at = [...p, 'host_heartbeat_log_info'];
+    const list = m['host_heartbeat_log_info'];
+    if (!Array.isArray(list)) c.fail(at, `expected a list of node, socket, ram, got ${show(list)}`);
+    out.heartbeatLogInfo = [...new Set(list.map((item, i) => c.oneOf(HEARTBEAT_INFO)(item, [...at, i])))];
   }
   return out;
 }

@@ -133,9 +133,12 @@ export function loadSimulationConfig(
     logLevel: null,
     pcapEnabled: false,
     pcapCaptureSize: 65535,
+    heartbeatInterval: null,
+    heartbeatLogLevel: 'info',
+    heartbeatLogInfo: ['node'],
     ...hostOptions(c, root['host_option_defaults'], ['host_option_defaults']),
   };
   const hostList = hosts(c, root['hosts'], net.graph, gen.stopTime, defaults);
   checkDirectRoutes(c, net, hostList);
-  return { source: file, general: gen, network: net, experimental: exp, hosts: hostList, document: root };
+  return { source: file, general: gen, network: net, experimental: exp, hostDefaults: defaults, hosts: hostList, document: root };
 }

@@ -52,10 +52,17 @@ export interface NetworkOptions {
   readonly useShortestPath: boolean;
 }
 
+/** What a host heartbeat reports (Shadow's `host_heartbeat_log_info`). */
+export type HeartbeatInfo = 'node' | 'socket' | 'ram';
+
 export interface HostOptions {
   readonly logLevel: LogLevel | null;
   readonly pcapEnabled: boolean;
   readonly pcapCaptureSize: number;
+  /** Simulated time between two host heartbeats; null: none. */
+  readonly heartbeatInterval: bigint | null;
+  readonly heartbeatLogLevel: LogLevel;
+  readonly heartbeatLogInfo: readonly HeartbeatInfo[];
 }
 
 export interface ProcessOptions {
@@ -103,6 +110,8 @@ export interface SimulationConfig {
   readonly general: GeneralOptions;
   readonly network: NetworkOptions;
   readonly experimental: ExperimentalOptions;
+  /** `host_option_defaults` with Shadow's defaults filled in (each host's options start from it). */
+  readonly hostDefaults: HostOptions;
   /** Sorted by name (Shadow sorts hosts for determinism). */
   readonly hosts: readonly HostConfig[];
   /** The merged document (anchors, merge keys and CLI overrides applied, x- keys removed), for processed-config.yaml. */

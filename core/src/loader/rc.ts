@@ -1,6 +1,6 @@
 import { cosmiconfig, getDefaultSearchPlaces } from 'cosmiconfig';
 import { ConfigError } from '../config/errors.js';
-import { parseTime, UnitError } from '../config/units.js';
+import { formatTime, parseTime, UnitError } from '../config/units.js';
 import { parseYaml } from '../config/yaml.js';
 import { ShadowError } from '../kernel/errors.js';
 
@@ -24,6 +24,22 @@ export interface RcConfig {
   readonly hosts: Readonly<Record<string, { readonly vfork?: PluginSpec; readonly tcpCongestion?: PluginSpec }>>;
   /** Wall time a task may run without a stop before the watchdog acts (`watchdog: 10 s`; 0: off), if set. */
   readonly watchdog: bigint | null;
+}
+
+/** The settings as `.shadowrc` spells them, defaults included (recorded in processed-config.yaml). */
+export function rcSettings(rc: RcConfig): Record<string, unknown> {
+  const spec = (s: PluginSpec | null | undefined) => (s ? (Object.keys(s.options).length ? [s.name, s.options] : s.name) : null);
+  return {
+    file: rc.file,
+    backend: rc.backend,
+    plugins: rc.plugins.map(spec),
+    vfork: spec(rc.vfork),
+    tcp_congestion: spec(rc.tcpCongestion),
+    hosts: Object.fromEntries(
+      Object.entries(rc.hosts).map(([host, s]) => [host, { vfork: spec(s.vfork), tcp_congestion: spec(s.tcpCongestion) }]),
+    ),
+    watchdog: rc.watchdog === null ? null : formatTime(rc.watchdog),
+  };
 }
 
 const KEYS = ['plugins', 'backend', 'vfork', 'tcp_congestion', 'hosts', 'watchdog'];

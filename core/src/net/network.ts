@@ -85,6 +85,26 @@ function transmission(bytes: number, bitsPerSecond: bigint): bigint {
 /** The router queue in front of a downlink holds at most this much (fq_codel's 10240-packet limit). */
 const ROUTER_QUEUE_BYTES = 10240 * 1500;
 
+/** Packets and bytes (IP packets, headers included) through one interface since the start. */
+export interface Traffic {
+  sentPackets: number;
+  sentBytes: number;
+  receivedPackets: number;
+  receivedBytes: number;
+}
+
+const noTraffic = (): Traffic => ({ sentPackets: 0, sentBytes: 0, receivedPackets: 0, receivedBytes: 0 });
+
+function count(traffic: Traffic, direction: 'sent' | 'received', packet: NetPacket): void {
+  if (direction === 'sent') {
+    traffic.sentPackets++;
+    traffic.sentBytes += packet.wireSize;
+  } else {
+    traffic.receivedPackets++;
+    traffic.receivedBytes += packet.wireSize;
+  }
+}
+
 /** One host's side of the network: its interfaces, links, receiver and captures. */
 class HostPort implements HostNetwork {
   readonly interfaces: readonly NetInterface[];
@@ -97,6 +117,8 @@ class HostPort implements HostNetwork {
   queuedBytes = 0;
   /** Ordering key of the packets this host sends (with its host id). */
   packetSeq = 0;
+  /** What went through each interface (host heartbeats): sent when it left, received when delivered. */
+  readonly traffic = { eth0: noTraffic(), lo: noTraffic() };
 
   constructor(
     private readonly network: Network,
@@ -174,6 +196,11 @@ export class Network {
     return this.byAddress.get(address) ?? this.byAddress.get(normalize(address));
   }
 
+  /** What went through `host`'s interfaces since the start. */
+  traffic(host: Host): { readonly eth0: Readonly<Traffic>; readonly lo: Readonly<Traffic> } {
+    return this.portFor(host).traffic;
+  }
+
   /** The path between two hosts' nodes (for tests and diagnostics). */
   path(from: Host, to: Host): PathProperties {
     return this.routes.path(this.portFor(from).node, this.portFor(to).node);
@@ -184,6 +211,8 @@ export class Network {
     const now = host.current;
     if (from.isLocal(packet.destination)) {
       from.pcapLo?.write(now, packet.toBytes());
+      count(from.traffic.lo, 'sent', packet);
+      count(from.traffic.lo, 'received', packet);
       const seq = from.packetSeq++;
       host.addPacketEvent(now, host.id, seq, () => this.deliver(from, packet));
       return now;
@@ -196,6 +225,7 @@ export class Network {
       from.upFreeAt = departure + transmission(packet.wireSize, from.bandwidthUp);
     }
     from.pcapEth0?.write(now, packet.toBytes());
+    count(from.traffic.eth0, 'sent', packet);
     const sent = from.upFreeAt > now ? from.upFreeAt : now;
     const to = this.portOf(packet.destination);
     if (!to) {
@@ -236,6 +266,7 @@ export class Network {
         to.downFreeAt = t + transmission(packet.wireSize, to.bandwidthDown);
       }
       to.pcapEth0?.write(t, packet.toBytes());
+      count(to.traffic.eth0, 'received', packet);
       this.deliver(to, packet);
     };
     to.host.addPacketEvent(at, host.id, seq, arrive);

@@ -1,6 +1,7 @@
 import { definePlugin } from '@shadow-ts/plugin-sdk';
 import { registerCongestion } from './inet/congestion.js';
 import { NetState } from './state.js';
+import { listSockets } from './usage.js';
 import {
   sysAccept,
   sysAccept4,
@@ -29,7 +30,7 @@ export const PLUGIN_NAME = 'core:net';
  * virtual file.
  */
 export default definePlugin({
-  meta: { name: PLUGIN_NAME, version: '0.1.0', apiVersion: '^2.0.0' },
+  meta: { name: PLUGIN_NAME, version: '0.1.0', apiVersion: '^2.1.0' },
   apply(kernel) {
     registerCongestion(kernel.congestion);
     const state = new NetState(kernel.congestion);
@@ -53,5 +54,6 @@ export default definePlugin({
     sc.for('getpeername').tap(PLUGIN_NAME, sysGetpeername);
     sc.for('getsockopt').tap(PLUGIN_NAME, sysGetsockopt);
     sc.for('setsockopt').tap(PLUGIN_NAME, sysSetsockopt);
+    kernel.hooks.socketUsage.tap(PLUGIN_NAME, listSockets);
   },
 });

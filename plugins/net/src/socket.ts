@@ -153,6 +153,12 @@ export abstract class Socket extends OpenFile {
     return undefined;
   }
 
+  /** Bytes to receive and bytes not gone yet, zero where the kind keeps none (host heartbeats). */
+  queueUse(): { readonly inq: number; readonly outq: number } {
+    const sizes = this.queueSizes();
+    return sizes === undefined || isFailure(sizes) ? { inq: 0, outq: 0 } : sizes;
+  }
+
   /** read(2): recv without flags. A socket has no position: pread is ESPIPE. */
   override read(_ctx: SyscallContext, length: number, offset: bigint | null): IoResult {
     if (offset !== null) return failure(Errno.ESPIPE);
