@@ -4,6 +4,7 @@ import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { KEY_FLAGS } from '../../core/src/cli-flags.js';
+import { noOpReason } from '../../core/src/config/no-ops.js';
 import { ROOT, SHADOW, logLines, oneHost, runShadow, scratchDir } from './harness.js';
 
 /** A valid value for each key flag, different from Shadow's default where one exists. */
@@ -150,9 +151,15 @@ describe("cli: Shadow's command line", () => {
     expect(run.stdout).to.match(/^shadow-ts \d+\.\d+\.\d+ on Node\.js /);
   });
 
-  it('the README table lists every key flag with its key', () => {
+  it('the README table lists every key flag with its key, and says which have no effect and why', () => {
     const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-    for (const flag of KEY_FLAGS) expect(readme, flag.name).to.match(new RegExp(`\\| \`(-\\w, )?--${flag.name} <[^>]+>\` \\| \`${flag.key}\` \\|`));
+    for (const flag of KEY_FLAGS) {
+      const row = new RegExp(`^\\| \`(-\\w, )?--${flag.name} <[^>]+>\` \\| \`${flag.key}\` \\| (.*) \\|$`, 'm').exec(readme);
+      expect(row, flag.name).to.not.equal(null);
+      const why = noOpReason(flag.key);
+      if (why === undefined) expect(row![2], flag.name).to.match(/^honoured/);
+      else expect(row![2], flag.name).to.equal(`accepted, no effect: ${why}`);
+    }
   });
 
   it('-e/--template-directory: the data directory starts as a copy of the template (torrc and keys in the host directory)', () => {

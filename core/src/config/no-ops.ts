@@ -31,6 +31,11 @@ const NO_OPS: Readonly<Record<string, { readonly why: string; readonly unless?: 
   'experimental.edge_bandwidth_burst_ratio': { why: 'per-edge bandwidth is not modelled' },
 };
 
+/** Why `path` (`section.key`) has no effect here, or undefined when it is honoured. */
+export function noOpReason(path: string): string | undefined {
+  return NO_OPS[path]?.why;
+}
+
 /** One line for each key of `document` (the processed simulation file) that has no effect here. */
 export function noOpNotes(document: unknown): string[] {
   if (!isPlainMap(document)) return [];
