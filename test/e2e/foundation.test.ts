@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { API_VERSION } from '@shadow-ts/plugin-sdk';
 import { logLines, oneHost, processesWith, PROGRAMS, ROOT, runShadow, scratchDir, SHADOW, snapshot, startShadow } from './harness.js';
 
 const PYTHON = '/usr/bin/python3';
@@ -350,14 +351,14 @@ time.sleep(100)`;
 
   it('a plugin whose apiVersion does not match', () => {
     const line = expectCleanFailure(good, `plugins:\n  - ${join(ROOT, 'test/fixtures/plugins/future-api.js')}\n`);
-    expect(line).to.contain('requires plugin API "^3.0.0", but was loaded with "2.0.0"');
+    expect(line).to.contain(`requires plugin API "^3.0.0", but was loaded with "${API_VERSION}"`);
   });
 
   it('a plugin written for the plugin API before 2.0', () => {
     const line = expectCleanFailure(good, `plugins:\n  - ${join(ROOT, 'test/fixtures/plugins/old-api.js')}\n`);
     expect(line).to.contain(
-      'plugin "fixture-old-api" 1.0.0 requires plugin API "^0.1.0", but was loaded with "2.0.0"; ' +
-        'use a version of the plugin written for plugin API 2.0.0, or a shadow-ts whose plugin API satisfies "^0.1.0"',
+      `plugin "fixture-old-api" 1.0.0 requires plugin API "^0.1.0", but was loaded with "${API_VERSION}"; ` +
+        `use a version of the plugin written for plugin API ${API_VERSION}, or a shadow-ts whose plugin API satisfies "^0.1.0"`,
     );
   });
 

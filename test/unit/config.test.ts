@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import {
   ConfigError, type ConfigOverrides, loadSimulationConfig, type SimulationConfig, splitShellWords,
 } from '../../core/src/config/index.js';
+import { noOpNotes } from '../../core/src/config/no-ops.js';
 
 const SEC = 1_000_000_000n;
 /** The host heartbeat options when none are given. */
@@ -386,6 +387,22 @@ hosts:
     expect(c.hosts[0]!.options).to.deep.equal({ logLevel: 'debug', pcapEnabled: true, pcapCaptureSize: 65535, ...NO_HEARTBEAT });
     expect(c.hosts[1]!.options).to.deep.equal({ logLevel: 'trace', pcapEnabled: true, pcapCaptureSize: 1024, ...NO_HEARTBEAT });
     expect(loadError(withHosts('  a: { network_node_id: 0, processes: [], host_options: { pcap: true } }\n')).keyPath).to.equal('hosts.a.host_options.pcap');
+    // Neither log level is honoured (one level for the run): each says so once.
+    expect(noOpNotes(c.document).filter((n) => n.includes('log_level'))).to.deep.equal([
+      'host_option_defaults.log_level is accepted and has no effect: one log level applies to the whole run (general.log_level)',
+      'hosts.b.host_options.log_level is accepted and has no effect: one log level applies to the whole run (general.log_level)',
+    ]);
+  });
+
+  it('reads host heartbeat options per host, over the defaults', () => {
+    const c = load(`${withHosts('  a: { network_node_id: 0, processes: [] }\n  b: { network_node_id: 0, processes: [], host_options: { host_heartbeat_interval: null } }\n')}host_option_defaults:\n  host_heartbeat_interval: 500 ms\n  host_heartbeat_log_info: [ram, node, ram]\n  host_heartbeat_log_level: debug\n`);
+    expect(c.hosts[0]!.options).to.include({ heartbeatInterval: 500_000_000n, heartbeatLogLevel: 'debug' });
+    expect(c.hosts[0]!.options.heartbeatLogInfo).to.deep.equal(['ram', 'node']);
+    expect(c.hosts[1]!.options.heartbeatInterval).to.equal(null);
+    expect(loadError(withHosts('  a: { network_node_id: 0, processes: [] }\n') + 'host_option_defaults: { host_heartbeat_interval: 0 s }\n').detail)
+      .to.equal('must be more than 0 (or null for no heartbeat)');
+    expect(loadError(withHosts('  a: { network_node_id: 0, processes: [] }\n') + 'host_option_defaults: { host_heartbeat_log_info: node }\n').detail)
+      .to.equal('expected a list of node, socket, ram, got "node"');
   });
 
   it('reads general options and rejects bad values', () => {

@@ -47,5 +47,13 @@ export function noOpNotes(document: unknown): string[] {
     if ('unless' in entry && map[key] === entry.unless) continue;
     notes.push(`${path} is accepted and has no effect: ${entry.why}`);
   }
+  // A host's own host_options.log_level is no more honoured than the default one.
+  const hosts = document['hosts'];
+  const logLevel = NO_OPS['host_option_defaults.log_level']!;
+  for (const [name, host] of Object.entries(isPlainMap(hosts) ? hosts : {})) {
+    const options = isPlainMap(host) ? host['host_options'] : undefined;
+    if (!isPlainMap(options) || !('log_level' in options) || options['log_level'] === logLevel.unless) continue;
+    notes.push(`hosts.${name}.host_options.log_level is accepted and has no effect: ${logLevel.why}`);
+  }
   return notes;
 }
