@@ -142,6 +142,13 @@ hosts:
     expect(simulated.stdout, run.stdout).to.equal(native.stdout);
     expect(simulated.code).to.equal(0);
   });
+
+  it('a restarted server listens again on its port while its old connection is in TIME_WAIT (SO_REUSEADDR), as Linux', () => {
+    const { native, simulated, run } = compareWithNative('net-relisten');
+    expect(native.stdout).to.contain('again with SO_REUSEADDR: ok\n');
+    expect(simulated.stdout, run.stdout).to.equal(native.stdout);
+    expect(simulated.code).to.equal(0);
+  });
 });
 
 describe('net: examples/getting-started (Shadow\'s getting-started simulation, unchanged)', () => {

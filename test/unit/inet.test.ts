@@ -168,6 +168,11 @@ describe('port tables', () => {
     const listener = binding('0.0.0.0', { reuseAddr: true, listening: true });
     tcp.bind(listener, 9001);
     expect(tcp.bind(binding('0.0.0.0', { reuseAddr: true }), 9001)).to.deep.equal({ errno: Errno.EADDRINUSE });
+    // A listener next to a connection of its port (established or in TIME_WAIT), both SO_REUSEADDR.
+    const connection = binding('11.0.0.1', { reuseAddr: true });
+    tcp.claim(connection, 9003);
+    expect(tcp.free(binding('0.0.0.0', { reuseAddr: true, listening: true }), 9003)).to.equal(true);
+    expect(tcp.free(binding('0.0.0.0', { listening: true }), 9003)).to.equal(false);
     tcp.bind(binding('0.0.0.0', { reusePort: true, listening: true }), 9002);
     expect(tcp.bind(binding('0.0.0.0', { reusePort: true, listening: true }), 9002)).to.equal(9002);
     const udp = new PortTable(false);

@@ -52,8 +52,9 @@ export function overlaps(a: Pick<Binding, 'family' | 'ip' | 'v6only'>, b: Pick<B
 export function conflicts(tcp: boolean, wanted: Binding, held: Binding): boolean {
   if (!overlaps(wanted, held)) return false;
   if (wanted.reusePort && held.reusePort) return false;
-  // SO_REUSEADDR on both shares a port, except (TCP) with a listener.
-  if (wanted.reuseAddr && held.reuseAddr && !(tcp && (held.listening || wanted.listening))) return false;
+  // SO_REUSEADDR on both shares a port, except (TCP) with a socket that listens on it: a new
+  // listener may take the port of connections still open or in TIME_WAIT (a restarted server).
+  if (wanted.reuseAddr && held.reuseAddr && !(tcp && held.listening)) return false;
   return true;
 }
 
