@@ -57,7 +57,11 @@ export interface HostView {
   readonly random: RandomSource;
   /** The host's current simulated time. */
   now(): SimTime;
-  /** Simulated time at which the host booted (the simulation start). */
+  /**
+   * Simulated time at which the host booted: the Unix epoch, as in Shadow, so every clock
+   * (CLOCK_MONOTONIC and CLOCK_BOOTTIME included) reads the same base as CLOCK_REALTIME —
+   * 946684800 s at the simulation start — and none reads 0 (Go's runtime refuses a zero nanotime).
+   */
   readonly bootTime: SimTime;
   /** Number of live processes on the host. */
   processCount(): number;

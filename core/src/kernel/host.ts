@@ -16,7 +16,8 @@ const DETACHED: HostNetwork = {
 
 /** A simulated machine: its clock, its event queue, its processes and its id counter. */
 export class Host implements HostView {
-  readonly bootTime = SIM_START;
+  /** The Unix epoch: monotonic clocks share CLOCK_REALTIME's base, as in Shadow (HostView.bootTime). */
+  readonly bootTime: SimTime = 0n;
   /** Current simulated time of this host (time of the event being executed). */
   current: SimTime = SIM_START;
   /** End (exclusive) of the round being executed: the host may not run past it. */
