@@ -47,6 +47,7 @@ static const char *ename(int e) {
     case ENOTSOCK: return "ENOTSOCK";
     case EALREADY: return "EALREADY";
     case EPROTOTYPE: return "EPROTOTYPE";
+    case ENODEV: return "ENODEV";
     default: return strerror(e);
   }
 }
@@ -373,11 +374,51 @@ static void unixsock(void) {
   close(d1), close(d2), close(d3);
 }
 
+/* Prints an int option after setting it to `value` (-1: only read it). */
+static void intopt(const char *what, int fd, int level, int name, int value) {
+  if (value >= 0 && setsockopt(fd, level, name, &value, sizeof value) < 0) {
+    printf("set %s: %s\n", what, ename(errno));
+    return;
+  }
+  int got = -1;
+  socklen_t len = sizeof got;
+  if (getsockopt(fd, level, name, &got, &len) < 0) printf("get %s: %s\n", what, ename(errno));
+  else printf("%s: %d (len %u)\n", what, got, (unsigned)len);
+}
+
+/* Options daemons set as a matter of course (sshd, etcd, iperf): accepted, read back as set. */
+static void tuning(void) {
+  int t = socket(AF_INET, SOCK_STREAM, 0), u = socket(AF_INET, SOCK_DGRAM, 0), six = socket(AF_INET6, SOCK_STREAM, 0);
+  intopt("IP_TOS default", t, IPPROTO_IP, IP_TOS, -1);
+  intopt("IP_TOS", t, IPPROTO_IP, IP_TOS, 0x10);
+  intopt("IP_TTL default", u, IPPROTO_IP, IP_TTL, -1);
+  intopt("IP_TTL", u, IPPROTO_IP, IP_TTL, 7);
+  intopt("SO_TIMESTAMP", u, SOL_SOCKET, SO_TIMESTAMP, 1);
+  intopt("SO_PRIORITY", t, SOL_SOCKET, SO_PRIORITY, 3);
+  intopt("TCP_USER_TIMEOUT", t, IPPROTO_TCP, TCP_USER_TIMEOUT, 5000);
+  intopt("TCP_QUICKACK default", t, IPPROTO_TCP, TCP_QUICKACK, -1);
+  intopt("IPV6_TCLASS", six, IPPROTO_IPV6, IPV6_TCLASS, 0x20);
+  intopt("IPV6_TCLASS on AF_INET", t, IPPROTO_IPV6, IPV6_TCLASS, 0x20);
+  unsigned char ipopts[40];
+  socklen_t len = sizeof ipopts;
+  say("get IP_OPTIONS", getsockopt(t, IPPROTO_IP, IP_OPTIONS, ipopts, &len));
+  printf("IP_OPTIONS length: %u\n", (unsigned)len);
+  say("set IP_OPTIONS empty", setsockopt(t, IPPROTO_IP, IP_OPTIONS, NULL, 0));
+  say("SO_BINDTODEVICE lo", setsockopt(u, SOL_SOCKET, SO_BINDTODEVICE, "lo", 3));
+  char dev[16] = {0};
+  len = sizeof dev;
+  say("get SO_BINDTODEVICE", getsockopt(u, SOL_SOCKET, SO_BINDTODEVICE, dev, &len));
+  printf("bound to \"%s\" (len %u)\n", dev, (unsigned)len);
+  say("SO_BINDTODEVICE nosuch0", setsockopt(u, SOL_SOCKET, SO_BINDTODEVICE, "nosuch0", 8));
+  close(t), close(u), close(six);
+}
+
 int main(void) {
   setvbuf(stdout, NULL, _IONBF, 0);
   signal(SIGPIPE, SIG_IGN);
   udp();
   tcp();
   unixsock();
+  tuning();
   return 0;
 }

@@ -31,9 +31,9 @@ import type { TcpSocket } from './tcp-socket.js';
 
 /**
  * getsockopt(2) / setsockopt(2) on AF_INET / AF_INET6 sockets: SOL_SOCKET, IPPROTO_TCP and
- * IPPROTO_IPV6 (IPV6_V6ONLY). Options that only tune what is not modelled (keepalive probes,
- * SO_DONTROUTE, …) are recorded so getsockopt reports them. Anything else is ENOPROTOOPT,
- * warned once per option.
+ * IPPROTO_IP and IPPROTO_IPV6. Options that only tune what is not modelled (keepalive probes,
+ * SO_DONTROUTE, IP_TOS, TCP_USER_TIMEOUT, … — RECORDED below) are recorded so getsockopt
+ * reports them. Anything else is ENOPROTOOPT, warned once per option.
  */
 
 export const IPPROTO_IP = 0;
@@ -75,6 +75,78 @@ const LINUX_TCP_STATE: Record<TcpState, number> = {
   CLOSING: 11,
 };
 
+/**
+ * Options that tune what the simulated network does not model — the IP header's TOS and TTL,
+ * timestamps in control messages, TCP's user timeout, … — recorded as given, so getsockopt
+ * reports them, and warned once each: programs that set them as a matter of course (sshd, etcd,
+ * iperf) go on. `initial` is what getsockopt reports before a set; `bytes`: the value is a byte
+ * string of at most that many bytes (IP_OPTIONS), else an int.
+ */
+const RECORDED: ReadonlyMap<string, { readonly initial: number | Uint8Array; readonly bytes?: number }> = new Map<
+  string,
+  { readonly initial: number | Uint8Array; readonly bytes?: number }
+>([
+  [`${SOL_SOCKET}:12`, { initial: 0 }], // SO_PRIORITY
+  [`${SOL_SOCKET}:29`, { initial: 0 }], // SO_TIMESTAMP
+  [`${SOL_SOCKET}:35`, { initial: 0 }], // SO_TIMESTAMPNS
+  [`${SOL_SOCKET}:36`, { initial: 0 }], // SO_MARK
+  [`${IPPROTO_IP}:1`, { initial: 0 }], // IP_TOS
+  [`${IPPROTO_IP}:2`, { initial: 64 }], // IP_TTL
+  [`${IPPROTO_IP}:4`, { initial: new Uint8Array(0), bytes: 40 }], // IP_OPTIONS
+  [`${IPPROTO_IP}:8`, { initial: 0 }], // IP_PKTINFO
+  [`${IPPROTO_IP}:10`, { initial: 1 }], // IP_MTU_DISCOVER (IP_PMTUDISC_WANT)
+  [`${IPPROTO_IP}:11`, { initial: 0 }], // IP_RECVERR
+  [`${IPPROTO_IP}:15`, { initial: 0 }], // IP_FREEBIND
+  [`${IPPROTO_IP}:24`, { initial: 0 }], // IP_BIND_ADDRESS_NO_PORT
+  [`${IPPROTO_TCP}:9`, { initial: 0 }], // TCP_DEFER_ACCEPT
+  [`${IPPROTO_TCP}:12`, { initial: 1 }], // TCP_QUICKACK
+  [`${IPPROTO_TCP}:18`, { initial: 0 }], // TCP_USER_TIMEOUT
+  [`${IPPROTO_TCP}:23`, { initial: 0 }], // TCP_FASTOPEN
+  [`${IPPROTO_TCP}:25`, { initial: -1 >>> 0 }], // TCP_NOTSENT_LOWAT
+  [`${IPPROTO_IPV6}:16`, { initial: 64 }], // IPV6_UNICAST_HOPS
+  [`${IPPROTO_IPV6}:25`, { initial: 0 }], // IPV6_RECVERR
+  [`${IPPROTO_IPV6}:67`, { initial: 0 }], // IPV6_TCLASS
+]);
+
+/** SO_BINDTODEVICE: IFNAMSIZ, and the interfaces a host has. */
+const SO_BINDTODEVICE = 25;
+const IFNAMSIZ = 16;
+const INTERFACES = new Set(['', 'lo', 'eth0']);
+
+/** The recorded value of (`level`, `name`), or undefined when it is not a recorded option. */
+function recordedOption(sock: InetSocket, level: number, name: number): Uint8Array | undefined {
+  const key = `${level}:${name}`;
+  const entry = RECORDED.get(key);
+  if (!entry) return undefined;
+  const value = sock.recorded.get(key) ?? entry.initial;
+  return typeof value === 'number' ? intBytes(value) : value;
+}
+
+/** Records (`level`, `name`) = `raw` if it is a recorded option; undefined when it is not one. */
+function recordOption(ctx: SyscallContext, sock: InetSocket, level: number, name: number, raw: Uint8Array): Outcome | null {
+  const key = `${level}:${name}`;
+  const entry = RECORDED.get(key);
+  if (!entry) return null;
+  if (entry.bytes !== undefined) {
+    if (raw.length > entry.bytes) return failure(Errno.EINVAL);
+    sock.recorded.set(key, raw.slice());
+  } else {
+    if (raw.length < 4) return failure(Errno.EINVAL);
+    sock.recorded.set(key, intOf(raw));
+  }
+  ctx.warnOnce(`${ctx.name}:${key}`, `${ctx.name}: socket option level ${level} name ${name} is recorded for getsockopt; the simulated network does not act on it`);
+  return undefined;
+}
+
+/** SO_BINDTODEVICE: an interface of the host ('' unbinds), recorded; ENODEV for others. */
+function bindToDevice(sock: InetSocket, raw: Uint8Array): Outcome {
+  const end = raw.indexOf(0);
+  const name = Buffer.from(raw.subarray(0, Math.min(end < 0 ? raw.length : end, IFNAMSIZ))).toString('latin1');
+  if (!INTERFACES.has(name)) return failure(Errno.ENODEV);
+  sock.boundDevice = name;
+  return undefined;
+}
+
 /** ENOPROTOOPT for an option the simulator lacks, warned once per call, level and name. */
 function unknown(ctx: SyscallContext, level: number, name: number): Failure {
   ctx.warnOnce(`${ctx.name}:${level}:${name}`, `${ctx.name}: socket option level ${level} name ${name} is not simulated; answering ENOPROTOOPT`);
@@ -105,6 +177,10 @@ function tcpInfo(sock: TcpSocket): Uint8Array {
 
 /** The value of option (`level`, `name`) of `sock` (any level but IPPROTO_TCP), or the failure. */
 export function getOption(ctx: SyscallContext, sock: InetSocket, level: number, name: number): Outcome<Uint8Array> {
+  if (level === IPPROTO_IPV6 && sock.family === AF_INET) return failure(Errno.EOPNOTSUPP);
+  const recorded = recordedOption(sock, level, name);
+  if (recorded) return recorded;
+  if (level === SOL_SOCKET && name === SO_BINDTODEVICE) return Buffer.from(sock.boundDevice ? `${sock.boundDevice}\0` : '');
   if (level === SOL_SOCKET) {
     if (FLAGS.has(name)) return intBytes(sock.flag(name) ? 1 : 0);
     switch (name) {
@@ -143,7 +219,6 @@ export function getOption(ctx: SyscallContext, sock: InetSocket, level: number, 
     }
   }
   if (level === IPPROTO_IPV6) {
-    if (sock.family === AF_INET) return failure(Errno.EOPNOTSUPP);
     if (name === IPV6_V6ONLY) return intBytes(sock.v6only ? 1 : 0);
     return unknown(ctx, level, name);
   }
@@ -152,6 +227,8 @@ export function getOption(ctx: SyscallContext, sock: InetSocket, level: number, 
 
 /** The value of IPPROTO_TCP option `name` of `sock`, or the failure. */
 export function getTcpOption(ctx: SyscallContext, sock: TcpSocket, name: number): Outcome<Uint8Array> {
+  const recorded = recordedOption(sock, IPPROTO_TCP, name);
+  if (recorded) return recorded;
   switch (name) {
     case TCP_NODELAY:
       return intBytes(sock.noDelay ? 1 : 0);
@@ -187,6 +264,10 @@ function bufferSize(value: number, max: number, min: number): number {
  * one only (the state machine fixes them at creation).
  */
 export function setOption(ctx: SyscallContext, sock: InetSocket, level: number, name: number, raw: Uint8Array): Outcome {
+  if (level === IPPROTO_IPV6 && sock.family === AF_INET) return failure(Errno.ENOPROTOOPT);
+  const recorded = recordOption(ctx, sock, level, name, raw);
+  if (recorded !== null) return recorded;
+  if (level === SOL_SOCKET && name === SO_BINDTODEVICE) return bindToDevice(sock, raw);
   if (raw.length < 4) return failure(Errno.EINVAL);
   const value = intOf(raw);
   if (level === SOL_SOCKET) {
@@ -225,7 +306,6 @@ export function setOption(ctx: SyscallContext, sock: InetSocket, level: number, 
     }
   }
   if (level === IPPROTO_IPV6) {
-    if (sock.family === AF_INET) return failure(Errno.ENOPROTOOPT);
     if (name !== IPV6_V6ONLY) return unknown(ctx, level, name);
     if (sock.port !== 0) return failure(Errno.EINVAL); // only before bind
     sock.v6only = value !== 0;
@@ -236,6 +316,8 @@ export function setOption(ctx: SyscallContext, sock: InetSocket, level: number, 
 
 /** Sets IPPROTO_TCP option `name` of `sock`; TCP_CONGESTION (a name) applies to the next connection only. */
 export function setTcpOption(ctx: SyscallContext, sock: TcpSocket, name: number, raw: Uint8Array): Outcome {
+  const recorded = recordOption(ctx, sock, IPPROTO_TCP, name, raw);
+  if (recorded !== null) return recorded;
   if (name === TCP_CONGESTION) {
     const end = raw.indexOf(0);
     const wanted = Buffer.from(end >= 0 ? raw.subarray(0, end) : raw).toString('latin1');

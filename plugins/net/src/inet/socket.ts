@@ -53,6 +53,10 @@ export abstract class InetSocket extends Socket implements Binding {
   readonly flags = new Map<number, number>();
   /** SO_LINGER: on, and seconds. */
   linger = { on: false, seconds: 0 };
+  /** Options recorded for getsockopt only (options.ts RECORDED), by `level:name`. */
+  readonly recorded = new Map<string, number | Uint8Array>();
+  /** SO_BINDTODEVICE: the interface named ('' when unbound). */
+  boundDevice = '';
   /** Pending socket error (sk_err, an errno), reported once. */
   error = 0;
   /** sk_shutdown: RCV_SHUTDOWN | SEND_SHUTDOWN. */

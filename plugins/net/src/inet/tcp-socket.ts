@@ -234,6 +234,8 @@ export class TcpSocket extends InetSocket implements TcpListenerEndpoint {
     this.v6only = from.v6only;
     this.linger = { ...from.linger };
     for (const [k, v] of from.flags) this.flags.set(k, v);
+    for (const [k, v] of from.recorded) this.recorded.set(k, v);
+    this.boundDevice = from.boundDevice;
   }
 
   // ---------------------------------------------------------------- syscalls
