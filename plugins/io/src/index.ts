@@ -21,6 +21,7 @@ import {
 import { IoState } from './state.js';
 import { sysFstat, sysNewfstatat, sysStatx } from './sys-stat.js';
 import { sysTimerfdCreate, sysTimerfdGettime, sysTimerfdSettime } from './sys-timerfd.js';
+import { sysFgetxattr, sysFlistxattr, sysFsetxattr } from './sys-xattr.js';
 
 export const PLUGIN_NAME = 'core:io';
 
@@ -60,6 +61,10 @@ export default definePlugin({
     sc.for('creat').tap({ name: PLUGIN_NAME, stage: -1 }, (ctx) => sysCreatFifo(ctx, state));
     sc.for('ioctl').tap(PLUGIN_NAME, sysIoctl);
     sc.for('fstat').tap(PLUGIN_NAME, sysFstat);
+    sc.for('fgetxattr').tap(PLUGIN_NAME, sysFgetxattr);
+    sc.for('fsetxattr').tap(PLUGIN_NAME, sysFsetxattr);
+    sc.for('fremovexattr').tap(PLUGIN_NAME, sysFsetxattr);
+    sc.for('flistxattr').tap(PLUGIN_NAME, sysFlistxattr);
     sc.for('newfstatat').tap(PLUGIN_NAME, sysNewfstatat);
     sc.for('statx').tap(PLUGIN_NAME, sysStatx);
     sc.for('pipe').tap(PLUGIN_NAME, sysPipe);

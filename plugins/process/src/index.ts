@@ -3,7 +3,7 @@ import { ProcessState } from './state.js';
 import { sysClone, sysClone3, sysFork, sysVfork } from './sys-clone.js';
 import { sysExecve, sysExit, sysExitGroup } from './sys-exit.js';
 import { sysFutex } from './sys-futex.js';
-import { sysGetcpu, sysSysinfo, sysUname } from './sys-info.js';
+import { sysGetcpu, sysGetrusage, sysSysinfo, sysUname } from './sys-info.js';
 import { sysGetpgid, sysGetpgrp, sysGetsid, sysSetpgid, sysSetsid } from './sys-pgrp.js';
 import { sysGetpid, sysGetppid, sysGettid, sysSetTidAddress } from './sys-pid.js';
 import { sysCapget, sysCapset } from './sys-caps.js';
@@ -63,6 +63,7 @@ export default definePlugin({
     sc.for('execve').tap(PLUGIN_NAME, sysExecve);
     sc.for('uname').tap(PLUGIN_NAME, sysUname);
     sc.for('sysinfo').tap(PLUGIN_NAME, sysSysinfo);
+    sc.for('getrusage').tap(PLUGIN_NAME, sysGetrusage);
     sc.for('getcpu').tap(PLUGIN_NAME, sysGetcpu);
     sc.for('fork').tap(PLUGIN_NAME, sysFork);
     sc.for('vfork').tap(PLUGIN_NAME, (ctx) => sysVfork(ctx, state));

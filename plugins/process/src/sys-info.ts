@@ -32,6 +32,21 @@ export function sysSysinfo(ctx: SyscallContext): SyscallResult {
   return ctx.memory.write(ctx.args.ptr(0), out) ? ok() : errno(Errno.EFAULT);
 }
 
+/** getrusage(2) targets: the caller, its waited-for children, the calling thread. */
+const RUSAGE_WHO = new Set([0, -1, 1]);
+/** sizeof(struct rusage) on x86_64: two timevals and fourteen longs. */
+const RUSAGE_SIZE = 144;
+
+/**
+ * sysGetrusage implements Linux syscall getrusage(2): every figure is 0. The simulated CPU is
+ * infinitely fast (no user or system time, as the CPU-time clocks read), and the real memory
+ * use and context switches would differ from run to run.
+ */
+export function sysGetrusage(ctx: SyscallContext): SyscallResult {
+  if (!RUSAGE_WHO.has(ctx.args.int(0))) return errno(Errno.EINVAL);
+  return ctx.memory.write(ctx.args.ptr(1), new Uint8Array(RUSAGE_SIZE)) ? ok() : errno(Errno.EFAULT);
+}
+
 /** sysGetcpu implements Linux syscall getcpu(2): one simulated CPU, one NUMA node. */
 export function sysGetcpu(ctx: SyscallContext): SyscallResult {
   for (const i of [0, 1]) {

@@ -9,7 +9,7 @@ const PR_GET_CHILD_SUBREAPER = 37;
 
 /**
  * prctl(2) options the kernel may run as they are: they only concern the process itself
- * (names, dumpability, capabilities, no_new_privs, THP, timer slack, VMA names).
+ * (names, dumpability, capabilities and securebits, no_new_privs, THP, timer slack, VMA names).
  */
 const NATIVE_OPTIONS = new Set([
   3, // PR_GET_DUMPABLE
@@ -20,6 +20,9 @@ const NATIVE_OPTIONS = new Set([
   16, // PR_GET_NAME
   21, // PR_GET_SECCOMP
   23, // PR_CAPBSET_READ
+  24, // PR_CAPBSET_DROP
+  27, // PR_GET_SECUREBITS
+  28, // PR_SET_SECUREBITS
   29, // PR_SET_TIMERSLACK
   30, // PR_GET_TIMERSLACK
   38, // PR_SET_NO_NEW_PRIVS
