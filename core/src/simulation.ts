@@ -56,6 +56,13 @@ export interface RunResult {
  */
 export const DEFAULT_WATCHDOG = 10n * NS_PER_SEC;
 
+/**
+ * Non-blocking calls a thread makes in a row before each further one costs unblocked-call
+ * latency: far more than a program's start-up or a burst of work makes between two waits, and
+ * reached in well under a second by an event loop that polls without time passing.
+ */
+export const DEFAULT_BUSY_LOOP_THRESHOLD = 10_000;
+
 const HOST_ADDRESS_BASE = (11 << 24) >>> 0; // 11.0.0.0: Shadow assigns from 11.0.0.1 upward
 
 function ipToInt(ip: string): number {
@@ -118,21 +125,23 @@ class Simulation {
     private readonly backend: Backend,
     private readonly log: Logger,
     watchdog: bigint,
+    busyLoopThreshold: number,
   ) {
     const { general, experimental } = config;
-    const latency = general.modelUnblockedSyscallLatency
-      ? {
-          syscall: experimental.unblockedSyscallLatency,
-          vdso: experimental.unblockedVdsoLatency,
-          maxUnapplied: experimental.maxUnappliedCpuLatency,
-        }
-      : null;
+    const unblocked = {
+      syscall: experimental.unblockedSyscallLatency,
+      vdso: experimental.unblockedVdsoLatency,
+      maxUnapplied: experimental.maxUnappliedCpuLatency,
+    };
+    const latency = general.modelUnblockedSyscallLatency ? unblocked : null;
+    const busyLoop = busyLoopThreshold > 0 ? { threshold: busyLoopThreshold, latency: unblocked } : null;
     const preempt = experimental.nativePreemptionEnabled;
     this.runner = new Runner(
       backend,
       kernel,
       log,
       latency,
+      busyLoop,
       preempt ? experimental.nativePreemptionSimInterval : null,
       (p) => this.onProcessExit(p),
       (p) => this.runaways.add(p),
@@ -380,7 +389,14 @@ export async function runSimulation(options: RunOptions): Promise<RunResult> {
   createOutputDirectory(join(dataDir, 'hosts'));
   writeOutput(join(dataDir, 'processed-config.yaml'), stringify(resolvedConfig(config, rcSettings(rc))));
 
-  const simulation = new Simulation(config, kernel, backend, log, options.watchdog ?? rc.watchdog ?? DEFAULT_WATCHDOG);
+  const simulation = new Simulation(
+    config,
+    kernel,
+    backend,
+    log,
+    options.watchdog ?? rc.watchdog ?? DEFAULT_WATCHDOG,
+    rc.busyLoopThreshold ?? DEFAULT_BUSY_LOOP_THRESHOLD,
+  );
   let end: SimTime = SIM_START;
   try {
     end = await simulation.run(options);

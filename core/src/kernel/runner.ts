@@ -35,12 +35,25 @@ export interface LatencyModel {
   readonly maxUnapplied: bigint;
 }
 
+/**
+ * Busy-loop detection: a thread that makes `threshold` non-blocking calls in a row (no park in
+ * between) is charged `latency` for each further one until it blocks, so an event loop that
+ * polls without time passing moves the clock on instead of livelocking the run.
+ */
+export interface BusyLoopModel {
+  readonly threshold: number;
+  readonly latency: LatencyModel;
+}
+
 /** What the task-* modules share: the backend, the kernel, and the runner's own scheduling. */
 export interface TaskEnv {
   readonly backend: Backend;
   readonly kernel: Kernel;
   readonly log: Logger;
+  /** model_unblocked_syscall_latency: every non-blocking call costs this; null when off. */
   readonly latency: LatencyModel | null;
+  /** Used when `latency` is null; null when turned off. */
+  readonly busyLoop: BusyLoopModel | null;
   /** Simulated time a preempted run charges its host (native preemption), or null: preemption is off. */
   readonly preemption: bigint | null;
   /** Called when the last thread of a process has exited. */
@@ -64,6 +77,7 @@ export class Runner implements TaskEnv {
     readonly kernel: Kernel,
     readonly log: Logger,
     readonly latency: LatencyModel | null,
+    readonly busyLoop: BusyLoopModel | null,
     readonly preemption: bigint | null,
     readonly onProcessExit: (process: Process) => void,
     readonly onRunaway: (process: Process) => void,

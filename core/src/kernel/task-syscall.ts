@@ -7,7 +7,7 @@
 import { Resume, Stop } from '@shadow-ts/native';
 import type { ResultMapper, SyscallResult, WakeReason } from '@shadow-ts/plugin-sdk';
 import { SUPPORT, SYSCALL_NAMES } from '../abi/support.js';
-import type { TaskEnv } from './runner.js';
+import type { LatencyModel, TaskEnv } from './runner.js';
 import { park } from './task-block.js';
 import { cloneReturned } from './task-clone.js';
 import type { Thread } from './thread.js';
@@ -85,6 +85,24 @@ function observed(env: TaskEnv, thread: Thread, map: ResultMapper | null): Resul
   };
 }
 
+/**
+ * The latency a thread pays for one more non-blocking call in a row: none until it has made
+ * `threshold` of them without parking (counted, not timed, so runs repeat), then Shadow's
+ * unblocked-call latency, with one warning naming the process.
+ */
+function busyLoopLatency(env: TaskEnv, thread: Thread): LatencyModel | null {
+  if (!env.busyLoop || ++thread.unblockedCalls <= env.busyLoop.threshold) return null;
+  const process = thread.process;
+  env.kernel.warnOnce(
+    `busy-loop:${process.host.name}:${process.pid}`,
+    `process '${process.displayName}' made ${env.busyLoop.threshold} calls in a row without blocking or simulated time ` +
+      `passing; each further one costs ${env.busyLoop.latency.syscall} ns (experimental.unblocked_syscall_latency) until it ` +
+      `blocks, as with model_unblocked_syscall_latency (busy_loop_threshold in .shadowrc; 0 turns this off)`,
+    process.host.name,
+  );
+  return env.busyLoop.latency;
+}
+
 /** Makes the real task run syscall `nr` with `args` instead of the one it issued. */
 function rewriteSyscall(env: TaskEnv, thread: Thread, nr: number, args: readonly bigint[]): void {
   const words = new BigInt64Array(6);
@@ -100,13 +118,14 @@ function applyLatency(env: TaskEnv, thread: Thread): boolean {
 /**
  * Adds modelled CPU time for one operation that did not block — priced as a vDSO time read
  * (`vdso`: also rdtsc) or as a syscall; false when the thread must yield until its host's clock
- * catches up.
+ * catches up. Without model_unblocked_syscall_latency only a thread caught in a busy loop pays.
  */
 export function chargeCpu(env: TaskEnv, thread: Thread, vdso: boolean): boolean {
-  if (!env.latency) return true;
+  const model = env.latency ?? busyLoopLatency(env, thread);
+  if (!model) return true;
   const host = thread.process.host;
-  const cost = vdso ? env.latency.vdso : env.latency.syscall;
-  const resumeAt = host.chargeLatency(cost, env.latency.maxUnapplied);
+  const cost = vdso ? model.vdso : model.syscall;
+  const resumeAt = host.chargeLatency(cost, model.maxUnapplied);
   if (resumeAt === null) return true;
   env.scheduleRun(thread, host, resumeAt);
   return false;

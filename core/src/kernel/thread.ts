@@ -46,6 +46,8 @@ export class Thread implements ThreadView {
   private isHeld = false;
   private isExited = false;
   private readonly senders = new Map<number, SignalSender>();
+  /** Non-blocking calls made since the thread last parked (busy-loop detection). */
+  unblockedCalls = 0;
 
   constructor(
     readonly tid: number,
@@ -144,6 +146,7 @@ export class Thread implements ThreadView {
   /** Parks the thread in `call` until its condition fires or a signal ends it. */
   park(call: BlockedCall): void {
     this.parked = call;
+    this.unblockedCalls = 0;
   }
 
   /** Ends the parked call, if any: its trigger and timeout are released. */

@@ -24,6 +24,8 @@ export interface RcConfig {
   readonly hosts: Readonly<Record<string, { readonly vfork?: PluginSpec; readonly tcpCongestion?: PluginSpec }>>;
   /** Wall time a task may run without a stop before the watchdog acts (`watchdog: 10 s`; 0: off), if set. */
   readonly watchdog: bigint | null;
+  /** Non-blocking calls in a row after which a thread pays unblocked-call latency (`busy_loop_threshold`; 0: never), if set. */
+  readonly busyLoopThreshold: number | null;
 }
 
 /** The settings as `.shadowrc` spells them, defaults included (recorded in processed-config.yaml). */
@@ -39,10 +41,11 @@ export function rcSettings(rc: RcConfig): Record<string, unknown> {
       Object.entries(rc.hosts).map(([host, s]) => [host, { vfork: spec(s.vfork), tcp_congestion: spec(s.tcpCongestion) }]),
     ),
     watchdog: rc.watchdog === null ? null : formatTime(rc.watchdog),
+    busy_loop_threshold: rc.busyLoopThreshold,
   };
 }
 
-const KEYS = ['plugins', 'backend', 'vfork', 'tcp_congestion', 'hosts', 'watchdog'];
+const KEYS = ['plugins', 'backend', 'vfork', 'tcp_congestion', 'hosts', 'watchdog', 'busy_loop_threshold'];
 const HOST_KEYS = ['vfork', 'tcp_congestion'];
 
 const yamlLoader = (file: string, content: string): unknown => parseYaml(file, content).value;
@@ -85,7 +88,9 @@ export async function loadRc(dir: string): Promise<RcConfig> {
     throw new ShadowError('RC_INVALID', `${where}cannot read shadow settings: ${message}`);
   }
   if (!found || found.isEmpty) {
-    return { file: found?.filepath ?? null, plugins: [], backend: 'ptrace', vfork: null, tcpCongestion: null, hosts: {}, watchdog: null };
+    return {
+      file: found?.filepath ?? null, plugins: [], backend: 'ptrace', vfork: null, tcpCongestion: null, hosts: {}, watchdog: null, busyLoopThreshold: null,
+    };
   }
   const file = found.filepath;
   const raw = found.config as unknown;
@@ -106,7 +111,14 @@ export async function loadRc(dir: string): Promise<RcConfig> {
     tcpCongestion: rc.tcp_congestion === undefined ? null : namedSpec(file, rc.tcp_congestion, 'tcp_congestion'),
     hosts: hostSettings(file, rc.hosts ?? {}),
     watchdog: rc.watchdog === undefined ? null : rcTime(file, 'watchdog', rc.watchdog),
+    busyLoopThreshold: rc.busy_loop_threshold === undefined ? null : rcCount(file, 'busy_loop_threshold', rc.busy_loop_threshold),
   };
+}
+
+/** A count: a whole number from 0 to 2^31 - 1. */
+function rcCount(file: string, key: string, value: unknown): number {
+  if (typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 0x7fffffff) return value;
+  throw rcError(file, key, `expected a whole number (0 turns it off), got ${JSON.stringify(value)}`);
 }
 
 /** A time value (`"10 s"`, `"500 ms"`, a bare number of seconds). */
