@@ -34,7 +34,7 @@ describe('netlink: NETLINK_ROUTE link and address dumps', function () {
     expect(run.code, run.stderr).to.equal(0);
     expect(run.file('alpha', 'net-ifaddrs.1000.stdout')).to.equal(
       [
-        'eth0 inet 11.0.0.1 255.0.0.0 flags=0x11043',
+        'eth0 inet 11.0.0.1 255.255.255.0 flags=0x11043',
         'eth0 inet6 fd00::b00:1 ffff:ffff:ffff:ffff:: flags=0x11043',
         'eth0 packet ifindex=2 hw=02:00:0b:00:00:01 - flags=0x11043',
         'lo inet 127.0.0.1 255.0.0.0 flags=0x10049',
@@ -67,7 +67,7 @@ describe('netlink: NETLINK_ROUTE link and address dumps', function () {
         '       valid_lft forever preferred_lft forever',
         '2: eth0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 state UP qlen 1000',
         '    link/ether 02:00:0b:00:00:01 brd ff:ff:ff:ff:ff:ff',
-        '    inet 11.0.0.1/8 brd 11.255.255.255 scope global eth0',
+        '    inet 11.0.0.1/24 brd 11.0.0.255 scope global eth0',
         '       valid_lft forever preferred_lft forever',
         '    inet6 fd00::b00:1/64 scope global ',
         '       valid_lft forever preferred_lft forever',

@@ -187,7 +187,7 @@ describe('network: delivery', () => {
     const [a] = w.hosts;
     expect(a!.network.interfaces).to.deep.equal([
       { name: 'lo', ipv4: '127.0.0.1', ipv6: '::1', prefix4: 8, prefix6: 128 },
-      { name: 'eth0', ipv4: '11.0.0.1', ipv6: 'fd00::b00:1', prefix4: 8, prefix6: 64 },
+      { name: 'eth0', ipv4: '11.0.0.1', ipv6: 'fd00::b00:1', prefix4: 24, prefix6: 64 },
     ]);
     expect(a!.network.hostOf('11.0.0.2')).to.equal('b');
     expect(a!.network.hostOf('fd00::b00:2')).to.equal('b');

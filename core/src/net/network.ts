@@ -131,7 +131,7 @@ class HostPort implements HostNetwork {
     readonly pcapLo: PcapWriter | null,
   ) {
     const ipv6 = hostIpv6(host.ipAddress);
-    this.interfaces = [LOOPBACK, { name: 'eth0', ipv4: host.ipAddress, ipv6, prefix4: 8, prefix6: 64 }];
+    this.interfaces = [LOOPBACK, { name: 'eth0', ipv4: host.ipAddress, ipv6, prefix4: 24, prefix6: 64 }];
   }
 
   send(packet: NetPacket): SimTime {
