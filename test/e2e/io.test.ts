@@ -108,6 +108,10 @@ describe('io: C programs print the same natively and under the simulator', () =>
     same('io-eventfd');
   });
 
+  it('io-async: O_ASYNC (FIOASYNC, F_SETFL), F_SETOWN/F_SETOWN_EX, F_SETSIG: the owner gets its signal when data arrives', () => {
+    same('io-async');
+  });
+
   it('io-timerfd: periodic/absolute/one-shot timers, gettime, disarm; ends at exactly 1.0 s simulated', () => {
     const { run } = same('io-timerfd');
     expect(endTime(run, 'io-timerfd')).to.equal('00:00:01.000000000');

@@ -59,7 +59,7 @@ export default definePlugin({
     sc.for('open').tap({ name: PLUGIN_NAME, stage: -1 }, (ctx) => sysOpenFifo(ctx, state));
     sc.for('openat').tap({ name: PLUGIN_NAME, stage: -1 }, (ctx) => sysOpenatFifo(ctx, state));
     sc.for('creat').tap({ name: PLUGIN_NAME, stage: -1 }, (ctx) => sysCreatFifo(ctx, state));
-    sc.for('ioctl').tap(PLUGIN_NAME, sysIoctl);
+    sc.for('ioctl').tap(PLUGIN_NAME, (ctx) => sysIoctl(ctx, state));
     sc.for('fstat').tap(PLUGIN_NAME, sysFstat);
     sc.for('fgetxattr').tap(PLUGIN_NAME, sysFgetxattr);
     sc.for('fsetxattr').tap(PLUGIN_NAME, sysFsetxattr);

@@ -1,12 +1,15 @@
 import type { HostView, ThreadView } from '@shadow-ts/plugin-sdk';
+import { AsyncIo } from './async-io.js';
 import { FifoTable } from './fifo.js';
 import { LockWaits } from './locks.js';
 
 /**
  * What the io family remembers between syscalls, for one kernel: per host, the lock waits and
- * the FIFOs opened by path. `apply` creates it and the taps close over it.
+ * the FIFOs opened by path; per virtual file, its O_ASYNC owner. `apply` creates it and the taps close over it.
  */
 export class IoState {
+  /** O_ASYNC owners and their signals (F_SETOWN, F_SETSIG, FIOASYNC). */
+  readonly asyncIo = new AsyncIo();
   private readonly lockWaits = new WeakMap<HostView, LockWaits>();
   private readonly fifoTables = new WeakMap<HostView, FifoTable>();
 

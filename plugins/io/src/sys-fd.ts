@@ -1,4 +1,5 @@
 import { Errno, O, errno, native, ok, type SyscallContext, type SyscallResult } from '@shadow-ts/plugin-sdk';
+import { O_ASYNC } from './async-io.js';
 import { EFAULT, virtualFile } from './io.js';
 import { nativeFile } from './locks.js';
 import type { IoState } from './state.js';
@@ -11,7 +12,6 @@ const F_GETFL = 3;
 const F_SETFL = 4;
 const F_DUPFD_CLOEXEC = 1030;
 /** Status flags F_SETFL may change (fcntl(2)); the access mode and creation flags are fixed. */
-const O_ASYNC = 0o20000;
 const O_DIRECT = 0o40000;
 const O_NOATIME = 0o1000000;
 const SETFL_MASK = O.APPEND | O.NONBLOCK | O_ASYNC | O_DIRECT | O_NOATIME;
@@ -120,10 +120,11 @@ export function sysFcntl(ctx: SyscallContext, state: IoState): SyscallResult {
     case F_SETFL: {
       const flags = ctx.args.int(2);
       file.statusFlags = (file.statusFlags & ~SETFL_MASK) | (flags & SETFL_MASK);
+      state.asyncIo.update(file);
       return ok();
     }
     default: {
-      const result = file.fcntl(ctx, cmd, ctx.args.u64(2));
+      const result = state.asyncIo.fcntl(ctx, file, cmd) ?? file.fcntl(ctx, cmd, ctx.args.u64(2));
       if (result) return result;
       ctx.warnOnce(`fcntl:${file.kind}:${cmd}`, `fcntl: command ${cmd} is not supported on a ${file.kind}; returning EINVAL`);
       return errno(Errno.EINVAL);
@@ -132,7 +133,7 @@ export function sysFcntl(ctx: SyscallContext, state: IoState): SyscallResult {
 }
 
 /** sysIoctl implements Linux syscall ioctl(2). */
-export function sysIoctl(ctx: SyscallContext): SyscallResult {
+export function sysIoctl(ctx: SyscallContext, state: IoState): SyscallResult {
   const file = virtualFile(ctx, ctx.args.int(0));
   if (!file) return native();
   const request = Number(ctx.args.u64(1) & 0xffffffffn);
@@ -148,7 +149,7 @@ export function sysIoctl(ctx: SyscallContext): SyscallResult {
       return ok();
     }
     default: {
-      const answer = file.ioctl(ctx, request, ctx.args.u64(2));
+      const answer = state.asyncIo.ioctl(ctx, file, request) ?? file.ioctl(ctx, request, ctx.args.u64(2));
       if (answer) return answer;
       // Terminal requests ('T', 0x54xx: TCGETS from isatty(), TIOCGWINSZ) are ENOTTY on Linux too.
       if (((request >> 8) & 0xff) !== 0x54) {
