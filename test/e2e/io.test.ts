@@ -108,6 +108,10 @@ describe('io: C programs print the same natively and under the simulator', () =>
     same('io-eventfd');
   });
 
+  it('io-sendfile: a file into a socket by position and by offset, in chunks; EINVAL, EFAULT, EBADF as Linux', () => {
+    same('io-sendfile');
+  });
+
   it('io-async: O_ASYNC (FIOASYNC, F_SETFL), F_SETOWN/F_SETOWN_EX, F_SETSIG: the owner gets its signal when data arrives', () => {
     same('io-async');
   });

@@ -121,6 +121,7 @@ export const SUPPORT: Readonly<Partial<Record<SyscallName, Support>>> = {
   llistxattr: native(),
   removexattr: native(),
   lremovexattr: native(),
+  sendfile: emulated('into a virtual file (simulated socket or pipe) from a regular file: the simulator reads at most 256 KiB and writes them, then moves *offset or the file position; a virtual source is EINVAL; between real files natively'),
   fgetxattr: emulated(VIRTUAL_OR_NATIVE + ' (virtual ones have no attributes: ENODATA)'),
   fsetxattr: emulated(VIRTUAL_OR_NATIVE + ' (virtual ones take no user attributes: EPERM, as Linux for pipes and sockets)'),
   flistxattr: emulated(VIRTUAL_OR_NATIVE + ' (virtual ones: an empty list)'),

@@ -19,6 +19,7 @@ import {
   sysWritev,
 } from './sys-read-write.js';
 import { IoState } from './state.js';
+import { sysSendfile } from './sys-sendfile.js';
 import { sysFstat, sysNewfstatat, sysStatx } from './sys-stat.js';
 import { sysTimerfdCreate, sysTimerfdGettime, sysTimerfdSettime } from './sys-timerfd.js';
 import { sysFgetxattr, sysFlistxattr, sysFsetxattr } from './sys-xattr.js';
@@ -65,6 +66,7 @@ export default definePlugin({
     sc.for('fsetxattr').tap(PLUGIN_NAME, sysFsetxattr);
     sc.for('fremovexattr').tap(PLUGIN_NAME, sysFsetxattr);
     sc.for('flistxattr').tap(PLUGIN_NAME, sysFlistxattr);
+    sc.for('sendfile').tap(PLUGIN_NAME, sysSendfile);
     sc.for('newfstatat').tap(PLUGIN_NAME, sysNewfstatat);
     sc.for('statx').tap(PLUGIN_NAME, sysStatx);
     sc.for('pipe').tap(PLUGIN_NAME, sysPipe);
