@@ -98,6 +98,7 @@ const RECORDED: ReadonlyMap<string, { readonly initial: number | Uint8Array; rea
   [`${IPPROTO_IP}:11`, { initial: 0 }], // IP_RECVERR
   [`${IPPROTO_IP}:15`, { initial: 0 }], // IP_FREEBIND
   [`${IPPROTO_IP}:24`, { initial: 0 }], // IP_BIND_ADDRESS_NO_PORT
+  [`${IPPROTO_TCP}:3`, { initial: 0 }], // TCP_CORK (nginx's tcp_nopush): segments go out as they are written
   [`${IPPROTO_TCP}:9`, { initial: 0 }], // TCP_DEFER_ACCEPT
   [`${IPPROTO_TCP}:12`, { initial: 1 }], // TCP_QUICKACK
   [`${IPPROTO_TCP}:18`, { initial: 0 }], // TCP_USER_TIMEOUT
