@@ -1,12 +1,13 @@
 /*
  * sendfile(2) as web servers use it (nginx with `sendfile on`): a file of 300,000 bytes into one
- * end of a socketpair with the file position, then a part of it by offset, read from the other
+ * end of a non-blocking socketpair with the file position (waiting in poll when it is full), then a part of it by offset, read from the other
  * end by a child; plus the errors (a socket as source, a write-only source, a bad offset).
  * Prints counts, positions and a checksum of what arrived.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -29,11 +30,14 @@ int main(void) {
   int f = open("payload", O_RDWR | O_CREAT | O_TRUNC, 0644);
   if (write(f, data, SIZE) != SIZE) return 1;
   lseek(f, 0, SEEK_SET);
-  int sv[2];
+  int sv[2], go[2];
   socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+  pipe(go);
   pid_t child = fork();
   if (child == 0) {
     close(sv[0]);
+    char start;
+    if (read(go[0], &start, 1) != 1) _exit(1); // reads only once the parent found the socket full
     static char got[2 * SIZE];
     long total = 0;
     for (ssize_t n; (n = read(sv[1], got + total, sizeof got - total)) > 0;) total += n;
@@ -43,15 +47,27 @@ int main(void) {
     _exit(0);
   }
   close(sv[1]);
-  long sent = 0;
+  // Non-blocking, as web servers do: a full socket says EAGAIN, and poll says when there is room.
+  fcntl(sv[0], F_SETFL, fcntl(sv[0], F_GETFL) | O_NONBLOCK);
+  long sent = 0, waits = 0;
   while (sent < SIZE) {
     ssize_t n = sendfile(sv[0], f, NULL, SIZE - sent);
+    if (n < 0 && errno == EAGAIN) {
+      if (waits == 0 && write(go[1], "g", 1) != 1) return 1;
+      struct pollfd p = {.fd = sv[0], .events = POLLOUT};
+      poll(&p, 1, -1);
+      waits++;
+      continue;
+    }
     if (n <= 0) {
       say("sendfile", n);
       break;
     }
     sent += n;
   }
+  printf("waited for room: %s\n", waits > 0 ? "yes" : "no");
+  if (waits == 0 && write(go[1], "g", 1) != 1) return 1;
+  fcntl(sv[0], F_SETFL, fcntl(sv[0], F_GETFL) & ~O_NONBLOCK);
   printf("sent %ld by position, file position now %ld\n", sent, (long)lseek(f, 0, SEEK_CUR));
   say("sendfile at end of file", sendfile(sv[0], f, NULL, 100));
   off_t off = 1000;
