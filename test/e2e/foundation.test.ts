@@ -384,6 +384,16 @@ time.sleep(100)`;
     expect(line).to.match(/ by pid 1000 on host alpha\)$/);
   });
 
+  for (const [kind, returned] of [['number', '7'], ['plain-ok', '{"kind":"ok","value":5}']] as const) {
+    it(`a plugin whose handler returns what is not a result (${kind}) is the plugin's error`, () => {
+      const plugin = join(ROOT, 'test/fixtures/plugins/bad-result.js');
+      const yaml = oneHost(`    - path: ${PYTHON}\n      args: ['-c', 'import os; print(os.getpid())']`, 'stop_time: 10 s');
+      const line = expectCleanFailure(yaml, `plugins:\n  - [${plugin}, { result: ${kind} }]\n`);
+      expect(line).to.contain(`plugin "fixture-bad-result" failed in syscall getpid: returned ${returned}: `);
+      expect(line).to.match(/ by pid 1000 on host alpha\)$/);
+    });
+  }
+
   it('a plugin that taps a syscall name the kernel does not have', () => {
     const line = expectCleanFailure(good, `plugins:\n  - ${join(ROOT, 'test/fixtures/plugins/typo-hook.js')}\n`);
     expect(line).to.contain('unknown syscall name "fstatat"');

@@ -15,6 +15,7 @@ import type { Hook } from 'tapable';
 type AnyHook = Hook<any[], any>;
 import type { Logger } from '../log.js';
 import { PluginError, ShadowError } from './errors.js';
+import { checkResult } from './results.js';
 import { Strategies } from './strategies.js';
 
 /**
@@ -35,10 +36,11 @@ export class Kernel {
 
   constructor(private readonly log: Logger) {
     this.hooks = Object.freeze(
-      createKernelHooks((name, hook) => attributeErrors(hook as unknown as AnyHook, `syscall ${name}`)),
+      createKernelHooks((name, hook) => attributeErrors(hook as unknown as AnyHook, `syscall ${name}`, checkResult)),
     );
     for (const [key, hook] of Object.entries(this.hooks)) {
-      if (key !== 'syscall') attributeErrors(hook as AnyHook, `hook ${key}`);
+      if (key === 'unhandled') attributeErrors(hook as AnyHook, `hook ${key}`, checkResult);
+      else if (key !== 'syscall') attributeErrors(hook as AnyHook, `hook ${key}`);
     }
   }
 
@@ -93,8 +95,11 @@ export class Kernel {
   }
 }
 
-/** Wraps every tap of `hook` so an exception names the plugin (the tap name) and the hook. */
-function attributeErrors(hook: AnyHook, where: string): void {
+/**
+ * Wraps every tap of `hook` so an exception names the plugin (the tap name) and the hook; `check`
+ * (syscall hooks) judges what the tap returned, inside the same attribution.
+ */
+function attributeErrors(hook: AnyHook, where: string, check?: (value: unknown) => void): void {
   hook.intercept({
     register: (tap) => {
       const fn = tap.fn as (...args: unknown[]) => unknown;
@@ -102,7 +107,9 @@ function attributeErrors(hook: AnyHook, where: string): void {
         ...tap,
         fn: (...args: unknown[]) => {
           try {
-            return fn(...args);
+            const value = fn(...args);
+            check?.(value);
+            return value;
           } catch (error) {
             // Errors that already say what the user must do (a full disk under the data
             // directory, a plugin's own) pass unchanged.
