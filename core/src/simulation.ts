@@ -1,4 +1,4 @@
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NS_PER_MS, NS_PER_SEC, SIM_START, type SimTime } from '@shadow-ts/plugin-sdk';
 import { stringify } from 'yaml';
@@ -219,6 +219,7 @@ class Simulation {
     process.addTask(thread);
     host.addProcess(process);
     this.started.push(process);
+    this.kernel.hooks.processStart.call(process);
     this.log.info({ host: host.name }, `process '${process.displayName}' started: ${[options.path, ...options.args].map(quoteArg).join(' ')}`);
     this.runner.run(thread);
     return process;
@@ -245,6 +246,7 @@ class Simulation {
 
   private onProcessExit(process: Process): void {
     process.host.removeProcess(process);
+    this.kernel.hooks.processExit.call(process);
     const state = formatFinalState(process.final!, signalName);
     if (!process.execed) {
       this.log.error(
@@ -260,6 +262,7 @@ class Simulation {
   async run(options: RunOptions): Promise<SimTime> {
     const { stopTime, runahead } = this.timing();
     const scheduler = new Scheduler(this.hosts, stopTime, runahead);
+    this.kernel.hooks.start.call(this.hosts);
     options.useClock?.(() => scheduler.clock());
     const interval = this.config.general.heartbeatInterval;
     let nextHeartbeat = interval === null ? null : SIM_START + interval;
@@ -309,6 +312,7 @@ class Simulation {
         this.runner.kill(process);
         process.final = 'running';
         host.removeProcess(process);
+        this.kernel.hooks.processExit.call(process);
       }
     }
   }
@@ -379,14 +383,15 @@ export async function runSimulation(options: RunOptions): Promise<RunResult> {
   const dataDir = config.general.dataDirectory;
   const plugins = await loadAllPlugins(rc, config);
   const backend = await loadBackend(rc.backend);
-  const kernel = new Kernel(log);
-  applyPlugins(kernel, plugins);
-  kernel.ready();
-  chooseStrategies(kernel, rc, config, options.vfork);
-
+  // Plugins may write to the data directory from `apply` on.
   createDataDirectory(dataDir);
   if (config.general.templateDirectory !== null) copyTemplate(config.general.templateDirectory, dataDir);
   createOutputDirectory(join(dataDir, 'hosts'));
+  const kernel = new Kernel(log);
+  applyPlugins(kernel, plugins, resolve(dataDir));
+  kernel.ready();
+  chooseStrategies(kernel, rc, config, options.vfork);
+
   writeOutput(join(dataDir, 'processed-config.yaml'), stringify(resolvedConfig(config, rcSettings(rc))));
 
   const simulation = new Simulation(

@@ -1,5 +1,5 @@
 import { HookMap, SyncBailHook, SyncHook } from 'tapable';
-import type { CloneEvent, ExecEvent, HostView, SyscallContext, ThreadView } from './context.js';
+import type { CloneEvent, ExecEvent, HostView, ProcessView, SyscallContext, ThreadView } from './context.js';
 import type { SocketUsage } from './network.js';
 import type { SyscallResult } from './result.js';
 import { SYSCALL_NUMBERS, type SyscallName } from './syscalls.js';
@@ -93,6 +93,12 @@ export interface KernelHooks {
    * than failing with EINTR. Unanswered: EINTR.
    */
   readonly restartOnSignal: SyncBailHook<[ThreadView, number], boolean | undefined>;
+  /** The simulation starts: every host and its directory exist; no process has run yet. */
+  readonly start: SyncHook<[readonly HostView[]]>;
+  /** A process started: one the simulation file names, or a child a fork or clone made (after `clone`). */
+  readonly processStart: SyncHook<[ProcessView]>;
+  /** A process ended (`process.exit` says how); those still running at the end are killed first. */
+  readonly processExit: SyncHook<[ProcessView]>;
   /** A host heartbeat lists the host's open sockets: the socket families add one row each. */
   readonly socketUsage: SyncHook<[HostView, SocketUsage[]]>;
   /** All plugins are applied; the hook graph is frozen. */
@@ -113,6 +119,9 @@ export function createKernelHooks(onCreateSyscallHook?: (name: SyscallName, hook
     clone: new SyncHook<[CloneEvent]>(['event']),
     threadExit: new SyncHook<[ThreadView]>(['thread']),
     restartOnSignal: new SyncBailHook<[ThreadView, number], boolean | undefined>(['thread', 'signal']),
+    start: new SyncHook<[readonly HostView[]]>(['hosts']),
+    processStart: new SyncHook<[ProcessView]>(['process']),
+    processExit: new SyncHook<[ProcessView]>(['process']),
     socketUsage: new SyncHook<[HostView, SocketUsage[]]>(['host', 'rows']),
     ready: new SyncHook<[]>([]),
     finish: new SyncHook<[]>([]),

@@ -29,6 +29,11 @@ export interface PluginKernel {
   /** TCP congestion control algorithms: built-ins are `cubic` (default) and `reno`; register your own factory. */
   readonly congestion: StrategyRegistry<CongestionAlgorithm>;
   readonly log: PluginLogger;
+  /**
+   * The run's data directory (absolute): it exists from `apply` on, with the template copied in;
+   * each host's directory (`host.dataDir`) exists from the `start` hook on.
+   */
+  readonly dataDirectory: string;
 }
 
 /**

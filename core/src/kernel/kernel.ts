@@ -33,6 +33,8 @@ export class Kernel {
   /** Calls per syscall name (sim-stats.json). */
   readonly counts = new Map<string, number>();
   private readonly warned = new Set<string>();
+  /** The host whose syscall is being dispatched (plugin log lines name it), or null. */
+  private host: string | null = null;
 
   constructor(private readonly log: Logger) {
     this.hooks = Object.freeze(
@@ -44,14 +46,15 @@ export class Kernel {
     }
   }
 
-  /** A logger for a plugin's own messages. */
+  /** A logger for a plugin's own messages: attributed to the host whose syscall is being handled. */
   pluginLogger(plugin: string): PluginLogger {
     const child = this.log.child({ module: plugin });
+    const bindings = () => (this.host === null ? {} : { host: this.host });
     return {
-      error: (m) => child.error(m),
-      warn: (m) => child.warn(m),
-      info: (m) => child.info(m),
-      debug: (m) => child.debug(m),
+      error: (m) => child.error(bindings(), m),
+      warn: (m) => child.warn(bindings(), m),
+      info: (m) => child.info(bindings(), m),
+      debug: (m) => child.debug(bindings(), m),
     };
   }
 
@@ -66,11 +69,16 @@ export class Kernel {
   /** Runs one trapped syscall through the hook chain. */
   dispatch(ctx: SyscallContext): SyscallResult {
     this.counts.set(ctx.name, (this.counts.get(ctx.name) ?? 0) + 1);
-    this.hooks.syscallEnter.call(ctx);
-    const result =
-      this.hooks.syscall.get(ctx.name)?.call(ctx) ?? this.hooks.unhandled.call(ctx) ?? this.enosys(ctx, ctx.name);
-    this.hooks.syscallExit.call(ctx, result);
-    return result;
+    this.host = ctx.host.name;
+    try {
+      this.hooks.syscallEnter.call(ctx);
+      const result =
+        this.hooks.syscall.get(ctx.name)?.call(ctx) ?? this.hooks.unhandled.call(ctx) ?? this.enosys(ctx, ctx.name);
+      this.hooks.syscallExit.call(ctx, result);
+      return result;
+    } finally {
+      this.host = null;
+    }
   }
 
   /** The answer to a syscall nobody handles: ENOSYS, and one warning per name per run. */

@@ -94,6 +94,7 @@ function createChild(env: TaskEnv, parent: Thread, realTid: number, request: Clo
   if (request.childTidAddress !== 0n) writeU32(child.process, request.childTidAddress, vtid);
   child.resumeWith(Resume.Continue);
   env.kernel.hooks.clone.call({ parent, child, thread: request.thread });
+  if (!request.thread) env.kernel.hooks.processStart.call(child.process);
   env.scheduleRun(child, host);
   return child;
 }

@@ -118,11 +118,17 @@ export async function loadPlugin(spec: PluginSpec, fromDir: string, listedIn: st
 }
 
 /** Applies plugins in order; a throw inside `apply` is reported as the plugin's error. */
-export function applyPlugins(kernel: Kernel, plugins: readonly LoadedPlugin[]): void {
+export function applyPlugins(kernel: Kernel, plugins: readonly LoadedPlugin[], dataDirectory: string): void {
   for (const { plugin, options } of plugins) {
     try {
       plugin.apply(
-        { hooks: kernel.hooks, vfork: kernel.vfork, congestion: kernel.congestion, log: kernel.pluginLogger(plugin.meta.name) },
+        {
+          hooks: kernel.hooks,
+          vfork: kernel.vfork,
+          congestion: kernel.congestion,
+          log: kernel.pluginLogger(plugin.meta.name),
+          dataDirectory,
+        },
         options,
       );
     } catch (error) {
