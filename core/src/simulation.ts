@@ -19,7 +19,7 @@ import { Thread } from './kernel/thread.js';
 import { BUILTIN_PLUGINS, applyPlugins, builtinObservers, loadPlugin, type LoadedPlugin } from './loader/loader.js';
 import { rcSettings, type PluginSpec, type RcConfig } from './loader/rc.js';
 import type { Logger } from './log.js';
-import { Network } from './net/network.js';
+import { Network, type Traffic } from './net/network.js';
 import { copyTemplate, createDataDirectory, createOutputDirectory, writeOutput } from './output.js';
 import { SeedSource } from './sim/random.js';
 import { Scheduler } from './sim/scheduler.js';
@@ -299,6 +299,26 @@ class Simulation {
     return { stopTime: SIM_START + general.stopTime, runahead: minLatency > floor ? minLatency : floor };
   }
 
+  /** What each host did and used, for sim-stats.json: its strategies, its calls, its traffic. */
+  hostStats(): Record<string, unknown> {
+    const sorted = (counts: ReadonlyMap<string, number> | undefined) =>
+      Object.fromEntries([...(counts ?? [])].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    return Object.fromEntries(
+      this.hosts.map((host) => {
+        const { eth0, lo } = this.network.traffic(host);
+        return [
+          host.name,
+          {
+            vfork: this.kernel.vfork.chosen(host.name),
+            tcp_congestion: this.kernel.congestion.chosen(host.name),
+            syscalls: sorted(this.kernel.hostCounts.get(host.name)),
+            interfaces: { eth0: trafficStats(eth0), lo: trafficStats(lo) },
+          },
+        ];
+      }),
+    );
+  }
+
   /** Closes the network's capture files. */
   close(): void {
     this.network.close();
@@ -337,6 +357,11 @@ class Simulation {
     const children = [...this.runaways].filter((p) => !this.started.includes(p)).length;
     return unexpected + this.startFailures + children;
   }
+}
+
+/** An interface's counters as sim-stats.json spells them. */
+function trafficStats(t: Readonly<Traffic>): Record<string, number> {
+  return { sent_packets: t.sentPackets, sent_bytes: t.sentBytes, received_packets: t.receivedPackets, received_bytes: t.receivedBytes };
 }
 
 /** A strategy choice and the setting it came from (for error messages). */
@@ -411,7 +436,13 @@ export async function runSimulation(options: RunOptions): Promise<RunResult> {
     kernel.hooks.finish.call();
   }
   const syscalls = Object.fromEntries([...kernel.counts.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-  writeOutput(join(dataDir, 'sim-stats.json'), `${JSON.stringify({ syscalls }, null, 2)}\n`);
+  // No wall time here: the data directory stays byte-identical from run to run (the log has it).
+  const stats = {
+    syscalls,
+    plugins: plugins.map(({ plugin }) => ({ name: plugin.meta.name, version: plugin.meta.version })),
+    hosts: simulation.hostStats(),
+  };
+  writeOutput(join(dataDir, 'sim-stats.json'), `${JSON.stringify(stats, null, 2)}\n`);
   const unexpected = simulation.checkFinalStates();
   log.info(`simulation ended at ${formatSimTime(end)}`);
   if (unexpected > 0) log.error(`${unexpected} managed processes in unexpected final state`);

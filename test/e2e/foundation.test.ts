@@ -117,6 +117,11 @@ hosts:
     expect(warnings[0]).to.contain('[WARN]');
     const stats = JSON.parse(readFileSync(join(run.dataDir, 'sim-stats.json'), 'utf8'));
     expect(stats.syscalls.io_uring_setup).to.equal(2);
+    // What ran, and what each host did: its strategies, its calls, its traffic.
+    expect(stats.plugins.map((p: { name: string }) => p.name)).to.deep.equal(['core:time', 'core:process', 'core:random', 'core:io', 'core:fs', 'core:net']);
+    expect(stats.hosts.alpha).to.deep.include({ vfork: 'as-fork', tcp_congestion: 'cubic' });
+    expect(stats.hosts.alpha.syscalls.io_uring_setup).to.equal(2);
+    expect(stats.hosts.alpha.interfaces.eth0).to.deep.equal({ sent_packets: 0, sent_bytes: 0, received_packets: 0, received_bytes: 0 });
   });
 
   it('abort() ends the process as SIGABRT; expected_final_state takes SIGABRT or its alias SIGIOT', () => {

@@ -32,6 +32,8 @@ export class Kernel {
   observesNativeExits = false;
   /** Calls per syscall name (sim-stats.json). */
   readonly counts = new Map<string, number>();
+  /** Calls per syscall name, per host name (sim-stats.json). */
+  readonly hostCounts = new Map<string, Map<string, number>>();
   private readonly warned = new Set<string>();
   /** The host whose syscall is being dispatched (plugin log lines name it), or null. */
   private host: string | null = null;
@@ -69,6 +71,9 @@ export class Kernel {
   /** Runs one trapped syscall through the hook chain. */
   dispatch(ctx: SyscallContext): SyscallResult {
     this.counts.set(ctx.name, (this.counts.get(ctx.name) ?? 0) + 1);
+    let perHost = this.hostCounts.get(ctx.host.name);
+    if (!perHost) this.hostCounts.set(ctx.host.name, (perHost = new Map()));
+    perHost.set(ctx.name, (perHost.get(ctx.name) ?? 0) + 1);
     this.host = ctx.host.name;
     try {
       this.hooks.syscallEnter.call(ctx);
