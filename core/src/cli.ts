@@ -96,20 +96,42 @@ function cliTime(flag: string, value: string): bigint {
   }
 }
 
-/** A progress bar of simulated seconds on stderr (Shadow's `general.progress`). */
+/** Seconds as `1h02m03s`, `2m05s` or `7s`. */
+function duration(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  const [h, m] = [Math.floor(s / 3600), Math.floor((s % 3600) / 60)];
+  const two = (n: number) => String(n).padStart(2, '0');
+  return h > 0 ? `${h}h${two(m)}m${two(s % 60)}s` : m > 0 ? `${m}m${two(s % 60)}s` : `${s}s`;
+}
+
+/**
+ * A progress bar on stderr (Shadow's `general.progress`): simulated seconds, the wall time so far,
+ * how much faster than real time the run goes, and when it will end at that pace. Wall time is
+ * the CLI's to show; nothing in the simulation reads it.
+ */
 function progressBar(stopTime: bigint): { update(now: SimTime): void; stop(): void } {
   const bar = new cliProgress.SingleBar(
     {
       stream: process.stderr,
       noTTYOutput: true,
       notTTYSchedule: 1000,
-      format: 'simulated {value}/{total} s [{bar}] {percentage}%',
+      format: 'simulated {value}/{total} s [{bar}] {percentage}% | wall {wall} | {ratio}x real time | ETA {eta_wall}',
     },
     cliProgress.Presets.shades_classic,
   );
-  bar.start(Number(stopTime / NS_PER_SEC), 0);
+  const started = process.hrtime.bigint();
+  const total = Number(stopTime) / 1e9;
+  const figures = (simulated: number) => {
+    const wall = Number(process.hrtime.bigint() - started) / 1e9;
+    const ratio = wall > 0 ? simulated / wall : 0;
+    return { wall: duration(wall), ratio: ratio.toFixed(ratio >= 10 ? 0 : 2), eta_wall: ratio > 0 ? duration((total - simulated) / ratio) : '?' };
+  };
+  bar.start(Number(stopTime / NS_PER_SEC), 0, figures(0));
   return {
-    update: (now) => bar.update(Number((now - SIM_START) / NS_PER_SEC)),
+    update: (now) => {
+      const simulated = Number(now - SIM_START) / 1e9;
+      bar.update(Math.floor(simulated), figures(simulated));
+    },
     // The bar's redraw timer keeps the event loop alive: it must be stopped for the CLI to exit.
     stop: () => bar.stop(),
   };
