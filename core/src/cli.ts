@@ -8,7 +8,7 @@ import { KEY_FLAGS, withBooleanValues } from './cli-flags.js';
 import { ConfigError, UnitError, loadSimulationConfig, parseTime, type ConfigOverrides } from './config/index.js';
 import { noOpNotes } from './config/no-ops.js';
 import { resolvedConfig } from './config/resolved.js';
-import { ShadowError } from './kernel/errors.js';
+import { PluginError, ShadowError } from './kernel/errors.js';
 import { loadRc, rcSettings } from './loader/rc.js';
 import { createLogger } from './log.js';
 import { runSimulation } from './simulation.js';
@@ -148,8 +148,10 @@ export async function main(argv: string[]): Promise<number> {
   cmd.parse(withBooleanValues(argv, booleans));
   const file = cmd.args[0]!;
   const options = cmd.opts<CliOptions>();
+  let debugging = false;
   try {
     const config = loadSimulationConfig(file, overrides(options));
+    debugging = config.general.logLevel === 'debug' || config.general.logLevel === 'trace';
     const rc = await loadRc(file === '-' ? process.cwd() : dirname(resolve(file)));
     if (options.showConfig) {
       // As Shadow: the whole configuration, defaults included, on stderr; nothing runs.
@@ -193,6 +195,9 @@ export async function main(argv: string[]): Promise<number> {
   } catch (error) {
     if (error instanceof ConfigError || error instanceof ShadowError) {
       process.stderr.write(`shadow: error: ${error.message}\n`);
+      // At debug level a plugin's failure also shows where in the plugin it happened.
+      const cause = error instanceof PluginError ? error.cause : undefined;
+      if (debugging && cause instanceof Error && cause.stack) process.stderr.write(`shadow: plugin stack: ${cause.stack}\n`);
       return 1;
     }
     throw error;

@@ -389,6 +389,15 @@ time.sleep(100)`;
     expect(line).to.match(/ by pid 1000 on host alpha\)$/);
   });
 
+  it('at -l debug a plugin error also gives the plugin\'s stack (file:line)', () => {
+    const dir = scratchDir();
+    writeFileSync(join(dir, '.shadowrc'), `plugins:\n  - ${join(ROOT, 'test/fixtures/plugins/throws-in-tap.js')}\n`);
+    const run = runShadow(good, ['-l', 'debug'], dir);
+    expect(run.code).to.equal(1);
+    expect(run.stderr).to.match(/^shadow: error: plugin "fixture-throws-in-tap" failed in syscall uname: boom/);
+    expect(run.stderr).to.match(/shadow: plugin stack: Error: boom\n\s+at .*test\/fixtures\/plugins\/throws-in-tap\.js:8:\d+/);
+  });
+
   for (const [kind, returned] of [['number', '7'], ['plain-ok', '{"kind":"ok","value":5}']] as const) {
     it(`a plugin whose handler returns what is not a result (${kind}) is the plugin's error`, () => {
       const plugin = join(ROOT, 'test/fixtures/plugins/bad-result.js');
