@@ -5,6 +5,8 @@
 export { API_VERSION, definePlugin } from './plugin.js';
 export type { Plugin, PluginKernel, PluginMeta } from './plugin.js';
 export { createKernelHooks, isSyscallName, SyscallHookMap } from './hooks.js';
+/** tapable's hooks, for the api a plugin provides others (PluginKernel.provide). */
+export { SyncBailHook, SyncHook } from 'tapable';
 export type { KernelHooks, SyscallHook } from './hooks.js';
 export { block, clone, errno, native, ok, rewrite } from './result.js';
 export type { CloneRequest, ResultMapper, SyscallResult } from './result.js';
@@ -49,4 +51,5 @@ export type {
   VforkStrategy,
   VforkStrategyFactory,
 } from './policy.js';
-export type { HostNetwork, NetInterface, NetPacket, SocketUsage } from './network.js';
+export { NET_API } from './network.js';
+export type { HostNetwork, NetApi, NetInterface, NetPacket, SocketUsage, TcpSample } from './network.js';

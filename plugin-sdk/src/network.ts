@@ -1,3 +1,5 @@
+import type { SyncHook } from 'tapable';
+import type { HostView } from './context.js';
 import type { SimTime } from './time.js';
 /**
  * The simulated network as plugins see it: a host sends IP packets and receives the packets
@@ -65,4 +67,35 @@ export interface HostNetwork {
   isLocal(address: string): boolean;
   /** The host that owns `address`, by name, or undefined. */
   hostOf(address: string): string | undefined;
+}
+
+/** A TCP connection's figures after it took in a segment (`NetApi.hooks.tcpSegment`). */
+export interface TcpSample {
+  readonly host: HostView;
+  /** `ip:port` of each end (`[ip6]:port` for IPv6). */
+  readonly local: string;
+  readonly remote: string;
+  /** The RFC 793 state name (`ESTABLISHED`, `FIN_WAIT_1`, …). */
+  readonly state: string;
+  /** Smoothed round-trip time in ns; null before the first measurement. */
+  readonly srtt: bigint | null;
+  /** Congestion window and bytes sent but not acknowledged, in bytes. */
+  readonly cwnd: number;
+  readonly inFlight: number;
+}
+
+/** The name the net family provides its api under: `kernel.api<NetApi>(NET_API)`. */
+export const NET_API = 'core:net';
+
+/**
+ * What the net family offers other plugins: observe (or count, log, plot) every IP packet a host
+ * sends and receives, and each TCP connection's RTT, window and bytes in flight as segments
+ * arrive — a traffic observer without touching the core.
+ */
+export interface NetApi {
+  readonly hooks: {
+    readonly packetSent: SyncHook<[HostView, NetPacket]>;
+    readonly packetReceived: SyncHook<[HostView, NetPacket]>;
+    readonly tcpSegment: SyncHook<[TcpSample]>;
+  };
 }

@@ -34,6 +34,13 @@ export interface PluginKernel {
    * each host's directory (`host.dataDir`) exists from the `start` hook on.
    */
   readonly dataDirectory: string;
+  /**
+   * Offers `api` to the plugins applied after this one, under this plugin's name (rollup's
+   * `Plugin.api`): hooks others tap, functions they call. One api per plugin, per simulation.
+   */
+  provide(api: object): void;
+  /** The api plugin `name` provided (it was applied before this one), or undefined. */
+  api<T extends object>(name: string): T | undefined;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, logLines, oneHost, runShadow, scratchDir } from './harness.js';
+import { PROGRAMS, ROOT, logLines, oneHost, runShadow, scratchDir } from './harness.js';
 
 describe('plugins: the lifecycle of a run, as a third-party observer sees it', () => {
   it('data directory from apply on, start, process start and exit, finish; log lines name the host', () => {
@@ -20,5 +20,35 @@ describe('plugins: the lifecycle of a run, as a third-party observer sees it', (
     const lines = logLines(run, 'uname seen');
     expect(lines).to.have.length(1);
     expect(lines[0]).to.contain('[alpha] ');
+  });
+
+  it("a traffic observer on the net family's api sees every packet and each connection's RTT and window", () => {
+    const dir = scratchDir();
+    writeFileSync(join(dir, '.shadowrc'), `plugins:\n  - ${join(ROOT, 'test/fixtures/plugins/traffic-observer.js')}\n`);
+    const echo = join(PROGRAMS, 'net-tcp-echo');
+    const yaml = `general: { stop_time: 10 s }
+network: { graph: { type: 1_gbit_switch } }
+hosts:
+  client: { network_node_id: 0, processes: [ { path: ${echo}, args: client server 8080 100000, start_time: 1 s } ] }
+  server: { network_node_id: 0, processes: [ { path: ${echo}, args: server 8080 } ] }
+`;
+    const run = runShadow(yaml, [], dir);
+    expect(run.code, run.stdout.slice(-2000)).to.equal(0);
+    // The observer's counts are the network's own (sim-stats.json counts what the core carried).
+    const packets = JSON.parse(readFileSync(join(run.dataDir, 'packets.json'), 'utf8')) as Record<string, { sent: number; received: number }>;
+    const stats = JSON.parse(readFileSync(join(run.dataDir, 'sim-stats.json'), 'utf8'));
+    for (const host of ['client', 'server']) {
+      const { eth0, lo } = stats.hosts[host].interfaces;
+      expect(packets[host], host).to.deep.equal({ sent: eth0.sent_packets + lo.sent_packets, received: eth0.received_packets + lo.received_packets });
+    }
+    expect(packets['client']!.sent).to.be.greaterThan(70); // 100 kB each way in segments of at most 64 KiB… and their ACKs
+    const rows = readFileSync(join(run.dataDir, 'tcp.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+    const client = rows.filter((r) => r[0] === 'client');
+    expect(client[0]!.slice(1, 3)).to.deep.equal(['11.0.0.1:32768', '11.0.0.2:8080']);
+    // A 1 ms link each way: once measured, the smoothed RTT is 2 ms and more.
+    const measured = client.filter((r) => r[4] !== '').map((r) => Number(r[4]));
+    expect(measured.length).to.be.greaterThan(10);
+    expect(Math.min(...measured)).to.be.at.least(2_000_000);
+    expect(client.some((r) => r[3] === 'ESTABLISHED' && Number(r[5]) > 0)).to.equal(true);
   });
 });

@@ -35,6 +35,8 @@ export class Kernel {
   /** Calls per syscall name, per host name (sim-stats.json). */
   readonly hostCounts = new Map<string, Map<string, number>>();
   private readonly warned = new Set<string>();
+  /** What plugins offer each other (PluginKernel.provide), by plugin name. */
+  private readonly apis = new Map<string, object>();
   /** The host whose syscall is being dispatched (plugin log lines name it), or null. */
   private host: string | null = null;
 
@@ -58,6 +60,21 @@ export class Kernel {
       info: (m) => child.info(bindings(), m),
       debug: (m) => child.debug(bindings(), m),
     };
+  }
+
+  /** Records the api plugin `name` provides; the hooks among `api.hooks` get its taps' errors attributed. */
+  provide(name: string, api: object): void {
+    if (this.apis.has(name)) throw new Error(`plugin "${name}" provided an api already`);
+    const hooks = (api as { hooks?: Record<string, unknown> }).hooks;
+    for (const [key, hook] of Object.entries(hooks ?? {})) {
+      if (typeof (hook as Partial<AnyHook> | null)?.intercept === 'function') attributeErrors(hook as AnyHook, `${name} hook ${key}`);
+    }
+    this.apis.set(name, api);
+  }
+
+  /** The api plugin `name` provided, if any. */
+  api(name: string): object | undefined {
+    return this.apis.get(name);
   }
 
   /** Called once every plugin is applied: no hook can be added after this. */

@@ -128,6 +128,8 @@ export function applyPlugins(kernel: Kernel, plugins: readonly LoadedPlugin[], d
           congestion: kernel.congestion,
           log: kernel.pluginLogger(plugin.meta.name),
           dataDirectory,
+          provide: (api) => kernel.provide(plugin.meta.name, api),
+          api: <T extends object>(name: string) => kernel.api(name) as T | undefined,
         },
         options,
       );

@@ -1,4 +1,4 @@
-import { definePlugin } from '@shadow-ts/plugin-sdk';
+import { definePlugin, type NetApi } from '@shadow-ts/plugin-sdk';
 import { registerCongestion } from './inet/congestion.js';
 import { NetState } from './state.js';
 import { listSockets } from './usage.js';
@@ -34,6 +34,8 @@ export default definePlugin({
   apply(kernel) {
     registerCongestion(kernel.congestion);
     const state = new NetState(kernel.congestion);
+    const api: NetApi = { hooks: state.events };
+    kernel.provide(api);
     // Every host that runs a program answers TCP segments to closed ports with a RST, even
     // before (or without) opening a socket of its own.
     kernel.hooks.exec.tap(PLUGIN_NAME, (event) => void state.of(event.host).stack);

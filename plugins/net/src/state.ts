@@ -1,5 +1,5 @@
 /** The net family's simulation state: one NetState per kernel, one HostNet (namespace) per host. */
-import type { CongestionAlgorithm, HostView, StrategyRegistry } from '@shadow-ts/plugin-sdk';
+import { SyncHook, type CongestionAlgorithm, type HostView, type NetApi, type StrategyRegistry } from '@shadow-ts/plugin-sdk';
 import { NetStack } from './inet/demux.js';
 import type { NetlinkSocket } from './netlink.js';
 import type { UnixNames } from './unix-named.js';
@@ -12,6 +12,12 @@ import type { UnixNames } from './unix-named.js';
  */
 export class NetState {
   private readonly namespaces = new WeakMap<HostView, HostNet>();
+  /** The hooks the family offers other plugins (its api: NetApi). */
+  readonly events: NetApi['hooks'] = {
+    packetSent: new SyncHook(['host', 'packet']),
+    packetReceived: new SyncHook(['host', 'packet']),
+    tcpSegment: new SyncHook(['sample']),
+  };
 
   constructor(
     /** The kernel's congestion control registry (`.shadowrc` `tcp_congestion`). */
@@ -21,7 +27,7 @@ export class NetState {
   /** The namespace of `host`, made on first use. */
   of(host: HostView): HostNet {
     let ns = this.namespaces.get(host);
-    if (!ns) this.namespaces.set(host, (ns = new HostNet(host, this.congestion)));
+    if (!ns) this.namespaces.set(host, (ns = new HostNet(host, this.congestion, this.events)));
     return ns;
   }
 }
@@ -37,11 +43,12 @@ export class HostNet {
   constructor(
     readonly host: HostView,
     private readonly congestion: StrategyRegistry<CongestionAlgorithm>,
+    private readonly events: NetApi['hooks'],
   ) {}
 
   /** The IP stack, created (and the host's packet receiver installed) on first use. */
   get stack(): NetStack {
-    return (this.ipStack ??= new NetStack(this.host));
+    return (this.ipStack ??= new NetStack(this.host, this.events));
   }
 
   /** This host's instance of congestion control `name`, or undefined when no such algorithm exists. */

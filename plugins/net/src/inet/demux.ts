@@ -1,4 +1,4 @@
-import type { HostView, NetPacket, SimTime } from '@shadow-ts/plugin-sdk';
+import type { HostView, NetApi, NetPacket, SimTime, TcpSample } from '@shadow-ts/plugin-sdk';
 import { ANY4, ANY6, LOOPBACK4, LOOPBACK6, isLoopback, isV4, isWildcard } from './addresses.js';
 import { InetPacket } from './packet.js';
 import { PortTable, accepts, type Binding } from './ports.js';
@@ -25,6 +25,8 @@ export interface UdpEndpoint extends Binding {
 /** A TCP socket with a connection (4-tuple) or a listener. */
 export interface TcpEndpoint {
   segment(packet: InetPacket): void;
+  /** The connection's figures for tcpSegment observers (NetApi), null once it has none. */
+  sample(): Omit<TcpSample, 'host'> | null;
 }
 
 export interface TcpListenerEndpoint extends Binding {
@@ -47,7 +49,11 @@ export class NetStack {
   /** Set by the TCP socket layer (kept out of this module to avoid an import cycle). */
   static resetter: Resetter | null = null;
 
-  constructor(readonly host: HostView) {
+  constructor(
+    readonly host: HostView,
+    /** What other plugins observe (the family's NetApi hooks). */
+    private readonly events: NetApi['hooks'],
+  ) {
     host.network.setReceiver((packet) => this.receive(packet));
   }
 
@@ -72,11 +78,13 @@ export class NetStack {
 
   /** Sends `packet`; returns when it has left the host (see HostNetwork.send). */
   send(packet: InetPacket): SimTime {
+    if (this.events.packetSent.taps.length > 0) this.events.packetSent.call(this.host, packet);
     return this.host.network.send(packet);
   }
 
   private receive(packet: NetPacket): void {
     if (!(packet instanceof InetPacket)) return; // not ours (no other transport exists)
+    if (this.events.packetReceived.taps.length > 0) this.events.packetReceived.call(this.host, packet);
     if (packet.udp) this.receiveUdp(packet);
     else this.receiveTcp(packet);
   }
@@ -104,6 +112,10 @@ export class NetStack {
     const conn = this.connections.get(tupleKey(packet.destination, s.dstPort, packet.source, s.srcPort));
     if (conn) {
       conn.segment(packet);
+      if (this.events.tcpSegment.taps.length > 0) {
+        const sample = conn.sample();
+        if (sample) this.events.tcpSegment.call({ host: this.host, ...sample });
+      }
       return;
     }
     let listener: TcpListenerEndpoint | null = null;

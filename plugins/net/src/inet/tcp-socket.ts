@@ -1,4 +1,4 @@
-import { Errno, POLL, Signal, callSlot, type SyscallContext } from '@shadow-ts/plugin-sdk';
+import { Errno, POLL, Signal, callSlot, type SyscallContext, type TcpSample } from '@shadow-ts/plugin-sdk';
 import { RCV_SHUTDOWN, SEND_SHUTDOWN, SHUTDOWN_MASK, SOCK_STREAM } from '../constants.js';
 import { AGAIN, failure, isFailure, type Accepted, type Failure, type Outcome, type Received, type SendOptions, type TransferOptions } from '../socket.js';
 import type { HostNet } from '../state.js';
@@ -190,6 +190,21 @@ export class TcpSocket extends InetSocket implements TcpListenerEndpoint {
       if (this.closed) this.unbind();
     }
     this.readiness.notify();
+  }
+
+  /** The connection's figures for the net api's tcpSegment observers; null without a peer. */
+  sample(): Omit<TcpSample, 'host'> | null {
+    const info = this.conn?.info();
+    if (!info || !this.peer) return null;
+    const text = (ip: string, port: number) => (ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`);
+    return {
+      local: text(this.ip, this.port),
+      remote: text(this.peer.ip, this.peer.port),
+      state: info.state,
+      srtt: info.srtt,
+      cwnd: info.cwnd,
+      inFlight: info.unacked,
+    };
   }
 
   /** A segment for this socket: the connection's, or (a listener) a new connection's SYN. */
