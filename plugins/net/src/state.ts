@@ -1,5 +1,6 @@
 /** The net family's simulation state: one NetState per kernel, one HostNet (namespace) per host. */
 import type { CongestionAlgorithm, HostView, StrategyRegistry } from '@shadow-ts/plugin-sdk';
+import { DnsZone } from './dns/zone.js';
 import { NetStack } from './inet/demux.js';
 import type { NetlinkSocket } from './netlink.js';
 import type { UnixNames } from './unix-named.js';
@@ -12,6 +13,8 @@ import type { UnixNames } from './unix-named.js';
  */
 export class NetState {
   private readonly namespaces = new WeakMap<HostView, HostNet>();
+  /** The simulated DNS's table: every host's name, the same for all, so made once (on the first query). */
+  private zone: DnsZone | null = null;
 
   constructor(
     /** The kernel's congestion control registry (`.shadowrc` `tcp_congestion`). */
@@ -21,7 +24,7 @@ export class NetState {
   /** The namespace of `host`, made on first use. */
   of(host: HostView): HostNet {
     let ns = this.namespaces.get(host);
-    if (!ns) this.namespaces.set(host, (ns = new HostNet(host, this.congestion)));
+    if (!ns) this.namespaces.set(host, (ns = new HostNet(host, this.congestion, () => (this.zone ??= new DnsZone(host.knownHosts())))));
     return ns;
   }
 }
@@ -37,11 +40,12 @@ export class HostNet {
   constructor(
     readonly host: HostView,
     private readonly congestion: StrategyRegistry<CongestionAlgorithm>,
+    private readonly dnsZone: () => DnsZone,
   ) {}
 
   /** The IP stack, created (and the host's packet receiver installed) on first use. */
   get stack(): NetStack {
-    return (this.ipStack ??= new NetStack(this.host));
+    return (this.ipStack ??= new NetStack(this.host, this.dnsZone));
   }
 
   /** This host's instance of congestion control `name`, or undefined when no such algorithm exists. */
