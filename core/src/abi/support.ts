@@ -243,12 +243,13 @@ export const SUPPORT: Readonly<Partial<Record<SyscallName, Support>>> = {
   sendto: partial(SOCKETS + '; MSG_OOB is EOPNOTSUPP; UDP broadcast is not delivered'),
   recvfrom: partial(SOCKETS + '; MSG_OOB and MSG_ERRQUEUE are not supported'),
   sendmsg: partial(SOCKETS + '; control messages (SCM_RIGHTS, SCM_CREDENTIALS, IP_PKTINFO, …) are dropped (warned once)'),
+  sendmmsg: partial(SOCKETS + '; as sendmsg for each message; only the first may wait: a later one that would block ends the call with the count sent (warned once)'),
   recvmsg: partial(SOCKETS + '; never returns control messages'),
   shutdown: emulated(SOCKETS),
   getsockname: emulated(SOCKETS),
   getpeername: emulated(SOCKETS),
-  getsockopt: partial(SOCKETS + '; SOL_SOCKET basics, TCP_NODELAY/MAXSEG/CONGESTION/INFO (minimal)/KEEP*, IPV6_V6ONLY; others ENOPROTOOPT (warned once)'),
-  setsockopt: partial(SOCKETS + '; buffer sizes apply to the next TCP connection; keepalive and unix buffer sizes are recorded only; others ENOPROTOOPT (warned once)'),
+  getsockopt: partial(SOCKETS + '; SOL_SOCKET basics, TCP_NODELAY/MAXSEG/CONGESTION/INFO (minimal)/KEEP*, IPV6_V6ONLY, IP_RECVERR/IPV6_RECVERR (recorded: no ICMP errors exist); others ENOPROTOOPT (warned once)'),
+  setsockopt: partial(SOCKETS + '; buffer sizes apply to the next TCP connection; keepalive, IP_RECVERR/IPV6_RECVERR and unix buffer sizes are recorded only; others ENOPROTOOPT (warned once)'),
 };
 
 /**

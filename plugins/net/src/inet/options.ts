@@ -26,12 +26,13 @@ import {
 import { failure, intBytes, intOf, type Failure, type Outcome } from '../socket.js';
 import type { TcpState } from '../tcp/types.js';
 import { AF_INET } from './addresses.js';
+import { getIpOption, setIpOption } from './ip-options.js';
 import { MIN_RCVBUF, MIN_SNDBUF, RMEM_MAX, WMEM_MAX, type InetSocket } from './socket.js';
 import type { TcpSocket } from './tcp-socket.js';
 
 /**
- * getsockopt(2) / setsockopt(2) on AF_INET / AF_INET6 sockets: SOL_SOCKET, IPPROTO_TCP and
- * IPPROTO_IPV6 (IPV6_V6ONLY). Options that only tune what is not modelled (keepalive probes,
+ * getsockopt(2) / setsockopt(2) on AF_INET / AF_INET6 sockets: SOL_SOCKET, IPPROTO_TCP,
+ * IPPROTO_IPV6 (IPV6_V6ONLY) and the RECVERR options of ip-options.ts. Options that only tune what is not modelled (keepalive probes,
  * SO_DONTROUTE, …) are recorded so getsockopt reports them. Anything else is ENOPROTOOPT,
  * warned once per option.
  */
@@ -142,6 +143,8 @@ export function getOption(ctx: SyscallContext, sock: InetSocket, level: number, 
         return unknown(ctx, level, name);
     }
   }
+  const ip = getIpOption(sock, level, name);
+  if (ip) return ip;
   if (level === IPPROTO_IPV6) {
     if (sock.family === AF_INET) return failure(Errno.EOPNOTSUPP);
     if (name === IPV6_V6ONLY) return intBytes(sock.v6only ? 1 : 0);
@@ -224,6 +227,8 @@ export function setOption(ctx: SyscallContext, sock: InetSocket, level: number, 
         return unknown(ctx, level, name);
     }
   }
+  const ip = setIpOption(sock, level, name, raw);
+  if (ip !== false) return ip;
   if (level === IPPROTO_IPV6) {
     if (sock.family === AF_INET) return failure(Errno.ENOPROTOOPT);
     if (name !== IPV6_V6ONLY) return unknown(ctx, level, name);

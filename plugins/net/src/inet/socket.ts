@@ -53,6 +53,8 @@ export abstract class InetSocket extends Socket implements Binding {
   readonly flags = new Map<number, number>();
   /** SO_LINGER: on, and seconds. */
   linger = { on: false, seconds: 0 };
+  /** IP_RECVERR and IPV6_RECVERR (ip-options.ts). */
+  readonly recvErr = { v4: false, v6: false };
   /** Pending socket error (sk_err, an errno), reported once. */
   error = 0;
   /** sk_shutdown: RCV_SHUTDOWN | SEND_SHUTDOWN. */
