@@ -23,6 +23,12 @@ export const HEADER_SIZE = 12;
 /** Longest name on the wire, length bytes and the root's zero included (§2.3.4), and longest label. */
 const MAX_NAME = 255;
 const MAX_LABEL = 63;
+/**
+ * Pointers followed in one name. A 255-byte name has at most 127 labels, so more hops than that
+ * only chain pointers to pointers: refusing them keeps a hostile message of many questions, each
+ * a pointer to a long chain, from costing time quadratic in its length.
+ */
+const MAX_HOPS = 127;
 
 export interface DnsHeader {
   readonly id: number;
@@ -146,6 +152,7 @@ class Reader {
     let wire = 1; // the root's zero byte
     let at = this.offset;
     let resume = -1;
+    let hops = 0;
     for (;;) {
       if (at >= this.bytes.length) throw new FormatError('a name runs past the end of the message');
       const len = this.bytes[at]!;
@@ -158,6 +165,7 @@ class Reader {
         if (at + 1 >= this.bytes.length) throw new FormatError('a compression pointer runs past the end of the message');
         const target = ((len & 0x3f) << 8) | this.bytes[at + 1]!;
         if (target >= at) throw new FormatError('a compression pointer does not point backwards');
+        if (++hops > MAX_HOPS) throw new FormatError('a name follows too many compression pointers');
         if (resume < 0) resume = at + 2;
         at = target;
         continue;

@@ -34,7 +34,7 @@ export class DnsResolver {
     /** The table, shared by every host of the simulation and made on the first query. */
     private readonly zone: () => DnsZone,
   ) {
-    this.tcp = new DnsTcpService(stack, (message, deliver) => this.answerLater(message, 'tcp', deliver));
+    this.tcp = new DnsTcpService(stack, (message, deliver) => this.answerLater(message, deliver));
   }
 
   /** Takes `packet` if it is for the resolver (true), else leaves it to the sockets. */
@@ -52,15 +52,15 @@ export class DnsResolver {
 
   private udpQuery(packet: InetPacket): void {
     const { srcPort } = packet.udp!;
-    this.answerLater(packet.udp!.payload, 'udp', (answer) => {
+    this.answerLater(packet.udp!.payload, (answer) => {
       if (!answer) return;
       this.stack.send(InetPacket.udp(RESOLVER_ADDRESS, packet.source, { srcPort: DNS_PORT, dstPort: srcPort, payload: answer }));
     });
   }
 
   /** Computes the answer now, from the table as it is, and delivers it ANSWER_DELAY later. */
-  private answerLater(message: Uint8Array, transport: 'udp' | 'tcp', deliver: (answer: Uint8Array | null) => void): void {
-    const answer = answerQuery(message, this.zone(), transport);
+  private answerLater(message: Uint8Array, deliver: (answer: Uint8Array | null) => void): void {
+    const answer = answerQuery(message, this.zone());
     const host = this.stack.host;
     host.schedule(host.now() + ANSWER_DELAY, () => deliver(answer));
   }
