@@ -3,6 +3,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROGRAMS, ROOT, logLines, runShadow, type ShadowRun } from './harness.js';
+import { compareWithNative } from './native-compare.js';
 
 /**
  * The simulated DNS: every host's /etc/resolv.conf names 127.0.0.53, whose resolver (core:net)
@@ -146,5 +147,18 @@ describe('dns: the simulated resolver at 127.0.0.53', function () {
       '127.0.0.53\t127.0.0.1\t28\t3\t\t',
       '',
     ]);
+  });
+});
+
+describe("dns: sendmmsg, with which glibc's resolver sends its A and AAAA queries", function () {
+  this.timeout(120_000);
+
+  it('matches native Linux: msg_len of each message, empty and bad vectors, a bad second message, per-message destinations', () => {
+    execFileSync('bash', [join(ROOT, 'test/programs/build.sh')]);
+    const { native, simulated, run } = compareWithNative('net-sendmmsg');
+    expect(native.stdout).to.include('three messages: 3\n  msg_len 5 0 7\n');
+    expect(native.stdout).to.include('a bad second message: 1\n');
+    expect(simulated.stdout, run.stdout).to.equal(native.stdout);
+    expect(simulated.code).to.equal(0);
   });
 });
