@@ -21,8 +21,9 @@ import type { DnsZone } from './zone.js';
 export const RESOLVER_ADDRESS = '127.0.0.53';
 export const DNS_PORT = 53;
 /**
- * When an answer leaves the resolver after its query arrived: a local caching resolver's
- * answer over loopback takes well under a millisecond; a fixed delay keeps runs repeatable.
+ * When an answer leaves the resolver after its query arrived: about what a caching stub on the
+ * same machine takes (a fraction of a millisecond from its cache, more to build an answer).
+ * Fixed, so runs repeat; not zero, so a query and its answer are two instants, as on Linux.
  */
 export const ANSWER_DELAY = 1n * NS_PER_MS;
 
