@@ -272,12 +272,13 @@ export const SUPPORT: Readonly<Partial<Record<SyscallName, Support>>> = {
   sendto: partial(SOCKETS + '; MSG_OOB is EOPNOTSUPP; UDP broadcast is not delivered'),
   recvfrom: partial(SOCKETS + '; MSG_OOB and MSG_ERRQUEUE are not supported'),
   sendmsg: partial(SOCKETS + '; control messages (SCM_RIGHTS, SCM_CREDENTIALS, IP_PKTINFO, …) are dropped (warned once)'),
+  sendmmsg: partial(SOCKETS + '; as sendmsg for each message; only the first may wait: a later one that would block ends the call with the count sent (warned once)'),
   recvmsg: partial(SOCKETS + '; never returns control messages'),
   shutdown: emulated(SOCKETS),
   getsockname: emulated(SOCKETS),
   getpeername: emulated(SOCKETS),
-  getsockopt: partial(SOCKETS + '; SOL_SOCKET basics, TCP_NODELAY/MAXSEG/CONGESTION/INFO (minimal)/KEEP*, IPV6_V6ONLY, SO_BINDTODEVICE, and the recorded options (IP_TOS, IP_TTL, IP_OPTIONS, SO_TIMESTAMP, TCP_USER_TIMEOUT, …) as set; others ENOPROTOOPT (warned once)'),
-  setsockopt: partial(SOCKETS + '; buffer sizes apply to the next TCP connection; keepalive, unix buffer sizes, SO_BINDTODEVICE (lo, eth0) and the IP/TCP tuning options (IP_TOS, IP_TTL, IP_OPTIONS, SO_TIMESTAMP, SO_PRIORITY, TCP_USER_TIMEOUT, TCP_QUICKACK, IPV6_TCLASS, …) are recorded only (warned once each); others ENOPROTOOPT (warned once)'),
+  getsockopt: partial(SOCKETS + '; SOL_SOCKET basics, TCP_NODELAY/MAXSEG/CONGESTION/INFO (minimal)/KEEP*, IPV6_V6ONLY, SO_BINDTODEVICE, and the recorded options (IP_TOS, IP_TTL, IP_OPTIONS, IP_RECVERR, SO_TIMESTAMP, TCP_USER_TIMEOUT, …) as set; others ENOPROTOOPT (warned once)'),
+  setsockopt: partial(SOCKETS + '; buffer sizes apply to the next TCP connection; keepalive, unix buffer sizes, SO_BINDTODEVICE (lo, eth0) and the IP/TCP tuning options (IP_TOS, IP_TTL, IP_OPTIONS, IP_RECVERR, SO_TIMESTAMP, SO_PRIORITY, TCP_USER_TIMEOUT, TCP_QUICKACK, IPV6_TCLASS, …) are recorded only (warned once each); others ENOPROTOOPT (warned once)'),
 };
 
 /**

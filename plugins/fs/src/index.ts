@@ -19,7 +19,8 @@ export const PLUGIN_NAME = 'core:fs';
 
 /**
  * Paths the simulator provides: /dev/urandom and /dev/random from the host's stream, and the
- * host's /etc/hosts, /etc/hostname and /etc/localtime (UTC); and /proc as the host's own, by
+ * host's /etc/hosts, /etc/hostname, /etc/resolv.conf (the simulated resolver, core:net) and
+ * /etc/localtime (UTC); and /proc as the host's own, by
  * virtual pid (docs/sandbox.md). Every other path runs natively.
  */
 export default definePlugin({

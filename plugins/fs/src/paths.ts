@@ -27,6 +27,13 @@ function hostsFile(host: HostView): Uint8Array {
   return Buffer.from(`${lines.join('\n')}\n`);
 }
 
+/**
+ * `/etc/resolv.conf`: every host asks the simulated resolver, which core:net answers at
+ * 127.0.0.53 (plugins/net/src/dns/resolver.ts: a loopback address, so no host can own it and no
+ * query ever reaches a real DNS). The same for all hosts, hence a constant.
+ */
+const RESOLV_CONF = Buffer.from("# shadow-ts: the simulated resolver knows the simulation's hosts\nnameserver 127.0.0.53\n");
+
 const content = (bytes: (host: HostView) => Uint8Array): EmulatedPath => ({
   open: (host, statusFlags) => new ContentFile(bytes(host), statusFlags),
   writable: false,
@@ -42,6 +49,7 @@ const EMULATED = new Map<string, EmulatedPath>([
   ['/dev/random', random(8n)],
   ['/etc/hosts', content(hostsFile)],
   ['/etc/hostname', content((host) => Buffer.from(`${host.name}\n`))],
+  ['/etc/resolv.conf', content(() => RESOLV_CONF)],
   ['/etc/localtime', content(() => UTC_ZONE)],
 ]);
 

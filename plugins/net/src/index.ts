@@ -13,6 +13,7 @@ import {
   sysListen,
   sysRecvfrom,
   sysRecvmsg,
+  sysSendmmsg,
   sysSendmsg,
   sysSendto,
   sysSetsockopt,
@@ -50,6 +51,7 @@ export default definePlugin({
     sc.for('sendto').tap(PLUGIN_NAME, sysSendto);
     sc.for('recvfrom').tap(PLUGIN_NAME, sysRecvfrom);
     sc.for('sendmsg').tap(PLUGIN_NAME, sysSendmsg);
+    sc.for('sendmmsg').tap(PLUGIN_NAME, sysSendmmsg);
     sc.for('recvmsg').tap(PLUGIN_NAME, sysRecvmsg);
     sc.for('shutdown').tap(PLUGIN_NAME, sysShutdown);
     sc.for('getsockname').tap(PLUGIN_NAME, sysGetsockname);

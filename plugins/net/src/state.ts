@@ -1,5 +1,6 @@
 /** The net family's simulation state: one NetState per kernel, one HostNet (namespace) per host. */
 import { SyncHook, type CongestionAlgorithm, type HostView, type NetApi, type StrategyRegistry } from '@shadow-ts/plugin-sdk';
+import { DnsZone } from './dns/zone.js';
 import { NetStack } from './inet/demux.js';
 import type { NetlinkSocket } from './netlink.js';
 import type { UnixNames } from './unix-named.js';
@@ -18,6 +19,8 @@ export class NetState {
     packetReceived: new SyncHook(['host', 'packet']),
     tcpSegment: new SyncHook(['sample']),
   };
+  /** The simulated DNS's table: every host's name, the same for all, so made once (on the first query). */
+  private zone: DnsZone | null = null;
 
   constructor(
     /** The kernel's congestion control registry (`.shadowrc` `tcp_congestion`). */
@@ -27,7 +30,7 @@ export class NetState {
   /** The namespace of `host`, made on first use. */
   of(host: HostView): HostNet {
     let ns = this.namespaces.get(host);
-    if (!ns) this.namespaces.set(host, (ns = new HostNet(host, this.congestion, this.events)));
+    if (!ns) this.namespaces.set(host, (ns = new HostNet(host, this.congestion, this.events, () => (this.zone ??= new DnsZone(host.knownHosts())))));
     return ns;
   }
 }
@@ -44,11 +47,12 @@ export class HostNet {
     readonly host: HostView,
     private readonly congestion: StrategyRegistry<CongestionAlgorithm>,
     private readonly events: NetApi['hooks'],
+    private readonly dnsZone: () => DnsZone,
   ) {}
 
   /** The IP stack, created (and the host's packet receiver installed) on first use. */
   get stack(): NetStack {
-    return (this.ipStack ??= new NetStack(this.host, this.events));
+    return (this.ipStack ??= new NetStack(this.host, this.events, this.dnsZone));
   }
 
   /** This host's instance of congestion control `name`, or undefined when no such algorithm exists. */

@@ -252,23 +252,72 @@ export function sysRecvfrom(ctx: SyscallContext): SyscallResult {
   return fault ? fail(fault) : ok(got.count);
 }
 
-/** sysSendmsg implements Linux syscall sendmsg(2). */
-export function sysSendmsg(ctx: SyscallContext): SyscallResult {
-  const sock = socketOf(ctx, ctx.args.int(0));
-  if (isFailure(sock)) return fail(sock);
-  const header = readMsghdr(ctx, ctx.args.ptr(1));
+/** One sendmsg(2) on `sock` of the msghdr at `addr`. */
+function sendMessage(ctx: SyscallContext, sock: Socket, addr: bigint, flags: number): SyscallResult {
+  const header = readMsghdr(ctx, addr);
   if (isFailure(header)) return fail(header);
   const { msg, iovecs } = header;
   if (msg.controllen > 0x7fffffffn) return errno(Errno.ENOBUFS);
   const data = gather(ctx, iovecs);
   if (!data) return errno(Errno.EFAULT);
   if (msg.controllen > 0n) {
-    ctx.warnOnce('sendmsg:control', 'sendmsg: control messages (SCM_RIGHTS, SCM_CREDENTIALS, …) are not simulated; they are dropped and the data is sent');
+    ctx.warnOnce(`${ctx.name}:control`, `${ctx.name}: control messages (SCM_RIGHTS, SCM_CREDENTIALS, …) are not simulated; they are dropped and the data is sent`);
   }
   // A longer msg_namelen is cut to sockaddr_storage rather than refused.
   const to = msg.name === 0n ? NO_ADDRESS : getAddress(ctx, msg.name, Math.min(msg.namelen, SOCKADDR_STORAGE));
   if (isFailure(to)) return fail(to);
-  return transmit(ctx, sock, data, ctx.args.int(2), to);
+  return transmit(ctx, sock, data, flags, to);
+}
+
+/** sysSendmsg implements Linux syscall sendmsg(2). */
+export function sysSendmsg(ctx: SyscallContext): SyscallResult {
+  const sock = socketOf(ctx, ctx.args.int(0));
+  if (isFailure(sock)) return fail(sock);
+  return sendMessage(ctx, sock, ctx.args.ptr(1), ctx.args.int(2));
+}
+
+/** sizeof(struct mmsghdr): a msghdr, then the msg_len the call fills in (and padding). */
+const MMSGHDR = 64n;
+const MMSG_LEN = 56n;
+/** UIO_MAXIOV: at most this many messages per call. */
+const UIO_MAXIOV = 1024;
+
+/**
+ * sysSendmmsg implements Linux syscall sendmmsg(2) (__sys_sendmmsg()): a sendmsg of each
+ * mmsghdr in turn, its msg_len filled in, until one fails; the count sent, or the first one's
+ * error. glibc's resolver sends its A and AAAA queries with it. Only the first message may wait:
+ * a later one that would block ends the call with the count so far — a short count, which
+ * sendmmsg(2) allows, where Linux would wait (warned once).
+ */
+export function sysSendmmsg(ctx: SyscallContext): SyscallResult {
+  const sock = socketOf(ctx, ctx.args.int(0));
+  if (isFailure(sock)) return fail(sock);
+  const vec = ctx.args.ptr(1);
+  const count = Math.min(ctx.args.int(2) >>> 0, UIO_MAXIOV);
+  const flags = ctx.args.int(3);
+  let sent = 0;
+  while (sent < count) {
+    const entry = vec + BigInt(sent) * MMSGHDR;
+    // Each message is a transfer of its own; the first keeps what earlier runs of a blocked call moved.
+    if (sent > 0) ctx.call.transferred = 0;
+    const result = sendMessage(ctx, sock, entry, sent > 0 ? flags | MSG_DONTWAIT : flags);
+    if (result.kind === 'ok') {
+      if (!ctx.memory.write(entry + MMSG_LEN, intBytes(Number(result.value)))) break;
+      sent++;
+      continue;
+    }
+    if (sent === 0) return result;
+    if (result.kind === 'errno' && result.errno === Errno.EAGAIN && !nonBlockingFor(sock, flags)) {
+      ctx.warnOnce('sendmmsg:short', 'sendmmsg: a message after the first that would wait ends the call with the count sent so far');
+    }
+    // Part of a stream message went out: it counts, with its length (as Linux's msg_data_left() stop).
+    const partial = ctx.call.transferred;
+    if (partial > 0 && ctx.memory.write(entry + MMSG_LEN, intBytes(partial))) sent++;
+    break;
+  }
+  ctx.call.transferred = 0;
+  // None counted although messages were asked for: the first msg_len could not be stored (put_user's EFAULT).
+  return sent === 0 && count > 0 ? errno(Errno.EFAULT) : ok(sent);
 }
 
 /** sysRecvmsg implements Linux syscall recvmsg(2). */

@@ -1,4 +1,6 @@
 import type { HostView, NetApi, NetPacket, SimTime, TcpSample } from '@shadow-ts/plugin-sdk';
+import { DnsResolver } from '../dns/resolver.js';
+import type { DnsZone } from '../dns/zone.js';
 import { ANY4, ANY6, LOOPBACK4, LOOPBACK6, isLoopback, isV4, isWildcard } from './addresses.js';
 import { InetPacket } from './packet.js';
 import { PortTable, accepts, type Binding } from './ports.js';
@@ -12,7 +14,8 @@ import type { TcpSegment } from '../tcp/types.js';
  * socket whose peer is the sender, then an exact address, then a wildcard); TCP by 4-tuple,
  * then a listener on (address, port). A TCP segment nobody takes is answered with a RST
  * (`resetFor`); a UDP datagram nobody takes is dropped: ICMP (port unreachable) is not
- * modelled, so a connected UDP socket never learns ECONNREFUSED.
+ * modelled, so a connected UDP socket never learns ECONNREFUSED. Packets for the simulated DNS
+ * resolver (127.0.0.53 port 53, ../dns/resolver.ts) go to it before any socket.
  */
 
 /** A UDP socket as the stack sees it. */
@@ -48,12 +51,16 @@ export class NetStack {
   readonly connections = new Map<string, TcpEndpoint>();
   /** Set by the TCP socket layer (kept out of this module to avoid an import cycle). */
   static resetter: Resetter | null = null;
+  private readonly resolver: DnsResolver;
 
   constructor(
     readonly host: HostView,
     /** What other plugins observe (the family's NetApi hooks). */
     private readonly events: NetApi['hooks'],
+    /** The simulated DNS's table (one for the whole simulation). */
+    dnsZone: () => DnsZone,
   ) {
+    this.resolver = new DnsResolver(this, dnsZone);
     host.network.setReceiver((packet) => this.receive(packet));
   }
 
@@ -85,6 +92,7 @@ export class NetStack {
   private receive(packet: NetPacket): void {
     if (!(packet instanceof InetPacket)) return; // not ours (no other transport exists)
     if (this.events.packetReceived.taps.length > 0) this.events.packetReceived.call(this.host, packet);
+    if (this.resolver.receive(packet)) return;
     if (packet.udp) this.receiveUdp(packet);
     else this.receiveTcp(packet);
   }

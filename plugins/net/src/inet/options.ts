@@ -95,7 +95,7 @@ const RECORDED: ReadonlyMap<string, { readonly initial: number | Uint8Array; rea
   [`${IPPROTO_IP}:4`, { initial: new Uint8Array(0), bytes: 40 }], // IP_OPTIONS
   [`${IPPROTO_IP}:8`, { initial: 0 }], // IP_PKTINFO
   [`${IPPROTO_IP}:10`, { initial: 1 }], // IP_MTU_DISCOVER (IP_PMTUDISC_WANT)
-  [`${IPPROTO_IP}:11`, { initial: 0 }], // IP_RECVERR
+  [`${IPPROTO_IP}:11`, { initial: 0 }], // IP_RECVERR (glibc's res_send needs it; no ICMP error ever queues)
   [`${IPPROTO_IP}:15`, { initial: 0 }], // IP_FREEBIND
   [`${IPPROTO_IP}:24`, { initial: 0 }], // IP_BIND_ADDRESS_NO_PORT
   [`${IPPROTO_TCP}:3`, { initial: 0 }], // TCP_CORK (nginx's tcp_nopush): segments go out as they are written

@@ -1,5 +1,6 @@
 import { Errno, POLL, type SyscallContext } from '@shadow-ts/plugin-sdk';
 import { RCV_SHUTDOWN, SEND_SHUTDOWN, SHUTDOWN_MASK, SOCK_DGRAM, SO_BROADCAST } from '../constants.js';
+import { DNS_PORT, RESOLVER_ADDRESS } from '../dns/resolver.js';
 import { AGAIN, failure, isFailure, type Failure, type Outcome, type Received, type SendOptions, type TransferOptions } from '../socket.js';
 import type { HostNet } from '../state.js';
 import { AF_INET, ANY4, ANY6, LOOPBACK4, LOOPBACK6, SOCKADDR_IN, decodeSockaddr, encodeSockaddr, isV4, isWildcard, type Endpoint, type InetFamily } from './addresses.js';
@@ -178,7 +179,10 @@ export class UdpSocket extends InetSocket implements UdpEndpoint {
     if (isFailure(dest)) return dest;
     const bound = this.autobind();
     if (bound) return bound;
-    ctx.warnOnce('connect:udp-refused', 'connect: ICMP is not simulated, so a connected UDP socket never sees ECONNREFUSED from a closed port');
+    // The simulated resolver always answers: a resolver's connected socket has nothing to miss.
+    if (dest.ip !== RESOLVER_ADDRESS || dest.port !== DNS_PORT) {
+      ctx.warnOnce('connect:udp-refused', 'connect: ICMP is not simulated, so a connected UDP socket never sees ECONNREFUSED from a closed port');
+    }
     if (isWildcard(this.ip)) this.ip = this.stack.sourceFor(dest.ip, this.ip);
     this.peer = dest;
     this.readiness.notify();
