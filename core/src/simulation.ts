@@ -102,6 +102,16 @@ async function loadAllPlugins(rc: RcConfig, config: SimulationConfig): Promise<L
   const builtins = [...BUILTIN_PLUGINS, ...builtinObservers(String(config.experimental.other['strace_logging_mode']))];
   for (const spec of builtins) loaded.push(await loadPlugin(spec, coreDir, 'the built-in plugins'));
   for (const spec of rc.plugins) loaded.push(await loadPlugin(spec, dirname(rc.file!), rc.file!));
+  // Per-host options name a listed plugin, as listed or by its own name.
+  for (const [host, settings] of Object.entries(rc.hosts)) {
+    for (const [name, options] of Object.entries(settings.plugins ?? {})) {
+      const target = loaded.find((p) => p.listedAs === name || p.plugin.meta.name === name);
+      if (!target) {
+        throw new ShadowError('RC_INVALID', `${rc.file}: hosts.${host}.plugins.${name}: no plugin "${name}" is listed in plugins`);
+      }
+      target.hostOptions.set(host, options);
+    }
+  }
   return loaded;
 }
 

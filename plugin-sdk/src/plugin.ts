@@ -39,6 +39,11 @@ export interface PluginKernel {
    * `Plugin.api`): hooks others tap, functions they call. One api per plugin, per simulation.
    */
   provide(api: object): void;
+  /**
+   * This plugin's options on host `host`: those `apply` got, with the host's own from `.shadowrc`
+   * (`hosts.<name>.plugins.<plugin>`) over them. Check them as `apply` checks its options.
+   */
+  optionsFor(host: string): Readonly<Record<string, unknown>>;
   /** The api plugin `name` provided (it was applied before this one), or undefined. */
   api<T extends object>(name: string): T | undefined;
 }

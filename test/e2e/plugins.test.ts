@@ -51,4 +51,25 @@ hosts:
     expect(Math.min(...measured)).to.be.at.least(2_000_000);
     expect(client.some((r) => r[3] === 'ESTABLISHED' && Number(r[5]) > 0)).to.equal(true);
   });
+
+  it('per-host plugin options (hosts.<name>.plugins) override the plugin\'s options on that host only', () => {
+    const dir = scratchDir();
+    const plugin = join(ROOT, 'test/fixtures/plugins/per-host.js');
+    writeFileSync(join(dir, '.shadowrc'), `plugins:\n  - [${plugin}, { greeting: hello }]\nhosts:\n  beta:\n    plugins:\n      fixture-per-host: { greeting: hi }\n`);
+    const yaml = `general: { stop_time: 1 s }
+network: { graph: { type: 1_gbit_switch } }
+hosts:
+  alpha: { network_node_id: 0, processes: [ { path: /bin/true } ] }
+  beta: { network_node_id: 0, processes: [ { path: /bin/true } ] }
+`;
+    const run = runShadow(yaml, [], dir);
+    expect(run.code, run.stderr + run.stdout.slice(-1000)).to.equal(0);
+    expect(run.file('alpha', 'greeting.txt')).to.equal('hello\n');
+    expect(run.file('beta', 'greeting.txt')).to.equal('hi\n');
+
+    writeFileSync(join(dir, '.shadowrc'), `plugins:\n  - ${plugin}\nhosts:\n  beta:\n    plugins:\n      nosuch: {}\n`);
+    const bad = runShadow(yaml, ['-d', 'bad.data'], dir);
+    expect(bad.code).to.equal(1);
+    expect(bad.stderr).to.equal(`shadow: error: ${join(dir, '.shadowrc')}: hosts.beta.plugins.nosuch: no plugin "nosuch" is listed in plugins\n`);
+  });
 });

@@ -27,7 +27,11 @@ export function builtinObservers(straceMode: string): PluginSpec[] {
 /** A plugin module, loaded and checked, with the options it will be applied with. */
 export interface LoadedPlugin {
   readonly plugin: Plugin;
+  /** The name it was listed under (`plugins:` in `.shadowrc`), which per-host options may use too. */
+  readonly listedAs: string;
   readonly options: Readonly<Record<string, unknown>>;
+  /** Options for single hosts, by host name, over `options` (`hosts.<name>.plugins`). */
+  readonly hostOptions: Map<string, Readonly<Record<string, unknown>>>;
 }
 
 function isPlugin(value: unknown): value is Plugin {
@@ -114,12 +118,12 @@ export async function loadPlugin(spec: PluginSpec, fromDir: string, listedIn: st
       { plugin: plugin.meta.name, range, version: API_VERSION },
     );
   }
-  return { plugin, options: spec.options };
+  return { plugin, listedAs: spec.name, options: spec.options, hostOptions: new Map() };
 }
 
 /** Applies plugins in order; a throw inside `apply` is reported as the plugin's error. */
 export function applyPlugins(kernel: Kernel, plugins: readonly LoadedPlugin[], dataDirectory: string): void {
-  for (const { plugin, options } of plugins) {
+  for (const { plugin, options, hostOptions } of plugins) {
     try {
       plugin.apply(
         {
@@ -129,6 +133,7 @@ export function applyPlugins(kernel: Kernel, plugins: readonly LoadedPlugin[], d
           log: kernel.pluginLogger(plugin.meta.name),
           dataDirectory,
           provide: (api) => kernel.provide(plugin.meta.name, api),
+          optionsFor: (host) => ({ ...options, ...hostOptions.get(host) }),
           api: <T extends object>(name: string) => kernel.api(name) as T | undefined,
         },
         options,

@@ -10,6 +10,14 @@ export interface PluginSpec {
   readonly options: Readonly<Record<string, unknown>>;
 }
 
+/** What `.shadowrc` says for one host (`hosts.<name>`), over its settings for all hosts. */
+export interface HostSettings {
+  readonly vfork?: PluginSpec;
+  readonly tcpCongestion?: PluginSpec;
+  /** Options of listed plugins for this host only, by plugin name, over their options for all (`plugins:`). */
+  readonly plugins?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+}
+
 /** Tool settings from `.shadowrc` (or a `shadow` key in package.json, …). */
 export interface RcConfig {
   /** The file they came from, or null when none was found. */
@@ -21,7 +29,7 @@ export interface RcConfig {
   /** The TCP congestion control algorithm (`tcp_congestion: name`), if set. */
   readonly tcpCongestion: PluginSpec | null;
   /** Per-host choices (`hosts: { <host>: { vfork, tcp_congestion } }`). */
-  readonly hosts: Readonly<Record<string, { readonly vfork?: PluginSpec; readonly tcpCongestion?: PluginSpec }>>;
+  readonly hosts: Readonly<Record<string, HostSettings>>;
   /** Wall time a task may run without a stop before the watchdog acts (`watchdog: 10 s`; 0: off), if set. */
   readonly watchdog: bigint | null;
   /** Non-blocking calls in a row after which a thread pays unblocked-call latency (`busy_loop_threshold`; 0: never), if set. */
@@ -38,7 +46,10 @@ export function rcSettings(rc: RcConfig): Record<string, unknown> {
     vfork: spec(rc.vfork),
     tcp_congestion: spec(rc.tcpCongestion),
     hosts: Object.fromEntries(
-      Object.entries(rc.hosts).map(([host, s]) => [host, { vfork: spec(s.vfork), tcp_congestion: spec(s.tcpCongestion) }]),
+      Object.entries(rc.hosts).map(([host, s]) => [
+        host,
+        { vfork: spec(s.vfork), tcp_congestion: spec(s.tcpCongestion), ...(s.plugins && { plugins: s.plugins }) },
+      ]),
     ),
     watchdog: rc.watchdog === null ? null : formatTime(rc.watchdog),
     busy_loop_threshold: rc.busyLoopThreshold,
@@ -46,7 +57,7 @@ export function rcSettings(rc: RcConfig): Record<string, unknown> {
 }
 
 const KEYS = ['plugins', 'backend', 'vfork', 'tcp_congestion', 'hosts', 'watchdog', 'busy_loop_threshold'];
-const HOST_KEYS = ['vfork', 'tcp_congestion'];
+const HOST_KEYS = ['vfork', 'tcp_congestion', 'plugins'];
 
 const yamlLoader = (file: string, content: string): unknown => parseYaml(file, content).value;
 
@@ -131,10 +142,20 @@ function rcTime(file: string, key: string, value: unknown): bigint {
   throw rcError(file, key, `expected a time like "10 s" or "500 ms", got ${JSON.stringify(value)}`);
 }
 
-/** The per-host section: host name → its own strategy choices. */
+/** `hosts.<name>.plugins`: a map of plugin name → that plugin's options on the host. */
+function hostPluginOptions(file: string, raw: unknown, key: string): Record<string, Record<string, unknown>> {
+  const isMap = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (!isMap(raw)) throw rcError(file, key, 'expected a map of plugin names to their options on this host');
+  for (const [name, options] of Object.entries(raw)) {
+    if (!isMap(options)) throw rcError(file, `${key}.${name}`, 'expected a map of plugin options');
+  }
+  return raw as Record<string, Record<string, unknown>>;
+}
+
+/** The per-host section: host name → its own strategy choices and plugin options. */
 function hostSettings(file: string, raw: unknown): RcConfig['hosts'] {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw rcError(file, 'hosts', 'expected a map of host names');
-  const hosts: Record<string, { vfork?: PluginSpec; tcpCongestion?: PluginSpec }> = {};
+  const hosts: Record<string, HostSettings> = {};
   for (const [host, settings] of Object.entries(raw)) {
     const key = `hosts.${host}`;
     if (typeof settings !== 'object' || settings === null || Array.isArray(settings)) throw rcError(file, key, 'expected a map');
@@ -145,6 +166,7 @@ function hostSettings(file: string, raw: unknown): RcConfig['hosts'] {
     hosts[host] = {
       ...(entry.vfork !== undefined && { vfork: namedSpec(file, entry.vfork, `${key}.vfork`) }),
       ...(entry.tcp_congestion !== undefined && { tcpCongestion: namedSpec(file, entry.tcp_congestion, `${key}.tcp_congestion`) }),
+      ...(entry.plugins !== undefined && { plugins: hostPluginOptions(file, entry.plugins, `${key}.plugins`) }),
     };
   }
   return hosts;
