@@ -143,6 +143,13 @@ hosts:
     expect(simulated.code).to.equal(0);
   });
 
+  it('recvmmsg matches native Linux: several datagrams with MSG_WAITFORONE, msg_len and senders, bad timeout, bad and empty vectors', () => {
+    const { native, simulated, run } = compareWithNative('net-recvmmsg');
+    expect(native.stdout).to.contain('recvmmsg 5 WAITFORONE: 3\n');
+    expect(simulated.stdout, run.stdout).to.equal(native.stdout);
+    expect(simulated.code).to.equal(0);
+  });
+
   it('a restarted server listens again on its port while its old connection is in TIME_WAIT (SO_REUSEADDR), as Linux', () => {
     const { native, simulated, run } = compareWithNative('net-relisten');
     expect(native.stdout).to.contain('again with SO_REUSEADDR: ok\n');

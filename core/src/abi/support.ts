@@ -272,6 +272,7 @@ export const SUPPORT: Readonly<Partial<Record<SyscallName, Support>>> = {
   sendto: partial(SOCKETS + '; MSG_OOB is EOPNOTSUPP; UDP broadcast is not delivered'),
   recvfrom: partial(SOCKETS + '; MSG_OOB and MSG_ERRQUEUE are not supported'),
   sendmsg: partial(SOCKETS + '; control messages (SCM_RIGHTS, SCM_CREDENTIALS, IP_PKTINFO, …) are dropped (warned once)'),
+  recvmmsg: partial(SOCKETS + '; as recvmsg for each message; the first waits, later ones are taken if they are there (a blocking call without MSG_WAITFORONE returns short, warned once); the timeout is checked but, as Linux\'s, never ends a wait'),
   sendmmsg: partial(SOCKETS + '; as sendmsg for each message; only the first may wait: a later one that would block ends the call with the count sent (warned once)'),
   recvmsg: partial(SOCKETS + '; never returns control messages'),
   shutdown: emulated(SOCKETS),

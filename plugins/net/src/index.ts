@@ -13,6 +13,7 @@ import {
   sysListen,
   sysRecvfrom,
   sysRecvmsg,
+  sysRecvmmsg,
   sysSendmmsg,
   sysSendmsg,
   sysSendto,
@@ -52,6 +53,7 @@ export default definePlugin({
     sc.for('recvfrom').tap(PLUGIN_NAME, sysRecvfrom);
     sc.for('sendmsg').tap(PLUGIN_NAME, sysSendmsg);
     sc.for('sendmmsg').tap(PLUGIN_NAME, sysSendmmsg);
+    sc.for('recvmmsg').tap(PLUGIN_NAME, sysRecvmmsg);
     sc.for('recvmsg').tap(PLUGIN_NAME, sysRecvmsg);
     sc.for('shutdown').tap(PLUGIN_NAME, sysShutdown);
     sc.for('getsockname').tap(PLUGIN_NAME, sysGetsockname);

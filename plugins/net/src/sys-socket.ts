@@ -324,8 +324,52 @@ export function sysSendmmsg(ctx: SyscallContext): SyscallResult {
 export function sysRecvmsg(ctx: SyscallContext): SyscallResult {
   const sock = socketOf(ctx, ctx.args.int(0));
   if (isFailure(sock)) return fail(sock);
-  const addr = ctx.args.ptr(1);
-  const flags = ctx.args.int(2);
+  return receiveMessage(ctx, sock, ctx.args.ptr(1), ctx.args.int(2));
+}
+
+/** MSG_WAITFORONE: recvmmsg stops waiting once one message came. */
+const MSG_WAITFORONE = 0x10000;
+
+/**
+ * sysRecvmmsg implements Linux syscall recvmmsg(2): recvmsg into each mmsghdr in turn, its
+ * msg_len filled in; the count received, or the first one's error. The first message waits as
+ * recvmsg would; the later ones are taken if they are there (MSG_WAITFORONE's behaviour), so a
+ * blocking call without it returns a short count where Linux would wait for more (warned once).
+ * The timeout is checked (EFAULT, EINVAL) and, as Linux's (recvmmsg(2) BUGS), never ends a wait.
+ */
+export function sysRecvmmsg(ctx: SyscallContext): SyscallResult {
+  const sock = socketOf(ctx, ctx.args.int(0));
+  if (isFailure(sock)) return fail(sock);
+  const vec = ctx.args.ptr(1);
+  const count = Math.min(ctx.args.int(2) >>> 0, UIO_MAXIOV);
+  const flags = ctx.args.int(3);
+  const timeout = ctx.args.ptr(4);
+  if (timeout !== 0n) {
+    const raw = ctx.memory.read(timeout, 16);
+    if (!raw) return errno(Errno.EFAULT);
+    const view = new DataView(raw.buffer, raw.byteOffset, 16);
+    const nsec = view.getBigInt64(8, true);
+    if (view.getBigInt64(0, true) < 0n || nsec < 0n || nsec >= 1_000_000_000n) return errno(Errno.EINVAL);
+  }
+  let received = 0;
+  while (received < count) {
+    const entry = vec + BigInt(received) * MMSGHDR;
+    const result = receiveMessage(ctx, sock, entry, received > 0 ? (flags & ~MSG_WAITFORONE) | MSG_DONTWAIT : flags & ~MSG_WAITFORONE);
+    if (result.kind !== 'ok') {
+      if (received === 0) return result;
+      if (!(flags & MSG_WAITFORONE) && !nonBlockingFor(sock, flags)) {
+        ctx.warnOnce('recvmmsg:short', 'recvmmsg: a blocking call returns the messages that were there after the first instead of waiting for more');
+      }
+      break;
+    }
+    if (!ctx.memory.write(entry + MMSG_LEN, intBytes(Number(result.value)))) break;
+    received++;
+  }
+  return received === 0 && count > 0 ? errno(Errno.EFAULT) : ok(received);
+}
+
+/** One recvmsg into the msghdr at `addr`. */
+function receiveMessage(ctx: SyscallContext, sock: Socket, addr: bigint, flags: number): SyscallResult {
   const header = readMsghdr(ctx, addr);
   if (isFailure(header)) return fail(header);
   const nonBlocking = nonBlockingFor(sock, flags);
