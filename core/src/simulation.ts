@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NS_PER_MS, NS_PER_SEC, SIM_START, type SimTime } from '@shadow-ts/plugin-sdk';
@@ -418,14 +419,20 @@ export async function runSimulation(options: RunOptions): Promise<RunResult> {
   const dataDir = config.general.dataDirectory;
   const plugins = await loadAllPlugins(rc, config);
   const backend = await loadBackend(rc.backend);
-  // Plugins may write to the data directory from `apply` on.
+  // Plugins may write to the data directory from `apply` on. A mistake found before anything
+  // runs (a plugin's options, a strategy's name) leaves no data directory behind: it is new.
   createDataDirectory(dataDir);
-  if (config.general.templateDirectory !== null) copyTemplate(config.general.templateDirectory, dataDir);
-  createOutputDirectory(join(dataDir, 'hosts'));
   const kernel = new Kernel(log);
-  applyPlugins(kernel, plugins, resolve(dataDir));
-  kernel.ready();
-  chooseStrategies(kernel, rc, config, options.vfork);
+  try {
+    if (config.general.templateDirectory !== null) copyTemplate(config.general.templateDirectory, dataDir);
+    createOutputDirectory(join(dataDir, 'hosts'));
+    applyPlugins(kernel, plugins, resolve(dataDir));
+    kernel.ready();
+    chooseStrategies(kernel, rc, config, options.vfork);
+  } catch (error) {
+    rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  }
 
   writeOutput(join(dataDir, 'processed-config.yaml'), stringify(resolvedConfig(config, rcSettings(rc))));
 

@@ -27,8 +27,13 @@ function problem(value: unknown): string | null {
     case 'errno':
       return isInt(r['errno'], 1, 4095) && typeof r['restartable'] === 'boolean' ? null : 'errno needs an errno from 1 to 4095 (use errno(E))';
     case 'block': {
+      // No trigger and no deadline is a wait for a signal only (pause, sigsuspend).
       const on = r['on'] as Record<string, unknown> | null | undefined;
-      const condition = typeof on === 'object' && on !== null && (on['trigger'] !== undefined || typeof on['deadline'] === 'bigint');
+      const trigger = on?.['trigger'] as { subscribe?: unknown } | undefined;
+      const condition =
+        typeof on === 'object' && on !== null &&
+        (trigger === undefined || typeof trigger?.subscribe === 'function') &&
+        (on['deadline'] === undefined || typeof on['deadline'] === 'bigint');
       return condition && typeof r['restartable'] === 'boolean' && optionalFunction(r['onInterrupt'])
         ? null
         : 'block needs a wait condition (use block(waitFor…))';
