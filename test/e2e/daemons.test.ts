@@ -53,4 +53,34 @@ hosts:
     for (const client of ['client1', 'client2']) expect(run.file(client, 'sh.1000.stdout')).to.equal(`${sha}  -\n`);
     expect(logLines(run, 'unsupported syscall')).to.deep.equal([]);
   });
+
+  it("node's http server and a fetch client finish with the default settings (no livelock after the first request)", () => {
+    const dir = scratchDir();
+    writeFileSync(join(dir, 'server.js'), [
+      "const http = require('http');",
+      'let n = 0;',
+      'const server = http.createServer((req, res) => {',
+      '  res.end(`hello ${++n}\\n`);',
+      '  if (n === 2) setTimeout(() => server.close(), 10);',
+      '});',
+      "server.listen(8080, () => console.log('listening'));",
+    ].join('\n'));
+    writeFileSync(join(dir, 'client.js'), [
+      '(async () => {',
+      "  for (let i = 0; i < 2; i++) { const r = await fetch('http://server:8080/'); console.log(r.status, (await r.text()).trim()); }",
+      '})();',
+    ].join('\n'));
+    const yaml = `general: { stop_time: 30 s }
+network: { graph: { type: 1_gbit_switch } }
+hosts:
+  server: { network_node_id: 0, processes: [ { path: ${process.execPath}, args: ['${dir}/server.js'] } ] }
+  client: { network_node_id: 0, processes: [ { path: ${process.execPath}, args: ['${dir}/client.js'], start_time: 2 s } ] }
+`;
+    const run = runShadow(yaml, [], dir);
+    expect(run.code, run.stdout.slice(-2000)).to.equal(0);
+    expect(run.file('client', 'node.1000.stdout')).to.equal('200 hello 1\n200 hello 2\n');
+    expect(run.file('server', 'node.1000.stdout')).to.equal('listening\n');
+    // Both end on their own, two simulated seconds in (not at the stop time).
+    expect(logLines(run, "process 'server.node.1000' ended: {exited: 0}")[0]).to.match(/ 00:00:02\.\d+ /);
+  });
 });
