@@ -35,6 +35,24 @@ hosts:
 ${processes}`;
 }
 
+/**
+ * The `hosts:` section of a TCP echo: `server` runs net-tcp-echo's server on port 8080 from the
+ * start, `client` sends it `bytes` from 1 s on (both on graph node 0).
+ */
+export function tcpEchoHosts(bytes: number): string {
+  const echo = join(PROGRAMS, 'net-tcp-echo');
+  return `hosts:
+  server:
+    network_node_id: 0
+    processes:
+    - { path: ${echo}, args: server 8080 }
+  client:
+    network_node_id: 0
+    processes:
+    - { path: ${echo}, args: client server 8080 ${bytes}, start_time: 1 s }
+`;
+}
+
 /** A fresh directory for one simulation. */
 export function scratchDir(): string {
   return mkdtempSync(join(tmpdir(), 'shadow-ts-test-'));

@@ -1,11 +1,9 @@
 import { expect } from 'chai';
-import { join } from 'node:path';
-import { PROGRAMS, logLines, runShadow } from './harness.js';
+import { logLines, runShadow, tcpEchoHosts } from './harness.js';
 
 const BYTES = 2_000_000;
 
 function simulation(hostOptions: string): string {
-  const echo = join(PROGRAMS, 'net-tcp-echo');
   return `general: { stop_time: 10 s }
 network:
   graph:
@@ -16,16 +14,7 @@ network:
         edge [ source 0 target 0 latency "10 ms" packet_loss 0.0 ]
       ]
 host_option_defaults: { ${hostOptions} }
-hosts:
-  server:
-    network_node_id: 0
-    processes:
-    - { path: ${echo}, args: server 8080 }
-  client:
-    network_node_id: 0
-    processes:
-    - { path: ${echo}, args: client server 8080 ${BYTES}, start_time: 1 s }
-`;
+${tcpEchoHosts(BYTES)}`;
 }
 
 /** The rows of a heartbeat CSV, by column name. */

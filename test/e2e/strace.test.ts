@@ -1,25 +1,15 @@
 import { expect } from 'chai';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PROGRAMS, runShadow, type ShadowRun } from './harness.js';
+import { PROGRAMS, runShadow, tcpEchoHosts, type ShadowRun } from './harness.js';
 
 /** A TCP echo between two hosts and a non-blocking pipe on a third, strace logs on. */
 function simulation(mode: string): string {
-  const echo = join(PROGRAMS, 'net-tcp-echo');
   return `general: { stop_time: 10 s }
 network:
   graph: { type: 1_gbit_switch }
 experimental: { strace_logging_mode: ${mode} }
-hosts:
-  server:
-    network_node_id: 0
-    processes:
-    - { path: ${echo}, args: server 8080 }
-  client:
-    network_node_id: 0
-    processes:
-    - { path: ${echo}, args: client server 8080 100000, start_time: 1 s }
-  piper:
+${tcpEchoHosts(100000)}  piper:
     network_node_id: 0
     processes:
     - { path: ${join(PROGRAMS, 'io-pipe')} }
