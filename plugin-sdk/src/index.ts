@@ -41,6 +41,8 @@ export type {
   CongestionAlgorithm,
   CongestionAlgorithmFactory,
   CongestionControl,
+  FsStrategy,
+  FsStrategyFactory,
   StrategyFactory,
   StrategyHost,
   StrategyOptions,

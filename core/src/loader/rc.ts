@@ -10,6 +10,13 @@ export interface PluginSpec {
   readonly options: Readonly<Record<string, unknown>>;
 }
 
+/** One host's own strategy choices. */
+export interface HostRc {
+  readonly vfork?: PluginSpec;
+  readonly tcpCongestion?: PluginSpec;
+  readonly fs?: PluginSpec;
+}
+
 /** Tool settings from `.shadowrc` (or a `shadow` key in package.json, …). */
 export interface RcConfig {
   /** The file they came from, or null when none was found. */
@@ -20,8 +27,10 @@ export interface RcConfig {
   readonly vfork: PluginSpec | null;
   /** The TCP congestion control algorithm (`tcp_congestion: name`), if set. */
   readonly tcpCongestion: PluginSpec | null;
-  /** Per-host choices (`hosts: { <host>: { vfork, tcp_congestion } }`). */
-  readonly hosts: Readonly<Record<string, { readonly vfork?: PluginSpec; readonly tcpCongestion?: PluginSpec }>>;
+  /** The file system strategy (`fs: shared | overlay | …`), if set. */
+  readonly fs: PluginSpec | null;
+  /** Per-host choices (`hosts: { <host>: { vfork, tcp_congestion, fs } }`). */
+  readonly hosts: Readonly<Record<string, HostRc>>;
   /** Wall time a task may run without a stop before the watchdog acts (`watchdog: 10 s`; 0: off), if set. */
   readonly watchdog: bigint | null;
   /** Non-blocking calls in a row after which a thread pays unblocked-call latency (`busy_loop_threshold`; 0: never), if set. */
@@ -37,16 +46,17 @@ export function rcSettings(rc: RcConfig): Record<string, unknown> {
     plugins: rc.plugins.map(spec),
     vfork: spec(rc.vfork),
     tcp_congestion: spec(rc.tcpCongestion),
+    fs: spec(rc.fs),
     hosts: Object.fromEntries(
-      Object.entries(rc.hosts).map(([host, s]) => [host, { vfork: spec(s.vfork), tcp_congestion: spec(s.tcpCongestion) }]),
+      Object.entries(rc.hosts).map(([host, s]) => [host, { vfork: spec(s.vfork), tcp_congestion: spec(s.tcpCongestion), fs: spec(s.fs) }]),
     ),
     watchdog: rc.watchdog === null ? null : formatTime(rc.watchdog),
     busy_loop_threshold: rc.busyLoopThreshold,
   };
 }
 
-const KEYS = ['plugins', 'backend', 'vfork', 'tcp_congestion', 'hosts', 'watchdog', 'busy_loop_threshold'];
-const HOST_KEYS = ['vfork', 'tcp_congestion'];
+const KEYS = ['plugins', 'backend', 'vfork', 'tcp_congestion', 'fs', 'hosts', 'watchdog', 'busy_loop_threshold'];
+const HOST_KEYS = ['vfork', 'tcp_congestion', 'fs'];
 
 const yamlLoader = (file: string, content: string): unknown => parseYaml(file, content).value;
 
@@ -89,7 +99,7 @@ export async function loadRc(dir: string): Promise<RcConfig> {
   }
   if (!found || found.isEmpty) {
     return {
-      file: found?.filepath ?? null, plugins: [], backend: 'ptrace', vfork: null, tcpCongestion: null, hosts: {}, watchdog: null, busyLoopThreshold: null,
+      file: found?.filepath ?? null, plugins: [], backend: 'ptrace', vfork: null, tcpCongestion: null, fs: null, hosts: {}, watchdog: null, busyLoopThreshold: null,
     };
   }
   const file = found.filepath;
@@ -109,6 +119,7 @@ export async function loadRc(dir: string): Promise<RcConfig> {
     backend,
     vfork: rc.vfork === undefined ? null : namedSpec(file, rc.vfork, 'vfork'),
     tcpCongestion: rc.tcp_congestion === undefined ? null : namedSpec(file, rc.tcp_congestion, 'tcp_congestion'),
+    fs: rc.fs === undefined ? null : namedSpec(file, rc.fs, 'fs'),
     hosts: hostSettings(file, rc.hosts ?? {}),
     watchdog: rc.watchdog === undefined ? null : rcTime(file, 'watchdog', rc.watchdog),
     busyLoopThreshold: rc.busy_loop_threshold === undefined ? null : rcCount(file, 'busy_loop_threshold', rc.busy_loop_threshold),
@@ -134,7 +145,7 @@ function rcTime(file: string, key: string, value: unknown): bigint {
 /** The per-host section: host name → its own strategy choices. */
 function hostSettings(file: string, raw: unknown): RcConfig['hosts'] {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw rcError(file, 'hosts', 'expected a map of host names');
-  const hosts: Record<string, { vfork?: PluginSpec; tcpCongestion?: PluginSpec }> = {};
+  const hosts: Record<string, HostRc> = {};
   for (const [host, settings] of Object.entries(raw)) {
     const key = `hosts.${host}`;
     if (typeof settings !== 'object' || settings === null || Array.isArray(settings)) throw rcError(file, key, 'expected a map');
@@ -145,6 +156,7 @@ function hostSettings(file: string, raw: unknown): RcConfig['hosts'] {
     hosts[host] = {
       ...(entry.vfork !== undefined && { vfork: namedSpec(file, entry.vfork, `${key}.vfork`) }),
       ...(entry.tcp_congestion !== undefined && { tcpCongestion: namedSpec(file, entry.tcp_congestion, `${key}.tcp_congestion`) }),
+      ...(entry.fs !== undefined && { fs: namedSpec(file, entry.fs, `${key}.fs`) }),
     };
   }
   return hosts;
