@@ -7,6 +7,7 @@ import {
   mkdirSync,
   readdirSync,
   readlinkSync,
+  realpathSync,
   symlinkSync,
   type Stats,
 } from 'node:fs';
@@ -148,6 +149,17 @@ export class OverlayLayers {
     return this.excluded(path) ? null : { path };
   }
 
+  /** Whether the kernel, given the program's `text` (relative to the cwd), reaches lower file `path` too. */
+  reachesNatively(ctx: SyscallContext, text: string, path: string): boolean {
+    try {
+      const cwd = text.startsWith('/') ? '' : readlinkSync(`/proc/${ctx.process.nativePid}/cwd`);
+      if (this.virtual(cwd) !== cwd) return false; // a cwd in the upper layer: the text means an upper file
+      return realpathSync(`${cwd}/${text}`) === realpathSync(path);
+    } catch {
+      return false;
+    }
+  }
+
   /** Makes the upper copies of the lower directories above `path` (overlayfs's copy-up of parents). */
   ensureParents(path: string): void {
     mkdirSync(this.upper, { recursive: true });
@@ -173,7 +185,12 @@ export class OverlayLayers {
     else if (st.isFile()) copyFileSync(path, dest);
     else throw Object.assign(new Error(`cannot copy up ${path}`), { code: 'EPERM' }); // devices, FIFOs, sockets
     if (!st.isSymbolicLink()) chmodSync(dest, st.mode & 0o7777);
-    chownSync(dest, st.uid, st.gid);
+    try {
+      chownSync(dest, st.uid, st.gid);
+    } catch {
+      // A simulator not running as the owner cannot give the copy the owner's ids; it stays the
+      // simulator's user's, as a file the program made would be.
+    }
     lutimesSync(dest, st.atime, st.mtime);
   }
 

@@ -153,8 +153,9 @@ function rename(ctx: SyscallContext, layers: OverlayLayers, from: [number, numbe
   if (!s) return errno(Errno.ENOENT);
   const d = layers.locate(dst.path);
   const srcDir = s.stat.isDirectory();
+  const lowerSrc = layers.inLower(src.path);
   // overlayfs without redirect_dir: a directory with lower content is not renamed (mv copies it).
-  if ((s.layer === 'lower' && srcDir) || (flags & RENAME_EXCHANGE && d?.layer === 'lower' && d.stat.isDirectory())) return errno(Errno.EXDEV);
+  if ((srcDir && lowerSrc) || (flags & RENAME_EXCHANGE && d?.layer === 'lower' && d.stat.isDirectory())) return errno(Errno.EXDEV);
   if (flags & RENAME_NOREPLACE && d) return errno(Errno.EEXIST);
   if (flags & RENAME_EXCHANGE && !d) return errno(Errno.ENOENT);
   if (src.path === dst.path) return ok(0);
@@ -164,7 +165,6 @@ function rename(ctx: SyscallContext, layers: OverlayLayers, from: [number, numbe
     if (!srcDir && d.stat.isDirectory()) return errno(Errno.EISDIR);
     if (d.stat.isDirectory() && layers.names(dst.path).size > 0) return errno(Errno.ENOTEMPTY);
   }
-  const lowerSrc = layers.inLower(src.path);
   return attempt(() => {
     layers.copyUp(src.path);
     if (flags & RENAME_EXCHANGE) layers.copyUp(dst.path);
@@ -234,8 +234,17 @@ export const sysReadlinkOverlay: Handler = (ctx, l) => lookup(ctx, l, AT_FDCWD, 
 export const sysReadlinkatOverlay: Handler = (ctx, l) => lookup(ctx, l, ctx.args.int(0), 1, false);
 /** sysChdirOverlay implements Linux syscall chdir(2) on an overlay host. */
 export const sysChdirOverlay: Handler = (ctx, l) => lookup(ctx, l, AT_FDCWD, 0, true);
-/** sysExecveOverlay implements Linux syscall execve(2) on an overlay host: an upper-layer binary runs from there. */
-export const sysExecveOverlay: Handler = (ctx, l) => lookup(ctx, l, AT_FDCWD, 0, true);
+/**
+ * sysExecveOverlay implements Linux syscall execve(2) on an overlay host: an upper-layer binary
+ * runs from there. A lower one the program's own text reaches runs with that text, since the
+ * kernel hands it on (a script's interpreter gets it as its argument, AT_EXECFN points at it).
+ */
+export const sysExecveOverlay: Handler = (ctx, l) => {
+  const text = ctx.memory.readCString(ctx.args.ptr(0), PATH_MAX);
+  const r = text === null ? null : l.resolve(ctx, AT_FDCWD, text, true);
+  if (r !== null && !('errno' in r) && l.locate(r.path)?.layer === 'lower' && l.reachesNatively(ctx, text!, r.path)) return undefined;
+  return lookup(ctx, l, AT_FDCWD, 0, true);
+};
 /** sysChmodOverlay implements Linux syscall chmod(2) on an overlay host. */
 export const sysChmodOverlay: Handler = (ctx, l) => change(ctx, l, AT_FDCWD, 0, true);
 /** sysFchmodatOverlay implements Linux syscall fchmodat(2) on an overlay host. */
