@@ -277,10 +277,10 @@ export class OverlayLayers {
     const inUpper = path !== real || real === this.upper;
     if (!inUpper && (this.excluded(real) || !lstatOrNull(this.upper + path)?.isDirectory())) return undefined;
     const parent = path === '/' ? '/' : path.slice(0, path.lastIndexOf('/')) || '/';
-    const real0 = (p: string) => (lstatOrNull(this.upper + p) ? this.upper + p : p);
-    const entries = [dirEntry('.', real0(path), 0), dirEntry('..', real0(parent), 1)];
+    const where = (p: string) => (lstatOrNull(this.upper + p) ? this.upper + p : p);
+    const entries = [dirEntry('.', where(path), 0), dirEntry('..', where(parent), 1)];
     let pos = 2;
-    for (const [name, where] of this.names(path)) entries.push(dirEntry(name, where, pos++));
+    for (const [name, listed] of this.names(path)) entries.push(dirEntry(name, listed, pos++));
     return entries;
   }
 }

@@ -5,7 +5,9 @@ import {
   fixedStrategy,
   type FsStrategy,
   type FsStrategyFactory,
+  type SyscallContext,
   type SyscallName,
+  type SyscallResult,
 } from '@shadow-ts/plugin-sdk';
 import { OverlayLayers } from './overlay-layers.js';
 import * as overlay from './sys-overlay.js';
@@ -27,7 +29,8 @@ export const sharedFs: FsStrategyFactory = fixedStrategy<FsStrategy>(
   { interposes: false, onPathCall: () => undefined },
 );
 
-const OVERLAY_CALLS: Partial<Record<SyscallName, (ctx: Parameters<FsStrategy['onPathCall']>[0], layers: OverlayLayers) => ReturnType<FsStrategy['onPathCall']>>> = {
+/** The overlay's handler of each call the fs family hands a strategy. */
+const OVERLAY_CALLS: Partial<Record<SyscallName, (ctx: SyscallContext, layers: OverlayLayers) => SyscallResult | undefined>> = {
   open: overlay.sysOpenOverlay,
   openat: overlay.sysOpenatOverlay,
   creat: overlay.sysCreatOverlay,
