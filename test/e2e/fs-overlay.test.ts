@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PROGRAMS, runShadow, scratchDir, type ShadowRun } from './harness.js';
+import { PROGRAMS, ROOT, runShadow, scratchDir, type ShadowRun } from './harness.js';
 
 /** A simulation run with `.shadowrc` = `rc` in a fresh directory. */
 function withRc(yaml: string, rc: string): ShadowRun {
@@ -112,6 +112,31 @@ describe('fs strategies: overlay and shared', function () {
       expect(run.file('alpha', 'sh.1000.stdout')).to.equal('alpha\nalpha\n');
       expect(run.file('beta', 'sh.1000.stdout')).to.equal('beta\nbeta\n');
       expect(readFileSync(file, 'utf8')).to.equal('alpha\n');
+    });
+  });
+
+  describe('a strategy of a plugin (test/fixtures/plugins/fs-read-only.js)', () => {
+    const dir = '/var/tmp/shadow-ts-overlay-test';
+    const file = `${dir}/pid`;
+    after(() => rmSync(dir, { recursive: true, force: true }));
+
+    it('is chosen by name per host; the others keep theirs', () => {
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(file, 'lower\n');
+      const script = (host: string) => `echo ${host} > ${file} || echo ${host} refused; rm ${file} || echo rm refused; cat ${file} || echo gone`;
+      const hosts =
+        `  alpha:\n    network_node_id: 0\n    processes:\n    - { path: /bin/sh, args: ["-c", "${script('alpha')}"] }\n` +
+        `  beta:\n    network_node_id: 0\n    processes:\n    - { path: /bin/sh, args: ["-c", "${script('beta')}"], start_time: 1s }\n`;
+      const plugin = join(ROOT, 'test/fixtures/plugins/fs-read-only.js');
+      const run = withRc(simulation(hosts), `plugins: [${plugin}]\nhosts:\n  alpha: { fs: read-only }\n  beta: { fs: overlay }\n`);
+      expect(run.code, run.stdout + run.stderr).to.equal(0);
+      expect(run.file('alpha', 'sh.1000.stdout')).to.equal('alpha refused\nrm refused\nlower\n');
+      expect(run.file('alpha', 'sh.1000.stderr')).to.match(/Read-only file system/);
+      // beta's overlay removed its own copy; the real file is still there.
+      expect(run.file('beta', 'sh.1000.stdout')).to.equal('gone\n');
+      expect(readFileSync(file, 'utf8')).to.equal('lower\n');
+      const stats = JSON.parse(readFileSync(join(run.dataDir, 'sim-stats.json'), 'utf8'));
+      expect(stats.hosts.alpha.fs).to.equal('read-only');
     });
   });
 

@@ -25,7 +25,7 @@ export const PLUGIN_NAME = 'core:fs';
  * (`shared`: natively; `overlay`: a layer of its own over the real one).
  */
 export default definePlugin({
-  meta: { name: PLUGIN_NAME, version: '0.2.0', apiVersion: '^2.1.0' },
+  meta: { name: PLUGIN_NAME, version: '0.1.0', apiVersion: '^2.1.0' },
   apply(kernel) {
     const sc = kernel.hooks.syscall;
     kernel.fs.register(sharedFs);
