@@ -21,7 +21,7 @@ function tree(dir: string): Record<string, string> {
       const p = join(d, name);
       const st = lstatSync(p);
       const what = st.isSymbolicLink() ? `-> ${readlinkSync(p)}` : st.isDirectory() ? 'dir' : readFileSync(p, 'latin1');
-      out[p.slice(dir.length)] = `${st.mode.toString(8)} ${st.size} ${st.mtimeMs} ${st.nlink} ${what}`;
+      out[p.slice(dir.length)] = `${st.mode.toString(8)} ${st.uid}:${st.gid} ${st.size} ${st.mtimeMs} ${st.nlink} ${what}`;
       if (st.isDirectory()) walk(p);
     }
   };

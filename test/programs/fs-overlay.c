@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 static const char *D;
@@ -143,6 +144,20 @@ int main(int argc, char **argv) {
   r("utimensat keep.txt", utimensat(AT_FDCWD, at("keep.txt"), times, 0));
   stat(at("keep.txt"), &st);
   printf("keep.txt mtime: %lld\n", (long long)st.st_mtime);
+  // chown and extended attributes of lower files (the test runs as root).
+  r("chown sub/inner.txt", chown(at("sub/inner.txt"), 1234, 1235));
+  stat(at("sub/inner.txt"), &st);
+  printf("sub/inner.txt owner: %d:%d\n", (int)st.st_uid, (int)st.st_gid);
+  r("lchown link-to-keep", lchown(at("link-to-keep"), 1236, 1237));
+  lstat(at("link-to-keep"), &st);
+  printf("link-to-keep owner: %d:%d\n", (int)st.st_uid, (int)st.st_gid);
+  r("fchownat keep.txt", fchownat(AT_FDCWD, at("keep.txt"), 0, 0, 0));
+  r("setxattr gone.txt", setxattr(at("gone.txt"), "user.shadow", "ts", 2, 0));
+  n = getxattr(at("gone.txt"), "user.shadow", buf, sizeof buf);
+  printf("getxattr gone.txt: %.*s\n", (int)(n < 0 ? 0 : n), buf);
+  r("listxattr gone.txt", listxattr(at("gone.txt"), buf, sizeof buf));
+  r("removexattr gone.txt", removexattr(at("gone.txt"), "user.shadow"));
+  r("getxattr gone.txt again", getxattr(at("gone.txt"), "user.shadow", buf, sizeof buf));
   // O_TMPFILE, named afterwards with linkat.
   int tfd = open(D, O_TMPFILE | O_RDWR, 0600);
   r("O_TMPFILE", tfd < 0 ? -1 : 0);

@@ -20,6 +20,8 @@ import * as overlay from './sys-overlay.js';
 export const STRATEGY_SYSCALLS: readonly SyscallName[] = [
   'unlink', 'unlinkat', 'rmdir', 'rename', 'renameat', 'renameat2', 'mkdir', 'mkdirat',
   'symlink', 'symlinkat', 'link', 'linkat', 'chmod', 'fchmodat', 'truncate', 'utimensat',
+  'chown', 'lchown', 'fchownat', 'setxattr', 'lsetxattr', 'removexattr', 'lremovexattr',
+  'getxattr', 'lgetxattr', 'listxattr', 'llistxattr',
 ];
 
 /** `shared`: every host sees the real file system as it is (today's behaviour, the default). */
@@ -49,6 +51,17 @@ const OVERLAY_CALLS: Partial<Record<SyscallName, (ctx: SyscallContext, layers: O
   fchmodat: overlay.sysFchmodatOverlay,
   truncate: overlay.sysTruncateOverlay,
   utimensat: overlay.sysUtimensatOverlay,
+  chown: overlay.sysChownOverlay,
+  lchown: overlay.sysLchownOverlay,
+  fchownat: overlay.sysFchownatOverlay,
+  getxattr: overlay.sysGetxattrOverlay,
+  lgetxattr: overlay.sysLgetxattrOverlay,
+  listxattr: overlay.sysListxattrOverlay,
+  llistxattr: overlay.sysLlistxattrOverlay,
+  setxattr: overlay.sysSetxattrOverlay,
+  lsetxattr: overlay.sysLsetxattrOverlay,
+  removexattr: overlay.sysRemovexattrOverlay,
+  lremovexattr: overlay.sysLremovexattrOverlay,
   mkdir: overlay.sysMkdirOverlay,
   mkdirat: overlay.sysMkdiratOverlay,
   symlink: overlay.sysSymlinkOverlay,

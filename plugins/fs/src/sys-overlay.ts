@@ -253,6 +253,28 @@ export const sysFchmodatOverlay: Handler = (ctx, l) => change(ctx, l, ctx.args.i
 export const sysTruncateOverlay: Handler = (ctx, l) => change(ctx, l, AT_FDCWD, 0, true);
 /** sysUtimensatOverlay implements Linux syscall utimensat(2) on an overlay host (a NULL path is the descriptor's: native). */
 export const sysUtimensatOverlay: Handler = (ctx, l) => change(ctx, l, ctx.args.int(0), 1, nofollow(ctx, 3));
+/** sysChownOverlay implements Linux syscall chown(2) on an overlay host. */
+export const sysChownOverlay: Handler = (ctx, l) => change(ctx, l, AT_FDCWD, 0, true);
+/** sysLchownOverlay implements Linux syscall lchown(2) on an overlay host. */
+export const sysLchownOverlay: Handler = (ctx, l) => change(ctx, l, AT_FDCWD, 0, false);
+/** sysFchownatOverlay implements Linux syscall fchownat(2) on an overlay host (AT_EMPTY_PATH: the descriptor's, native). */
+export const sysFchownatOverlay: Handler = (ctx, l) => change(ctx, l, ctx.args.int(0), 1, nofollow(ctx, 4));
+/** sysGetxattrOverlay implements Linux syscall getxattr(2) on an overlay host. */
+export const sysGetxattrOverlay: Handler = (ctx, l) => lookup(ctx, l, AT_FDCWD, 0, true);
+/** sysLgetxattrOverlay implements Linux syscall lgetxattr(2) on an overlay host. */
+export const sysLgetxattrOverlay: Handler = (ctx, l) => lookup(ctx, l, AT_FDCWD, 0, false);
+/** sysListxattrOverlay implements Linux syscall listxattr(2) on an overlay host. */
+export const sysListxattrOverlay: Handler = (ctx, l) => lookup(ctx, l, AT_FDCWD, 0, true);
+/** sysLlistxattrOverlay implements Linux syscall llistxattr(2) on an overlay host. */
+export const sysLlistxattrOverlay: Handler = (ctx, l) => lookup(ctx, l, AT_FDCWD, 0, false);
+/** sysSetxattrOverlay implements Linux syscall setxattr(2) on an overlay host. */
+export const sysSetxattrOverlay: Handler = (ctx, l) => change(ctx, l, AT_FDCWD, 0, true);
+/** sysLsetxattrOverlay implements Linux syscall lsetxattr(2) on an overlay host. */
+export const sysLsetxattrOverlay: Handler = (ctx, l) => change(ctx, l, AT_FDCWD, 0, false);
+/** sysRemovexattrOverlay implements Linux syscall removexattr(2) on an overlay host. */
+export const sysRemovexattrOverlay: Handler = (ctx, l) => change(ctx, l, AT_FDCWD, 0, true);
+/** sysLremovexattrOverlay implements Linux syscall lremovexattr(2) on an overlay host. */
+export const sysLremovexattrOverlay: Handler = (ctx, l) => change(ctx, l, AT_FDCWD, 0, false);
 /** sysMkdirOverlay implements Linux syscall mkdir(2) on an overlay host. */
 export const sysMkdirOverlay: Handler = (ctx, l) => create(ctx, l, AT_FDCWD, 0, true);
 /** sysMkdiratOverlay implements Linux syscall mkdirat(2) on an overlay host. */
