@@ -127,14 +127,16 @@ export type CongestionAlgorithmFactory = StrategyFactory<CongestionAlgorithm>;
  * How one host sees the file system. The fs family (`core:fs`) hands the host's instance every
  * path-taking call it traps — open/openat/creat, the stat family, access/faccessat(2),
  * readlink(at), unlink(at), rename(at/at2), mkdir(at), rmdir, symlink(at), link(at),
- * chmod/fchmodat, truncate, utimensat, chdir, execve, and getdents64/getdents/getcwd — before
+ * chmod/fchmodat, chown/lchown/fchownat, (l)setxattr, (l)getxattr, (l)listxattr,
+ * (l)removexattr, truncate, utimensat, chdir, execve, and getdents64/getdents/getcwd — before
  * answering it as on the shared file system (emulated files, /proc by virtual pid, else natively).
  */
 export interface FsStrategy {
   /**
    * Whether this host's calls that only a strategy needs to see (unlink, rename, mkdir, rmdir,
-   * link, symlink, chmod, truncate, utimensat and their *at forms) must stop. False keeps them on
-   * the host's seccomp allow-list: they cost nothing and `onPathCall` never sees them.
+   * link, symlink, chmod, chown, truncate, utimensat and their *at and l… forms, and the path
+   * *xattr calls) must stop. False keeps them on the host's seccomp allow-list: they cost nothing
+   * and `onPathCall` never sees them.
    */
   readonly interposes: boolean;
   /** Answers the call, or returns undefined: the fs family answers it as on the shared file system. */

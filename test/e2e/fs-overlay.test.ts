@@ -61,7 +61,8 @@ describe('fs strategies: overlay and shared', function () {
       expect(tree(lower)).to.deep.equal(before);
       // What the host wrote is in its upper layer.
       const upper = join(run.dataDir, 'hosts/alpha/fs', lower);
-      expect(readFileSync(join(upper, 'sub/moved.txt'), 'utf8')).to.equal('old\nmore\n');
+      expect(readFileSync(join(upper, 'rel2.txt'), 'utf8')).to.equal('rel\n');
+      expect(readFileSync(join(upper, 'sub'), 'utf8')).to.equal('file\n');
       expect(readFileSync(join(upper, 'tmp-linked'), 'utf8')).to.equal('tmp\n');
       expect(existsSync(join(upper, 'old.txt'))).to.equal(false);
     });

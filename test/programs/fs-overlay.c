@@ -219,6 +219,18 @@ int main(int argc, char **argv) {
   int status = 0;
   waitpid(pid, &status, 0);
   printf("script exit: %d\n", WEXITSTATUS(status));
+  // A lower directory emptied and removed, made again (empty: its lower files stay gone), removed
+  // again and replaced by a file.
+  r("unlink sub/inner.txt", unlink(at("sub/inner.txt")));
+  r("unlink sub/moved.txt", unlink(at("sub/moved.txt")));
+  r("rmdir sub", rmdir(at("sub")));
+  r("mkdir sub", mkdir(at("sub"), 0700));
+  list("ls sub", at("sub"));
+  describe("sub/inner.txt", at("sub/inner.txt"), 1);
+  r("rmdir sub", rmdir(at("sub")));
+  r("create sub (a file)", put(at("sub"), O_CREAT | O_WRONLY, "file\n"));
+  describe("sub/inner.txt", at("sub/inner.txt"), 1);
+  list("ls", D);
   close(dfd);
   return 0;
 }

@@ -19,8 +19,8 @@ import { dirEntry, type DirEntry } from './procfs.js';
  * One host's overlay: the real file system is the read-only lower layer, `upper` (under the
  * host's data directory) holds what the host changed. A path is *virtual* (what the program
  * names) and lives in the upper layer (`upper + path`), the lower one (`path`), or neither.
- * Deleted lower entries are whiteouts, and a directory made again where a lower one was deleted is
- * opaque (its lower entries stay hidden); both are kept here rather than on disk, since a
+ * Deleted lower entries are whiteouts, and a name made again where a lower one was deleted is
+ * opaque (what the lower layer has below it stays hidden); both are kept here rather than on disk, since a
  * character-device whiteout needs CAP_MKNOD and the simulator must not depend on it.
  */
 
@@ -203,12 +203,13 @@ export class OverlayLayers {
   }
 
   /**
-   * `path` was made in the upper layer: a whiteout on it ends; a directory made over a deleted
-   * lower one, or renamed over a lower one (`overLower`), is opaque.
+   * `path` was made in the upper layer: a whiteout on it ends. Made over a deleted lower entry,
+   * or renamed over a lower directory (`overLower`), it is opaque: nothing of the lower layer
+   * below it shows (a file made where a lower directory was deleted hides that directory's files).
    */
-  created(path: string, directory: boolean, overLower = false): void {
+  created(path: string, overLower = false): void {
     const hidLower = this.whiteouts.delete(path) || !this.lowerVisible(path);
-    if (directory && (hidLower || overLower) && lstatOrNull(path)) this.opaque.add(path);
+    if ((hidLower || overLower) && lstatOrNull(path)) this.opaque.add(path);
   }
 
   /** Whether the real file system (the lower layer) has `path`, hidden or not. */

@@ -81,14 +81,14 @@ function change(ctx: SyscallContext, layers: OverlayLayers, dirfd: number, index
 }
 
 /** A call that makes a new name (mkdir, symlink): EEXIST if the merged view has it, else made in the upper layer. */
-function create(ctx: SyscallContext, layers: OverlayLayers, dirfd: number, index: number, directory: boolean): SyscallResult | undefined {
+function create(ctx: SyscallContext, layers: OverlayLayers, dirfd: number, index: number): SyscallResult | undefined {
   const r = pathArg(ctx, layers, dirfd, index, false);
   if (r === null) return undefined;
   if ('errno' in r) return errno(r.errno);
   if (layers.locate(r.path)) return errno(Errno.EEXIST);
   return attempt(() => {
     layers.ensureParents(r.path);
-    return withPaths(ctx, new Map([[index, layers.upper + r.path]]), () => layers.created(r.path, directory));
+    return withPaths(ctx, new Map([[index, layers.upper + r.path]]), () => layers.created(r.path));
   });
 }
 
@@ -116,7 +116,7 @@ function open(ctx: SyscallContext, layers: OverlayLayers, dirfd: number, index: 
   if (!creating) return lookup(ctx, layers, dirfd, index, true);
   return attempt(() => {
     layers.ensureParents(path);
-    return withPaths(ctx, new Map([[index, layers.upper + path]]), () => layers.created(path, false));
+    return withPaths(ctx, new Map([[index, layers.upper + path]]), () => layers.created(path));
   });
 }
 
@@ -177,7 +177,7 @@ function rename(ctx: SyscallContext, layers: OverlayLayers, from: [number, numbe
       if (flags & RENAME_EXCHANGE) return;
       layers.moved(src.path, dst.path);
       if (lowerSrc) layers.whiteout(src.path);
-      layers.created(dst.path, srcDir, overLowerDir);
+      layers.created(dst.path, overLowerDir);
     });
   });
 }
@@ -202,7 +202,7 @@ function link(ctx: SyscallContext, layers: OverlayLayers, from: [number, number]
     }
     layers.ensureParents(dst.path);
     paths.set(to[1], layers.upper + dst.path);
-    return withPaths(ctx, paths, () => layers.created(dst.path, false));
+    return withPaths(ctx, paths, () => layers.created(dst.path));
   });
 }
 
@@ -276,13 +276,13 @@ export const sysRemovexattrOverlay: Handler = (ctx, l) => change(ctx, l, AT_FDCW
 /** sysLremovexattrOverlay implements Linux syscall lremovexattr(2) on an overlay host. */
 export const sysLremovexattrOverlay: Handler = (ctx, l) => change(ctx, l, AT_FDCWD, 0, false);
 /** sysMkdirOverlay implements Linux syscall mkdir(2) on an overlay host. */
-export const sysMkdirOverlay: Handler = (ctx, l) => create(ctx, l, AT_FDCWD, 0, true);
+export const sysMkdirOverlay: Handler = (ctx, l) => create(ctx, l, AT_FDCWD, 0);
 /** sysMkdiratOverlay implements Linux syscall mkdirat(2) on an overlay host. */
-export const sysMkdiratOverlay: Handler = (ctx, l) => create(ctx, l, ctx.args.int(0), 1, true);
+export const sysMkdiratOverlay: Handler = (ctx, l) => create(ctx, l, ctx.args.int(0), 1);
 /** sysSymlinkOverlay implements Linux syscall symlink(2) on an overlay host: the link is made in the upper layer, its target text unchanged. */
-export const sysSymlinkOverlay: Handler = (ctx, l) => create(ctx, l, AT_FDCWD, 1, false);
+export const sysSymlinkOverlay: Handler = (ctx, l) => create(ctx, l, AT_FDCWD, 1);
 /** sysSymlinkatOverlay implements Linux syscall symlinkat(2) on an overlay host. */
-export const sysSymlinkatOverlay: Handler = (ctx, l) => create(ctx, l, ctx.args.int(1), 2, false);
+export const sysSymlinkatOverlay: Handler = (ctx, l) => create(ctx, l, ctx.args.int(1), 2);
 /** sysUnlinkOverlay implements Linux syscall unlink(2) on an overlay host. */
 export const sysUnlinkOverlay: Handler = (ctx, l) => remove(ctx, l, AT_FDCWD, 0, false);
 /** sysUnlinkatOverlay implements Linux syscall unlinkat(2) on an overlay host. */
