@@ -116,6 +116,14 @@ describe('fs strategies: overlay and shared', function () {
     });
   });
 
+  it('keeps /proc by virtual pid and the emulated files under fs: overlay', () => {
+    const script = 'read a < /proc/self/stat; echo ${a%% *}; cd /proc/self && read b < stat && echo ${b%% *}; cat /etc/hosts /etc/hostname';
+    const run = withRc(simulation(`  alpha:\n    network_node_id: 0\n    processes:\n    - { path: /bin/sh, args: ["-c", ${JSON.stringify(script)}] }\n`), 'fs: overlay\n');
+    expect(run.code, run.stdout + run.stderr).to.equal(0);
+    expect(run.file('alpha', 'sh.1000.stdout')).to.equal('1000\n1000\n127.0.0.1 localhost\n11.0.0.1 alpha\nalpha\n');
+    expect(existsSync(join(run.dataDir, 'hosts/alpha/fs'))).to.equal(false);
+  });
+
   describe('a strategy of a plugin (test/fixtures/plugins/fs-read-only.js)', () => {
     const dir = '/var/tmp/shadow-ts-overlay-test';
     const file = `${dir}/pid`;
