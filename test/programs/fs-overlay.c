@@ -124,6 +124,12 @@ int main(int argc, char **argv) {
   r("symlink over keep.txt", symlink("x", at("keep.txt")));
   r("symlinkat ln2", symlinkat("/nonexistent", dfd, "ln2"));
   describe("stat ln2", at("ln2"), 1);
+  // A symlink made here that leads out of the directory tree, to a device.
+  r("symlink devnull", symlink("/dev/null", at("devnull")));
+  r("write through devnull", put(at("devnull"), O_WRONLY, "x"));
+  content("devnull", at("devnull"));
+  describe("stat devnull", at("devnull"), 1);
+  r("unlink devnull", unlink(at("devnull")));
   // Hard links.
   r("link keep.txt hard.txt", link(at("keep.txt"), at("hard.txt")));
   describe("keep.txt", at("keep.txt"), 1);

@@ -32,8 +32,12 @@ const KERNEL_TREES = ['/proc', '/dev', '/sys'];
 /** Where a virtual path is now. */
 export type Layer = 'upper' | 'lower';
 
-/** A path resolved in the merged view: absolute, without `.`, `..` or symlinks but maybe the last. */
-export type Resolved = { readonly path: string } | { readonly errno: number } | null;
+/**
+ * A path resolved in the merged view: absolute, without `.`, `..` or symlinks but maybe the last;
+ * or, when a symlink of the upper layer leads out of the overlay (to /dev/null, say), the real path
+ * outside it that the call must be given instead (the program's text would not reach it).
+ */
+export type Resolved = { readonly path: string } | { readonly outside: string } | { readonly errno: number } | null;
 
 const under = (path: string, dir: string): boolean => path === dir || path.startsWith(`${dir}/`);
 
@@ -121,6 +125,7 @@ export class OverlayLayers {
     }
     const queue = text.split('/').filter((c) => c !== '');
     let links = 0;
+    let upperLink = false;
     while (queue.length > 0) {
       const name = queue.shift()!;
       const last = queue.length === 0;
@@ -131,7 +136,12 @@ export class OverlayLayers {
       }
       stack.push(name);
       const full = `/${stack.join('/')}`;
-      if (this.excluded(full)) return null;
+      if (this.excluded(full)) {
+        if (!upperLink) return null; // the program's text reaches it: judged as on the shared file system
+        const outside = [full, ...queue].join('/');
+        // A /proc/<n> the simulator did not judge could name any real process.
+        return /^\/proc\/\d/.test(outside) ? { errno: Errno.ENOENT } : { outside };
+      }
       if (last && !followLast) break;
       const found = this.locate(full);
       if (!found) {
@@ -140,6 +150,7 @@ export class OverlayLayers {
       }
       if (!found.stat.isSymbolicLink()) continue;
       if (++links > MAX_SYMLINKS) return { errno: Errno.ELOOP };
+      upperLink ||= found.layer === 'upper';
       const target = readlinkSync(found.layer === 'upper' ? this.upper + full : full);
       stack.pop();
       if (target.startsWith('/')) stack = [];

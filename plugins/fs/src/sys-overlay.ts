@@ -1,5 +1,5 @@
 import { Errno, O, errno, native, ok, rewrite, type SyscallContext, type SyscallResult } from '@shadow-ts/plugin-sdk';
-import { errnoOf, type OverlayLayers } from './overlay-layers.js';
+import { errnoOf, type OverlayLayers, type Resolved } from './overlay-layers.js';
 import { getcwdShowing, listDirectory, scratchStrings } from './sys-proc.js';
 
 /**
@@ -58,11 +58,26 @@ function attempt(step: () => SyscallResult): SyscallResult {
   }
 }
 
+/**
+ * A two-path call with a name an upper-layer symlink took out of the overlay: run natively when
+ * both names are outside it (or the old one is the kernel's), else EXDEV, as between two file systems.
+ */
+function outside(ctx: SyscallContext, ...args: [number, Resolved][]): SyscallResult {
+  const paths = new Map<number, string>();
+  for (const [index, r] of args) {
+    if (r === null) continue;
+    if (!('outside' in r)) return errno(Errno.EXDEV);
+    paths.set(index, r.outside);
+  }
+  return withPaths(ctx, paths);
+}
+
 /** A call that only looks its path up: it runs on the layer that holds the file. */
 function lookup(ctx: SyscallContext, layers: OverlayLayers, dirfd: number, index: number, follow: boolean): SyscallResult | undefined {
   const r = pathArg(ctx, layers, dirfd, index, follow);
   if (r === null) return undefined;
   if ('errno' in r) return errno(r.errno);
+  if ('outside' in r) return withPaths(ctx, new Map([[index, r.outside]]));
   const real = layers.lookupPath(r.path);
   return typeof real === 'string' ? withPaths(ctx, new Map([[index, real]])) : errno(real.errno);
 }
@@ -72,6 +87,7 @@ function change(ctx: SyscallContext, layers: OverlayLayers, dirfd: number, index
   const r = pathArg(ctx, layers, dirfd, index, follow);
   if (r === null) return undefined;
   if ('errno' in r) return errno(r.errno);
+  if ('outside' in r) return withPaths(ctx, new Map([[index, r.outside]]));
   const found = layers.locate(r.path);
   if (!found) return lookup(ctx, layers, dirfd, index, follow);
   return attempt(() => {
@@ -85,6 +101,7 @@ function create(ctx: SyscallContext, layers: OverlayLayers, dirfd: number, index
   const r = pathArg(ctx, layers, dirfd, index, false);
   if (r === null) return undefined;
   if ('errno' in r) return errno(r.errno);
+  if ('outside' in r) return withPaths(ctx, new Map([[index, r.outside]]));
   if (layers.locate(r.path)) return errno(Errno.EEXIST);
   return attempt(() => {
     layers.ensureParents(r.path);
@@ -99,6 +116,7 @@ function open(ctx: SyscallContext, layers: OverlayLayers, dirfd: number, index: 
   const r = pathArg(ctx, layers, dirfd, index, (flags & O.NOFOLLOW) === 0 && !exclusive);
   if (r === null) return undefined;
   if ('errno' in r) return errno(r.errno);
+  if ('outside' in r) return withPaths(ctx, new Map([[index, r.outside]]));
   const path = r.path;
   const found = layers.locate(path);
   const tmpfile = (flags & O_TMPFILE) === O_TMPFILE;
@@ -125,6 +143,7 @@ function remove(ctx: SyscallContext, layers: OverlayLayers, dirfd: number, index
   const r = pathArg(ctx, layers, dirfd, index, false);
   if (r === null) return undefined;
   if ('errno' in r) return errno(r.errno);
+  if ('outside' in r) return withPaths(ctx, new Map([[index, r.outside]]));
   const path = r.path;
   const found = layers.locate(path);
   if (!found) return lookup(ctx, layers, dirfd, index, false);
@@ -149,6 +168,7 @@ function rename(ctx: SyscallContext, layers: OverlayLayers, from: [number, numbe
   if (src === null || dst === null) return errno(Errno.EXDEV);
   if ('errno' in src) return errno(src.errno);
   if ('errno' in dst) return errno(dst.errno);
+  if ('outside' in src || 'outside' in dst) return outside(ctx, [from[1], src], [to[1], dst]);
   const s = layers.locate(src.path);
   if (!s) return errno(Errno.ENOENT);
   const d = layers.locate(dst.path);
@@ -189,6 +209,7 @@ function link(ctx: SyscallContext, layers: OverlayLayers, from: [number, number]
   if (dst === null) return src === null ? undefined : errno(Errno.EXDEV);
   if ('errno' in dst) return errno(dst.errno);
   if (src !== null && 'errno' in src) return errno(src.errno);
+  if ('outside' in dst || (src !== null && 'outside' in src)) return outside(ctx, [from[1], src], [to[1], dst]);
   if (layers.locate(dst.path)) return errno(Errno.EEXIST);
   return attempt(() => {
     const paths = new Map<number, string>();
@@ -242,7 +263,7 @@ export const sysChdirOverlay: Handler = (ctx, l) => lookup(ctx, l, AT_FDCWD, 0, 
 export const sysExecveOverlay: Handler = (ctx, l) => {
   const text = ctx.memory.readCString(ctx.args.ptr(0), PATH_MAX);
   const r = text === null ? null : l.resolve(ctx, AT_FDCWD, text, true);
-  if (r !== null && !('errno' in r) && l.locate(r.path)?.layer === 'lower' && l.reachesNatively(ctx, text!, r.path)) return undefined;
+  if (r !== null && 'path' in r && l.locate(r.path)?.layer === 'lower' && l.reachesNatively(ctx, text!, r.path)) return undefined;
   return lookup(ctx, l, AT_FDCWD, 0, true);
 };
 /** sysChmodOverlay implements Linux syscall chmod(2) on an overlay host. */
