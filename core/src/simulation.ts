@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { NS_PER_MS, NS_PER_SEC, SIM_START, type SimTime } from '@shadow-ts/plugin-sdk';
+import { NS_PER_MS, NS_PER_SEC, SIM_START, type SimTime, type SyscallName } from '@shadow-ts/plugin-sdk';
 import { stringify } from 'yaml';
 import { nativeAllowList } from './abi/support.js';
 import { loadBackend, type Backend } from './backend/backend.js';
@@ -127,7 +127,8 @@ class Simulation {
   /** Processes the watchdog killed: each fails the run, whatever its expected final state. */
   private readonly runaways = new Set<Process>();
   private readonly runner: Runner;
-  private readonly allow: number[];
+  /** Each host's seccomp allow-list: a plugin may leave some of its taps native on a host (nativeOnHost). */
+  private readonly allow = new Map<Host, number[]>();
   private readonly cpu: number;
 
   constructor(
@@ -158,7 +159,7 @@ class Simulation {
       (p) => this.runaways.add(p),
       (tid, realTid, process) => this.newThread(tid, realTid, process),
     );
-    this.allow = nativeAllowList(new Set(kernel.hooks.syscall.names()));
+    const tapped = kernel.hooks.syscall.names();
     // One CPU for the simulator and every managed task: a wake-up across vCPUs costs ~30 µs here.
     this.cpu = experimental.useCpuPinning ? backend.currentCpu() : -1;
     if (this.cpu >= 0) backend.pinSelf(this.cpu);
@@ -175,6 +176,9 @@ class Simulation {
       createOutputDirectory(dataDir);
       const host = new Host(id, hc.name, addresses.get(hc.name)!, seeds.forHost(hc.name), dataDir, directory);
       this.hosts.push(host);
+      const untrapped = new Set<SyscallName>();
+      kernel.hooks.nativeOnHost.call(host, untrapped);
+      this.allow.set(host, nativeAllowList(new Set(tapped.filter((name) => !untrapped.has(name)))));
       for (const options of hc.processes) this.scheduleProcess(host, options);
     });
     this.network = new Network({
@@ -217,7 +221,7 @@ class Simulation {
         cwd: host.dataDir,
         stdout: `${base}.stdout`,
         stderr: `${base}.stderr`,
-        allow: this.allow,
+        allow: this.allow.get(host)!,
         cpu: this.cpu,
       });
     } catch (error) {
@@ -322,6 +326,7 @@ class Simulation {
           {
             vfork: this.kernel.vfork.chosen(host.name),
             tcp_congestion: this.kernel.congestion.chosen(host.name),
+            fs: this.kernel.fs.chosen(host.name),
             syscalls: sorted(this.kernel.hostCounts.get(host.name)),
             interfaces: { eth0: trafficStats(eth0), lo: trafficStats(lo) },
           },
@@ -382,7 +387,7 @@ interface Choice {
 }
 
 /**
- * Creates every host's vfork strategy and TCP congestion control, before anything runs:
+ * Creates every host's vfork strategy, TCP congestion control and file system strategy, before anything runs:
  * `--vfork` > `.shadowrc` `hosts.<name>.…` > `.shadowrc` for all hosts > the default. Every name
  * given is checked, used or not; options are checked by the instance of each host that uses them.
  */
@@ -396,20 +401,27 @@ function chooseStrategies(kernel: Kernel, rc: RcConfig, config: SimulationConfig
   const cli: Choice | null = cliVfork === undefined ? null : { spec: { name: cliVfork, options: {} }, key: '--vfork' };
   const vfork = choice(rc.vfork, 'vfork');
   const congestion = choice(rc.tcpCongestion, 'tcp_congestion');
+  const fs = choice(rc.fs, 'fs');
   const perHost = new Map(
     Object.entries(rc.hosts).map(([host, settings]) => [
       host,
-      { vfork: choice(settings.vfork, `hosts.${host}.vfork`), congestion: choice(settings.tcpCongestion, `hosts.${host}.tcp_congestion`) },
+      {
+        vfork: choice(settings.vfork, `hosts.${host}.vfork`),
+        congestion: choice(settings.tcpCongestion, `hosts.${host}.tcp_congestion`),
+        fs: choice(settings.fs, `hosts.${host}.fs`),
+      },
     ]),
   );
   const own = [...perHost.values()];
   for (const c of [cli, vfork, ...own.map((h) => h.vfork)]) if (c) kernel.vfork.factory(c.spec.name, c.key);
   for (const c of [congestion, ...own.map((h) => h.congestion)]) if (c) kernel.congestion.factory(c.spec.name, c.key);
+  for (const c of [fs, ...own.map((h) => h.fs)]) if (c) kernel.fs.factory(c.spec.name, c.key);
   const choose = <I>(registry: Strategies<I>, host: string, c: Choice | null): void =>
     registry.choose({ name: host }, c?.spec.name ?? registry.defaultName, c?.spec.options ?? {}, c?.key ?? 'default');
   for (const { name } of config.hosts) {
     choose(kernel.vfork, name, cli ?? perHost.get(name)?.vfork ?? vfork);
     choose(kernel.congestion, name, perHost.get(name)?.congestion ?? congestion);
+    choose(kernel.fs, name, perHost.get(name)?.fs ?? fs);
   }
 }
 

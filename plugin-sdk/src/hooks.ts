@@ -93,6 +93,12 @@ export interface KernelHooks {
    * than failing with EINTR. Unanswered: EINTR.
    */
   readonly restartOnSignal: SyncBailHook<[ThreadView, number], boolean | undefined>;
+  /**
+   * A host's processes are about to be set up: a plugin adds to the set the names it taps that may
+   * still run without a stop on this host (a strategy that needs none of them there). Only names
+   * the support table runs natively, or traps per host, are affected; the others stay trapped.
+   */
+  readonly nativeOnHost: SyncHook<[HostView, Set<SyscallName>]>;
   /** The simulation starts: every host and its directory exist; no process has run yet. */
   readonly start: SyncHook<[readonly HostView[]]>;
   /** A process started: one the simulation file names, or a child a fork or clone made (after `clone`). */
@@ -119,6 +125,7 @@ export function createKernelHooks(onCreateSyscallHook?: (name: SyscallName, hook
     clone: new SyncHook<[CloneEvent]>(['event']),
     threadExit: new SyncHook<[ThreadView]>(['thread']),
     restartOnSignal: new SyncBailHook<[ThreadView, number], boolean | undefined>(['thread', 'signal']),
+    nativeOnHost: new SyncHook<[HostView, Set<SyscallName>]>(['host', 'names']),
     start: new SyncHook<[readonly HostView[]]>(['hosts']),
     processStart: new SyncHook<[ProcessView]>(['process']),
     processExit: new SyncHook<[ProcessView]>(['process']),

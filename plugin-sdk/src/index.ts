@@ -43,6 +43,8 @@ export type {
   CongestionAlgorithm,
   CongestionAlgorithmFactory,
   CongestionControl,
+  FsStrategy,
+  FsStrategyFactory,
   StrategyFactory,
   StrategyHost,
   StrategyOptions,

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import type { KernelHooks } from './hooks.js';
 import type { PluginLogger } from './context.js';
-import type { CongestionAlgorithm, StrategyRegistry, VforkStrategy } from './policy.js';
+import type { CongestionAlgorithm, FsStrategy, StrategyRegistry, VforkStrategy } from './policy.js';
 
 /**
  * The plugin API version: this package's version. Plugins declare the range they were written
@@ -28,6 +28,12 @@ export interface PluginKernel {
   readonly vfork: StrategyRegistry<VforkStrategy>;
   /** TCP congestion control algorithms: built-ins are `cubic` (default) and `reno`; register your own factory. */
   readonly congestion: StrategyRegistry<CongestionAlgorithm>;
+  /**
+   * File system strategies: built-ins are `shared` (default: the real file system, as it is) and
+   * `overlay` (the real one read-only under a per-host upper layer); register your own factory.
+   * The fs family asks `fs.instance(ctx.host.name)` about every path-taking call.
+   */
+  readonly fs: StrategyRegistry<FsStrategy>;
   readonly log: PluginLogger;
   /**
    * The run's data directory (absolute): it exists from `apply` on, with the template copied in;

@@ -122,3 +122,29 @@ export type CongestionAlgorithm = (mss: number) => CongestionControl;
  * chosen with `.shadowrc` `tcp_congestion`, per host or for all, or by a program (TCP_CONGESTION).
  */
 export type CongestionAlgorithmFactory = StrategyFactory<CongestionAlgorithm>;
+
+/**
+ * How one host sees the file system. The fs family (`core:fs`) hands the host's instance every
+ * path-taking call it traps — open/openat/creat, the stat family, access/faccessat(2),
+ * readlink(at), unlink(at), rename(at/at2), mkdir(at), rmdir, symlink(at), link(at),
+ * chmod/fchmodat, chown/lchown/fchownat, (l)setxattr, (l)getxattr, (l)listxattr,
+ * (l)removexattr, truncate, utimensat, chdir, execve, and getdents64/getdents/getcwd — before
+ * answering it as on the shared file system (emulated files, /proc by virtual pid, else natively).
+ */
+export interface FsStrategy {
+  /**
+   * Whether this host's calls that only a strategy needs to see (unlink, rename, mkdir, rmdir,
+   * link, symlink, chmod, chown, truncate, utimensat and their *at and l… forms, and the path
+   * *xattr calls) must stop. False keeps them on the host's seccomp allow-list: they cost nothing
+   * and `onPathCall` never sees them.
+   */
+  readonly interposes: boolean;
+  /** Answers the call, or returns undefined: the fs family answers it as on the shared file system. */
+  onPathCall(ctx: SyscallContext): SyscallResult | undefined;
+}
+
+/**
+ * A file system strategy, registered by name (`shared`, the default, and `overlay` are built in)
+ * and chosen with `.shadowrc` `fs: <name>` or `[name, {options}]`, for all hosts or per host.
+ */
+export type FsStrategyFactory = StrategyFactory<FsStrategy>;

@@ -48,6 +48,15 @@ describe('syscall support table', () => {
     }
   });
 
+  it('lets the calls only a file system strategy needs run natively on hosts that leave them untapped', () => {
+    for (const name of ['unlink', 'rename', 'mkdir', 'chmod', 'setxattr'] as const) {
+      expect(SUPPORT[name]?.perHost, name).to.equal(true);
+      expect(tapped.has(name), name).to.equal(true);
+      expect(nativeAllowList(new Set()), name).to.include(SYSCALL_NUMBERS[name]);
+      expect(nativeAllowList(tapped), name).to.not.include(SYSCALL_NUMBERS[name]);
+    }
+  });
+
   it('lets a plugin take a native name off the allow-list', () => {
     const all = nativeAllowList(new Set());
     expect(all).to.include(SYSCALL_NUMBERS.fsync);

@@ -18,18 +18,28 @@ export interface Support {
   readonly note?: string;
   /** Reached through the patched vDSO (time reads): counted as vDSO latency when modelled. */
   readonly vdso?: boolean;
+  /**
+   * Trapped only on hosts whose strategy needs it (a plugin's `nativeOnHost` leaves it native on
+   * the others): the file system calls only `fs: overlay` (or a plugin's strategy) rewrites.
+   */
+  readonly perHost?: boolean;
 }
 
 const native = (note?: string): Support => (note ? { level: 'native', note } : { level: 'native' });
 const emulated = (note?: string): Support => (note ? { level: 'emulated', note } : { level: 'emulated' });
 const partial = (note: string): Support => ({ level: 'partial', note });
 const vdso = (s: Support): Support => ({ ...s, vdso: true });
+/** Native on `fs: shared` hosts (no stop); trapped and rewritten on `fs: overlay` hosts. */
+const byFsStrategy = (note: string): Support => ({ level: 'emulated', note: `fs: shared: native, no stop; fs: overlay: ${note}`, perHost: true });
 
 const VIRTUAL_OR_NATIVE = 'virtual files (pipes, eventfds, …) answer; ordinary descriptors run natively';
 const EMULATED_PATHS = '/dev/urandom, /dev/random, /etc/hosts, /etc/hostname, /etc/localtime are emulated; /proc/<pid> names the host\'s processes by virtual pid (stat, status, task/<tid>/children show virtual ids; another process\'s mem is EACCES, warned once); other paths open natively';
+const OVERLAY_LISTING = '; under fs: overlay a directory with an upper copy lists both layers (upper first, whiteouts hidden), sorted by name, positions by index';
 const PROC_LISTING = 'a descriptor on /proc or /proc/<pid>/task lists the host\'s virtual ids (plus the entries that are not ids); others natively';
 const PROC_PATHS = 'trapped (a stop per call) so /proc resolves by virtual pid: paths that do not enter /proc run natively unchanged, /proc/<pid> of no managed process of the host is ENOENT, a virtual pid is translated to the real path';
-const OPEN_PATHS = `${EMULATED_PATHS}; FIFOs become simulated pipes shared by the host's processes`;
+/** What `fs: overlay` adds to the calls every host traps. */
+const OVERLAY_LOOKUP = '; under fs: overlay the path resolves in the host\'s merged view (symlinks from either layer, cwd and dirfd included) and runs on the upper-layer copy if there is one, else the real file (a deleted one is ENOENT)';
+const OPEN_PATHS = `${EMULATED_PATHS}; FIFOs become simulated pipes shared by the host's processes; under fs: overlay writing or creating copies up to / makes in the host's upper layer, O_TMPFILE goes to the directory's upper copy, reading takes the upper layer first`;
 const SOCKETS = 'on simulated sockets (AF_UNIX, UDP, TCP, AF_NETLINK route; ENOTSOCK on other descriptors)';
 const INET_UNIX = 'AF_INET/AF_INET6 (UDP, TCP) and AF_UNIX (pathname and abstract names)';
 const TEMPORARY_MASK = 'the temporary signal mask is checked (size, address) but not applied: signals stay as the thread had them (warned once)';
@@ -85,8 +95,8 @@ export const SUPPORT: Readonly<Partial<Record<SyscallName, Support>>> = {
   ),
   ioctl: partial('on virtual files: FIONBIO, FIOCLEX/FIONCLEX, FIOASYNC, FIOSETOWN/SIOCSPGRP and their getters, and kind-specific requests (FIONREAD…); others ENOTTY (warned once, terminal requests excepted: Linux refuses them too)'),
   fstat: emulated(VIRTUAL_OR_NATIVE),
-  newfstatat: emulated('virtual files (AT_EMPTY_PATH) and emulated paths answered; /proc paths by virtual pid; the rest natively'),
-  statx: partial('virtual files (AT_EMPTY_PATH) and emulated paths report type, mode and size, owner and times 0 (warned once); /proc paths by virtual pid; the rest natively'),
+  newfstatat: emulated('virtual files (AT_EMPTY_PATH) and emulated paths answered; /proc paths by virtual pid; the rest natively' + OVERLAY_LOOKUP),
+  statx: partial('virtual files (AT_EMPTY_PATH) and emulated paths report type, mode and size, owner and times 0 (warned once); /proc paths by virtual pid; the rest natively' + OVERLAY_LOOKUP),
   pipe: emulated('64 KiB virtual pipes'),
   pipe2: partial('O_DIRECT (packet mode) is accepted but not emulated (warned once)'),
   eventfd: emulated(),
@@ -108,58 +118,58 @@ export const SUPPORT: Readonly<Partial<Record<SyscallName, Support>>> = {
   open: partial(OPEN_PATHS),
   openat: partial(OPEN_PATHS),
   creat: partial(OPEN_PATHS),
-  stat: emulated(PROC_PATHS),
-  lstat: emulated(PROC_PATHS),
+  stat: emulated(PROC_PATHS + OVERLAY_LOOKUP),
+  lstat: emulated(PROC_PATHS + OVERLAY_LOOKUP),
   statfs: native(),
   chroot: native('the kernel changes the process\'s root; the emulated paths (/etc/hosts, /proc/<pid>, …) keep their meaning'),
-  // extended attributes of real files (virtual descriptors have none: see plugins/io sys-xattr.ts)
-  getxattr: native(),
-  lgetxattr: native(),
-  setxattr: native(),
-  lsetxattr: native(),
-  listxattr: native(),
-  llistxattr: native(),
-  removexattr: native(),
-  lremovexattr: native(),
+  // extended attributes of real files (virtual descriptors have none: see plugins/io sys-xattr.ts); by path: per fs strategy (core:fs)
+  getxattr: byFsStrategy('the upper-layer copy if there is one, else the real file'),
+  lgetxattr: byFsStrategy('the upper-layer copy if there is one, else the real file'),
+  setxattr: byFsStrategy('a lower file is copied up first (its extended attributes are not copied)'),
+  lsetxattr: byFsStrategy('a lower file is copied up first (its extended attributes are not copied)'),
+  listxattr: byFsStrategy('the upper-layer copy if there is one, else the real file'),
+  llistxattr: byFsStrategy('the upper-layer copy if there is one, else the real file'),
+  removexattr: byFsStrategy('a lower file is copied up first (its extended attributes are not copied)'),
+  lremovexattr: byFsStrategy('a lower file is copied up first (its extended attributes are not copied)'),
   sendfile: emulated('into a virtual file (simulated socket or pipe) from a regular file: the simulator reads at most 256 KiB and writes them, then moves *offset or the file position; a virtual source is EINVAL; between real files natively'),
   fgetxattr: emulated(VIRTUAL_OR_NATIVE + ' (virtual ones have no attributes: ENODATA)'),
   fsetxattr: emulated(VIRTUAL_OR_NATIVE + ' (virtual ones take no user attributes: EPERM, as Linux for pipes and sockets)'),
   flistxattr: emulated(VIRTUAL_OR_NATIVE + ' (virtual ones: an empty list)'),
   fremovexattr: emulated(VIRTUAL_OR_NATIVE + ' (virtual ones: EPERM)'),
   fstatfs: native(),
-  access: emulated(PROC_PATHS),
-  faccessat: emulated(PROC_PATHS),
-  faccessat2: emulated(PROC_PATHS),
-  getdents: emulated(PROC_LISTING),
-  getdents64: emulated(PROC_LISTING),
-  readlink: emulated(PROC_PATHS + '; /proc links (self, thread-self, fd/N, cwd) read with virtual ids'),
-  readlinkat: emulated(PROC_PATHS + '; /proc links (self, thread-self, fd/N, cwd) read with virtual ids'),
-  getcwd: emulated('runs natively; a cwd inside /proc/<pid> reads with the virtual pid'),
-  chdir: emulated(PROC_PATHS),
+  access: emulated(PROC_PATHS + OVERLAY_LOOKUP),
+  faccessat: emulated(PROC_PATHS + OVERLAY_LOOKUP),
+  faccessat2: emulated(PROC_PATHS + OVERLAY_LOOKUP),
+  getdents: emulated(PROC_LISTING + OVERLAY_LISTING),
+  getdents64: emulated(PROC_LISTING + OVERLAY_LISTING),
+  readlink: emulated(PROC_PATHS + '; /proc links (self, thread-self, fd/N, cwd) read with virtual ids' + OVERLAY_LOOKUP),
+  readlinkat: emulated(PROC_PATHS + '; /proc links (self, thread-self, fd/N, cwd) read with virtual ids' + OVERLAY_LOOKUP),
+  getcwd: emulated('runs natively; a cwd inside /proc/<pid> reads with the virtual pid; under fs: overlay a cwd in the upper layer reads as its path in the merged view'),
+  chdir: emulated(PROC_PATHS + OVERLAY_LOOKUP),
   fchdir: native(),
-  mkdir: native(),
-  mkdirat: native(),
+  mkdir: byFsStrategy('made in the upper layer (its lower parents copied up); EEXIST if the merged view has the name; over a deleted lower directory it is opaque'),
+  mkdirat: byFsStrategy('as mkdir, relative to the dirfd\'s merged path'),
   mknod: native('FIFOs and regular files; opening a FIFO is simulated (open, openat)'),
   mknodat: native('FIFOs and regular files; opening a FIFO is simulated (open, openat)'),
-  rmdir: native(),
-  unlink: native(),
-  unlinkat: native(),
-  rename: native(),
-  renameat: native(),
-  renameat2: native(),
-  link: native(),
-  linkat: native(),
-  symlink: native(),
-  symlinkat: native(),
-  chmod: native(),
+  rmdir: byFsStrategy('ENOTEMPTY unless the merged directory is empty; a lower directory is whited out (recorded in the simulator), an upper one removed'),
+  unlink: byFsStrategy('a lower file is whited out (recorded in the simulator, nothing runs), an upper one removed (and whited out if a lower one is under it)'),
+  unlinkat: byFsStrategy('as unlink, or rmdir with AT_REMOVEDIR'),
+  rename: byFsStrategy('both names in the upper layer, a lower file copied up first and whited out after; a directory with lower content is EXDEV (overlayfs without redirect_dir; mv copies); one name outside the overlay is EXDEV'),
+  renameat: byFsStrategy('as rename'),
+  renameat2: byFsStrategy('as rename; RENAME_NOREPLACE and RENAME_EXCHANGE judged in the merged view (exchange copies both up)'),
+  link: byFsStrategy('a lower file is copied up, the new name made in the upper layer'),
+  linkat: byFsStrategy('as link; an old path outside the overlay (/proc/self/fd/N of an O_TMPFILE, AT_EMPTY_PATH) is the kernel\'s'),
+  symlink: byFsStrategy('the link is made in the upper layer, its target text unchanged (resolved in the merged view when followed)'),
+  symlinkat: byFsStrategy('as symlink'),
+  chmod: byFsStrategy('a lower file is copied up first'),
   fchmod: native(),
-  fchmodat: native(),
-  chown: native(),
+  fchmodat: byFsStrategy('a lower file is copied up first'),
+  chown: byFsStrategy('a lower file is copied up first'),
   fchown: native(),
-  lchown: native(),
-  fchownat: native(),
-  utimensat: native(),
-  truncate: native(),
+  lchown: byFsStrategy('a lower file is copied up first'),
+  fchownat: byFsStrategy('a lower file is copied up first; AT_EMPTY_PATH runs natively on the descriptor'),
+  utimensat: byFsStrategy('a lower file is copied up first; a NULL path (futimens) runs natively on the descriptor'),
+  truncate: byFsStrategy('a lower file is copied up first'),
   ftruncate: native(),
   fsync: native(),
   fdatasync: native(),
@@ -210,7 +220,7 @@ export const SUPPORT: Readonly<Partial<Record<SyscallName, Support>>> = {
   gettid: emulated(),
   exit: emulated('runs natively; the simulator records the exit'),
   exit_group: emulated('runs natively; the simulator records the exit'),
-  execve: emulated('runs natively (/proc/<pid>/exe by virtual pid); at the exec stop the new image gets its vDSO patched and close-on-exec bindings are dropped'),
+  execve: emulated('runs natively (/proc/<pid>/exe by virtual pid; under fs: overlay an upper-layer binary runs from its upper path); at the exec stop the new image gets its vDSO patched and close-on-exec bindings are dropped'),
   set_tid_address: emulated('the clear-child-tid address is recorded; when the thread ends its joiners are woken on the emulated futex'),
   uname: emulated('nodename is the host name; the rest is the real kernel'),
   sysinfo: emulated('uptime from simulated time; memory figures from the real machine'),
@@ -303,10 +313,10 @@ export const SYSCALL_NAMES: readonly (SyscallName | undefined)[] = (() => {
   return names;
 })();
 
-/** Syscall numbers the seccomp filter lets run natively: the `native` names no plugin took over. */
+/** Syscall numbers the seccomp filter lets run natively: the `native` (and per-host) names not in `tapped` (the taps in force on the host). */
 export function nativeAllowList(tapped: ReadonlySet<string>): number[] {
   return Object.entries(SUPPORT)
-    .filter(([name, s]) => s.level === 'native' && !tapped.has(name))
+    .filter(([name, s]) => (s.level === 'native' || s.perHost === true) && !tapped.has(name))
     .map(([name]) => SYSCALL_NUMBERS[name as SyscallName])
     .sort((a, b) => a - b);
 }

@@ -7,6 +7,7 @@ import {
   type SyscallContext,
   type SyscallResult,
   type CongestionAlgorithm,
+  type FsStrategy,
   type VforkStrategy,
 } from '@shadow-ts/plugin-sdk';
 import type { Hook } from 'tapable';
@@ -28,6 +29,8 @@ export class Kernel {
   readonly vfork = new Strategies<VforkStrategy>('vfork', 'as-fork');
   /** TCP congestion control algorithms; each host uses `cubic` (Linux's default) unless the settings choose another. */
   readonly congestion = new Strategies<CongestionAlgorithm>('TCP congestion control', 'cubic');
+  /** File system strategies; each host uses `shared` (the real file system) unless the settings choose another. */
+  readonly fs = new Strategies<FsStrategy>('file system', 'shared');
   /** Whether a plugin observes native results (then every native call stops at its exit). */
   observesNativeExits = false;
   /** Calls per syscall name (sim-stats.json). */

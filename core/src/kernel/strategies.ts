@@ -9,7 +9,7 @@ interface HostChoice<Instance> {
 }
 
 /**
- * The kernel's registry of one kind of strategy (vfork, congestion control): factories that
+ * The kernel's registry of one kind of strategy (vfork, congestion control, file system): factories that
  * plugins register, and for each host the instance created from its settings when the run starts.
  */
 export class Strategies<Instance> implements StrategyRegistry<Instance> {

@@ -130,6 +130,7 @@ export function applyPlugins(kernel: Kernel, plugins: readonly LoadedPlugin[], d
           hooks: kernel.hooks,
           vfork: kernel.vfork,
           congestion: kernel.congestion,
+          fs: kernel.fs,
           log: kernel.pluginLogger(plugin.meta.name),
           dataDirectory,
           provide: (api) => kernel.provide(plugin.meta.name, api),

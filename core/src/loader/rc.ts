@@ -14,6 +14,7 @@ export interface PluginSpec {
 export interface HostSettings {
   readonly vfork?: PluginSpec;
   readonly tcpCongestion?: PluginSpec;
+  readonly fs?: PluginSpec;
   /** Options of listed plugins for this host only, by plugin name, over their options for all (`plugins:`). */
   readonly plugins?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
 }
@@ -28,7 +29,9 @@ export interface RcConfig {
   readonly vfork: PluginSpec | null;
   /** The TCP congestion control algorithm (`tcp_congestion: name`), if set. */
   readonly tcpCongestion: PluginSpec | null;
-  /** Per-host choices (`hosts: { <host>: { vfork, tcp_congestion } }`). */
+  /** The file system strategy (`fs: shared | overlay | …`), if set. */
+  readonly fs: PluginSpec | null;
+  /** Per-host choices (`hosts: { <host>: { vfork, tcp_congestion, fs, plugins } }`). */
   readonly hosts: Readonly<Record<string, HostSettings>>;
   /** Wall time a task may run without a stop before the watchdog acts (`watchdog: 10 s`; 0: off), if set. */
   readonly watchdog: bigint | null;
@@ -45,10 +48,11 @@ export function rcSettings(rc: RcConfig): Record<string, unknown> {
     plugins: rc.plugins.map(spec),
     vfork: spec(rc.vfork),
     tcp_congestion: spec(rc.tcpCongestion),
+    fs: spec(rc.fs),
     hosts: Object.fromEntries(
       Object.entries(rc.hosts).map(([host, s]) => [
         host,
-        { vfork: spec(s.vfork), tcp_congestion: spec(s.tcpCongestion), ...(s.plugins && { plugins: s.plugins }) },
+        { vfork: spec(s.vfork), tcp_congestion: spec(s.tcpCongestion), fs: spec(s.fs), ...(s.plugins && { plugins: s.plugins }) },
       ]),
     ),
     watchdog: rc.watchdog === null ? null : formatTime(rc.watchdog),
@@ -56,8 +60,8 @@ export function rcSettings(rc: RcConfig): Record<string, unknown> {
   };
 }
 
-const KEYS = ['plugins', 'backend', 'vfork', 'tcp_congestion', 'hosts', 'watchdog', 'busy_loop_threshold'];
-const HOST_KEYS = ['vfork', 'tcp_congestion', 'plugins'];
+const KEYS = ['plugins', 'backend', 'vfork', 'tcp_congestion', 'fs', 'hosts', 'watchdog', 'busy_loop_threshold'];
+const HOST_KEYS = ['vfork', 'tcp_congestion', 'fs', 'plugins'];
 
 const yamlLoader = (file: string, content: string): unknown => parseYaml(file, content).value;
 
@@ -100,7 +104,7 @@ export async function loadRc(dir: string): Promise<RcConfig> {
   }
   if (!found || found.isEmpty) {
     return {
-      file: found?.filepath ?? null, plugins: [], backend: 'ptrace', vfork: null, tcpCongestion: null, hosts: {}, watchdog: null, busyLoopThreshold: null,
+      file: found?.filepath ?? null, plugins: [], backend: 'ptrace', vfork: null, tcpCongestion: null, fs: null, hosts: {}, watchdog: null, busyLoopThreshold: null,
     };
   }
   const file = found.filepath;
@@ -120,6 +124,7 @@ export async function loadRc(dir: string): Promise<RcConfig> {
     backend,
     vfork: rc.vfork === undefined ? null : namedSpec(file, rc.vfork, 'vfork'),
     tcpCongestion: rc.tcp_congestion === undefined ? null : namedSpec(file, rc.tcp_congestion, 'tcp_congestion'),
+    fs: rc.fs === undefined ? null : namedSpec(file, rc.fs, 'fs'),
     hosts: hostSettings(file, rc.hosts ?? {}),
     watchdog: rc.watchdog === undefined ? null : rcTime(file, 'watchdog', rc.watchdog),
     busyLoopThreshold: rc.busy_loop_threshold === undefined ? null : rcCount(file, 'busy_loop_threshold', rc.busy_loop_threshold),
@@ -166,6 +171,7 @@ function hostSettings(file: string, raw: unknown): RcConfig['hosts'] {
     hosts[host] = {
       ...(entry.vfork !== undefined && { vfork: namedSpec(file, entry.vfork, `${key}.vfork`) }),
       ...(entry.tcp_congestion !== undefined && { tcpCongestion: namedSpec(file, entry.tcp_congestion, `${key}.tcp_congestion`) }),
+      ...(entry.fs !== undefined && { fs: namedSpec(file, entry.fs, `${key}.fs`) }),
       ...(entry.plugins !== undefined && { plugins: hostPluginOptions(file, entry.plugins, `${key}.plugins`) }),
     };
   }

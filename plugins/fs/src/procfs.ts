@@ -276,7 +276,7 @@ const DT_LNK = 10;
 /** Positions of per-process entries: this plus the virtual id, so a listing resumes by id. */
 const ID_POSITION = 1 << 24;
 
-function entry(name: string, path: string, pos: number): DirEntry {
+export function dirEntry(name: string, path: string, pos: number): DirEntry {
   let st: BigIntStats | undefined;
   try {
     st = lstatSync(path, { throwIfNoEntry: false, bigint: true });
@@ -299,8 +299,8 @@ export function procListing(host: HostView, dir: string): DirEntry[] | undefined
       .map((p) => p.pid)
       .sort((a, b) => a - b);
     return [
-      ...fixed.map((name, i) => entry(name, name === '..' ? '/' : `/proc/${name === '.' ? '' : name}`, i)),
-      ...ids.map((vid) => entry(String(vid), `/proc/${findTask(host, vid)!.rid}`, ID_POSITION + vid)),
+      ...fixed.map((name, i) => dirEntry(name, name === '..' ? '/' : `/proc/${name === '.' ? '' : name}`, i)),
+      ...ids.map((vid) => dirEntry(String(vid), `/proc/${findTask(host, vid)!.rid}`, ID_POSITION + vid)),
     ];
   }
   const m = /^\/proc\/(\d+)\/task$/.exec(dir);
@@ -311,8 +311,8 @@ export function procListing(host: HostView, dir: string): DirEntry[] | undefined
     .map((t) => t.tid)
     .sort((a, b) => a - b);
   return [
-    entry('.', dir, 0),
-    entry('..', `/proc/${m![1]}`, 1),
-    ...tids.map((vid) => entry(String(vid), `${dir}/${findThread(owner.process, vid, false)!.nativeTid}`, ID_POSITION + vid)),
+    dirEntry('.', dir, 0),
+    dirEntry('..', `/proc/${m![1]}`, 1),
+    ...tids.map((vid) => dirEntry(String(vid), `${dir}/${findThread(owner.process, vid, false)!.nativeTid}`, ID_POSITION + vid)),
   ];
 }

@@ -28,17 +28,26 @@ const AT_EMPTY_PATH = 0x1000;
 const SEEK_SET = 0n;
 const RED_ZONE = 128n;
 
-/** `path` as a NUL-terminated string below the caller's red zone, or null when it cannot be written. */
-function scratchString(ctx: SyscallContext, path: string): bigint | null {
-  const bytes = Buffer.from(`${path}\0`);
-  const addr = (ctx.thread.syscallStack - RED_ZONE - BigInt(bytes.length)) & ~15n;
-  return ctx.memory.write(addr, bytes) ? addr : null;
+/**
+ * `paths` as NUL-terminated strings below the caller's red zone, one under the other, or null when
+ * they cannot be written.
+ */
+export function scratchStrings(ctx: SyscallContext, paths: readonly string[]): bigint[] | null {
+  const addrs: bigint[] = [];
+  let top = ctx.thread.syscallStack - RED_ZONE;
+  for (const path of paths) {
+    const bytes = Buffer.from(`${path}\0`);
+    top = (top - BigInt(bytes.length)) & ~15n;
+    if (!ctx.memory.write(top, bytes)) return null;
+    addrs.push(top);
+  }
+  return addrs;
 }
 
 /** The call run natively with argument `index` pointing at the real path instead of the program's. */
 function withRealPath(ctx: SyscallContext, index: number, resolved: ResolvedPath): SyscallResult {
-  const addr = scratchString(ctx, resolved.path);
-  if (addr === null) return errno(Errno.EFAULT);
+  const addr = scratchStrings(ctx, [resolved.path])?.[0];
+  if (addr === undefined) return errno(Errno.EFAULT);
   const args = [0, 1, 2, 3, 4, 5].map((i) => (i === index ? addr : ctx.args.raw(i)));
   return rewrite(ctx.nr, args);
 }
@@ -165,14 +174,24 @@ export function sysReadlinkat(ctx: SyscallContext): SyscallResult {
 
 /** sysGetcwd implements Linux syscall getcwd(2): a cwd inside /proc/<pid> reads with the virtual id. */
 export function sysGetcwd(ctx: SyscallContext): SyscallResult {
+  return getcwdShowing(ctx, (real) => real);
+}
+
+/**
+ * getcwd(2) run natively, the directory it returns shown as `show` maps it (a file system
+ * strategy's own view), and inside /proc/<pid> with the virtual id.
+ */
+export function getcwdShowing(ctx: SyscallContext, show: (real: string) => string): SyscallResult {
   const { memory, host } = ctx;
   const buf = ctx.args.ptr(0);
   const size = ctx.args.sizeT(1);
   return native((ret) => {
     if (ret <= 0n) return ret;
     const real = memory.readCString(buf, Number(ret));
-    if (real === null || !real.startsWith('/proc/')) return ret;
-    const shown = Buffer.from(`${virtualPath(host, real)}\0`);
+    if (real === null) return ret;
+    const mapped = show(real);
+    if (mapped === real && !real.startsWith('/proc/')) return ret;
+    const shown = Buffer.from(`${virtualPath(host, mapped)}\0`);
     if (shown.length > size) return BigInt(-Errno.ERANGE);
     return memory.write(buf, shown) ? BigInt(shown.length) : BigInt(-Errno.EFAULT);
   });
@@ -214,17 +233,26 @@ function encodeDirents(entries: readonly DirEntry[], from: number, size: number,
  * the call then moves by a native lseek — so rewinddir, dup and fork behave as Linux.
  */
 function getdentsCall(ctx: SyscallContext, legacy: boolean): SyscallResult {
+  return listDirectory(ctx, legacy, (dir) => procListing(ctx.host, dir)) ?? native();
+}
+
+/**
+ * getdents64(2) or getdents(2) answered from `list` (given the real path the descriptor is open
+ * on), at the description's own position; undefined when `list` has no listing for it (or the
+ * descriptor is not a real directory): the kernel answers.
+ */
+export function listDirectory(ctx: SyscallContext, legacy: boolean, list: (dir: string) => DirEntry[] | undefined): SyscallResult | undefined {
   const fd = ctx.args.int(0);
-  if (ctx.process.fds.get(fd)) return native(); // a virtual file: the kernel says ENOTDIR
+  if (ctx.process.fds.get(fd)) return undefined; // a virtual file: the kernel says ENOTDIR
   const pid = ctx.process.nativePid;
   let entries: DirEntry[] | undefined;
   let position: number;
   try {
-    entries = procListing(ctx.host, readlinkSync(`/proc/${pid}/fd/${fd}`));
-    if (!entries) return native();
+    entries = list(readlinkSync(`/proc/${pid}/fd/${fd}`));
+    if (!entries) return undefined;
     position = Number(/^pos:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8'))?.[1] ?? 0);
   } catch {
-    return native(); // EBADF: the kernel answers
+    return undefined; // EBADF: the kernel answers
   }
   const { bytes, next, more } = encodeDirents(entries, position, ctx.args.sizeT(2), legacy);
   if (bytes.length === 0) return more ? errno(Errno.EINVAL) : ok(0);
