@@ -159,10 +159,16 @@ export const SUPPORT: Readonly<Partial<Record<SyscallName, Support>>> = {
   lchown: native(),
   fchownat: native(),
   utimensat: native(),
+  futimesat: native(),
+  utimes: native(),
+  utime: native(),
   truncate: native(),
   ftruncate: native(),
   fsync: native(),
   fdatasync: native(),
+  sync: native(),
+  syncfs: native('on a virtual file it syncs the file system of its placeholder, as it would for a pipe'),
+  sync_file_range: native('ESPIPE on virtual files, as on pipes: their placeholders are not regular files'),
   fallocate: native(),
   fadvise64: native(),
   flock: partial(
@@ -195,6 +201,7 @@ export const SUPPORT: Readonly<Partial<Record<SyscallName, Support>>> = {
   setrlimit: native(),
   // signals
   rt_sigprocmask: native(SIGNALS_NATIVE),
+  rt_sigpending: native(SIGNALS_NATIVE),
   rt_sigreturn: native(),
   sigaltstack: native(SIGNALS_NATIVE),
   // time (core:time)
@@ -240,6 +247,8 @@ export const SUPPORT: Readonly<Partial<Record<SyscallName, Support>>> = {
   prctl: partial('options about the process itself run natively; PR_SET/GET_PDEATHSIG are modelled (the signal follows the parent process\'s end at its simulated time, not the parent thread\'s); PR_SET/GET_CHILD_SUBREAPER are modelled (orphans go to the nearest live subreaper ancestor) and also set in the kernel; others (PR_SET_SECCOMP, PR_SET_TSC, …) are EINVAL (warned once)'),
   sched_yield: emulated('the thread steps back behind the other events of the instant'),
   sched_getaffinity: emulated('one CPU, CPU 0'),
+  sched_get_priority_max: native(),
+  sched_get_priority_min: native(),
   sched_setaffinity: emulated('one CPU: a mask holding CPU 0 is accepted and not applied (the run\'s real pinning stays), others EINVAL; virtual tids of the host, others ESRCH'),
   sched_setscheduler: emulated(REAL_PID_SCHED),
   sched_getscheduler: emulated(REAL_PID_SCHED),
