@@ -87,6 +87,11 @@ export class Epoll extends OpenFile {
     return 0;
   }
 
+  /** lseek(2) succeeds without moving anything: eventpoll_fops uses noop_llseek (position 0). */
+  override seek(_offset: bigint, _whence: number): bigint {
+    return 0n;
+  }
+
   /** An anonymous inode: no file type bits, mode 0600, as fstat(2) shows for epoll descriptors. */
   stat(): FileStat {
     return { mode: 0o600 };

@@ -69,6 +69,11 @@ export class EventFd extends OpenFile {
     return 8;
   }
 
+  /** lseek(2) succeeds without moving anything: eventfd_fops uses noop_llseek (position 0). */
+  override seek(_offset: bigint, _whence: number): bigint {
+    return 0n;
+  }
+
   stat(): FileStat {
     // An anonymous inode: S_IRUSR|S_IWUSR and no file type bits.
     return { mode: 0o600 };

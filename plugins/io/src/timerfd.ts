@@ -148,6 +148,11 @@ export class TimerFd extends OpenFile {
     return u64Bytes(count);
   }
 
+  /** lseek(2) succeeds without moving anything: timerfd_fops uses noop_llseek (position 0). */
+  override seek(_offset: bigint, _whence: number): bigint {
+    return 0n;
+  }
+
   stat(): FileStat {
     // An anonymous inode: S_IRUSR|S_IWUSR and no file type bits.
     return { mode: 0o600 };
