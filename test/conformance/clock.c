@@ -143,5 +143,9 @@ int main(void) {
     struct timex tx = {.modes = 0};
     T("adjtimex modes 0 succeeds", SYS(SYS_adjtimex, &tx) >= 0);
     T("adjtimex from an unmapped struct", SYS(SYS_adjtimex, BADPTR));
+    T("adjtimex ADJ_OFFSET_SS_READ succeeds", ({ struct timex r = {.modes = ADJ_OFFSET_SS_READ}; SYS(SYS_adjtimex, &r) >= 0; }));
+    T("clock_adjtime CLOCK_REALTIME modes 0 succeeds", ({ struct timex r = {.modes = 0}; SYS(SYS_clock_adjtime, CLOCK_REALTIME, &r) >= 0; }));
+    T("clock_adjtime CLOCK_MONOTONIC", ({ struct timex r = {.modes = 0}; SYS(SYS_clock_adjtime, CLOCK_MONOTONIC, &r); }));
+    T("clock_adjtime clock 99", ({ struct timex r = {.modes = 0}; SYS(SYS_clock_adjtime, 99, &r); }));
     return conf_end();
 }

@@ -209,8 +209,12 @@ export const SUPPORT: Readonly<Partial<Record<SyscallName, Support>>> = {
   gettimeofday: vdso(emulated()),
   time: vdso(emulated()),
   clock_getres: vdso(emulated()),
+  clock_settime: partial('the checks are Linux\'s (EINVAL, EFAULT); simulated time cannot be set: a valid request is EPERM, as without CAP_SYS_TIME (warned once)'),
+  settimeofday: partial('the checks are Linux\'s (EINVAL, EFAULT); simulated time and the time zone cannot be set: a request to set either is EPERM, as without CAP_SYS_TIME (warned once)'),
+  adjtimex: partial('reads the state of a never-synchronized clock (TIME_ERROR, STA_UNSYNC) with the simulated time; an adjustment is EPERM, as without CAP_SYS_TIME (warned once)'),
+  clock_adjtime: partial('as adjtimex for CLOCK_REALTIME and CLOCK_TAI; other clocks EOPNOTSUPP, unknown ones EINVAL'),
   nanosleep: emulated(),
-  clock_nanosleep: emulated(),
+  clock_nanosleep: emulated('clocks without a sleep in Linux (MONOTONIC_RAW, the COARSE clocks, THREAD_CPUTIME_ID) EOPNOTSUPP, PROCESS_CPUTIME_ID EINVAL (warned once: an infinitely fast CPU never gets there)'),
   // process (core:process)
   getpid: emulated(),
   getppid: emulated('processes started by the simulation report parent pid 1; orphans report their subreaper (PR_SET_CHILD_SUBREAPER) or 1'),
