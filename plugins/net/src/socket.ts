@@ -159,9 +159,10 @@ export abstract class Socket extends OpenFile {
     return sizes === undefined || isFailure(sizes) ? { inq: 0, outq: 0 } : sizes;
   }
 
-  /** read(2): recv without flags. A socket has no position: pread is ESPIPE. */
+  /** read(2): recv without flags; 0 bytes read 0 at once (sock_read_iter). A socket has no position: pread is ESPIPE. */
   override read(_ctx: SyscallContext, length: number, offset: bigint | null): IoResult {
     if (offset !== null) return failure(Errno.ESPIPE);
+    if (length === 0) return new Uint8Array(0);
     const result = this.receive(length, { nonBlocking: this.nonBlocking });
     if (!succeeded(result)) return result;
     this.consume(result.data.length);
