@@ -136,6 +136,10 @@ int main(void) {
     T("poll after it expired", 0, "%s", pollbits(tfd));
     T("read the expiration count", read(tfd, &ticks, 8), "%llu", (unsigned long long)ticks);
     T("read again", read(tfd, &ticks, 8));
+    timerfd_settime(tfd, 0, &(struct itimerspec){{0, 0}, {0, 1000000}}, NULL);
+    nanosleep(&(struct timespec){0, 2000000}, NULL);
+    T("read an expired timerfd into an unmapped buffer", SYS(SYS_read, tfd, BADPTR, 8), "then %s", pollbits(tfd));
+    T("read after the fault (the count was taken)", read(tfd, &ticks, 8));
     T("lseek on a timerfd", lseek(tfd, 0, SEEK_SET));
     close(tfd);
 

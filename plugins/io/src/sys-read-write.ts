@@ -1,5 +1,7 @@
 import { MAX_RW_COUNT, O, TASK_SIZE, errno, native, type OpenFile, type SyscallContext, type SyscallResult } from '@shadow-ts/plugin-sdk';
+import { EventFd } from './eventfd.js';
 import { EBADF, EFAULT, EINVAL, IOV_MAX, gather, ioResult, readIovecs, scatter, virtualFile, type Iovec } from './io.js';
+import { TimerFd } from './timerfd.js';
 
 const SEEK_CUR = 1;
 
@@ -52,10 +54,14 @@ function readFile(ctx: SyscallContext, file: OpenFile, iovecs: readonly Iovec[],
     iovecs.reduce((n, v) => n + v.length, 0),
     MAX_RW_COUNT,
   );
-  // Linux checks the buffer before it takes any data from the file: a bad buffer leaves the
-  // data where it was. Probing the first byte (read, then written back unchanged) covers the
-  // usual bad pointers; a buffer that faults further in loses what was read.
-  if (!bufferUsable(ctx, iovecs)) return EFAULT();
+  // Pipes and sockets leave their data where it was when the buffer is bad. Probing the first
+  // byte (read, then written back unchanged) covers the usual bad pointers; a buffer that faults
+  // further in loses what was read. An eventfd or timerfd takes its count first and then copies
+  // it out (eventfd_read, timerfd_read_iter): the count is lost, once there is one.
+  if (!bufferUsable(ctx, iovecs)) {
+    if (!(file instanceof EventFd || file instanceof TimerFd)) return EFAULT();
+    return ioResult(file, file.read(ctx, total, pos), () => false);
+  }
   return ioResult(file, file.read(ctx, total, pos), (data) => scatter(ctx, iovecs, data));
 }
 
