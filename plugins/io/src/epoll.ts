@@ -126,7 +126,7 @@ export class Epoll extends OpenFile {
       events: events | POLL.ERR | POLL.HUP,
       data,
       enabled: true,
-      unsubscribe: file.readiness.subscribe(() => this.onReadiness(entry)),
+      unsubscribe: file.readiness.subscribe((events) => this.onReadiness(entry, events)),
     };
     byFd.set(fd, entry);
     // ep_insert polls the file at once: an already ready file is reported by the next wait.
@@ -201,8 +201,13 @@ export class Epoll extends OpenFile {
     }
   }
 
-  /** The entry's file signalled: queue the entry when it has an awaited event (ep_poll_callback). */
-  private onReadiness(entry: EpollEntry): void {
+  /**
+   * The entry's file signalled: queue the entry when it has an awaited event (ep_poll_callback).
+   * A wake-up keyed with bits the entry does not wait for is ignored, as Linux ignores it: an
+   * edge-triggered pipe write end is not re-queued by a write, only by a read that makes room.
+   */
+  private onReadiness(entry: EpollEntry, events?: number): void {
+    if (events !== undefined && (events & wanted(entry)) === 0) return;
     if (this.prune(entry) || !entry.enabled) return;
     if ((entry.file.poll() & wanted(entry)) === 0) return;
     this.ready.add(entry);

@@ -82,7 +82,7 @@ export class TimerFd extends OpenFile {
         this.next = null; // a one-shot timer is disarmed once it expired
       }
     }
-    if (before === 0n && this.ticks > 0n) this.readiness.notify();
+    if (before === 0n && this.ticks > 0n) this.readiness.notify(POLL.IN);
     this.syncEvent();
   }
 
@@ -121,7 +121,7 @@ export class TimerFd extends OpenFile {
     this.ticks = 0n;
     this.interval = interval;
     this.next = value === 0n ? null : absolute ? this.clockOrigin + value : now + value;
-    if (hadTicks) this.readiness.notify(); // POLLIN is gone
+    if (hadTicks) this.readiness.notify(0); // POLLIN is gone
     this.update(now);
     return old;
   }
@@ -143,7 +143,7 @@ export class TimerFd extends OpenFile {
     if (this.ticks === 0n) return 'again';
     const count = this.ticks;
     this.ticks = 0n;
-    this.readiness.notify(); // POLLIN is gone
+    this.readiness.notify(0); // POLLIN is gone
     this.syncEvent(); // wake up again at the next expiration
     return u64Bytes(count);
   }
