@@ -106,11 +106,22 @@ int main(void) {
     T("bind a path in a missing directory", bind(c, (struct sockaddr *)&addr, pathaddr(&addr, "no-such-dir/s")));
     T("bind an unmapped address", SYS(SYS_bind, c, BADPTR, 20));
     T("bind addrlen 2 (autobind)", bind(c, (struct sockaddr *)&(struct sockaddr_un){.sun_family = AF_UNIX}, 2), "%s", sockname(c));
+    T("bind addrlen 2 again on the autobound socket", bind(c, (struct sockaddr *)&(struct sockaddr_un){.sun_family = AF_UNIX}, 2), "%s", sockname(c));
+    T("bind addrlen 2 on a socket bound to a path", bind(s, (struct sockaddr *)&(struct sockaddr_un){.sun_family = AF_UNIX}, 2), "%s", sockname(s));
     close(c);
     c = socket(AF_UNIX, SOCK_STREAM, 0);
     T("bind an abstract name", bind(c, (struct sockaddr *)&addr, abstractaddr(&addr, "conf-abstract")), "%s", sockname(c));
     a = socket(AF_UNIX, SOCK_DGRAM, 0);
     T("bind a datagram socket to the same abstract name", bind(a, (struct sockaddr *)&addr, abstractaddr(&addr, "conf-abstract")));
+    T("bind the bound datagram socket to another abstract name", bind(a, (struct sockaddr *)&addr, abstractaddr(&addr, "conf-other")));
+    T("connect a stream socket to an abstract name only a datagram socket holds", ({
+          int t = socket(AF_UNIX, SOCK_STREAM, 0);
+          struct sockaddr_un d;
+          socklen_t l = abstractaddr(&d, "conf-other");
+          int r = connect(t, (struct sockaddr *)&d, l);
+          close(t);
+          r;
+      }));
     close(a);
     close(c);
 

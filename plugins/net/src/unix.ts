@@ -69,7 +69,7 @@ export class UnixSocket extends Socket {
   closed = false;
   /** Bytes the receive queue holds, charged to the peer's send buffer. */
   queued = 0;
-  /** SOL_SOCKET flags set by setsockopt(2) that change nothing for a socket pair (SO_KEEPALIVE…). */
+  /** SOL_SOCKET options set by setsockopt(2) that change nothing here (SO_KEEPALIVE…, the buffer sizes getsockopt reports). */
   readonly options = new Map<number, number>();
   /** The bound address (a sockaddr_un), or null: unnamed. */
   name: Uint8Array | null = null;
@@ -238,8 +238,9 @@ export class UnixSocket extends Socket {
     }
     if (this.stream) {
       if (this.queued > 0) {
+        // unix_copy_addr(): the name of the socket that sent — the peer's, none when unnamed.
         const data = this.peekStream(length);
-        return { data, length: data.length };
+        return this.peerName ? { data, length: data.length, from: this.peerName } : { data, length: data.length };
       }
       if (this.error) return failure(this.takeError());
       return this.shutdownBits & RCV_SHUTDOWN ? EOF : AGAIN;
