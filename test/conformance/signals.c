@@ -101,6 +101,15 @@ int main(void) {
     kill(self, SIGUSR1);
     siginfo_t si;
     T("sigtimedwait takes the pending SIGUSR1", sigtimedwait(&set, &si, &(struct timespec){0, 0}), "si_code %s, sender %s", si.si_code == SI_USER ? "SI_USER" : "other", si.si_pid == self ? "own pid" : "other");
+    pid_t sender = fork();
+    if (sender == 0) {
+        nanosleep(&(struct timespec){0, 10000000}, NULL);
+        kill(getppid(), SIGUSR1);
+        _exit(0);
+    }
+    memset(&si, 0, sizeof si);
+    T("sigtimedwait for a SIGUSR1 a child sends 10 ms later", sigtimedwait(&set, &si, &(struct timespec){1, 0}), "si_code %s, sender %s", si.si_code == SI_USER ? "SI_USER" : "other", si.si_pid == sender ? "the child" : "other");
+    waitpid(sender, NULL, 0);
     T("sigtimedwait nothing pending, zero timeout", sigtimedwait(&set, &si, &(struct timespec){0, 0}));
     T("sigtimedwait nothing pending, 10 ms", sigtimedwait(&set, &si, &(struct timespec){0, 10000000}));
     T("sigtimedwait nsec 1e9", sigtimedwait(&set, &si, &(struct timespec){0, 1000000000}));
@@ -220,9 +229,11 @@ int main(void) {
     sigemptyset(&set);
     sigaddset(&set, SIGUSR2);
     sigprocmask(SIG_BLOCK, &set, NULL);
-    int sfd = signalfd(-1, &set, SFD_NONBLOCK);
+    int sfd;
+    TF("signalfd for SIGUSR2", sfd, signalfd(-1, &set, SFD_NONBLOCK));
     kill(self, SIGUSR2);
     struct signalfd_siginfo ssi;
-    T("signalfd reads a blocked SIGUSR2", sfd < 0 ? sfd : read(sfd, &ssi, sizeof ssi), "%s", sfd >= 0 && ssi.ssi_signo == SIGUSR2 ? "SIGUSR2" : "nothing");
+    memset(&ssi, 0, sizeof ssi);
+    T("read a blocked SIGUSR2 from the signalfd", read(sfd, &ssi, sizeof ssi), "%s", ssi.ssi_signo == SIGUSR2 ? "SIGUSR2" : "nothing");
     return conf_end();
 }

@@ -35,7 +35,7 @@ function problem(value: unknown): string | null {
         trigger !== null &&
         (trigger === undefined || (typeof trigger === 'object' && typeof trigger['subscribe'] === 'function')) &&
         (on!['deadline'] === undefined || typeof on!['deadline'] === 'bigint');
-      return condition && typeof r['restartable'] === 'boolean' && optionalFunction(r['onInterrupt'])
+      return condition && typeof r['restartable'] === 'boolean' && optionalFunction(r['onInterrupt']) && optionalFunction(r['mapResult'])
         ? null
         : 'block needs a wait condition (use block(waitFor…))';
     }
