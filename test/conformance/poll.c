@@ -94,7 +94,10 @@ int main(void) {
     FD_ZERO(&rs);
     FD_SET(999, &rs);
     struct timeval tv = {0, 0};
-    T("select a descriptor that is not open", select(1000, &rs, NULL, NULL, &tv));
+    T("select descriptor 999, beyond the descriptor table", select(1000, &rs, NULL, NULL, &tv), "bit 999 %s", FD_ISSET(999, &rs) ? "left set" : "cleared");
+    FD_ZERO(&rs);
+    FD_SET(40, &rs);
+    T("select descriptor 40, in the table but not open", select(41, &rs, NULL, NULL, &tv));
     T("select nfds -1", SYS(SYS_select, -1, NULL, NULL, NULL, &tv));
     T("select negative timeout", SYS(SYS_select, 1, NULL, NULL, NULL, &(struct timeval){-1, 0}));
     T("select timeout usec 1e6 (normalized)", SYS(SYS_select, 0, NULL, NULL, NULL, &(struct timeval){0, 1000000}));
