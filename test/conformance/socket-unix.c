@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 
 static const struct { int type; const char *name; } TYPES[] = {
     {SOCK_STREAM, "STREAM"}, {SOCK_DGRAM, "DGRAM"}, {SOCK_SEQPACKET, "SEQPACKET"},
@@ -196,7 +197,30 @@ int main(void) {
     len = (socklen_t)-1;
     T("getsockopt SO_TYPE with optlen -1", getsockopt(c, SOL_SOCKET, SO_TYPE, &v, &len));
     T("getsockopt on a pipe", ({ int p[2]; pipe(p); getsockopt(p[0], SOL_SOCKET, SO_TYPE, &v, &(socklen_t){4}); }));
-    T("getsockopt SO_PEERCRED", ({ struct ucred u; socklen_t l = sizeof u; int r = getsockopt(c, SOL_SOCKET, SO_PEERCRED, &u, &l); r < 0 ? r : (int)l; }));
+    struct ucred uc;
+    socklen_t ul = sizeof uc;
+    T("getsockopt SO_PEERCRED on the connecting socket", getsockopt(c, SOL_SOCKET, SO_PEERCRED, &uc, &ul), "optlen %u pid %s uid %u gid %u", ul, uc.pid == getpid() ? "own pid" : "other", uc.uid, uc.gid);
+    ul = sizeof uc;
+    T("getsockopt SO_PEERCRED on the accepted socket", getsockopt(a, SOL_SOCKET, SO_PEERCRED, &uc, &ul), "optlen %u pid %s", ul, uc.pid == getpid() ? "own pid" : "other");
+    ul = 4;
+    T("getsockopt SO_PEERCRED with optlen 4", getsockopt(a, SOL_SOCKET, SO_PEERCRED, &uc, &ul), "optlen %u", ul);
+    ul = sizeof uc;
+    T("getsockopt SO_PEERCRED on an unconnected socket", ({ int t = socket(AF_UNIX, SOCK_STREAM, 0); int r = getsockopt(t, SOL_SOCKET, SO_PEERCRED, &uc, &ul); close(t); r; }), "pid %d uid %u gid %u", uc.pid, uc.uid, uc.gid);
+    ul = sizeof uc;
+    T("getsockopt SO_PEERCRED on a socketpair", ({ int sp[2]; socketpair(AF_UNIX, SOCK_STREAM, 0, sp); int r = getsockopt(sp[0], SOL_SOCKET, SO_PEERCRED, &uc, &ul); close(sp[0]); close(sp[1]); r; }), "pid %s", uc.pid == getpid() ? "own pid" : "other");
+    pid_t kid = fork();
+    if (kid == 0) {
+        int t = socket(AF_UNIX, SOCK_STREAM, 0);
+        struct sockaddr_un d;
+        connect(t, (struct sockaddr *)&d, pathaddr(&d, "sock-a"));
+        _exit(0);
+    }
+    waitpid(kid, NULL, 0);
+    fcntl(s, F_SETFL, 0);
+    int fromkid = accept(s, NULL, NULL);
+    ul = sizeof uc;
+    T("getsockopt SO_PEERCRED of a connection from a child", getsockopt(fromkid, SOL_SOCKET, SO_PEERCRED, &uc, &ul), "pid %s", uc.pid == kid ? "the child" : "other");
+    close(fromkid);
 
     /* shutdown */
     T("shutdown how 3", shutdown(c, 3));

@@ -106,8 +106,8 @@ export abstract class Socket extends OpenFile {
   /** connect(2). A connect that waits answers AGAIN; it handles O_NONBLOCK itself (EINPROGRESS, EAGAIN). */
   abstract connect(ctx: SyscallContext, address: Uint8Array): Outcome;
 
-  /** listen(2); sock_no_listen() unless the kind listens. */
-  listen(_backlog: number): Outcome {
+  /** listen(2) by the caller of `ctx`; sock_no_listen() unless the kind listens. */
+  listen(_backlog: number, _ctx: SyscallContext): Outcome {
     return failure(Errno.EOPNOTSUPP);
   }
 

@@ -154,7 +154,7 @@ export function sysListen(ctx: SyscallContext): SyscallResult {
   const sock = socketOf(ctx, ctx.args.int(0));
   if (isFailure(sock)) return fail(sock);
   const backlog = ctx.args.int(1);
-  return done(ctx, sock, sock.listen(backlog < 0 || backlog > SOMAXCONN ? SOMAXCONN : backlog));
+  return done(ctx, sock, sock.listen(backlog < 0 || backlog > SOMAXCONN ? SOMAXCONN : backlog, ctx));
 }
 
 function acceptWith(ctx: SyscallContext, flags: number): SyscallResult {

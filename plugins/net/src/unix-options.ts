@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Errno, type SyscallContext } from '@shadow-ts/plugin-sdk';
 import {
   AF_UNIX,
@@ -13,6 +14,7 @@ import {
   SO_LINGER,
   SO_OOBINLINE,
   SO_PASSCRED,
+  SO_PEERCRED,
   SO_PROTOCOL,
   SO_RCVBUF,
   SO_RCVLOWAT,
@@ -36,6 +38,36 @@ import type { UnixSocket } from './unix.js';
  */
 const FLAG_OPTIONS = new Set([SO_DEBUG, SO_REUSEADDR, SO_DONTROUTE, SO_BROADCAST, SO_KEEPALIVE, SO_OOBINLINE, SO_PASSCRED]);
 
+/** The uid and gid SO_PEERCRED shows without a peer's credentials (cred_to_ucred(): -1). */
+const NO_ID = 0xffffffff;
+
+/**
+ * The caller's credentials as SO_PEERCRED shows them to its peer (struct ucred): its virtual
+ * pid, its effective uid and gid (read from /proc; -1 if that fails).
+ */
+export function credentials(ctx: SyscallContext): Uint8Array {
+  let uid = NO_ID;
+  let gid = NO_ID;
+  try {
+    const status = readFileSync(`/proc/${ctx.process.nativePid}/status`, 'utf8');
+    // Uid: and Gid: list the real, effective, saved and file-system ids.
+    uid = Number(/^Uid:\s+\d+\s+(\d+)/m.exec(status)?.[1] ?? NO_ID);
+    gid = Number(/^Gid:\s+\d+\s+(\d+)/m.exec(status)?.[1] ?? NO_ID);
+  } catch {
+    // the process is gone: no ids
+  }
+  return ucred(ctx.process.pid, uid, gid);
+}
+
+function ucred(pid: number, uid: number, gid: number): Uint8Array {
+  const out = new Uint8Array(12);
+  const view = new DataView(out.buffer);
+  view.setInt32(0, pid, true);
+  view.setUint32(4, uid, true);
+  view.setUint32(8, gid, true);
+  return out;
+}
+
 /** The value of option (`level`, `name`) (sock_getsockopt()), or the errno: EOPNOTSUPP off SOL_SOCKET. */
 export function unixGetsockopt(sock: UnixSocket, level: number, name: number): Uint8Array | Failure {
   if (level !== SOL_SOCKET) return failure(Errno.EOPNOTSUPP);
@@ -51,6 +83,8 @@ export function unixGetsockopt(sock: UnixSocket, level: number, name: number): U
       return intBytes(sock.options.get(SO_RCVBUF) ?? SOCKET_BUFFER);
     case SO_DOMAIN:
       return intBytes(AF_UNIX);
+    case SO_PEERCRED:
+      return sock.peerCredentials ?? ucred(0, NO_ID, NO_ID);
     case SO_ACCEPTCONN:
       return intBytes(sock.listening ? 1 : 0);
     case SO_PROTOCOL:

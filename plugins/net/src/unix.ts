@@ -15,7 +15,7 @@ import type { Family } from './families.js';
 import { AGAIN, Socket, failure, isFailure, type Accepted, type Failure, type Outcome, type Received, type SendOptions, type TransferOptions } from './socket.js';
 import type { HostNet } from './state.js';
 import { UNNAMED, bindName, findSocket } from './unix-named.js';
-import { unixGetsockopt, unixSetsockopt } from './unix-options.js';
+import { credentials, unixGetsockopt, unixSetsockopt } from './unix-options.js';
 
 /**
  * AF_UNIX sockets (unix(7)), after Linux's net/unix/af_unix.c: socket pairs (socketpair(2)) and
@@ -49,9 +49,13 @@ export const unixFamily: Family = {
     sock.unconnected = true;
     return sock;
   },
-  pair(net, type, protocol, nonBlocking) {
+  pair(net, type, protocol, nonBlocking, ctx) {
     const t = unixType(type, protocol);
-    return typeof t === 'number' ? UnixSocket.pair(t, nonBlocking, net) : t;
+    if (typeof t !== 'number') return t;
+    const pair = UnixSocket.pair(t, nonBlocking, net);
+    // Each end's peer is the caller (init_peercred() on both).
+    pair[0].peerCredentials = pair[1].peerCredentials = credentials(ctx);
+    return pair;
   },
 };
 
@@ -75,6 +79,13 @@ export class UnixSocket extends Socket {
   name: Uint8Array | null = null;
   /** The peer's address once connected by connect/accept (null for a pair: unnamed). */
   peerName: Uint8Array | null = null;
+  /**
+   * What SO_PEERCRED reports (a struct ucred): the pair's creator, the connecting process on an
+   * accepted end, the listener's on the connecting end; null: none yet.
+   */
+  peerCredentials: Uint8Array | null = null;
+  /** The credentials of the process that called listen(2), handed to each client that connects. */
+  private listenerCredentials: Uint8Array | null = null;
   /** Made by socket(2) and never connected: sends are ENOTCONN rather than EPIPE. */
   unconnected = false;
   /** listen(2) was called: connect(2) queues new connections here for accept(2). */
@@ -154,9 +165,10 @@ export class UnixSocket extends Socket {
   }
 
   /** listen(2) (unix_listen()): stream and seqpacket only; it must be bound. */
-  override listen(backlog: number): Outcome {
+  override listen(backlog: number, ctx: SyscallContext): Outcome {
     if (this.type === SOCK_DGRAM) return failure(Errno.EOPNOTSUPP);
     if (!this.name || this.peer || !this.unconnected) return failure(Errno.EINVAL);
+    this.listenerCredentials = credentials(ctx);
     this.backlog = backlog;
     this.listening = true;
     this.readiness.notify();
@@ -199,8 +211,10 @@ export class UnixSocket extends Socket {
     server.name = target.name;
     server.peerName = this.name;
     server.peer = this;
+    server.peerCredentials = credentials(ctx);
     this.peer = server;
     this.peerName = target.name;
+    this.peerCredentials = target.listenerCredentials;
     this.unconnected = false;
     target.acceptQueue.push(server);
     target.readiness.notify();
