@@ -3,6 +3,7 @@
 #include "conf.h"
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <time.h>
 
@@ -219,6 +220,40 @@ int main(void) {
     T("socketpair ET again", 0, "%s", waitstr(ep));
     close(sv[0]);
     close(sv[1]);
+    socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+    add(ep, sv[0], EPOLLOUT | EPOLLET, 62);
+    add(ep, sv[1], EPOLLIN | EPOLLOUT | EPOLLET, 63);
+    T("socketpair ET OUT: first wait", 0, "%s", waitstr(ep));
+    write(sv[0], "a", 1);
+    T("socketpair ET OUT: after the end writes", 0, "%s", waitstr(ep));
+    read(sv[1], buf, 1);
+    T("socketpair ET OUT: after the peer reads", 0, "%s", waitstr(ep));
+    shutdown(sv[1], SHUT_WR);
+    T("socketpair ET: after the peer shuts down writing", 0, "%s", waitstr(ep));
+    close(sv[1]);
+    T("socketpair ET: after the peer closes", 0, "%s", waitstr(ep));
+    close(sv[0]);
+    int l = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in la = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    bind(l, (struct sockaddr *)&la, sizeof la);
+    listen(l, 4);
+    socklen_t ll = sizeof la;
+    getsockname(l, (struct sockaddr *)&la, &ll);
+    add(ep, l, EPOLLIN | EPOLLET, 64);
+    int tc = socket(AF_INET, SOCK_STREAM, 0);
+    connect(tc, (struct sockaddr *)&la, sizeof la);
+    struct epoll_event got1[4];
+    T("TCP listener ET: a connection arrives", epoll_wait(ep, got1, 4, 2000), "%s data %llu", evnames(got1[0].events), (unsigned long long)got1[0].data.u64);
+    int ta = accept(l, NULL, NULL);
+    add(ep, ta, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET, 65);
+    T("TCP accepted ET: first wait", 0, "%s", waitstr(ep));
+    write(tc, "x", 1);
+    T("TCP accepted ET: data arrives", epoll_wait(ep, got1, 4, 2000), "%s", evnames(got1[0].events));
+    shutdown(tc, SHUT_WR);
+    T("TCP accepted ET: the peer shuts down writing", epoll_wait(ep, got1, 4, 2000), "%s", evnames(got1[0].events));
+    close(tc);
+    close(ta);
+    close(l);
 
     /* nesting */
     ep2 = epoll_create1(0);

@@ -32,6 +32,10 @@ export const MAX_DATAGRAM = SOCKET_BUFFER - 32;
 
 const EOF: Received = { data: new Uint8Array(0), length: 0 };
 
+/** The keys of the wake-ups data causes: sock_def_readable()'s for the receiver, unix_write_space()'s for the sender. */
+const READABLE = POLL.IN | POLL.PRI | POLL.RDNORM | POLL.RDBAND;
+const WRITABLE = POLL.OUT | POLL.WRNORM | POLL.WRBAND;
+
 /** unix_create(): the type (SOCK_RAW is SOCK_DGRAM: "Believe it or not BSD has AF_UNIX, SOCK_RAW"), protocol 0. */
 function unixType(type: number, protocol: number): UnixSocketType | Failure {
   if (protocol !== 0 && protocol !== AF_UNIX) return failure(Errno.EPROTONOSUPPORT);
@@ -132,6 +136,15 @@ export class UnixSocket extends Socket {
   notify(): void {
     this.readiness.notify();
     this.peer?.readiness.notify();
+  }
+
+  /**
+   * Data reached `receiver`'s queue: it is woken for reading; this end's bits can only have gone
+   * (its send buffer filled), which wakes no edge-triggered entry, as in Linux.
+   */
+  private delivered(receiver: UnixSocket): void {
+    receiver.readiness.notify(READABLE);
+    this.readiness.notify(0);
   }
 
   /** The pending error, cleared (sock_error()); 0 when none. */
@@ -290,7 +303,9 @@ export class UnixSocket extends Socket {
       if (!message) return;
       this.queued -= charge(message);
     }
-    this.notify(); // the peer may write again
+    // The sender may write again (unix_write_space); the reader's own bits can only have gone.
+    this.readiness.notify(0);
+    this.peer?.readiness.notify(WRITABLE);
   }
 
   /**
@@ -329,7 +344,7 @@ export class UnixSocket extends Socket {
     const chunk = data.subarray(sent, sent + Math.max(0, SOCKET_BUFFER - peer.queued));
     if (chunk.length > 0) {
       peer.enqueue(new Uint8Array(chunk), chunk.length); // a copy: the program's buffer may change
-      this.notify();
+      this.delivered(peer);
       progress.transferred += chunk.length;
     }
     return progress.transferred === data.length ? data.length : AGAIN;
@@ -359,8 +374,7 @@ export class UnixSocket extends Socket {
     // sock_alloc_send_pskb() allocates while the send buffer is not yet full.
     if (peer.queued >= SOCKET_BUFFER) return AGAIN;
     peer.enqueue(new Uint8Array(data), charge(data), this.name);
-    this.notify();
-    peer.readiness.notify();
+    this.delivered(peer);
     return data.length;
   }
 
