@@ -141,6 +141,9 @@ int main(void) {
     T("read an expired timerfd into an unmapped buffer", SYS(SYS_read, tfd, BADPTR, 8), "then %s", pollbits(tfd));
     T("read after the fault (the count was taken)", read(tfd, &ticks, 8));
     T("lseek on a timerfd", lseek(tfd, 0, SEEK_SET));
+    T("pread on a timerfd", pread(tfd, &ticks, 8, 0));
+    T("write to a timerfd", write(tfd, &ticks, 8));
+    T("pwrite to a timerfd", pwrite(tfd, &ticks, 8, 0));
     close(tfd);
 
     /* adjtimex reads the clock state without changing it (modes 0) */

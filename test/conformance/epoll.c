@@ -50,6 +50,9 @@ int main(void) {
     T("read from an epoll descriptor", read(ep, buf, 8));
     T("write to an epoll descriptor", write(ep, buf, 8));
     T("lseek on an epoll descriptor", lseek(ep, 0, SEEK_SET));
+    T("pread on an epoll descriptor", pread(ep, buf, 8, 0));
+    T("pwrite on an epoll descriptor", pwrite(ep, buf, 8, 0));
+    T("read 0 bytes from an epoll descriptor", read(ep, buf, 0));
 
     /* epoll_ctl checks */
     pipe(p);

@@ -10,6 +10,7 @@ import {
   readDuration,
   waitFor,
   type FileStat,
+  type IoResult,
   type SimTime,
   type SyscallContext,
   type SyscallResult,
@@ -85,6 +86,15 @@ export class Epoll extends OpenFile {
       this.ready.delete(entry);
     }
     return 0;
+  }
+
+  /** An epoll has no read or write (EINVAL), and like every anonymous inode no pread/pwrite (ESPIPE). */
+  override read(_ctx: SyscallContext, _length: number, offset: bigint | null): IoResult {
+    return { errno: offset === null ? Errno.EINVAL : Errno.ESPIPE };
+  }
+
+  override write(_ctx: SyscallContext, _data: Uint8Array, offset: bigint | null): IoResult {
+    return { errno: offset === null ? Errno.EINVAL : Errno.ESPIPE };
   }
 
   /** lseek(2) succeeds without moving anything: eventpoll_fops uses noop_llseek (position 0). */

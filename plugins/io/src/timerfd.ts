@@ -148,6 +148,11 @@ export class TimerFd extends OpenFile {
     return u64Bytes(count);
   }
 
+  /** A timerfd cannot be written (EINVAL), and like every anonymous inode has no pwrite (ESPIPE). */
+  override write(_ctx: SyscallContext, _data: Uint8Array, offset: bigint | null): IoResult {
+    return { errno: offset === null ? Errno.EINVAL : Errno.ESPIPE };
+  }
+
   /** lseek(2) succeeds without moving anything: timerfd_fops uses noop_llseek (position 0). */
   override seek(_offset: bigint, _whence: number): bigint {
     return 0n;
