@@ -5,10 +5,14 @@
 #include "conf.h"
 #include <dirent.h>
 #include <limits.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/file.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/time.h>
+#include <sys/timerfd.h>
 #include <sys/uio.h>
 #include <utime.h>
 
@@ -251,6 +255,36 @@ int main(void) {
     T("close_range CLOSE_RANGE_CLOEXEC", SYS(SYS_close_range, fd, fd, 4), "%s", cloexec(fd));
     close(fd);
     T("close a bad descriptor", close(999));
+
+    /* what /proc says a descriptor is: the link's text up to the inode number */
+    {
+        int pp[2], sp[2];
+        pipe(pp);
+        socketpair(AF_UNIX, SOCK_STREAM, 0, sp);
+        const struct { const char *name; int fd; } KINDS[] = {
+            {"a pipe", pp[0]}, {"an eventfd", eventfd(0, 0)}, {"an epoll", epoll_create1(0)},
+            {"a timerfd", timerfd_create(CLOCK_MONOTONIC, 0)}, {"a unix socket", sp[0]}, {"an inet socket", socket(AF_INET, SOCK_DGRAM, 0)},
+            {"a regular file", open("f1", O_RDONLY)}, {"/dev/null", open("/dev/null", O_RDONLY)},
+        };
+        for (size_t i = 0; i < sizeof KINDS / sizeof KINDS[0]; i++) {
+            char link[256] = "";
+            ssize_t n = readlink(fmt("/proc/self/fd/%d", KINDS[i].fd), link, sizeof link - 1);
+            if (n > 0) link[n] = 0;
+            char *cut = strchr(link, '[');
+            if (cut && cut[1] >= '0' && cut[1] <= '9') cut[1] = 0;
+            if (link[0] == '/') strcpy(link, strrchr(link, '/'));
+            T(fmt("readlink /proc/self/fd of %s", KINDS[i].name), n > 0, "%s", link);
+            struct stat st;
+            fstat(KINDS[i].fd, &st);
+            T(fmt("fstat of %s", KINDS[i].name), 0, "type %o mode %o", st.st_mode & S_IFMT, st.st_mode & 07777);
+            if (S_ISSOCK(st.st_mode)) {
+                char full[256] = "";
+                ssize_t m = readlink(fmt("/proc/self/fd/%d", KINDS[i].fd), full, sizeof full - 1);
+                if (m > 0) full[m] = 0;
+                T(fmt("the link of %s names its fstat inode", KINDS[i].name), strcmp(full, fmt("socket:[%lu]", (unsigned long)st.st_ino)) == 0);
+            }
+        }
+    }
     struct statfs sf;
     T("statfs .", statfs(".", &sf));
     T("statfs a missing path", statfs("missing", &sf));

@@ -97,6 +97,10 @@ export class Epoll extends OpenFile {
     return { errno: offset === null ? Errno.EINVAL : Errno.ESPIPE };
   }
 
+  override fdLink(): string {
+    return 'anon_inode:[eventpoll]';
+  }
+
   /** lseek(2) succeeds without moving anything: eventpoll_fops uses noop_llseek (position 0). */
   override seek(_offset: bigint, _whence: number): bigint {
     return 0n;

@@ -153,6 +153,10 @@ export class TimerFd extends OpenFile {
     return { errno: offset === null ? Errno.EINVAL : Errno.ESPIPE };
   }
 
+  override fdLink(): string {
+    return 'anon_inode:[timerfd]';
+  }
+
   /** lseek(2) succeeds without moving anything: timerfd_fops uses noop_llseek (position 0). */
   override seek(_offset: bigint, _whence: number): bigint {
     return 0n;

@@ -184,8 +184,15 @@ export abstract class Socket extends OpenFile {
     return ctx.memory.write(arg, intBytes(request === SIOCINQ ? sizes.inq : sizes.outq)) ? ok() : errno(Errno.EFAULT);
   }
 
+  /** Its inode number in sockfs, given when the socket gets its first descriptor (HostNet.socketInode). */
+  ino = 0n;
+
   stat(): FileStat {
-    return { mode: S_IF.SOCK | 0o777, blksize: 4096 };
+    return { mode: S_IF.SOCK | 0o777, blksize: 4096, ino: this.ino };
+  }
+
+  override fdLink(): string {
+    return `socket:[${this.ino}]`;
   }
 }
 

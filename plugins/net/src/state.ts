@@ -33,11 +33,18 @@ export class HostNet {
   /** Bound netlink sockets by port id (nl_table's per-protocol hash). */
   readonly netlinkPorts = new Map<number, NetlinkSocket>();
   private ipStack: NetStack | null = null;
+  /** The last sockfs inode number given (socketInode). */
+  private lastInode = 0n;
 
   constructor(
     readonly host: HostView,
     private readonly congestion: StrategyRegistry<CongestionAlgorithm>,
   ) {}
+
+  /** A new sockfs inode number: what fstat(2) and /proc/<pid>/fd show of a socket, unique on the host. */
+  socketInode(): bigint {
+    return ++this.lastInode;
+  }
 
   /** The IP stack, created (and the host's packet receiver installed) on first use. */
   get stack(): NetStack {
