@@ -5,6 +5,7 @@
 #include <sys/eventfd.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/timerfd.h>
 #include <time.h>
 
 /* One epoll_wait with a zero timeout: the count, then each event's bits and data. */
@@ -271,6 +272,16 @@ int main(void) {
     T("nested: inner drained", 0, "%s", waitstr(ep));
     close(ep2);
     T("nested: inner closed", 0, "%s", waitstr(ep));
+
+    /* timerfd */
+    int tf = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK);
+    add(ep, tf, EPOLLIN | EPOLLET, 80);
+    timerfd_settime(tf, 0, &(struct itimerspec){{0, 0}, {0, 5000000}}, NULL);
+    T("timerfd ET: before it expires", 0, "%s", waitstr(ep));
+    T("timerfd ET: it expires", epoll_wait(ep, out, 4, 1000), "%s", evnames(out[0].events));
+    T("timerfd ET: again", 0, "%s", waitstr(ep));
+    timerfd_settime(tf, 0, &(struct itimerspec){{0, 0}, {0, 0}}, NULL);
+    close(tf);
 
     /* the data field and several ready entries */
     int e1 = eventfd(1, 0), e2 = eventfd(1, 0), e3 = eventfd(0, 0);
