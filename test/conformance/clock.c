@@ -42,6 +42,10 @@ int main(void) {
     T("clock_settime CLOCK_REALTIME nsec 1e9", SYS(SYS_clock_settime, CLOCK_REALTIME, &(struct timespec){1, 1000000000}));
     T("clock_settime CLOCK_REALTIME negative", SYS(SYS_clock_settime, CLOCK_REALTIME, &(struct timespec){-1, 0}));
     T("clock_settime clock 99", SYS(SYS_clock_settime, 99, &(struct timespec){1, 0}));
+    T("clock_settime CLOCK_PROCESS_CPUTIME_ID", SYS(SYS_clock_settime, CLOCK_PROCESS_CPUTIME_ID, &(struct timespec){1, 0}));
+    T("clock_settime CLOCK_THREAD_CPUTIME_ID nsec 1e9", SYS(SYS_clock_settime, CLOCK_THREAD_CPUTIME_ID, &(struct timespec){0, 1000000000}));
+    T("clock_settime CLOCK_BOOTTIME", SYS(SYS_clock_settime, CLOCK_BOOTTIME, &(struct timespec){1, 0}));
+    T("clock_settime CLOCK_TAI", SYS(SYS_clock_settime, CLOCK_TAI, &(struct timespec){1, 0}));
     T("clock_settime from an unmapped struct", SYS(SYS_clock_settime, CLOCK_REALTIME, BADPTR));
     T("settimeofday usec 1e6", SYS(SYS_settimeofday, &(struct timeval){1, 1000000}, NULL));
     T("settimeofday negative usec", SYS(SYS_settimeofday, &(struct timeval){1, -1}, NULL));

@@ -68,14 +68,12 @@ function refuseSetting(ctx: SyscallContext): SyscallResult {
 
 /**
  * sysClockSettime implements Linux syscall clock_settime(2)'s checks, in the kernel's order: a
- * clock that cannot be set is EINVAL, an unreadable timespec EFAULT, an invalid one EINVAL; the
- * CPU-time clocks and any valid request are EPERM (simulated time is not set).
+ * clock that cannot be set is EINVAL, an unreadable timespec EFAULT, an invalid one EINVAL; a
+ * valid request is EPERM (simulated time is not set).
  */
 export function sysClockSettime(ctx: SyscallContext): SyscallResult {
-  const id = ctx.args.int(0);
-  const kind = clockKind(id);
-  // Of the clocks, only CLOCK_REALTIME has clock_set (the CPU-time clocks' refuses with EPERM).
-  if (kind === null || (id !== CLOCK.REALTIME && kind !== 'cputime')) return EINVAL();
+  // Of the clocks, only CLOCK_REALTIME can be set (its k_clock alone has clock_set).
+  if (ctx.args.int(0) !== CLOCK.REALTIME) return EINVAL();
   const value = readDuration(ctx, ctx.args.ptr(1));
   if (typeof value !== 'bigint') return value;
   return refuseSetting(ctx);
