@@ -140,6 +140,12 @@ export interface ThreadView {
    * for a handler installed with SA_RESTART on a restartable call), as Linux does.
    */
   signal(sig: number, sender?: { readonly pid: number; readonly tkill?: boolean }): void;
+  /**
+   * The si_code and virtual si_pid a signal sent through `signal` must show, once: the kernel's
+   * siginfo names the simulator. Delivery fixes it by itself; a call that takes the signal
+   * without a delivery (rt_sigtimedwait run natively) asks for it here.
+   */
+  takeSender(sig: number): { readonly code: number; readonly pid: number } | undefined;
 }
 
 /** Log lines from plugin code, attributed to the plugin, host and simulated time. */

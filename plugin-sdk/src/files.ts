@@ -113,6 +113,14 @@ export abstract class OpenFile {
 
   abstract stat(): FileStat;
 
+  /**
+   * What /proc/<pid>/fd/<n> reads for a descriptor of this description — the name Linux gives
+   * such a file ("socket:[ino]", "anon_inode:[eventpoll]", …); undefined keeps the placeholder's.
+   */
+  fdLink(): string | undefined {
+    return undefined;
+  }
+
   /** The last descriptor referring to this description was closed. */
   release(): void {}
 

@@ -18,6 +18,8 @@ export type SyscallResult =
       readonly nativeOnSignals?: bigint;
       /** Called when a signal ends the wait with EINTR (e.g. nanosleep writes the time left). */
       readonly onInterrupt?: () => void;
+      /** Rewrites what the kernel returns when a signal of `nativeOnSignals` made it run the call. */
+      readonly mapResult?: ResultMapper;
     }
   | { readonly kind: 'native'; readonly mapResult?: ResultMapper }
   | {
@@ -70,11 +72,12 @@ export function errno(e: number, options: { restartable?: boolean } = {}): Sysca
  * handler chain runs again with `ctx.restarted === true` and `ctx.wake` saying why.
  * A signal that interrupts the wait ends it with EINTR (or a restart, for SA_RESTART handlers on
  * a restartable call); signals in `nativeOnSignals` instead let the kernel run the call itself
- * with the signal pending — how sigsuspend, sigtimedwait and pause see their signal.
+ * with the signal pending — how sigsuspend, sigtimedwait and pause see their signal — and
+ * `mapResult` rewrites what that run returns.
  */
 export function block(
   on: WaitCondition,
-  options: { restartable?: boolean; nativeOnSignals?: bigint; onInterrupt?: () => void } = {},
+  options: { restartable?: boolean; nativeOnSignals?: bigint; onInterrupt?: () => void; mapResult?: ResultMapper } = {},
 ): SyscallResult {
   return { kind: 'block', on, ...options, restartable: options.restartable ?? true };
 }

@@ -29,18 +29,26 @@ export const waitFor = {
     deadline === undefined ? { trigger } : { trigger, deadline },
 };
 
-/** A ready-made Trigger: holds its subscribers and wakes them all on `notify()`. */
+/**
+ * A ready-made Trigger: holds its subscribers and wakes them all on `notify()`. A wake-up may
+ * carry a key, the poll bits it is about (Linux's wake_up_poll key): subscribers that wait for
+ * other bits may ignore it, as epoll does.
+ */
 export class WaitQueue implements Trigger {
-  private readonly waiters = new Set<() => void>();
+  private readonly waiters = new Set<(events?: number) => void>();
 
-  subscribe(wake: () => void): () => void {
+  subscribe(wake: (events?: number) => void): () => void {
     this.waiters.add(wake);
     return () => this.waiters.delete(wake);
   }
 
-  /** Wake every current subscriber (each wake-up is scheduled, not run inline). */
-  notify(): void {
-    for (const wake of [...this.waiters]) wake();
+  /**
+   * Wake every current subscriber (each wake-up is scheduled, not run inline). `events`: the poll
+   * bits that may have come on; 0 when bits may only have gone off; omitted, anything may have
+   * changed.
+   */
+  notify(events?: number): void {
+    for (const wake of [...this.waiters]) wake(events);
   }
 
   get size(): number {

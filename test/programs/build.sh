@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Compiles the C test programs (and the Rust ones, when rustc is available) into
-# test/programs/bin (skips those already up to date).
+# test/programs/bin, and the conformance programs of test/conformance into
+# test/programs/bin/conformance (skips those already up to date).
 set -euo pipefail
-cd "$(dirname "$0")"
-mkdir -p bin
+# -P: the physical directory, so that ../conformance is found when a test tree links here.
+cd -P "$(dirname "$0")"
+mkdir -p bin bin/conformance
 # Files named *-static.c are linked statically (libc.a from libc6-dev).
 for src in *.c; do
   out="bin/${src%.c}"
@@ -11,6 +13,14 @@ for src in *.c; do
   [[ "$src" == *-static.c ]] && static=(-static)
   if [ ! -e "$out" ] || [ "$src" -nt "$out" ]; then
     gcc -O1 -Wall -Wextra "${static[@]}" -o "$out" "$src"
+  fi
+done
+
+# Conformance programs (test/conformance/*.c, sharing conf.h): one per syscall topic.
+for src in ../conformance/*.c; do
+  out="bin/conformance/$(basename "${src%.c}")"
+  if [ ! -e "$out" ] || [ "$src" -nt "$out" ] || [ ../conformance/conf.h -nt "$out" ]; then
+    gcc -O1 -Wall -Wextra -o "$out" "$src"
   fi
 done
 

@@ -38,9 +38,10 @@ class FakeFile extends OpenFile {
   stat(): FileStat {
     return { mode: 0 };
   }
-  set(bits: number): void {
+  /** Sets the bits and wakes the readiness queue, with `key` as the wake-up's key if given. */
+  set(bits: number, key?: number): void {
     this.bits = bits;
-    this.readiness.notify();
+    this.readiness.notify(key);
   }
 }
 
@@ -249,6 +250,19 @@ describe('io: epoll', () => {
     files[0]!.set(POLL.IN); // more data: a new edge
     expect(wait()).to.deep.equal(okv(1));
     expect(readEvents(ctx, 1)).to.deep.equal([{ events: POLL.IN, data: 3n }]);
+  });
+
+  it('ignores wake-ups keyed with bits an entry does not wait for (ep_poll_callback)', () => {
+    const { files, add, wait } = setup();
+    add(3, POLL.OUT | EPOLL.ET);
+    files[0]!.set(POLL.OUT);
+    expect(wait()).to.deep.equal(okv(1));
+    files[0]!.set(POLL.OUT, POLL.IN); // a write to a pipe: the write end is still writable
+    expect(wait()).to.deep.equal(okv(0));
+    files[0]!.set(POLL.OUT, 0); // bits may only have gone
+    expect(wait()).to.deep.equal(okv(0));
+    files[0]!.set(POLL.OUT, POLL.OUT); // a read made room
+    expect(wait()).to.deep.equal(okv(1));
   });
 
   it('disables EPOLLONESHOT entries until EPOLL_CTL_MOD', () => {

@@ -113,19 +113,22 @@ describe('io plugin files', () => {
       const pipe = new PipeBuffer(true);
       expect(pipe.writeEnd.write(ctx, bytes(65536 - 100), null)).to.equal(65436);
       expect(pipe.writeEnd.poll() & POLL.OUT).to.equal(0);
-      expect(pipe.writeEnd.write(ctx, bytes(101), null)).to.equal('again');
-      expect(pipe.writeEnd.write(ctx, bytes(100), null)).to.equal(100);
+      // The last page holds 3996 bytes: 101 more do not fit there, 100 do.
+      expect(pipe.writeEnd.write(fakeCtx().ctx, bytes(101), null)).to.equal('again');
+      expect(pipe.writeEnd.write(fakeCtx().ctx, bytes(100), null)).to.equal(100);
       expect(pipe.size).to.equal(65536);
     });
 
-    it('writes part of a large non-blocking write', () => {
+    it('writes part of a large non-blocking write, a page per free slot', () => {
       const { ctx } = fakeCtx();
       const pipe = new PipeBuffer(true);
+      // 14 full pages and one of 2656 bytes: one slot of the 16 is left.
       expect(pipe.writeEnd.write(ctx, bytes(60000), null)).to.equal(60000);
-      // What fits goes; the call's EAGAIN is settled as that count by the core.
+      // What fits goes; the call's EAGAIN is settled as that count by the core. 10000 % 4096
+      // bytes do not fit behind the last page's 2656, so one new page takes 4096.
       const second = fakeCtx().ctx;
       expect(pipe.writeEnd.write(second, bytes(10000), null)).to.equal('again');
-      expect(second.call.transferred).to.equal(5536);
+      expect(second.call.transferred).to.equal(4096);
       const third = fakeCtx().ctx;
       expect(pipe.writeEnd.write(third, bytes(10000), null)).to.equal('again');
       expect(third.call.transferred).to.equal(0);
@@ -154,6 +157,23 @@ describe('io plugin files', () => {
       expect(pipe.writeEnd.write(next.ctx, data, null)).to.deep.equal({ errno: Errno.EPIPE });
       expect(next.ctx.call.transferred).to.equal(65536);
       expect(next.signals).to.deep.equal([Signal.SIGPIPE]);
+    });
+
+    it('counts capacity in pages: a write joins the last page when it fits, else needs a free slot', () => {
+      const { ctx } = fakeCtx();
+      const pipe = new PipeBuffer(true);
+      expect(pipe.writeEnd.fcntl(ctx, F_SETPIPE_SZ, 8192n)).to.deep.equal({ kind: 'ok', value: 8192n });
+      expect(pipe.writeEnd.write(ctx, bytes(3000), null)).to.equal(3000);
+      expect(pipe.writeEnd.write(fakeCtx().ctx, bytes(1000), null)).to.equal(1000); // joins the first page
+      expect(pipe.writeEnd.write(fakeCtx().ctx, bytes(2000), null)).to.equal(2000); // a second page
+      expect(pipe.writeEnd.poll() & POLL.OUT).to.equal(0); // both slots hold a page
+      expect(pipe.writeEnd.write(fakeCtx().ctx, bytes(2096), null)).to.equal(2096); // still joins the last page
+      expect(pipe.writeEnd.write(fakeCtx().ctx, bytes(1), null)).to.equal('again');
+      expect(pipe.size).to.equal(8096);
+      expect(pipe.writeEnd.fcntl(ctx, F_SETPIPE_SZ, 4096n)).to.deep.include({ errno: Errno.EBUSY });
+      pipe.readEnd.read(ctx, 4000, null); // frees the first page
+      expect(pipe.writeEnd.poll() & POLL.OUT).to.equal(POLL.OUT);
+      expect(pipe.writeEnd.fcntl(ctx, F_SETPIPE_SZ, 4096n)).to.deep.equal({ kind: 'ok', value: 4096n });
     });
 
     it('answers FIONREAD and F_GETPIPE_SZ/F_SETPIPE_SZ', () => {

@@ -27,14 +27,15 @@ function problem(value: unknown): string | null {
     case 'errno':
       return isInt(r['errno'], 1, 4095) && typeof r['restartable'] === 'boolean' ? null : 'errno needs an errno from 1 to 4095 (use errno(E))';
     case 'block': {
-      // No trigger and no deadline is a wait for a signal only (pause, sigsuspend).
+      // A condition with neither trigger nor deadline is a wait that only a signal ends (pause,
+      // sigsuspend); what is there must be a trigger and a bigint deadline.
       const on = r['on'] as Record<string, unknown> | null | undefined;
-      const trigger = on?.['trigger'] as { subscribe?: unknown } | undefined;
+      const trigger = typeof on === 'object' && on !== null ? (on['trigger'] as Record<string, unknown> | undefined) : null;
       const condition =
-        typeof on === 'object' && on !== null &&
-        (trigger === undefined || typeof trigger?.subscribe === 'function') &&
-        (on['deadline'] === undefined || typeof on['deadline'] === 'bigint');
-      return condition && typeof r['restartable'] === 'boolean' && optionalFunction(r['onInterrupt'])
+        trigger !== null &&
+        (trigger === undefined || (typeof trigger === 'object' && typeof trigger['subscribe'] === 'function')) &&
+        (on!['deadline'] === undefined || typeof on!['deadline'] === 'bigint');
+      return condition && typeof r['restartable'] === 'boolean' && optionalFunction(r['onInterrupt']) && optionalFunction(r['mapResult'])
         ? null
         : 'block needs a wait condition (use block(waitFor…))';
     }

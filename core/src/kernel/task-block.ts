@@ -3,7 +3,7 @@
  * deadline as a host event and its trigger subscribed; whichever fires first runs the thread
  * again (the handler then sees `ctx.restarted`). A signal ends a parked call in task-signals.ts.
  */
-import type { WaitCondition, WakeReason } from '@shadow-ts/plugin-sdk';
+import type { ResultMapper, WaitCondition, WakeReason } from '@shadow-ts/plugin-sdk';
 import type { TaskEnv } from './runner.js';
 import type { BlockedCall, Thread } from './thread.js';
 
@@ -15,6 +15,7 @@ export function park(
   restartable: boolean,
   nativeOnSignals: bigint,
   onInterrupt: (() => void) | undefined,
+  mapResult: ResultMapper | undefined,
 ): void {
   const host = thread.process.host;
   host.discardLatency();
@@ -30,6 +31,7 @@ export function park(
     restartable,
     nativeOnSignals,
     onInterrupt,
+    mapResult,
     release: () => {
       timeout?.cancel();
       unsubscribe?.();

@@ -46,7 +46,7 @@ export function wakeForSignal(env: TaskEnv, thread: Thread, sig: number): void {
   const bit = 1n << BigInt(sig - 1);
   const moved = thread.ctx.call.transferred;
   if (blocked.nativeOnSignals & bit) {
-    thread.resumeWith(Resume.Continue); // the kernel runs the call and finds the signal pending
+    thread.runNatively(blocked.mapResult ?? null); // the kernel runs the call and finds the signal pending
   } else if (!interrupts(thread.realTid, sig)) {
     return;
   } else if (moved > 0) {

@@ -64,7 +64,7 @@ function settle(env: TaskEnv, thread: Thread, result: SyscallResult): boolean {
       thread.runNatively(observed(env, thread, result.mapResult ?? null));
       break;
     case 'block':
-      park(env, thread, result.on, result.restartable, result.nativeOnSignals ?? 0n, result.onInterrupt);
+      park(env, thread, result.on, result.restartable, result.nativeOnSignals ?? 0n, result.onInterrupt, result.mapResult);
       return false;
     case 'clone':
       if (result.request.rewrite) rewriteSyscall(env, thread, result.request.rewrite.nr, result.request.rewrite.args);

@@ -12,6 +12,8 @@ export interface BlockedCall {
   readonly nativeOnSignals: bigint;
   /** Called when a signal ends the wait with EINTR. */
   readonly onInterrupt: (() => void) | undefined;
+  /** Maps the result of the kernel's run of the call that a signal of `nativeOnSignals` started. */
+  readonly mapResult: ResultMapper | undefined;
   /** Removes the trigger subscription and the timeout event. */
   release(): void;
 }

@@ -136,10 +136,23 @@ export function sysExecveProc(ctx: SyscallContext): SyscallResult | undefined {
   return pathCall(ctx, AT_FDCWD, 0, true, undefined);
 }
 
+/**
+ * The name a descriptor link of the host's processes reads (/proc/<real pid>[/task/<tid>]/fd/<n>)
+ * when it is a virtual file's: its own (fdLink), not its placeholder's; undefined otherwise.
+ */
+function virtualFdLink(ctx: SyscallContext, path: string): string | undefined {
+  const m = /^\/proc\/(\d+)\/(?:task\/\d+\/)?fd\/(\d+)$/.exec(path);
+  if (!m) return undefined;
+  const process = ctx.host.processes().find((p) => p.nativePid === Number(m[1]));
+  return process?.fds.get(Number(m[2]))?.fdLink();
+}
+
 /** What a /proc symlink reads as: `self` and `thread-self` name virtual ids, targets hold virtual ids. */
 function procLinkTarget(ctx: SyscallContext, path: string): Uint8Array | { errno: number } {
   if (path === '/proc/self') return Buffer.from(String(ctx.process.pid));
   if (path === '/proc/thread-self') return Buffer.from(`${ctx.process.pid}/task/${ctx.thread.tid}`);
+  const own = virtualFdLink(ctx, path);
+  if (own !== undefined) return Buffer.from(own, 'latin1');
   try {
     const target = readlinkSync(path, { encoding: 'buffer' });
     return target.subarray(0, 6).toString('latin1') === '/proc/' ? Buffer.from(virtualPath(ctx.host, target.toString('latin1')), 'latin1') : target;

@@ -10,6 +10,7 @@ import {
   readDuration,
   waitFor,
   type FileStat,
+  type IoResult,
   type SimTime,
   type SyscallContext,
   type SyscallResult,
@@ -87,6 +88,24 @@ export class Epoll extends OpenFile {
     return 0;
   }
 
+  /** An epoll has no read or write (EINVAL), and like every anonymous inode no pread/pwrite (ESPIPE). */
+  override read(_ctx: SyscallContext, _length: number, offset: bigint | null): IoResult {
+    return { errno: offset === null ? Errno.EINVAL : Errno.ESPIPE };
+  }
+
+  override write(_ctx: SyscallContext, _data: Uint8Array, offset: bigint | null): IoResult {
+    return { errno: offset === null ? Errno.EINVAL : Errno.ESPIPE };
+  }
+
+  override fdLink(): string {
+    return 'anon_inode:[eventpoll]';
+  }
+
+  /** lseek(2) succeeds without moving anything: eventpoll_fops uses noop_llseek (position 0). */
+  override seek(_offset: bigint, _whence: number): bigint {
+    return 0n;
+  }
+
   /** An anonymous inode: no file type bits, mode 0600, as fstat(2) shows for epoll descriptors. */
   stat(): FileStat {
     return { mode: 0o600 };
@@ -121,7 +140,7 @@ export class Epoll extends OpenFile {
       events: events | POLL.ERR | POLL.HUP,
       data,
       enabled: true,
-      unsubscribe: file.readiness.subscribe(() => this.onReadiness(entry)),
+      unsubscribe: file.readiness.subscribe((events) => this.onReadiness(entry, events)),
     };
     byFd.set(fd, entry);
     // ep_insert polls the file at once: an already ready file is reported by the next wait.
@@ -196,8 +215,13 @@ export class Epoll extends OpenFile {
     }
   }
 
-  /** The entry's file signalled: queue the entry when it has an awaited event (ep_poll_callback). */
-  private onReadiness(entry: EpollEntry): void {
+  /**
+   * The entry's file signalled: queue the entry when it has an awaited event (ep_poll_callback).
+   * A wake-up keyed with bits the entry does not wait for is ignored, as Linux ignores it: an
+   * edge-triggered pipe write end is not re-queued by a write, only by a read that makes room.
+   */
+  private onReadiness(entry: EpollEntry, events?: number): void {
+    if (events !== undefined && (events & wanted(entry)) === 0) return;
     if (this.prune(entry) || !entry.enabled) return;
     if ((entry.file.poll() & wanted(entry)) === 0) return;
     this.ready.add(entry);

@@ -46,7 +46,7 @@ export class EventFd extends OpenFile {
     if (this.counter === 0n) return 'again';
     const value = this.semaphore ? 1n : this.counter;
     this.counter -= value;
-    this.readiness.notify(); // POLLIN may be gone, POLLOUT back, and blocked writers may proceed
+    this.readiness.notify(POLL.OUT); // eventfd_read wakes writers: POLLOUT may be back, POLLIN gone
     return u64Bytes(value);
   }
 
@@ -64,9 +64,14 @@ export class EventFd extends OpenFile {
     if (value > COUNTER_MAX - this.counter) return 'again';
     if (value > 0n) {
       this.counter += value;
-      this.readiness.notify();
+      this.readiness.notify(POLL.IN); // eventfd_write wakes readers
     }
     return 8;
+  }
+
+  /** lseek(2) succeeds without moving anything: eventfd_fops uses noop_llseek (position 0). */
+  override seek(_offset: bigint, _whence: number): bigint {
+    return 0n;
   }
 
   stat(): FileStat {

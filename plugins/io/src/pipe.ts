@@ -36,13 +36,30 @@ export const F_GETPIPE_SZ = 1032;
 /** ioctl(2) request: the number of unread bytes, as an int at *arg (ioctl_tty(2) FIONREAD). */
 export const FIONREAD = 0x541b;
 
-/** The buffer and bookkeeping both ends of one pipe share (Linux's `pipe_inode_info`). */
+/** One page of a pipe's ring (Linux's `struct pipe_buffer`): bytes [start, end) are unread. */
+interface Page {
+  readonly bytes: Uint8Array;
+  start: number;
+  end: number;
+}
+
+/** The poll bits a change announces to each end (the wake-up key, pipe_write/pipe_read's). */
+const READABLE = POLL.IN | POLL.RDNORM;
+const WRITABLE = POLL.OUT | POLL.WRNORM;
+
+/**
+ * The buffer and bookkeeping both ends of one pipe share (Linux's `pipe_inode_info`). Data sits
+ * in a ring of pages, one slot each, as in Linux: a write fills whole new pages, except that what
+ * exceeds a multiple of the page size joins the last page when it fits there; a pipe is full when
+ * every slot holds a page, however few bytes they hold. That decides when a write waits, what it
+ * writes in part, POLLOUT, and whether F_SETPIPE_SZ can shrink the ring.
+ */
 export class PipeBuffer {
-  /** Bytes held, oldest first; `head` bytes of the first chunk have been read already. */
-  private readonly chunks: Uint8Array[] = [];
-  private head = 0;
+  /** The ring's pages, oldest first. */
+  private readonly pages: Page[] = [];
   /** Number of unread bytes. */
   size = 0;
+  /** The ring's size in bytes: its number of slots times the page size. */
   capacity = PIPE_DEFAULT_CAPACITY;
   /** Open descriptions that read and that write (one opened O_RDWR counts in both). */
   readers = 0;
@@ -91,59 +108,68 @@ export class PipeBuffer {
     this.notify();
   }
 
-  get free(): number {
-    return Math.max(0, this.capacity - this.size);
+  /** Whether every slot of the ring holds a page (pipe_full): writers wait, POLLOUT is off. */
+  get full(): boolean {
+    return this.pages.length >= this.capacity / PAGE_SIZE;
   }
 
-  /** Wakes every end: whatever moved, any side's poll() bits may have changed. */
-  notify(): void {
-    for (const end of this.ends) end.readiness.notify();
+  /**
+   * Tells every end that poll bits may have changed. `events` is the wake-up's key: the bits that
+   * may have come on (READABLE after a write, WRITABLE after a read from a full pipe), 0 when
+   * bits can only have gone off, none when anything may have changed (an end closed). epoll
+   * queues an entry only for a key it waits for, which is how edge-triggered ends see Linux's
+   * wake-ups and no others.
+   */
+  notify(events?: number): void {
+    for (const end of this.ends) end.readiness.notify(events);
   }
 
-  /** Removes and returns up to `length` bytes. */
+  /** Removes and returns up to `length` bytes, freeing the pages it empties. */
   take(length: number): Uint8Array {
     const n = Math.min(length, this.size);
     const out = new Uint8Array(n);
     let at = 0;
     while (at < n) {
-      const chunk = this.chunks[0]!;
-      const part = chunk.subarray(this.head, Math.min(chunk.length, this.head + (n - at)));
+      const page = this.pages[0]!;
+      const part = page.bytes.subarray(page.start, Math.min(page.end, page.start + (n - at)));
       out.set(part, at);
       at += part.length;
-      this.head += part.length;
-      if (this.head === chunk.length) {
-        this.chunks.shift();
-        this.head = 0;
-      }
+      page.start += part.length;
+      if (page.start === page.end) this.pages.shift();
     }
     this.size -= n;
     return out;
   }
 
-  /** Appends a copy of `data` (the caller made sure it fits). */
-  put(data: Uint8Array): void {
-    if (data.length === 0) return;
-    this.chunks.push(data.slice());
-    this.size += data.length;
+  /**
+   * pipe_write()'s merge: the bytes of a write beyond its last whole page join the last page
+   * when they fit behind its data; returns how many joined (0 or `data.length % PAGE_SIZE`).
+   */
+  merge(data: Uint8Array): number {
+    const extra = data.length % PAGE_SIZE;
+    const last = this.pages[this.pages.length - 1];
+    if (extra === 0 || !last || last.end + extra > PAGE_SIZE) return 0;
+    last.bytes.set(data.subarray(0, extra), last.end);
+    last.end += extra;
+    this.size += extra;
+    return extra;
   }
 
-  /** The bytes a read would see first, without removing them (for tests and debugging). */
-  peek(): Uint8Array {
-    const out = new Uint8Array(this.size);
-    let at = 0;
-    this.chunks.forEach((chunk, i) => {
-      const part = i === 0 ? chunk.subarray(this.head) : chunk;
-      out.set(part, at);
-      at += part.length;
-    });
-    return out;
+  /** Puts up to one page of `data` into a new slot (the caller made sure one is free); returns the count. */
+  putPage(data: Uint8Array): number {
+    const bytes = new Uint8Array(PAGE_SIZE);
+    const n = Math.min(data.length, PAGE_SIZE);
+    bytes.set(data.subarray(0, n));
+    this.pages.push({ bytes, start: 0, end: n });
+    this.size += n;
+    return n;
   }
 
   /**
    * F_SETPIPE_SZ as Linux's pipe_set_size(): the size is rounded up to a power-of-two number of
    * pages (at least one); growing beyond pipe-max-size needs CAP_SYS_RESOURCE, which simulated
-   * programs do not have (EPERM); shrinking below the data held fails with EBUSY. The answer is
-   * the new capacity.
+   * programs do not have (EPERM); a ring with fewer slots than pages in use is EBUSY
+   * (pipe_resize_ring). The answer is the new capacity.
    */
   resize(arg: bigint): SyscallResult {
     const requested = Number(BigInt.asUintN(32, arg)); // the kernel takes an unsigned int
@@ -151,9 +177,9 @@ export class PipeBuffer {
     let size = PAGE_SIZE;
     while (size < requested) size *= 2;
     if (size > this.capacity && size > PIPE_MAX_SIZE) return errno(Errno.EPERM);
-    if (size < this.size) return errno(Errno.EBUSY);
+    if (size / PAGE_SIZE < this.pages.length) return errno(Errno.EBUSY);
     this.capacity = size;
-    this.notify(); // room for writers may have appeared or vanished
+    this.notify(WRITABLE); // room for writers may have appeared (or vanished)
     return ok(size);
   }
 }
@@ -212,34 +238,38 @@ abstract class PipeEnd extends OpenFile {
     if (offset !== null) return { errno: Errno.ESPIPE };
     if (length === 0) return new Uint8Array(0); // Linux returns 0 at once for an empty request
     if (this.pipe.size === 0) return this.pipe.writers > 0 ? 'again' : new Uint8Array(0);
+    // pipe_read() wakes the writers only when the pipe was full; other ends learn that bits may
+    // have gone (IN once it is empty), which wakes no edge-triggered entry.
+    const wasFull = this.pipe.full;
     const data = this.pipe.take(length);
-    this.pipe.notify();
+    this.pipe.notify(wasFull ? WRITABLE : 0);
     return data;
   }
 
-  /** The write side's poll bits. */
+  /** The write side's poll bits: writable while a slot is free (pipe_poll). */
   protected writeBits(): number {
     let bits = 0;
-    // Linux reports a pipe writable only when a PIPE_BUF-sized write would not block.
-    if (this.pipe.free >= PIPE_BUF) bits |= POLL.OUT | POLL.WRNORM;
+    if (!this.pipe.full) bits |= POLL.OUT | POLL.WRNORM;
     if (this.pipe.readers === 0) bits |= POLL.ERR;
     return bits;
   }
 
   /**
-   * pipe(7) write semantics:
+   * pipe(7) write semantics, page by page as pipe_write() does:
    * - no reader left: SIGPIPE and EPIPE (the core turns EPIPE into the count when part of a
    *   large write went through already, as Linux's pipe_write() does);
-   * - n <= PIPE_BUF: atomic, all of it or nothing ('again') until there is room for all;
-   * - n > PIPE_BUF, non-blocking: as much as fits now, 'again' when nothing fits;
-   * - n > PIPE_BUF, blocking: the call returns only once all n bytes are in.
+   * - the bytes beyond the last whole page of the write join the pipe's last page if they fit,
+   *   then the rest goes into new pages while slots are free;
+   * - n <= PIPE_BUF is atomic: it either joins the last page or takes one new page, all of it;
+   * - a full pipe: 'again' — EAGAIN, or the count written so far, for a non-blocking write; a
+   *   blocking one waits and returns only once all n bytes are in.
    *
-   * The blocking large write spans several runs of the same syscall. The generic write handler
-   * turns 'again' into a block on `readiness`, and the woken call runs the handler again, which
-   * reads the same user buffer and calls this method with the same `data`. Its progress is the
-   * call's `transferred` count: each run writes what fits of `data.subarray(transferred)` and
-   * answers 'again' until the last byte is in. A signal or O_NONBLOCK set on the way ends the
-   * call with the count (the core's partial-transfer rule). Readers are woken after each chunk
+   * The blocking write spans several runs of the same syscall. The generic write handler turns
+   * 'again' into a block on `readiness`, and the woken call runs the handler again, which reads
+   * the same user buffer and calls this method with the same `data`. Its progress is the call's
+   * `transferred` count: each run writes what fits of `data.subarray(transferred)` and answers
+   * 'again' until the last byte is in. A signal or O_NONBLOCK set on the way ends the call with
+   * the count (the core's partial-transfer rule). Readers are woken after each run that wrote,
    * so they drain the pipe in between, as on Linux where a large write interleaves with reads.
    */
   protected writeData(ctx: SyscallContext, data: Uint8Array, offset: bigint | null): IoResult {
@@ -249,20 +279,13 @@ abstract class PipeEnd extends OpenFile {
       ctx.thread.signal(Signal.SIGPIPE);
       return { errno: Errno.EPIPE };
     }
-    if (data.length <= PIPE_BUF) {
-      if (this.pipe.free < data.length) return 'again';
-      this.pipe.put(data);
-      this.pipe.notify();
-      return data.length;
-    }
     const progress = ctx.call;
-    const chunk = data.subarray(progress.transferred, progress.transferred + this.pipe.free);
-    if (chunk.length > 0) {
-      this.pipe.put(chunk);
-      this.pipe.notify();
-      progress.transferred += chunk.length;
-    }
-    return progress.transferred === data.length ? data.length : 'again';
+    let done = progress.transferred;
+    if (done === 0) done = this.pipe.merge(data);
+    while (done < data.length && !this.pipe.full) done += this.pipe.putPage(data.subarray(done));
+    if (done > progress.transferred) this.pipe.notify(READABLE);
+    progress.transferred = done;
+    return done === data.length ? data.length : 'again';
   }
 }
 

@@ -1,4 +1,4 @@
-import { Errno, callDeadline, errno, ok, type SimTime, type SyscallContext, type SyscallResult } from '@shadow-ts/plugin-sdk';
+import { Errno, TASK_SIZE, callDeadline, errno, ok, type SimTime, type SyscallContext, type SyscallResult } from '@shadow-ts/plugin-sdk';
 import {
   EPOLL,
   EPOLL_EVENT_SIZE,
@@ -115,6 +115,8 @@ function epollWait(ctx: SyscallContext, timeout: () => SimTime | null | SyscallR
   const epfd = ctx.args.int(0);
   const maxevents = ctx.args.int(2);
   if (maxevents <= 0 || maxevents > EP_MAX_EVENTS) return EINVAL();
+  // access_ok() on the whole array, before the descriptor is looked at.
+  if (ctx.args.ptr(1) + BigInt(maxevents * EPOLL_EVENT_SIZE) > TASK_SIZE) return EFAULT();
   const file = virtualFile(ctx, epfd);
   if (!file) return ctx.process.isOpen(epfd) ? EINVAL() : EBADF();
   if (!(file instanceof Epoll)) return EINVAL();

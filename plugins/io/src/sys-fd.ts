@@ -2,6 +2,7 @@ import { Errno, O, errno, native, ok, type SyscallContext, type SyscallResult } 
 import { O_ASYNC } from './async-io.js';
 import { EFAULT, virtualFile } from './io.js';
 import { nativeFile } from './locks.js';
+import { F_GETPIPE_SZ, F_SETPIPE_SZ } from './pipe.js';
 import type { IoState } from './state.js';
 import { LOCK_COMMANDS, fcntlLock } from './sys-lock.js';
 
@@ -126,6 +127,8 @@ export function sysFcntl(ctx: SyscallContext, state: IoState): SyscallResult {
     default: {
       const result = state.asyncIo.fcntl(ctx, file, cmd) ?? file.fcntl(ctx, cmd, ctx.args.u64(2));
       if (result) return result;
+      // pipe_fcntl() on a file that is no pipe: EBADF, not EINVAL.
+      if (cmd === F_GETPIPE_SZ || cmd === F_SETPIPE_SZ) return errno(Errno.EBADF);
       ctx.warnOnce(`fcntl:${file.kind}:${cmd}`, `fcntl: command ${cmd} is not supported on a ${file.kind}; returning EINVAL`);
       return errno(Errno.EINVAL);
     }

@@ -34,6 +34,21 @@ function openFileLimit(ctx: SyscallContext): number {
   }
 }
 
+/**
+ * The size of the process's descriptor table (FDSize in /proc/<pid>/status: a power of two, at
+ * least 64, grown as descriptors are opened), to which select(2) clamps nfds; the open-file
+ * limit when it cannot be read.
+ */
+function descriptorTableSize(ctx: SyscallContext): number {
+  try {
+    const status = readFileSync(`/proc/${ctx.process.nativePid}/status`, 'utf8');
+    const size = /^FDSize:\s+(\d+)/m.exec(status)?.[1];
+    return size === undefined ? openFileLimit(ctx) : Number(size);
+  } catch {
+    return openFileLimit(ctx);
+  }
+}
+
 /** sizeof(struct pollfd): int fd, short events, short revents. */
 const POLLFD_SIZE = 8;
 
@@ -158,8 +173,9 @@ function pollFds(ctx: SyscallContext, deadline: SimTime | null, writeback: Timeo
 function selectFds(ctx: SyscallContext, deadline: SimTime | null, writeback: TimeoutWriteback): SyscallResult {
   const requested = ctx.args.int(0);
   if (requested < 0) return EINVAL();
-  // Linux clamps nfds to the size of the descriptor table; no table is larger than RLIMIT_NOFILE.
-  const nfds = Math.min(requested, openFileLimit(ctx));
+  // Linux clamps nfds to the size of the descriptor table: bits beyond it are neither looked at
+  // nor written back (a descriptor there is not open, but no EBADF).
+  const nfds = Math.min(requested, descriptorTableSize(ctx));
   const size = Math.ceil(nfds / 64) * 8;
   const addrs = [ctx.args.ptr(1), ctx.args.ptr(2), ctx.args.ptr(3)] as const;
   const sets: (Uint8Array | null)[] = [];

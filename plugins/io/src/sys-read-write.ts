@@ -1,5 +1,7 @@
-import { MAX_RW_COUNT, O, TASK_SIZE, errno, native, ok, type OpenFile, type SyscallContext, type SyscallResult } from '@shadow-ts/plugin-sdk';
+import { MAX_RW_COUNT, O, TASK_SIZE, errno, native, type OpenFile, type SyscallContext, type SyscallResult } from '@shadow-ts/plugin-sdk';
+import { EventFd } from './eventfd.js';
 import { EBADF, EFAULT, EINVAL, IOV_MAX, gather, ioResult, readIovecs, scatter, virtualFile, type Iovec } from './io.js';
+import { TimerFd } from './timerfd.js';
 
 const SEEK_CUR = 1;
 
@@ -38,7 +40,11 @@ function bufferUsable(ctx: SyscallContext, iovecs: readonly Iovec[]): boolean {
   return byte !== null && ctx.memory.write(first.base, byte);
 }
 
-/** Reads from `file` into the iovecs (one buffer for read/pread64). */
+/**
+ * Reads from `file` into the iovecs (one buffer for read/pread64). A request for 0 bytes goes to
+ * the file too: vfs_read has no shortcut, and the kinds differ (a pipe or socket answers 0, an
+ * eventfd EINVAL).
+ */
 function readFile(ctx: SyscallContext, file: OpenFile, iovecs: readonly Iovec[], offset: bigint | null): SyscallResult {
   if (!canRead(file)) return EBADF();
   if (!inUserSpace(iovecs)) return EFAULT();
@@ -48,15 +54,21 @@ function readFile(ctx: SyscallContext, file: OpenFile, iovecs: readonly Iovec[],
     iovecs.reduce((n, v) => n + v.length, 0),
     MAX_RW_COUNT,
   );
-  if (total === 0) return ok(0);
-  // Linux checks the buffer before it takes any data from the file: a bad buffer leaves the
-  // data where it was. Probing the first byte (read, then written back unchanged) covers the
-  // usual bad pointers; a buffer that faults further in loses what was read.
-  if (!bufferUsable(ctx, iovecs)) return EFAULT();
+  // Pipes and sockets leave their data where it was when the buffer is bad. Probing the first
+  // byte (read, then written back unchanged) covers the usual bad pointers; a buffer that faults
+  // further in loses what was read. An eventfd or timerfd takes its count first and then copies
+  // it out (eventfd_read, timerfd_read_iter): the count is lost, once there is one.
+  if (!bufferUsable(ctx, iovecs)) {
+    if (!(file instanceof EventFd || file instanceof TimerFd)) return EFAULT();
+    return ioResult(file, file.read(ctx, total, pos), () => false);
+  }
   return ioResult(file, file.read(ctx, total, pos), (data) => scatter(ctx, iovecs, data));
 }
 
-/** Writes the iovecs' bytes (one buffer for write/pwrite64) to `file`. */
+/**
+ * Writes the iovecs' bytes (one buffer for write/pwrite64) to `file`, even none: vfs_write has
+ * no shortcut, so a 0-byte write to a socket shut down for writing is EPIPE and raises SIGPIPE.
+ */
 function writeFile(ctx: SyscallContext, file: OpenFile, iovecs: readonly Iovec[], offset: bigint | null): SyscallResult {
   if (!canWrite(file)) return EBADF();
   if (!inUserSpace(iovecs)) return EFAULT();
@@ -64,7 +76,6 @@ function writeFile(ctx: SyscallContext, file: OpenFile, iovecs: readonly Iovec[]
   if (pos !== null && typeof pos !== 'bigint') return pos;
   const data = gather(ctx, iovecs);
   if (!data) return EFAULT();
-  if (data.length === 0) return ok(0);
   return ioResult(file, file.write(ctx, data, pos), () => true);
 }
 

@@ -82,7 +82,7 @@ export class TimerFd extends OpenFile {
         this.next = null; // a one-shot timer is disarmed once it expired
       }
     }
-    if (before === 0n && this.ticks > 0n) this.readiness.notify();
+    if (before === 0n && this.ticks > 0n) this.readiness.notify(POLL.IN);
     this.syncEvent();
   }
 
@@ -121,7 +121,7 @@ export class TimerFd extends OpenFile {
     this.ticks = 0n;
     this.interval = interval;
     this.next = value === 0n ? null : absolute ? this.clockOrigin + value : now + value;
-    if (hadTicks) this.readiness.notify(); // POLLIN is gone
+    if (hadTicks) this.readiness.notify(0); // POLLIN is gone
     this.update(now);
     return old;
   }
@@ -143,9 +143,23 @@ export class TimerFd extends OpenFile {
     if (this.ticks === 0n) return 'again';
     const count = this.ticks;
     this.ticks = 0n;
-    this.readiness.notify(); // POLLIN is gone
+    this.readiness.notify(0); // POLLIN is gone
     this.syncEvent(); // wake up again at the next expiration
     return u64Bytes(count);
+  }
+
+  /** A timerfd cannot be written (EINVAL), and like every anonymous inode has no pwrite (ESPIPE). */
+  override write(_ctx: SyscallContext, _data: Uint8Array, offset: bigint | null): IoResult {
+    return { errno: offset === null ? Errno.EINVAL : Errno.ESPIPE };
+  }
+
+  override fdLink(): string {
+    return 'anon_inode:[timerfd]';
+  }
+
+  /** lseek(2) succeeds without moving anything: timerfd_fops uses noop_llseek (position 0). */
+  override seek(_offset: bigint, _whence: number): bigint {
+    return 0n;
   }
 
   stat(): FileStat {

@@ -54,6 +54,7 @@ export const SO_OOBINLINE = 10;
 export const SO_LINGER = 13;
 export const SO_REUSEPORT = 15;
 export const SO_PASSCRED = 16;
+export const SO_PEERCRED = 17;
 export const SO_RCVLOWAT = 18;
 export const SO_SNDLOWAT = 19;
 export const SO_RCVTIMEO = 20;

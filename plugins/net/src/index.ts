@@ -46,8 +46,8 @@ export default definePlugin({
     sc.for('socketpair').tap(PLUGIN_NAME, (ctx) => sysSocketpair(ctx, state));
     sc.for('bind').tap(PLUGIN_NAME, sysBind);
     sc.for('listen').tap(PLUGIN_NAME, sysListen);
-    sc.for('accept').tap(PLUGIN_NAME, sysAccept);
-    sc.for('accept4').tap(PLUGIN_NAME, sysAccept4);
+    sc.for('accept').tap(PLUGIN_NAME, (ctx) => sysAccept(ctx, state));
+    sc.for('accept4').tap(PLUGIN_NAME, (ctx) => sysAccept4(ctx, state));
     sc.for('connect').tap(PLUGIN_NAME, sysConnect);
     sc.for('sendto').tap(PLUGIN_NAME, sysSendto);
     sc.for('recvfrom').tap(PLUGIN_NAME, sysRecvfrom);

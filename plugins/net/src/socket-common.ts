@@ -158,7 +158,10 @@ export function receiveInto(
       progress.transferred += data.length;
       continue; // more may be queued already, or end of file
     }
-    if (sock.stream) return { count: done + data.length, truncated: false };
+    if (sock.stream) {
+      const delivered = { count: done + data.length, truncated: false };
+      return result.from ? { ...delivered, from: result.from } : delivered;
+    }
     // A datagram cut to the buffer: MSG_TRUNC in msg_flags; the flag on input asks for its real length.
     const delivered = { count: flags & MSG_TRUNC ? result.length : data.length, truncated: result.length > data.length };
     return result.from ? { ...delivered, from: result.from } : delivered;

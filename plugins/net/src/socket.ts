@@ -106,8 +106,8 @@ export abstract class Socket extends OpenFile {
   /** connect(2). A connect that waits answers AGAIN; it handles O_NONBLOCK itself (EINPROGRESS, EAGAIN). */
   abstract connect(ctx: SyscallContext, address: Uint8Array): Outcome;
 
-  /** listen(2); sock_no_listen() unless the kind listens. */
-  listen(_backlog: number): Outcome {
+  /** listen(2) by the caller of `ctx`; sock_no_listen() unless the kind listens. */
+  listen(_backlog: number, _ctx: SyscallContext): Outcome {
     return failure(Errno.EOPNOTSUPP);
   }
 
@@ -159,9 +159,10 @@ export abstract class Socket extends OpenFile {
     return sizes === undefined || isFailure(sizes) ? { inq: 0, outq: 0 } : sizes;
   }
 
-  /** read(2): recv without flags. A socket has no position: pread is ESPIPE. */
+  /** read(2): recv without flags; 0 bytes read 0 at once (sock_read_iter). A socket has no position: pread is ESPIPE. */
   override read(_ctx: SyscallContext, length: number, offset: bigint | null): IoResult {
     if (offset !== null) return failure(Errno.ESPIPE);
+    if (length === 0) return new Uint8Array(0);
     const result = this.receive(length, { nonBlocking: this.nonBlocking });
     if (!succeeded(result)) return result;
     this.consume(result.data.length);
@@ -183,8 +184,15 @@ export abstract class Socket extends OpenFile {
     return ctx.memory.write(arg, intBytes(request === SIOCINQ ? sizes.inq : sizes.outq)) ? ok() : errno(Errno.EFAULT);
   }
 
+  /** Its inode number in sockfs, given when the socket gets its first descriptor (HostNet.socketInode). */
+  ino = 0n;
+
   stat(): FileStat {
-    return { mode: S_IF.SOCK | 0o777, blksize: 4096 };
+    return { mode: S_IF.SOCK | 0o777, blksize: 4096, ino: this.ino };
+  }
+
+  override fdLink(): string {
+    return `socket:[${this.ino}]`;
   }
 }
 

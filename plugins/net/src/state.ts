@@ -42,6 +42,8 @@ export class HostNet {
   /** Bound netlink sockets by port id (nl_table's per-protocol hash). */
   readonly netlinkPorts = new Map<number, NetlinkSocket>();
   private ipStack: NetStack | null = null;
+  /** The last sockfs inode number given (socketInode). */
+  private lastInode = 0n;
 
   constructor(
     readonly host: HostView,
@@ -49,6 +51,11 @@ export class HostNet {
     private readonly events: NetApi['hooks'],
     private readonly dnsZone: () => DnsZone,
   ) {}
+
+  /** A new sockfs inode number: what fstat(2) and /proc/<pid>/fd show of a socket, unique on the host. */
+  socketInode(): bigint {
+    return ++this.lastInode;
+  }
 
   /** The IP stack, created (and the host's packet receiver installed) on first use. */
   get stack(): NetStack {

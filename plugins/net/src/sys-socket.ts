@@ -108,8 +108,10 @@ export function sysSocket(ctx: SyscallContext, state: NetState): SyscallResult {
   const type = ctx.args.int(1) & SOCK_TYPE_MASK;
   const family = familyOf(ctx, ctx.args.int(0), type, flags);
   if (isFailure(family)) return fail(family);
-  const sock = family.create(state.of(ctx.host), type, ctx.args.int(2), (flags & SOCK_NONBLOCK) !== 0, ctx);
+  const net = state.of(ctx.host);
+  const sock = family.create(net, type, ctx.args.int(2), (flags & SOCK_NONBLOCK) !== 0, ctx);
   if (isFailure(sock)) return fail(sock);
+  sock.ino = net.socketInode();
   return newDescriptor(ctx, sock, { cloexec: (flags & SOCK_CLOEXEC) !== 0 });
 }
 
@@ -120,8 +122,10 @@ export function sysSocketpair(ctx: SyscallContext, state: NetState): SyscallResu
   const sv = ctx.args.ptr(3);
   const family = familyOf(ctx, ctx.args.int(0), type, flags);
   if (isFailure(family)) return fail(family);
-  const pair = family.pair(state.of(ctx.host), type, ctx.args.int(2), (flags & SOCK_NONBLOCK) !== 0, ctx);
+  const net = state.of(ctx.host);
+  const pair = family.pair(net, type, ctx.args.int(2), (flags & SOCK_NONBLOCK) !== 0, ctx);
   if (isFailure(pair)) return fail(pair);
+  for (const end of pair) end.ino = net.socketInode();
   // The kernel allocates the two numbers: a real stream pair (close-on-exec if asked) holds them
   // and writes them to sv (a bad sv fails there with EFAULT). At the exit stop they are read
   // back and bound to the simulated ends; the placeholder pair never carries data.
@@ -154,10 +158,10 @@ export function sysListen(ctx: SyscallContext): SyscallResult {
   const sock = socketOf(ctx, ctx.args.int(0));
   if (isFailure(sock)) return fail(sock);
   const backlog = ctx.args.int(1);
-  return done(ctx, sock, sock.listen(backlog < 0 || backlog > SOMAXCONN ? SOMAXCONN : backlog));
+  return done(ctx, sock, sock.listen(backlog < 0 || backlog > SOMAXCONN ? SOMAXCONN : backlog, ctx));
 }
 
-function acceptWith(ctx: SyscallContext, flags: number): SyscallResult {
+function acceptWith(ctx: SyscallContext, state: NetState, flags: number): SyscallResult {
   if (flags & ~(SOCK_NONBLOCK | SOCK_CLOEXEC)) return errno(Errno.EINVAL);
   const sock = socketOf(ctx, ctx.args.int(0));
   if (isFailure(sock)) return fail(sock);
@@ -171,6 +175,7 @@ function acceptWith(ctx: SyscallContext, flags: number): SyscallResult {
   const got = sock.accept();
   if (!succeeded(got)) return answer(ctx, sock, got, sock.nonBlocking, sock.receiveTimeout);
   const child = got.socket;
+  if (child.ino === 0n) child.ino = state.of(ctx.host).socketInode();
   // O_NONBLOCK comes from accept4's SOCK_NONBLOCK only, never from the listener.
   if (flags & SOCK_NONBLOCK) child.statusFlags |= O.NONBLOCK;
   const fault = addr !== 0n ? putAddress(ctx, addr, lenPtr, got.peer) : null;
@@ -195,13 +200,13 @@ function withRequeue(result: SyscallResult, undo: () => void): SyscallResult {
 }
 
 /** sysAccept implements Linux syscall accept(2). */
-export function sysAccept(ctx: SyscallContext): SyscallResult {
-  return acceptWith(ctx, 0);
+export function sysAccept(ctx: SyscallContext, state: NetState): SyscallResult {
+  return acceptWith(ctx, state, 0);
 }
 
 /** sysAccept4 implements Linux syscall accept4(2) (SOCK_NONBLOCK, SOCK_CLOEXEC). */
-export function sysAccept4(ctx: SyscallContext): SyscallResult {
-  return acceptWith(ctx, ctx.args.int(3));
+export function sysAccept4(ctx: SyscallContext, state: NetState): SyscallResult {
+  return acceptWith(ctx, state, ctx.args.int(3));
 }
 
 /** sysConnect implements Linux syscall connect(2). */

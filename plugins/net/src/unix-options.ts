@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Errno, type SyscallContext } from '@shadow-ts/plugin-sdk';
 import {
   AF_UNIX,
@@ -13,6 +14,7 @@ import {
   SO_LINGER,
   SO_OOBINLINE,
   SO_PASSCRED,
+  SO_PEERCRED,
   SO_PROTOCOL,
   SO_RCVBUF,
   SO_RCVLOWAT,
@@ -23,13 +25,48 @@ import {
   SO_SNDTIMEO,
   SO_TYPE,
 } from './constants.js';
+import { bufferSize } from './inet/options.js';
+import { MIN_RCVBUF, MIN_SNDBUF, RMEM_MAX, WMEM_MAX } from './inet/socket.js';
 import { failure, intBytes, intOf, type Failure, type Outcome } from './socket.js';
 import type { UnixSocket } from './unix.js';
 
 /** getsockopt(2) / setsockopt(2) on AF_UNIX sockets: SOL_SOCKET only (no protocol options). */
 
-/** Boolean options setsockopt(2) records and getsockopt(2) reports; none changes a unix socket. */
-const FLAG_OPTIONS = new Set([SO_DEBUG, SO_REUSEADDR, SO_DONTROUTE, SO_BROADCAST, SO_KEEPALIVE, SO_OOBINLINE]);
+/**
+ * Boolean options setsockopt(2) records and getsockopt(2) reports; none changes a unix socket
+ * (SO_PASSCRED would have credentials delivered with each message, which is not simulated).
+ */
+const FLAG_OPTIONS = new Set([SO_DEBUG, SO_REUSEADDR, SO_DONTROUTE, SO_BROADCAST, SO_KEEPALIVE, SO_OOBINLINE, SO_PASSCRED]);
+
+/** The uid and gid SO_PEERCRED shows without a peer's credentials (cred_to_ucred(): -1). */
+const NO_ID = 0xffffffff;
+
+/**
+ * The caller's credentials as SO_PEERCRED shows them to its peer (struct ucred): its virtual
+ * pid, its effective uid and gid (read from /proc; -1 if that fails).
+ */
+export function credentials(ctx: SyscallContext): Uint8Array {
+  let uid = NO_ID;
+  let gid = NO_ID;
+  try {
+    const status = readFileSync(`/proc/${ctx.process.nativePid}/status`, 'utf8');
+    // Uid: and Gid: list the real, effective, saved and file-system ids.
+    uid = Number(/^Uid:\s+\d+\s+(\d+)/m.exec(status)?.[1] ?? NO_ID);
+    gid = Number(/^Gid:\s+\d+\s+(\d+)/m.exec(status)?.[1] ?? NO_ID);
+  } catch {
+    // the process is gone: no ids
+  }
+  return ucred(ctx.process.pid, uid, gid);
+}
+
+function ucred(pid: number, uid: number, gid: number): Uint8Array {
+  const out = new Uint8Array(12);
+  const view = new DataView(out.buffer);
+  view.setInt32(0, pid, true);
+  view.setUint32(4, uid, true);
+  view.setUint32(8, gid, true);
+  return out;
+}
 
 /** The value of option (`level`, `name`) (sock_getsockopt()), or the errno: EOPNOTSUPP off SOL_SOCKET. */
 export function unixGetsockopt(sock: UnixSocket, level: number, name: number): Uint8Array | Failure {
@@ -41,14 +78,16 @@ export function unixGetsockopt(sock: UnixSocket, level: number, name: number): U
     case SO_ERROR:
       return intBytes(sock.takeError()); // reading it clears it
     case SO_SNDBUF:
+      return intBytes(sock.options.get(SO_SNDBUF) ?? SOCKET_BUFFER);
     case SO_RCVBUF:
-      return intBytes(SOCKET_BUFFER);
+      return intBytes(sock.options.get(SO_RCVBUF) ?? SOCKET_BUFFER);
     case SO_DOMAIN:
       return intBytes(AF_UNIX);
+    case SO_PEERCRED:
+      return sock.peerCredentials ?? ucred(0, NO_ID, NO_ID);
     case SO_ACCEPTCONN:
       return intBytes(sock.listening ? 1 : 0);
     case SO_PROTOCOL:
-    case SO_PASSCRED:
       return intBytes(0);
     case SO_RCVLOWAT:
     case SO_SNDLOWAT:
@@ -75,13 +114,16 @@ export function unixSetsockopt(ctx: SyscallContext, sock: UnixSocket, level: num
   if (!raw) return failure(Errno.EFAULT);
   const value = intOf(raw);
   if (FLAG_OPTIONS.has(name)) {
+    if (name === SO_PASSCRED && value) ctx.warnOnce('setsockopt:SO_PASSCRED', 'setsockopt: SO_PASSCRED is recorded, but no SCM_CREDENTIALS come with the messages');
     sock.options.set(name, value ? 1 : 0);
     return undefined;
   }
   switch (name) {
     case SO_SNDBUF:
     case SO_RCVBUF:
+      // getsockopt reports the size as Linux stores it; the queue keeps its default bound.
       ctx.warnOnce('setsockopt:buffers', `setsockopt: socket buffer sizes stay ${SOCKET_BUFFER} bytes on AF_UNIX sockets`);
+      sock.options.set(name, name === SO_SNDBUF ? bufferSize(value, WMEM_MAX, MIN_SNDBUF) : bufferSize(value, RMEM_MAX, MIN_RCVBUF));
       return undefined;
     case SO_LINGER:
       return optlen < 8 ? failure(Errno.EINVAL) : undefined;

@@ -15,7 +15,7 @@ import type { Family } from './families.js';
 import { AGAIN, Socket, failure, isFailure, type Accepted, type Failure, type Outcome, type Received, type SendOptions, type TransferOptions } from './socket.js';
 import type { HostNet } from './state.js';
 import { UNNAMED, bindName, findSocket } from './unix-named.js';
-import { unixGetsockopt, unixSetsockopt } from './unix-options.js';
+import { credentials, unixGetsockopt, unixSetsockopt } from './unix-options.js';
 
 /**
  * AF_UNIX sockets (unix(7)), after Linux's net/unix/af_unix.c: socket pairs (socketpair(2)) and
@@ -31,6 +31,10 @@ export type UnixSocketType = typeof SOCK_STREAM | typeof SOCK_DGRAM | typeof SOC
 export const MAX_DATAGRAM = SOCKET_BUFFER - 32;
 
 const EOF: Received = { data: new Uint8Array(0), length: 0 };
+
+/** The keys of the wake-ups data causes: sock_def_readable()'s for the receiver, unix_write_space()'s for the sender. */
+const READABLE = POLL.IN | POLL.PRI | POLL.RDNORM | POLL.RDBAND;
+const WRITABLE = POLL.OUT | POLL.WRNORM | POLL.WRBAND;
 
 /** unix_create(): the type (SOCK_RAW is SOCK_DGRAM: "Believe it or not BSD has AF_UNIX, SOCK_RAW"), protocol 0. */
 function unixType(type: number, protocol: number): UnixSocketType | Failure {
@@ -49,9 +53,13 @@ export const unixFamily: Family = {
     sock.unconnected = true;
     return sock;
   },
-  pair(net, type, protocol, nonBlocking) {
+  pair(net, type, protocol, nonBlocking, ctx) {
     const t = unixType(type, protocol);
-    return typeof t === 'number' ? UnixSocket.pair(t, nonBlocking, net) : t;
+    if (typeof t !== 'number') return t;
+    const pair = UnixSocket.pair(t, nonBlocking, net);
+    // Each end's peer is the caller (init_peercred() on both).
+    pair[0].peerCredentials = pair[1].peerCredentials = credentials(ctx);
+    return pair;
   },
 };
 
@@ -69,12 +77,19 @@ export class UnixSocket extends Socket {
   closed = false;
   /** Bytes the receive queue holds, charged to the peer's send buffer. */
   queued = 0;
-  /** SOL_SOCKET flags set by setsockopt(2) that change nothing for a socket pair (SO_KEEPALIVE…). */
+  /** SOL_SOCKET options set by setsockopt(2) that change nothing here (SO_KEEPALIVE…, the buffer sizes getsockopt reports). */
   readonly options = new Map<number, number>();
   /** The bound address (a sockaddr_un), or null: unnamed. */
   name: Uint8Array | null = null;
   /** The peer's address once connected by connect/accept (null for a pair: unnamed). */
   peerName: Uint8Array | null = null;
+  /**
+   * What SO_PEERCRED reports (a struct ucred): the pair's creator, the connecting process on an
+   * accepted end, the listener's on the connecting end; null: none yet.
+   */
+  peerCredentials: Uint8Array | null = null;
+  /** The credentials of the process that called listen(2), handed to each client that connects. */
+  private listenerCredentials: Uint8Array | null = null;
   /** Made by socket(2) and never connected: sends are ENOTCONN rather than EPIPE. */
   unconnected = false;
   /** listen(2) was called: connect(2) queues new connections here for accept(2). */
@@ -123,6 +138,15 @@ export class UnixSocket extends Socket {
     this.peer?.readiness.notify();
   }
 
+  /**
+   * Data reached `receiver`'s queue: it is woken for reading; this end's bits can only have gone
+   * (its send buffer filled), which wakes no edge-triggered entry, as in Linux.
+   */
+  private delivered(receiver: UnixSocket): void {
+    receiver.readiness.notify(READABLE);
+    this.readiness.notify(0);
+  }
+
   /** The pending error, cleared (sock_error()); 0 when none. */
   takeError(): number {
     const e = this.error;
@@ -154,9 +178,10 @@ export class UnixSocket extends Socket {
   }
 
   /** listen(2) (unix_listen()): stream and seqpacket only; it must be bound. */
-  override listen(backlog: number): Outcome {
+  override listen(backlog: number, ctx: SyscallContext): Outcome {
     if (this.type === SOCK_DGRAM) return failure(Errno.EOPNOTSUPP);
     if (!this.name || this.peer || !this.unconnected) return failure(Errno.EINVAL);
+    this.listenerCredentials = credentials(ctx);
     this.backlog = backlog;
     this.listening = true;
     this.readiness.notify();
@@ -199,8 +224,10 @@ export class UnixSocket extends Socket {
     server.name = target.name;
     server.peerName = this.name;
     server.peer = this;
+    server.peerCredentials = credentials(ctx);
     this.peer = server;
     this.peerName = target.name;
+    this.peerCredentials = target.listenerCredentials;
     this.unconnected = false;
     target.acceptQueue.push(server);
     target.readiness.notify();
@@ -238,8 +265,9 @@ export class UnixSocket extends Socket {
     }
     if (this.stream) {
       if (this.queued > 0) {
+        // unix_copy_addr(): the name of the socket that sent — the peer's, none when unnamed.
         const data = this.peekStream(length);
-        return { data, length: data.length };
+        return this.peerName ? { data, length: data.length, from: this.peerName } : { data, length: data.length };
       }
       if (this.error) return failure(this.takeError());
       return this.shutdownBits & RCV_SHUTDOWN ? EOF : AGAIN;
@@ -275,7 +303,9 @@ export class UnixSocket extends Socket {
       if (!message) return;
       this.queued -= charge(message);
     }
-    this.notify(); // the peer may write again
+    // The sender may write again (unix_write_space); the reader's own bits can only have gone.
+    this.readiness.notify(0);
+    this.peer?.readiness.notify(WRITABLE);
   }
 
   /**
@@ -314,7 +344,7 @@ export class UnixSocket extends Socket {
     const chunk = data.subarray(sent, sent + Math.max(0, SOCKET_BUFFER - peer.queued));
     if (chunk.length > 0) {
       peer.enqueue(new Uint8Array(chunk), chunk.length); // a copy: the program's buffer may change
-      this.notify();
+      this.delivered(peer);
       progress.transferred += chunk.length;
     }
     return progress.transferred === data.length ? data.length : AGAIN;
@@ -344,8 +374,7 @@ export class UnixSocket extends Socket {
     // sock_alloc_send_pskb() allocates while the send buffer is not yet full.
     if (peer.queued >= SOCKET_BUFFER) return AGAIN;
     peer.enqueue(new Uint8Array(data), charge(data), this.name);
-    this.notify();
-    peer.readiness.notify();
+    this.delivered(peer);
     return data.length;
   }
 

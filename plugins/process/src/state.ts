@@ -31,6 +31,11 @@ export class ProcessState {
    * fork), which keying by the new thread's view gives.
    */
   readonly deathSignals = new WeakMap<ThreadView, number>();
+  /**
+   * The threads that set PR_SET_NO_NEW_PRIVS themselves. The kernel's flag is on for every
+   * managed task (the seccomp filter needs it); a new task inherits the program's view (prctl(2)).
+   */
+  readonly noNewPrivs = new WeakSet<ThreadView>();
   /** One futex table per host: keys already name the process. */
   private readonly futexTables = new WeakMap<HostView, FutexTable>();
 
@@ -57,8 +62,9 @@ export class ProcessState {
     return table;
   }
 
-  /** A new task inherits what the kernel copies for it: CLONE_CHILD_CLEARTID, SA_RESTART handlers. */
+  /** A new task inherits what the kernel copies for it: CLONE_CHILD_CLEARTID, SA_RESTART handlers, no_new_privs. */
   onClone({ parent, child, thread }: CloneEvent): void {
+    if (this.noNewPrivs.has(parent)) this.noNewPrivs.add(child);
     const clearTid = this.pendingClearTid.get(parent);
     this.pendingClearTid.delete(parent);
     if (clearTid !== undefined) this.clearChildTid.set(child, clearTid);

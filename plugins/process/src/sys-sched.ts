@@ -1,5 +1,5 @@
-import { Errno, block, errno, ok, waitFor, type SyscallContext, type SyscallResult } from '@shadow-ts/plugin-sdk';
-import { hostThread, onRealPid } from './pids.js';
+import { Errno, block, errno, native, ok, rewrite, waitFor, type SyscallContext, type SyscallResult } from '@shadow-ts/plugin-sdk';
+import { argsWith, hostThread, onRealPid } from './pids.js';
 
 /**
  * sysSchedYield implements Linux syscall sched_yield(2): the thread steps back behind every
@@ -9,17 +9,26 @@ export function sysSchedYield(ctx: SyscallContext): SyscallResult {
   return ctx.restarted ? ok() : block(waitFor.deadline(ctx.now));
 }
 
-/** sysSchedGetaffinity implements Linux syscall sched_getaffinity(2): one simulated CPU, CPU 0. */
+/**
+ * sysSchedGetaffinity implements Linux syscall sched_getaffinity(2) for one simulated CPU, CPU 0:
+ * the kernel runs the call on the real task behind the pid, so the size checks and the length it
+ * returns (its CPU mask size) are its own, and the mask it wrote is replaced by CPU 0 alone.
+ */
 export function sysSchedGetaffinity(ctx: SyscallContext): SyscallResult {
+  const memory = ctx.memory;
+  const addr = ctx.args.ptr(2);
+  const oneCpu = (ret: bigint): bigint => {
+    if (ret > 0n) {
+      const mask = new Uint8Array(Number(ret));
+      mask[0] = 1;
+      memory.write(addr, mask);
+    }
+    return ret;
+  };
   const pid = ctx.args.int(0);
-  const size = ctx.args.sizeT(1);
-  if (pid < 0) return errno(Errno.EINVAL);
-  if (pid !== 0 && !hostThread(ctx, pid)) return errno(Errno.ESRCH);
-  // The kernel copies whole longs and refuses buffers smaller than its CPU mask.
-  if (size < 8 || size % 8 !== 0) return errno(Errno.EINVAL);
-  const mask = new Uint8Array(8);
-  mask[0] = 1;
-  return ctx.memory.write(ctx.args.ptr(2), mask) ? ok(8) : errno(Errno.EFAULT);
+  if (pid <= 0) return native(oneCpu);
+  const thread = hostThread(ctx, pid);
+  return thread ? rewrite(ctx.nr, argsWith(ctx, 0, BigInt(thread.nativeTid)), oneCpu) : errno(Errno.ESRCH);
 }
 
 /**

@@ -152,8 +152,30 @@ export function sysRtSigsuspend(ctx: SyscallContext): SyscallResult {
 }
 
 /**
+ * The native end of rt_sigtimedwait: the siginfo the kernel wrote names the simulator as the
+ * sender of a signal it sent; the program must see the virtual sender (si_code at 8, si_pid at 16).
+ */
+function virtualSender(ctx: SyscallContext): (ret: bigint) => bigint {
+  const { thread, memory } = ctx;
+  const info = ctx.args.ptr(1);
+  return (ret) => {
+    const sender = ret > 0n ? thread.takeSender(Number(ret)) : undefined;
+    if (sender && info !== 0n) {
+      const bytes = new Uint8Array(12);
+      const view = new DataView(bytes.buffer);
+      view.setInt32(0, sender.code, true);
+      view.setInt32(8, sender.pid, true);
+      memory.write(info + 8n, bytes.subarray(0, 4));
+      memory.write(info + 16n, bytes.subarray(8, 12));
+    }
+    return ret;
+  };
+}
+
+/**
  * sysRtSigtimedwait implements Linux syscall rt_sigtimedwait(2). A signal of the set lets the
- * kernel run the call (it dequeues the signal); the timeout runs on simulated time.
+ * kernel run the call (it dequeues the signal, and the sender it names is made the virtual one);
+ * the timeout runs on simulated time.
  */
 export function sysRtSigtimedwait(ctx: SyscallContext): SyscallResult {
   const set = readMask(ctx, ctx.args.ptr(0), ctx.args.sizeT(3));
@@ -167,9 +189,9 @@ export function sysRtSigtimedwait(ctx: SyscallContext): SyscallResult {
   });
   if (deadline !== null && typeof deadline !== 'bigint') return deadline;
   // A signal of the set may already be pending: the kernel answers at once without blocking.
-  if (pendingSignals(ctx) & set) return native();
+  if (pendingSignals(ctx) & set) return native(virtualSender(ctx));
   if (deadline !== null && deadline <= ctx.now) return errno(Errno.EAGAIN);
-  return block(deadline === null ? {} : waitFor.deadline(deadline), { restartable: false, nativeOnSignals: set });
+  return block(deadline === null ? {} : waitFor.deadline(deadline), { restartable: false, nativeOnSignals: set, mapResult: virtualSender(ctx) });
 }
 
 /** Signals pending for the calling thread or its process (from /proc). */

@@ -1,5 +1,7 @@
 import {
+  Errno,
   block,
+  errno,
   ok,
   readDuration,
   timespecBytes,
@@ -8,9 +10,12 @@ import {
   type SyscallContext,
   type SyscallResult,
 } from '@shadow-ts/plugin-sdk';
-import { EINVAL, clockKind } from './clocks.js';
+import { CLOCK, EINVAL, clockKind } from './clocks.js';
 
 const TIMER_ABSTIME = 1;
+
+/** Clocks Linux cannot sleep on (their k_clock has no nsleep): clock_nanosleep is EOPNOTSUPP. */
+const NO_NSLEEP: ReadonlySet<number> = new Set([CLOCK.THREAD_CPUTIME_ID, CLOCK.MONOTONIC_RAW, CLOCK.REALTIME_COARSE, CLOCK.MONOTONIC_COARSE]);
 
 /**
  * Parks the thread until `deadline` (a deadline already passed completes at once). Sleeps are
@@ -40,6 +45,7 @@ export function sysClockNanosleep(ctx: SyscallContext): SyscallResult {
   if (ctx.restarted) return ok();
   const id = ctx.args.int(0);
   const kind = clockKind(id);
+  if (kind !== null && NO_NSLEEP.has(id)) return errno(Errno.EOPNOTSUPP);
   if (kind === null || kind === 'cputime') {
     // With an infinitely fast CPU a CPU-time sleep could never end.
     ctx.warnOnce(`clock_nanosleep:${id}`, `clock_nanosleep: clock id ${id} is not supported; returning EINVAL`);

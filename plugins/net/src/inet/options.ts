@@ -254,7 +254,7 @@ export function getTcpOption(ctx: SyscallContext, sock: TcpSocket, name: number)
 }
 
 /** Buffer sizes as sock_setsockopt() stores them: capped at the max, doubled, at least the minimum. */
-function bufferSize(value: number, max: number, min: number): number {
+export function bufferSize(value: number, max: number, min: number): number {
   const capped = value < 0 || value > max ? max : value;
   return Math.max(capped * 2, min);
 }

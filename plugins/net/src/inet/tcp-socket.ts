@@ -389,7 +389,13 @@ export class TcpSocket extends InetSocket implements TcpListenerEndpoint {
    */
   receive(length: number, _opts: TransferOptions): Outcome<Received> {
     const conn = this.conn;
-    if (this.listening || !conn) return failure(Errno.ENOTCONN);
+    if (this.listening) return failure(Errno.ENOTCONN);
+    // tcp_recvmsg() on a socket that never connected: a pending error, then end of file if
+    // reading was shut down (shutdown(2) records it even when it answers ENOTCONN), else ENOTCONN.
+    if (!conn) {
+      if (this.hasError) return failure(this.takeError());
+      return this.shut & RCV_SHUTDOWN ? { data: new Uint8Array(0), length: 0 } : failure(Errno.ENOTCONN);
+    }
     const { bytes } = conn.readable();
     if (bytes > 0) {
       const data = conn.read(Math.min(length, bytes), true);
