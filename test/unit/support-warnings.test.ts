@@ -206,8 +206,12 @@ describe('partial support warns once', () => {
     tapped = await builtinTaps();
   });
 
-  it('finds every built-in tap in the plugin sources', () => {
-    expect([...sources.handlers.keys()].sort()).to.deep.equal([...tapped].sort());
+  it('finds the handler of every partial built-in tap in the plugin sources', () => {
+    // Taps made in a loop over a list of names (the file system strategies' path calls) are not
+    // read from the sources; none of them may be partial, or its warning would go unchecked.
+    const partial = [...tapped].filter((name) => SUPPORT[name as keyof typeof SUPPORT]?.level === 'partial');
+    expect(partial.filter((name) => !sources.handlers.has(name)), 'partial taps not found').to.deep.equal([]);
+    expect([...sources.handlers.keys()].filter((name) => !tapped.has(name)), 'found but not tapped').to.deep.equal([]);
   });
 
   it('reads keys as the syscall names they start with', () => {
