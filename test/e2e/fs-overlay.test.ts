@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROGRAMS, ROOT, runShadow, scratchDir, type ShadowRun } from './harness.js';
 
@@ -172,5 +172,36 @@ describe('fs strategies: overlay and shared', function () {
       expect(run.code).to.equal(1);
       expect(run.stderr).to.match(/^shadow: error: .*\.shadowrc: fs: overlay: unknown option "x"; it takes no options\n$/);
     });
+  });
+
+  it("two nginx hosts with the stock nginx.conf (/run/nginx.pid, /var/log/nginx) each serve and keep their own files; the real ones are untouched", function () {
+    if (!existsSync('/usr/sbin/nginx') || !existsSync('/etc/nginx/nginx.conf')) this.skip();
+    const dir = scratchDir();
+    chmodSync(dir, 0o755); // the workers run as www-data
+    mkdirSync(join(dir, 'site'));
+    writeFileSync(join(dir, 'site/index.html'), 'hello\n');
+    const stock = readFileSync('/etc/nginx/nginx.conf', 'utf8');
+    expect(stock).to.match(/^pid \/run\/nginx\.pid;/m);
+    writeFileSync(join(dir, 'nginx.conf'), stock.replace(/include \/etc\/nginx\/sites-enabled\/\*;/, `server { listen 80 default_server; root ${dir}/site; }`));
+    writeFileSync(join(dir, '.shadowrc'), 'fs: overlay\n');
+    const real = ['/run/nginx.pid', '/var/log/nginx/error.log', '/var/log/nginx/access.log'];
+    const before = real.map((p) => (existsSync(p) ? `${statSync(p).size} ${statSync(p).mtimeMs}` : 'none'));
+    const nginx = `{ path: /usr/sbin/nginx, args: ['-c', '${dir}/nginx.conf', '-g', 'daemon off;'], expected_final_state: running }`;
+    const yaml = `general: { stop_time: 10 s }
+network: { graph: { type: 1_gbit_switch } }
+hosts:
+  web1: { network_node_id: 0, processes: [ ${nginx} ] }
+  web2: { network_node_id: 0, processes: [ ${nginx} ] }
+  client: { network_node_id: 0, processes: [ { path: /bin/sh, args: ['-c', 'curl -s http://web1/ && curl -s http://web2/'], start_time: 2 s } ] }
+`;
+    const run = runShadow(yaml, [], dir);
+    expect(run.code, run.stdout.slice(-2000)).to.equal(0);
+    expect(run.file('client', 'sh.1000.stdout')).to.equal('hello\nhello\n');
+    for (const host of ['web1', 'web2']) {
+      expect(run.file(host, 'fs/run/nginx.pid'), host).to.equal('1000\n');
+      expect(run.file(host, 'fs/var/log/nginx/access.log'), host).to.match(/"GET \/ HTTP\/1\.1" 200 /);
+    }
+    const after = real.map((p) => (existsSync(p) ? `${statSync(p).size} ${statSync(p).mtimeMs}` : 'none'));
+    expect(after).to.deep.equal(before);
   });
 });
