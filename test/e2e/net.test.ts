@@ -150,6 +150,13 @@ hosts:
     expect(simulated.code).to.equal(0);
   });
 
+  it('UDP to a closed port: the ICMP port unreachable makes a connected socket fail with ECONNREFUSED, as on Linux', () => {
+    const { native, simulated, run } = compareWithNative('net-icmp');
+    expect(native.stdout).to.contain('recv: -1 ECONNREFUSED\n');
+    expect(simulated.stdout, run.stdout).to.equal(native.stdout);
+    expect(simulated.code).to.equal(0);
+  });
+
   it('a restarted server listens again on its port while its old connection is in TIME_WAIT (SO_REUSEADDR), as Linux', () => {
     const { native, simulated, run } = compareWithNative('net-relisten');
     expect(native.stdout).to.contain('again with SO_REUSEADDR: ok\n');

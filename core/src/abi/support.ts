@@ -292,7 +292,7 @@ export const SUPPORT: Readonly<Partial<Record<SyscallName, Support>>> = {
   listen: emulated('TCP and AF_UNIX stream/seqpacket; UDP, AF_UNIX datagram and netlink EOPNOTSUPP as on Linux; the backlog (capped at somaxconn 4096) bounds the accept queue, SYNs and connects beyond it are dropped or wait'),
   accept: emulated('TCP and AF_UNIX stream/seqpacket listeners (SO_RCVTIMEO on TCP); other kinds EOPNOTSUPP as on Linux'),
   accept4: emulated('as accept, with SOCK_NONBLOCK and SOCK_CLOEXEC; other flags EINVAL'),
-  connect: partial(INET_UNIX + '; UDP to a closed port is silently dropped (no ICMP), so connected UDP never sees ECONNREFUSED'),
+  connect: emulated(INET_UNIX + '; a UDP datagram to a closed port is answered with an ICMP port unreachable (6 a second per peer, loopback unlimited): the connected socket\'s next call fails with ECONNREFUSED'),
   sendto: partial(SOCKETS + '; MSG_OOB is EOPNOTSUPP; UDP broadcast is not delivered'),
   recvfrom: partial(SOCKETS + '; MSG_OOB and MSG_ERRQUEUE are not supported'),
   sendmsg: partial(SOCKETS + '; control messages (SCM_RIGHTS, SCM_CREDENTIALS, IP_PKTINFO, …) are dropped (warned once)'),

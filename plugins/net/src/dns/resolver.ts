@@ -46,7 +46,7 @@ export class DnsResolver {
       this.udpQuery(packet);
       return true;
     }
-    if (packet.tcp!.dstPort !== DNS_PORT) return false;
+    if (!packet.tcp || packet.tcp.dstPort !== DNS_PORT) return false; // an ICMP error is the sockets'
     this.tcp.segment(packet);
     return true;
   }

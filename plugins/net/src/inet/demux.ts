@@ -23,7 +23,17 @@ export interface UdpEndpoint extends Binding {
   /** The connected peer (wire text), or null. */
   readonly peer: { readonly ip: string; readonly port: number } | null;
   deliver(packet: InetPacket): void;
+  /** Its peer's port is closed (an ICMP port unreachable came back): ECONNREFUSED, once. */
+  refused(): void;
 }
+
+/**
+ * Port-unreachable errors to one peer: a token bucket of XRLIM_BURST_FACTOR (6) tokens, one
+ * back per net.ipv4.icmp_ratelimit (1 s), as inet_peer_xrlim_allow() spends them; loopback is
+ * never limited (icmpv4_xrlim_allow()).
+ */
+const ICMP_BURST = 6;
+const ICMP_TOKEN_NS = 1_000_000_000n;
 
 /** A TCP socket with a connection (4-tuple) or a listener. */
 export interface TcpEndpoint {
@@ -52,6 +62,8 @@ export class NetStack {
   /** Set by the TCP socket layer (kept out of this module to avoid an import cycle). */
   static resetter: Resetter | null = null;
   private readonly resolver: DnsResolver;
+  /** ICMP rate limit state per peer address: tokens left and when they were counted. */
+  private readonly icmpTokens = new Map<string, { tokens: number; at: SimTime }>();
 
   constructor(
     readonly host: HostView,
@@ -93,8 +105,41 @@ export class NetStack {
     if (!(packet instanceof InetPacket)) return; // not ours (no other transport exists)
     if (this.events.packetReceived.taps.length > 0) this.events.packetReceived.call(this.host, packet);
     if (this.resolver.receive(packet)) return;
-    if (packet.udp) this.receiveUdp(packet);
+    if (packet.icmp) this.receiveIcmp(packet);
+    else if (packet.udp) this.receiveUdp(packet);
     else this.receiveTcp(packet);
+  }
+
+  /**
+   * An ICMP error about a datagram this host sent: the socket it came from learns ECONNREFUSED
+   * if it is connected to where the datagram went (__udp4_lib_err(): without IP_RECVERR an
+   * unconnected socket does not hear of it; IP_RECVERR's error queue is not simulated).
+   */
+  private receiveIcmp(packet: InetPacket): void {
+    const original = packet.icmp!.original;
+    const d = original.udp;
+    if (!d) return;
+    for (const b of this.udp.at(d.srcPort)) {
+      const sock = b as UdpEndpoint;
+      if (sock.peer?.ip === original.destination && sock.peer.port === d.dstPort && accepts(sock, original.source)) {
+        sock.refused();
+        return;
+      }
+    }
+  }
+
+  /** Answers a datagram no socket took with a port unreachable, within the rate limit. */
+  private unreachable(packet: InetPacket): void {
+    if (!isLoopback(packet.source)) {
+      const now = this.host.now();
+      const bucket = this.icmpTokens.get(packet.source) ?? { tokens: ICMP_BURST, at: now };
+      bucket.tokens = Math.min(ICMP_BURST, bucket.tokens + Number((now - bucket.at) / ICMP_TOKEN_NS));
+      bucket.at = now - ((now - bucket.at) % ICMP_TOKEN_NS);
+      this.icmpTokens.set(packet.source, bucket);
+      if (bucket.tokens === 0) return;
+      bucket.tokens--;
+    }
+    this.send(InetPacket.portUnreachable(packet));
   }
 
   private receiveUdp(packet: InetPacket): void {
@@ -112,7 +157,8 @@ export class NetStack {
         bestScore = score;
       }
     }
-    best?.deliver(packet);
+    if (best) best.deliver(packet);
+    else this.unreachable(packet);
   }
 
   private receiveTcp(packet: InetPacket): void {

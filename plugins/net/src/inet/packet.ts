@@ -8,12 +8,17 @@ import { ipv4Bytes, ipv6Bytes, isV4 } from './addresses.js';
  * their checksums) for pcap captures.
  */
 
+export const IPPROTO_ICMP = 1;
 export const IPPROTO_TCP = 6;
 export const IPPROTO_UDP = 17;
+export const IPPROTO_ICMPV6 = 58;
 
 const IPV4_HEADER = 20;
 const IPV6_HEADER = 40;
 const UDP_HEADER = 8;
+const ICMP_HEADER = 8;
+/** ICMPv6 quotes as much of the packet as keeps the error within the minimum MTU (RFC 4443). */
+const ICMPV6_QUOTE = 1280 - IPV6_HEADER - ICMP_HEADER;
 const TCP_HEADER = 20;
 /** Hop limit / TTL of the packets Linux sends (net.ipv4.ip_default_ttl). */
 const TTL = 64;
@@ -25,22 +30,32 @@ export interface UdpDatagram {
   readonly payload: Uint8Array;
 }
 
+/**
+ * An ICMP "port unreachable" (ICMPv4 type 3 code 3, ICMPv6 type 1 code 4) about `original`, the
+ * datagram no socket took: what its sender's stack matches the error against.
+ */
+export interface IcmpUnreachable {
+  readonly original: InetPacket;
+}
+
 /** TCP options on the wire: MSS (4 bytes), NOP + window scale (4 bytes). */
 function tcpOptionsLength(seg: TcpSegment): number {
   return (seg.mss !== undefined ? 4 : 0) + (seg.windowScale !== undefined ? 4 : 0);
 }
 
-/** An IP packet carrying UDP or TCP. Addresses are wire text (IPv4 dotted or IPv6). */
+/** An IP packet carrying UDP, TCP or an ICMP error. Addresses are wire text (IPv4 dotted or IPv6). */
 export class InetPacket implements NetPacket {
   readonly protocol: number;
+  private quoted: Uint8Array | null = null;
 
   private constructor(
     readonly source: string,
     readonly destination: string,
     readonly udp: UdpDatagram | null,
     readonly tcp: TcpSegment | null,
+    readonly icmp: IcmpUnreachable | null = null,
   ) {
-    this.protocol = udp ? IPPROTO_UDP : IPPROTO_TCP;
+    this.protocol = udp ? IPPROTO_UDP : tcp ? IPPROTO_TCP : isV4(source) ? IPPROTO_ICMP : IPPROTO_ICMPV6;
   }
 
   static udp(source: string, destination: string, datagram: UdpDatagram): InetPacket {
@@ -51,11 +66,21 @@ export class InetPacket implements NetPacket {
     return new InetPacket(source, destination, null, segment);
   }
 
+  /** The port-unreachable error a host sends back for `original` (from its destination to its source). */
+  static portUnreachable(original: InetPacket): InetPacket {
+    return new InetPacket(original.destination, original.source, null, null, { original });
+  }
+
   get v4(): boolean {
     return isV4(this.source);
   }
 
+  /** The transport payload; for an ICMP error, the part of the original packet it quotes. */
   get payload(): Uint8Array {
+    if (this.icmp) {
+      const original = this.icmp.original.toBytes();
+      return (this.quoted ??= original.subarray(0, this.v4 ? IPV4_HEADER + 8 : Math.min(original.length, ICMPV6_QUOTE)));
+    }
     return (this.udp ?? this.tcp)!.payload;
   }
 
@@ -65,7 +90,7 @@ export class InetPacket implements NetPacket {
 
   /** Bytes of the transport header. */
   private get transportHeader(): number {
-    return this.tcp ? TCP_HEADER + tcpOptionsLength(this.tcp) : UDP_HEADER;
+    return this.tcp ? TCP_HEADER + tcpOptionsLength(this.tcp) : this.icmp ? ICMP_HEADER : UDP_HEADER;
   }
 
   get wireSize(): number {
@@ -73,7 +98,7 @@ export class InetPacket implements NetPacket {
   }
 
   toBytes(): Uint8Array {
-    const transport = this.tcp ? encodeTcp(this.tcp) : encodeUdp(this.udp!);
+    const transport = this.tcp ? encodeTcp(this.tcp) : this.icmp ? encodeIcmp(this.v4, this.payload) : encodeUdp(this.udp!);
     const ipHeader = this.v4 ? IPV4_HEADER : IPV6_HEADER;
     const out = new Uint8Array(ipHeader + transport.length);
     out.set(transport, ipHeader);
@@ -109,11 +134,21 @@ export class InetPacket implements NetPacket {
       p.setUint32(32, transport.length, false);
       p.setUint8(39, this.protocol);
     }
-    let sum = checksum([pseudo, transport]);
+    // ICMPv4's checksum covers the message alone; ICMPv6's, UDP's and TCP's the pseudo-header too.
+    let sum = this.icmp && this.v4 ? checksum([transport]) : checksum([pseudo, transport]);
     if (this.udp && sum === 0) sum = 0xffff; // 0 means "no checksum" in UDP
-    v.setUint16(ipHeader + (this.tcp ? 16 : 6), sum, false);
+    v.setUint16(ipHeader + (this.tcp ? 16 : this.icmp ? 2 : 6), sum, false);
     return out;
   }
+}
+
+/** Destination unreachable, port unreachable (ICMPv4 3/3, ICMPv6 1/4), then the quoted packet. */
+function encodeIcmp(v4: boolean, quoted: Uint8Array): Uint8Array {
+  const out = new Uint8Array(ICMP_HEADER + quoted.length);
+  out[0] = v4 ? 3 : 1;
+  out[1] = v4 ? 3 : 4;
+  out.set(quoted, ICMP_HEADER);
+  return out;
 }
 
 function encodeUdp(d: UdpDatagram): Uint8Array {

@@ -1,6 +1,5 @@
 import { Errno, POLL, type SyscallContext } from '@shadow-ts/plugin-sdk';
 import { RCV_SHUTDOWN, SEND_SHUTDOWN, SHUTDOWN_MASK, SOCK_DGRAM, SO_BROADCAST } from '../constants.js';
-import { DNS_PORT, RESOLVER_ADDRESS } from '../dns/resolver.js';
 import { AGAIN, failure, isFailure, type Failure, type Outcome, type Received, type SendOptions, type TransferOptions } from '../socket.js';
 import type { HostNet } from '../state.js';
 import { AF_INET, ANY4, ANY6, LOOPBACK4, LOOPBACK6, SOCKADDR_IN, decodeSockaddr, encodeSockaddr, isV4, isWildcard, type Endpoint, type InetFamily } from './addresses.js';
@@ -17,8 +16,8 @@ import { InetSocket } from './socket.js';
  * has left the host (its last bit on the uplink), and a send waits (or EAGAIN) while the charge
  * reaches SO_SNDBUF, as sock_alloc_send_skb() does: a flood goes at the link's pace, with a
  * bounded backlog.
- * ICMP is not modelled: a datagram to a closed port vanishes, nobody learns ECONNREFUSED
- * (connect warns once).
+ * A datagram no socket takes is answered with an ICMP port unreachable (demux.ts), and a socket
+ * connected to that port then fails its next call with ECONNREFUSED, as on Linux.
  */
 
 /** The largest UDP payload: 65535 - 20 (IPv4) - 8; over IPv6 65535 - 8. */
@@ -94,6 +93,12 @@ export class UdpSocket extends InetSocket implements UdpEndpoint {
     this.readiness.notify();
   }
 
+  /** An ICMP port unreachable came back for a datagram to the peer (demux's receiveIcmp). */
+  refused(): void {
+    this.error = Errno.ECONNREFUSED;
+    this.readiness.notify();
+  }
+
   /** Where a datagram to `to` (or the connected peer) goes: the endpoint, or an errno. */
   private destination(to: Endpoint | undefined): Endpoint | Failure {
     const dest = to ?? this.peer;
@@ -161,10 +166,9 @@ export class UdpSocket extends InetSocket implements UdpEndpoint {
 
   /**
    * connect(2): sets the default peer (and the local address, as Linux fixes the source);
-   * AF_UNSPEC disconnects, giving up an implicitly bound port. No ICMP is modelled, so a
-   * connected socket whose peer's port is closed never learns ECONNREFUSED (warned once).
+   * AF_UNSPEC disconnects, giving up an implicitly bound port.
    */
-  connect(ctx: SyscallContext, address: Uint8Array): Outcome {
+  connect(_ctx: SyscallContext, address: Uint8Array): Outcome {
     const to = this.connectTarget(address);
     if (isFailure(to)) return to;
     if (!to) {
@@ -179,10 +183,6 @@ export class UdpSocket extends InetSocket implements UdpEndpoint {
     if (isFailure(dest)) return dest;
     const bound = this.autobind();
     if (bound) return bound;
-    // The simulated resolver always answers: a resolver's connected socket has nothing to miss.
-    if (dest.ip !== RESOLVER_ADDRESS || dest.port !== DNS_PORT) {
-      ctx.warnOnce('connect:udp-refused', 'connect: ICMP is not simulated, so a connected UDP socket never sees ECONNREFUSED from a closed port');
-    }
     if (isWildcard(this.ip)) this.ip = this.stack.sourceFor(dest.ip, this.ip);
     this.peer = dest;
     this.readiness.notify();
