@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROGRAMS, ROOT, logLines, runShadow, scratchDir, snapshot, type ShadowRun } from './harness.js';
+import { compareWithNative } from './native-compare.js';
 
 const PYTHON = '/usr/bin/python3';
 /** Managed processes start with an empty environment: those that look programs up get this PATH. */
@@ -356,6 +357,15 @@ describe('process: vfork strategies on the spawn matrix', () => {
       expect(lines, run.stderr).to.have.length(1);
       expect(lines[0]).to.match(/^shadow: error: .*\.shadowrc: vfork: reject: option errno .*"EWHAT"/);
     });
+  });
+});
+
+describe('process: POSIX timers', () => {
+  it('timer_create/settime/gettime/delete: periodic, absolute, SIGEV_THREAD_ID, SIGEV_NONE and the errors, as natively', () => {
+    const { native, simulated, run } = compareWithNative('posix-timers');
+    expect(native.stdout).to.contain('three SIGALRM after at least 90 ms: yes');
+    expect(simulated.stdout, run.stdout.slice(-2000)).to.equal(native.stdout);
+    expect(simulated.code).to.equal(0);
   });
 });
 

@@ -40,6 +40,7 @@ import {
   sysTgkill,
   sysTkill,
 } from './sys-signal.js';
+import { deleteTimers, sysTimerCreate, sysTimerDelete, sysTimerGetoverrun, sysTimerGettime, sysTimerSettime } from './sys-timer.js';
 import { sysWait4, sysWaitid } from './sys-wait.js';
 import { asFork } from './vfork/as-fork.js';
 import { nativeVfork } from './vfork/native.js';
@@ -64,6 +65,11 @@ export default definePlugin({
     sc.for('uname').tap(PLUGIN_NAME, sysUname);
     sc.for('sysinfo').tap(PLUGIN_NAME, sysSysinfo);
     sc.for('getrusage').tap(PLUGIN_NAME, sysGetrusage);
+    sc.for('timer_create').tap(PLUGIN_NAME, (ctx) => sysTimerCreate(ctx, state));
+    sc.for('timer_settime').tap(PLUGIN_NAME, (ctx) => sysTimerSettime(ctx, state));
+    sc.for('timer_gettime').tap(PLUGIN_NAME, (ctx) => sysTimerGettime(ctx, state));
+    sc.for('timer_getoverrun').tap(PLUGIN_NAME, (ctx) => sysTimerGetoverrun(ctx, state));
+    sc.for('timer_delete').tap(PLUGIN_NAME, (ctx) => sysTimerDelete(ctx, state));
     sc.for('getcpu').tap(PLUGIN_NAME, sysGetcpu);
     sc.for('fork').tap(PLUGIN_NAME, sysFork);
     sc.for('vfork').tap(PLUGIN_NAME, (ctx) => sysVfork(ctx, state));
@@ -115,7 +121,11 @@ export default definePlugin({
 
     kernel.hooks.clone.tap(PLUGIN_NAME, (event) => state.onClone(event));
     kernel.hooks.threadExit.tap(PLUGIN_NAME, (thread) => state.onThreadExit(thread));
-    kernel.hooks.exec.tap(PLUGIN_NAME, ({ process }) => state.forgetHandlers(process));
+    kernel.hooks.exec.tap(PLUGIN_NAME, ({ process }) => {
+      state.forgetHandlers(process);
+      deleteTimers(state, process);
+    });
+    kernel.hooks.processExit.tap(PLUGIN_NAME, (process) => deleteTimers(state, process));
     kernel.hooks.restartOnSignal.tap(PLUGIN_NAME, (thread, sig) => state.restartSet(thread.process).has(sig));
 
     for (const factory of [asFork, nativeVfork, rejectVfork]) kernel.vfork.register(factory);

@@ -1,5 +1,6 @@
 import type { CloneEvent, HostView, ProcessView, StrategyRegistry, ThreadView, VforkStrategy } from '@shadow-ts/plugin-sdk';
 import { FutexTable } from './futex.js';
+import type { PosixTimer } from './sys-timer.js';
 
 /** A process's ITIMER_REAL: next expiry, interval, and the pending host event. */
 export interface RealTimer {
@@ -20,6 +21,8 @@ export class ProcessState {
   readonly pendingClearTid = new WeakMap<ThreadView, bigint>();
   /** Each process's ITIMER_REAL while it is armed. */
   readonly realTimers = new WeakMap<ProcessView, RealTimer>();
+  /** Each process's POSIX timers (timer_create(2)), by timer id. */
+  readonly posixTimers = new WeakMap<ProcessView, Map<number, PosixTimer>>();
   /**
    * Which signals of a process have handlers installed with SA_RESTART. rt_sigaction runs in the
    * kernel; this copy of one bit per signal is what the simulator needs to decide whether a call

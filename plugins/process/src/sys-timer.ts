@@ -1,0 +1,185 @@
+import { Errno, NS_PER_SEC, errno, ok, type ProcessView, type SimTime, type SyscallContext, type SyscallResult } from '@shadow-ts/plugin-sdk';
+import { mainThread } from './signals.js';
+import type { ProcessState } from './state.js';
+
+/**
+ * POSIX per-process timers (timer_create(2) and friends) on simulated time. A timer fires on its
+ * host's clock and raises its signal — at the process (SIGEV_SIGNAL) or one of its threads
+ * (SIGEV_THREAD_ID) — then re-arms by its interval. The signal arrives as from the kernel, but
+ * without SI_TIMER or the sigev_value (the simulator's signals carry neither), so glibc's
+ * SIGEV_THREAD timers, whose helper thread needs both, never run their function (warned once).
+ */
+
+/** One timer: its event, and while armed its next expiry and interval. */
+export interface PosixTimer {
+  readonly signal: number;
+  /** 0 for SIGEV_NONE. The thread it goes to (SIGEV_THREAD_ID), or null: the process. */
+  readonly thread: number | null;
+  /** The CPU-time clocks never advance: such a timer never fires. */
+  readonly cpuClock: boolean;
+  next: SimTime | null;
+  interval: bigint;
+  cancel: () => void;
+}
+
+const SIGEV_SIGNAL = 0;
+const SIGEV_NONE = 1;
+const SIGEV_THREAD_ID = 4;
+const SIGALRM = 14;
+/** glibc's SIGTIMER (SIGRTMIN): the signal its SIGEV_THREAD helper thread waits for. */
+const GLIBC_SIGTIMER = 32;
+const SIGRTMAX = 64;
+const TIMER_ABSTIME = 1;
+/** The clocks timer_create accepts: realtime, monotonic, CPU time, boottime, the alarms, TAI. */
+const CLOCKS = new Set([0, 1, 2, 3, 7, 8, 9, 11]);
+const CPU_CLOCKS = new Set([2, 3]);
+/** Linux's timer ids are ints; more timers than this per process is EAGAIN here. */
+const MAX_TIMERS = 32768;
+
+function timersOf(state: ProcessState, process: ProcessView): Map<number, PosixTimer> {
+  let timers = state.posixTimers.get(process);
+  if (!timers) state.posixTimers.set(process, (timers = new Map()));
+  return timers;
+}
+
+/** A timespec at `offset` as nanoseconds, or null when invalid (negative, tv_nsec ≥ 1e9). */
+function timespecAt(view: DataView, offset: number): bigint | null {
+  const sec = view.getBigInt64(offset, true);
+  const nsec = view.getBigInt64(offset + 8, true);
+  return sec < 0n || nsec < 0n || nsec >= NS_PER_SEC ? null : sec * NS_PER_SEC + nsec;
+}
+
+/** An itimerspec: interval, then value. */
+function itimerspec(interval: bigint, value: bigint): Uint8Array {
+  const out = new Uint8Array(32);
+  const view = new DataView(out.buffer);
+  view.setBigInt64(0, interval / NS_PER_SEC, true);
+  view.setBigInt64(8, interval % NS_PER_SEC, true);
+  view.setBigInt64(16, value / NS_PER_SEC, true);
+  view.setBigInt64(24, value % NS_PER_SEC, true);
+  return out;
+}
+
+/** What is left of a timer and its interval, as timer_gettime reports them. */
+function remaining(ctx: SyscallContext, timer: PosixTimer): Uint8Array {
+  const left = timer.next === null ? 0n : timer.next > ctx.now ? timer.next - ctx.now : 1n;
+  return itimerspec(timer.interval, left);
+}
+
+/** sysTimerCreate implements Linux syscall timer_create(2). */
+export function sysTimerCreate(ctx: SyscallContext, state: ProcessState): SyscallResult {
+  const clock = ctx.args.int(0);
+  if (!CLOCKS.has(clock)) return errno(Errno.EINVAL);
+  let signal = SIGALRM;
+  let thread: number | null = null;
+  const event = ctx.args.ptr(1);
+  if (event !== 0n) {
+    const raw = ctx.memory.read(event, 20);
+    if (!raw) return errno(Errno.EFAULT);
+    const view = new DataView(raw.buffer, raw.byteOffset, 20);
+    const signo = view.getInt32(8, true);
+    const notify = view.getInt32(12, true);
+    if (notify === SIGEV_NONE) signal = 0;
+    else if (notify === SIGEV_SIGNAL || notify === SIGEV_THREAD_ID) {
+      if (signo < 1 || signo > SIGRTMAX) return errno(Errno.EINVAL);
+      signal = signo;
+      if (notify === SIGEV_THREAD_ID) {
+        const tid = view.getInt32(16, true);
+        if (!ctx.process.threads().some((t) => t.tid === tid)) return errno(Errno.EINVAL);
+        thread = tid;
+        if (signo === GLIBC_SIGTIMER) {
+          ctx.warnOnce('timer_create:sigev_thread', 'timer_create: SIGEV_THREAD timers never run their function (the signal carries no SI_TIMER or sigev_value)');
+        }
+      }
+    } else return errno(Errno.EINVAL);
+  }
+  const timers = timersOf(state, ctx.process);
+  let id = 0;
+  while (timers.has(id)) id++;
+  if (id >= MAX_TIMERS) return errno(Errno.EAGAIN);
+  const out = new Uint8Array(4);
+  new DataView(out.buffer).setInt32(0, id, true);
+  if (!ctx.memory.write(ctx.args.ptr(2), out)) return errno(Errno.EFAULT);
+  timers.set(id, { signal, thread, cpuClock: CPU_CLOCKS.has(clock), next: null, interval: 0n, cancel: () => {} });
+  return ok();
+}
+
+/** The timer named by argument 0, or undefined (EINVAL). */
+function timerArg(ctx: SyscallContext, state: ProcessState): PosixTimer | undefined {
+  return state.posixTimers.get(ctx.process)?.get(ctx.args.int(0));
+}
+
+/** Makes `timer` fire at `at`, then every `interval`, raising its signal. */
+function arm(ctx: SyscallContext, timer: PosixTimer, at: SimTime): void {
+  const process = ctx.process;
+  const host = ctx.host;
+  const fire = () => {
+    if (timer.signal !== 0) {
+      const target = timer.thread === null ? mainThread(process) : process.threads().find((t) => t.tid === timer.thread);
+      target?.signal(timer.signal);
+    }
+    if (timer.interval > 0n && timer.next !== null) {
+      timer.next += timer.interval;
+      timer.cancel = host.schedule(timer.next, fire);
+    } else {
+      timer.next = null;
+    }
+  };
+  timer.next = at;
+  if (!timer.cpuClock) timer.cancel = host.schedule(at, fire);
+}
+
+/** sysTimerSettime implements Linux syscall timer_settime(2). */
+export function sysTimerSettime(ctx: SyscallContext, state: ProcessState): SyscallResult {
+  const timer = timerArg(ctx, state);
+  if (!timer) return errno(Errno.EINVAL);
+  const flags = ctx.args.int(1);
+  const setting = ctx.args.ptr(2);
+  if (setting === 0n) return errno(Errno.EINVAL);
+  const raw = ctx.memory.read(setting, 32);
+  if (!raw) return errno(Errno.EFAULT);
+  const view = new DataView(raw.buffer, raw.byteOffset, 32);
+  const interval = timespecAt(view, 0);
+  const value = timespecAt(view, 16);
+  if (interval === null || value === null) return errno(Errno.EINVAL);
+  const old = ctx.args.ptr(3);
+  if (old !== 0n && !ctx.memory.write(old, remaining(ctx, timer))) return errno(Errno.EFAULT);
+  timer.cancel();
+  timer.next = null;
+  timer.interval = interval;
+  if (value === 0n) return ok();
+  // Every clock reads simulated time since the epoch (hosts boot at the epoch): an absolute
+  // value is a simulated instant; one already past fires at once.
+  const at = flags & TIMER_ABSTIME ? (value > ctx.now ? value : ctx.now) : ctx.now + value;
+  arm(ctx, timer, at);
+  return ok();
+}
+
+/** sysTimerGettime implements Linux syscall timer_gettime(2). */
+export function sysTimerGettime(ctx: SyscallContext, state: ProcessState): SyscallResult {
+  const timer = timerArg(ctx, state);
+  if (!timer) return errno(Errno.EINVAL);
+  return ctx.memory.write(ctx.args.ptr(1), remaining(ctx, timer)) ? ok() : errno(Errno.EFAULT);
+}
+
+/** sysTimerGetoverrun implements Linux syscall timer_getoverrun(2): 0, no expiry is counted as lost. */
+export function sysTimerGetoverrun(ctx: SyscallContext, state: ProcessState): SyscallResult {
+  return timerArg(ctx, state) ? ok(0) : errno(Errno.EINVAL);
+}
+
+/** sysTimerDelete implements Linux syscall timer_delete(2). */
+export function sysTimerDelete(ctx: SyscallContext, state: ProcessState): SyscallResult {
+  const timers = state.posixTimers.get(ctx.process);
+  const id = ctx.args.int(0);
+  const timer = timers?.get(id);
+  if (!timer) return errno(Errno.EINVAL);
+  timer.cancel();
+  timers!.delete(id);
+  return ok();
+}
+
+/** A process's timers end with it and with its image (execve(2) deletes them). */
+export function deleteTimers(state: ProcessState, process: ProcessView): void {
+  for (const timer of state.posixTimers.get(process)?.values() ?? []) timer.cancel();
+  state.posixTimers.delete(process);
+}
