@@ -360,6 +360,15 @@ describe('process: vfork strategies on the spawn matrix', () => {
   });
 });
 
+describe('process: futexes in shared memory', () => {
+  it('MAP_SHARED + fork: a raw FUTEX_WAIT/WAKE and a process-shared mutex and condition variable meet across processes', () => {
+    const { native, simulated, run } = compareWithNative('shared-futex');
+    expect(native.stdout).to.contain('parent: FUTEX_WAKE woke 1\n');
+    expect(simulated.stdout, run.stdout.slice(-2000)).to.equal(native.stdout);
+    expect(simulated.code).to.equal(0);
+  });
+});
+
 describe('process: POSIX timers', () => {
   it('timer_create/settime/gettime/delete: periodic, absolute, SIGEV_THREAD_ID, SIGEV_NONE and the errors, as natively', () => {
     const { native, simulated, run } = compareWithNative('posix-timers');

@@ -248,7 +248,7 @@ export const SUPPORT: Readonly<Partial<Record<SyscallName, Support>>> = {
   clone3: partial('as clone (CLONE_INTO_CGROUP is EINVAL, warned once); the struct reaches the real kernel, so set_tid names a real pid, never a virtual one'),
   wait4: partial('exited children only: stopped/continued children are not reported (job control is not simulated)'),
   waitid: partial('exited children only; P_PIDFD is EINVAL'),
-  futex: partial('WAIT, WAKE, the BITSET forms, REQUEUE, CMP_REQUEUE, WAKE_OP; keyed per process (no cross-process shared futexes); PI futexes ENOSYS'),
+  futex: partial('WAIT, WAKE, the BITSET forms, REQUEUE, CMP_REQUEUE, WAKE_OP; private ones keyed by process, shared ones in MAP_SHARED memory by the mapped object and offset (processes sharing memory meet); PI futexes ENOSYS'),
   kill: emulated('virtual pids, groups and -1 on the caller\'s host'),
   tkill: emulated(),
   tgkill: emulated(),

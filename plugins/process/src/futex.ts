@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { ProcessView, Trigger } from '@shadow-ts/plugin-sdk';
 
 /**
@@ -5,8 +6,10 @@ import type { ProcessView, Trigger } from '@shadow-ts/plugin-sdk';
  * stall the simulation, so futexes are emulated: a waiter is a parked syscall subscribed to its
  * own Trigger, queued on (process, address) in arrival order.
  *
- * Futexes are keyed by process: threads share their process's memory. Futexes in memory shared
- * between processes (MAP_SHARED + fork) are not matched across processes.
+ * A private futex (FUTEX_PRIVATE_FLAG) is keyed by process and address: threads share their
+ * process's memory. A shared one in a MAP_SHARED mapping is keyed, as get_futex_key() does, by
+ * the mapped object (device and inode, the same for every process that maps it, anonymous
+ * shared memory included) and the offset in it, so processes that share the memory meet.
  */
 export class FutexWaiter implements Trigger {
   woken = false;
@@ -40,6 +43,26 @@ export class FutexTable {
 
   static key(process: ProcessView, addr: bigint): string {
     return `${process.pid}:${addr}`;
+  }
+
+  /** The key of a shared futex at `addr`: its mapping's object and offset when that mapping is shared. */
+  static sharedKey(process: ProcessView, addr: bigint): string {
+    let maps: string;
+    try {
+      maps = readFileSync(`/proc/${process.nativePid}/maps`, 'latin1');
+    } catch {
+      return FutexTable.key(process, addr);
+    }
+    for (const line of maps.split('\n')) {
+      // start-end perms offset dev inode [path]
+      const [range, perms, offset, dev, inode] = line.split(' ', 5);
+      if (!range || !perms || !offset || !dev || !inode) continue;
+      const [start, end] = range.split('-').map((h) => BigInt(`0x${h}`)) as [bigint, bigint];
+      if (addr < start || addr >= end) continue;
+      if (perms[3] !== 's') break;
+      return `shared:${dev}:${inode}:${BigInt(`0x${offset}`) + (addr - start)}`;
+    }
+    return FutexTable.key(process, addr);
   }
 
   enqueue(waiter: FutexWaiter): void {

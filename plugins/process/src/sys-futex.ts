@@ -59,9 +59,14 @@ function futexWait(ctx: SyscallContext, table: FutexTable, op: number, cmd: numb
   const until = deadline(ctx, op, cmd);
   if (typeof until === 'object') return until;
   if (until !== undefined && until <= ctx.now) return errno(Errno.ETIMEDOUT);
-  const waiter = new FutexWaiter(table, FutexTable.key(ctx.process, addr), bitset);
+  const waiter = new FutexWaiter(table, keyOf(ctx, addr), bitset);
   ctx.call.set(WAIT, { waiter, deadline: until });
   return block(waitFor.trigger(waiter, until));
+}
+
+/** The key of the futex at `addr`: by process unless the call is shared and the memory is (FutexTable.sharedKey). */
+function keyOf(ctx: SyscallContext, addr: bigint): string {
+  return ctx.args.int(1) & FUTEX_PRIVATE_FLAG ? FutexTable.key(ctx.process, addr) : FutexTable.sharedKey(ctx.process, addr);
 }
 
 /** FUTEX_WAKE_OP: the operation on *uaddr2 and its comparison (futex(2)). */
@@ -85,8 +90,8 @@ function wakeOp(ctx: SyscallContext, table: FutexTable): SyscallResult {
   const tests = [signedOld === cmparg, signedOld !== cmparg, signedOld < cmparg, signedOld <= cmparg, signedOld > cmparg, signedOld >= cmparg];
   const test = tests[cmp];
   if (test === undefined) return errno(Errno.ENOSYS);
-  let woken = table.wake(FutexTable.key(ctx.process, addr), ctx.args.int(2));
-  if (test) woken += table.wake(FutexTable.key(ctx.process, addr2), Number(ctx.args.u64(3) & 0x7fffffffn));
+  let woken = table.wake(keyOf(ctx, addr), ctx.args.int(2));
+  if (test) woken += table.wake(keyOf(ctx, addr2), Number(ctx.args.u64(3) & 0x7fffffffn));
   return ok(woken);
 }
 
@@ -95,7 +100,7 @@ export function sysFutex(ctx: SyscallContext, state: ProcessState): SyscallResul
   const op = ctx.args.int(1);
   const cmd = op & ~(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME);
   const table = state.futexTable(ctx.host);
-  const key = FutexTable.key(ctx.process, ctx.args.ptr(0));
+  const key = keyOf(ctx, ctx.args.ptr(0));
   const count = Math.max(0, ctx.args.int(2));
   switch (cmd) {
     case FUTEX_WAIT:
@@ -116,7 +121,7 @@ export function sysFutex(ctx: SyscallContext, state: ProcessState): SyscallResul
         if (current !== (ctx.args.int(5) >>> 0)) return errno(Errno.EAGAIN);
       }
       const move = Number(ctx.args.u64(3) & 0x7fffffffn); // val2 travels in the timeout argument
-      return ok(table.requeue(key, FutexTable.key(ctx.process, ctx.args.ptr(4)), count, move));
+      return ok(table.requeue(key, keyOf(ctx, ctx.args.ptr(4)), count, move));
     }
     case FUTEX_WAKE_OP:
       return wakeOp(ctx, table);
