@@ -108,7 +108,7 @@ describe('io: C programs print the same natively and under the simulator', () =>
     same('io-eventfd');
   });
 
-  it('io-sendfile: a file into a socket by position and by offset, in chunks; EINVAL, EFAULT, EBADF as Linux', () => {
+  it('io-sendfile: a file into a socket by position and by offset, in chunks; copy_file_range; EINVAL, EFAULT, EBADF as Linux', () => {
     same('io-sendfile');
   });
 

@@ -82,5 +82,18 @@ int main(void) {
   close(sv[0]);
   int status;
   waitpid(child, &status, 0);
+
+  // copy_file_range(2): between regular files the kernel's; a socket or pipe on either side is EINVAL.
+  int copy = open("copy", O_RDWR | O_CREAT | O_TRUNC, 0644);
+  off_t from = 100;
+  say("copy_file_range 1000 bytes at 100", copy_file_range(f, &from, copy, NULL, 1000, 0));
+  char check[1000];
+  int same = pread(copy, check, sizeof check, 0) == (ssize_t)sizeof check && memcmp(check, data + 100, sizeof check) == 0;
+  printf("copied bytes are the file's: %s, source offset now %ld\n", same ? "yes" : "no", (long)from);
+  int pair[2], p[2];
+  socketpair(AF_UNIX, SOCK_STREAM, 0, pair);
+  pipe(p);
+  say("copy_file_range into a socket", copy_file_range(f, NULL, pair[0], NULL, 10, 0));
+  say("copy_file_range from a pipe", copy_file_range(p[0], NULL, copy, NULL, 10, 0));
   return WEXITSTATUS(status);
 }

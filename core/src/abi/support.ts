@@ -131,6 +131,7 @@ export const SUPPORT: Readonly<Partial<Record<SyscallName, Support>>> = {
   llistxattr: byFsStrategy('the upper-layer copy if there is one, else the real file'),
   removexattr: byFsStrategy('a lower file is copied up first (its extended attributes are not copied)'),
   lremovexattr: byFsStrategy('a lower file is copied up first (its extended attributes are not copied)'),
+  copy_file_range: emulated('between real files natively; a virtual file on either side is EINVAL'),
   sendfile: emulated('into a virtual file (simulated socket or pipe) from a regular file: the simulator reads at most 256 KiB and writes them, then moves *offset or the file position; a virtual source is EINVAL; between real files natively'),
   fgetxattr: emulated(VIRTUAL_OR_NATIVE + ' (virtual ones have no attributes: ENODATA)'),
   fsetxattr: emulated(VIRTUAL_OR_NATIVE + ' (virtual ones take no user attributes: EPERM, as Linux for pipes and sockets)'),

@@ -19,7 +19,7 @@ import {
   sysWritev,
 } from './sys-read-write.js';
 import { IoState } from './state.js';
-import { sysSendfile } from './sys-sendfile.js';
+import { sysCopyFileRange, sysSendfile } from './sys-sendfile.js';
 import { sysFstat, sysNewfstatat, sysStatx } from './sys-stat.js';
 import { sysTimerfdCreate, sysTimerfdGettime, sysTimerfdSettime } from './sys-timerfd.js';
 import { sysFgetxattr, sysFlistxattr, sysFsetxattr } from './sys-xattr.js';
@@ -67,6 +67,7 @@ export default definePlugin({
     sc.for('fremovexattr').tap(PLUGIN_NAME, sysFsetxattr);
     sc.for('flistxattr').tap(PLUGIN_NAME, sysFlistxattr);
     sc.for('sendfile').tap(PLUGIN_NAME, sysSendfile);
+    sc.for('copy_file_range').tap(PLUGIN_NAME, sysCopyFileRange);
     sc.for('newfstatat').tap(PLUGIN_NAME, sysNewfstatat);
     sc.for('statx').tap(PLUGIN_NAME, sysStatx);
     sc.for('pipe').tap(PLUGIN_NAME, sysPipe);

@@ -87,3 +87,12 @@ export function sysSendfile(ctx: SyscallContext): SyscallResult {
   }
   return rewrite(SYSCALL_NUMBERS.lseek, [BigInt(inFd), BigInt(sent), BigInt(SEEK_CUR)], () => BigInt(sent));
 }
+
+/**
+ * sysCopyFileRange implements Linux syscall copy_file_range(2): between two real files the
+ * kernel copies; a virtual file (pipe, socket, …) on either side is EINVAL, as Linux answers
+ * for anything but regular files.
+ */
+export function sysCopyFileRange(ctx: SyscallContext): SyscallResult {
+  return virtualFile(ctx, ctx.args.int(0)) || virtualFile(ctx, ctx.args.int(2)) ? EINVAL() : native();
+}
