@@ -360,6 +360,15 @@ describe('process: vfork strategies on the spawn matrix', () => {
   });
 });
 
+describe('process: job-control signals', () => {
+  it('SIGTSTP with a handler runs it, SIGTTOU ignored is ignored, a blocked SIGTTIN waits for its unblocking, as natively', () => {
+    const { native, simulated, run } = compareWithNative('job-stops');
+    expect(native.stdout).to.contain('SIGTSTP handler ran: 1 time(s)\n');
+    expect(simulated.stdout, run.stdout.slice(-2000)).to.equal(native.stdout);
+    expect(simulated.code).to.equal(0);
+  });
+});
+
 describe('process: futexes in shared memory', () => {
   it('MAP_SHARED + fork: a raw FUTEX_WAIT/WAKE and a process-shared mutex and condition variable meet across processes', () => {
     const { native, simulated, run } = compareWithNative('shared-futex');

@@ -27,6 +27,28 @@ export function mainThread(process: Process): Thread | undefined {
 /** Signals whose default action is to do nothing: they never interrupt a sleep. */
 const DEFAULT_IGNORED = new Set([constants.signals.SIGCHLD, constants.signals.SIGCONT, constants.signals.SIGURG, constants.signals.SIGWINCH]);
 
+/** The signal masks of a /proc/<tid>/status text, by field name (SigBlk, SigIgn, SigCgt, …). */
+function statusMask(status: string): (field: string) => bigint {
+  return (field) => BigInt(`0x${new RegExp(`^${field}:\\s*([0-9a-f]+)`, 'm').exec(status)?.[1] ?? '0'}`);
+}
+
+/**
+ * Whether a job-control stop signal reaching real thread `tid` would stop it: its default action,
+ * not a handler (SIGTSTP, SIGTTIN, SIGTTOU may be caught) or SIG_IGN. SIGSTOP always would.
+ */
+export function stopsThread(tid: number, sig: number): boolean {
+  if (sig === constants.signals.SIGSTOP) return true;
+  let status: string;
+  try {
+    status = readFileSync(`/proc/${tid}/status`, 'utf8');
+  } catch {
+    return true;
+  }
+  const bit = 1n << BigInt(sig - 1);
+  const mask = statusMask(status);
+  return ((mask('SigCgt') | mask('SigIgn')) & bit) === 0n;
+}
+
 /** Whether `sig` would interrupt a blocking call of real thread `tid` (read from /proc). */
 export function interrupts(tid: number, sig: number): boolean {
   let status: string;
@@ -35,7 +57,7 @@ export function interrupts(tid: number, sig: number): boolean {
   } catch {
     return false;
   }
-  const mask = (field: string) => BigInt(`0x${/${field}:\s*([0-9a-f]+)/.exec(status)?.[1] ?? '0'}`);
+  const mask = statusMask(status);
   const bit = 1n << BigInt(sig - 1);
   if (sig === constants.signals.SIGKILL) return true;
   if (mask('SigBlk') & bit) return false;

@@ -9,7 +9,7 @@ import { REG_WORDS, Reg, Resume, Stop } from '@shadow-ts/native';
 import { Errno } from '@shadow-ts/plugin-sdk';
 import { constants } from 'node:os';
 import type { TaskEnv } from './runner.js';
-import { FAULTS, JOB_CONTROL_STOPS, interrupts, signalName } from './signals.js';
+import { FAULTS, JOB_CONTROL_STOPS, interrupts, signalName, stopsThread } from './signals.js';
 import { chargeCpu } from './task-syscall.js';
 import type { Thread } from './thread.js';
 import { tscAt, tscInstruction } from './tsc.js';
@@ -68,7 +68,9 @@ export function onSignal(env: TaskEnv, thread: Thread, signal: number): boolean 
   const process = thread.process;
   if (signal === constants.signals.SIGSEGV && emulateTsc(env, thread)) return chargeCpu(env, thread, true);
   fixSender(env, thread, signal);
-  if (JOB_CONTROL_STOPS.has(signal)) {
+  // A stop would leave the task stopped where nothing resumes it (the simulation has no
+  // terminal and no job control): the stop is dropped; a handler for SIGTSTP & co. still runs.
+  if (JOB_CONTROL_STOPS.has(signal) && stopsThread(thread.realTid, signal)) {
     thread.resumeWith(Resume.Continue, 0n);
     return true;
   }
