@@ -60,7 +60,10 @@ export function interrupts(tid: number, sig: number): boolean {
   const mask = statusMask(status);
   const bit = 1n << BigInt(sig - 1);
   if (sig === constants.signals.SIGKILL) return true;
-  if (mask('SigBlk') & bit) return false;
-  if (mask('SigCgt') & bit) return true;
-  return !(mask('SigIgn') & bit) && !DEFAULT_IGNORED.has(sig) && !JOB_CONTROL_STOPS.has(sig);
+  if ((mask('SigBlk') | mask('SigIgn')) & bit) return false;
+  // Not even a caught SIGCHLD (nor the other default-ignored ones) ends the wait: the child's
+  // exit that raised it also wakes a wait4/waitid parked for it, which Linux lets find the
+  // zombie first; here the signal would win the race and turn the wait into EINTR.
+  if (DEFAULT_IGNORED.has(sig)) return false;
+  return (mask('SigCgt') & bit) !== 0n || !JOB_CONTROL_STOPS.has(sig);
 }
