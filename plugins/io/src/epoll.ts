@@ -9,13 +9,13 @@ import {
   errno,
   readDuration,
   waitFor,
-  type FileStat,
   type IoResult,
   type SimTime,
   type SyscallContext,
   type SyscallResult,
   type Trigger,
 } from '@shadow-ts/plugin-sdk';
+import { AnonInodeFile } from './anon-inode.js';
 
 /**
  * The epoll kind of open file (epoll(7)), plus the deadline and blocking helpers that every
@@ -66,7 +66,7 @@ function wanted(entry: EpollEntry): number {
  * its file's readiness queue and, when the file reports an awaited event, joins the tail of the
  * ready list (Linux's ep_poll_callback); epoll_wait harvests the list in order.
  */
-export class Epoll extends OpenFile {
+export class Epoll extends AnonInodeFile {
   readonly kind = 'epoll';
   private readonly interests = new Map<OpenFile, Map<number, EpollEntry>>();
   /** The ready list: a Set keeps insertion order, and delete + add moves an entry to the tail. */
@@ -99,16 +99,6 @@ export class Epoll extends OpenFile {
 
   override fdLink(): string {
     return 'anon_inode:[eventpoll]';
-  }
-
-  /** lseek(2) succeeds without moving anything: eventpoll_fops uses noop_llseek (position 0). */
-  override seek(_offset: bigint, _whence: number): bigint {
-    return 0n;
-  }
-
-  /** An anonymous inode: no file type bits, mode 0600, as fstat(2) shows for epoll descriptors. */
-  stat(): FileStat {
-    return { mode: 0o600 };
   }
 
   /** The last descriptor closed: stop listening to every watched file (ep_free). */

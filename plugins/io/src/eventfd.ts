@@ -1,4 +1,5 @@
-import { Errno, O, OpenFile, POLL, type FileStat, type IoResult, type SyscallContext } from '@shadow-ts/plugin-sdk';
+import { Errno, O, POLL, type IoResult, type SyscallContext } from '@shadow-ts/plugin-sdk';
+import { AnonInodeFile } from './anon-inode.js';
 
 /** EFD_SEMAPHORE: reads take 1 from the counter instead of all of it (eventfd(2)). */
 export const EFD_SEMAPHORE = 1;
@@ -15,7 +16,7 @@ export function u64Bytes(value: bigint): Uint8Array {
 }
 
 /** An eventfd (eventfd(2)): a 64-bit counter that writes add to and reads drain. */
-export class EventFd extends OpenFile {
+export class EventFd extends AnonInodeFile {
   readonly kind = 'eventfd';
   counter: bigint;
   readonly semaphore: boolean;
@@ -67,15 +68,5 @@ export class EventFd extends OpenFile {
       this.readiness.notify(POLL.IN); // eventfd_write wakes readers
     }
     return 8;
-  }
-
-  /** lseek(2) succeeds without moving anything: eventfd_fops uses noop_llseek (position 0). */
-  override seek(_offset: bigint, _whence: number): bigint {
-    return 0n;
-  }
-
-  stat(): FileStat {
-    // An anonymous inode: S_IRUSR|S_IWUSR and no file type bits.
-    return { mode: 0o600 };
   }
 }

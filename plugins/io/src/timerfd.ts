@@ -1,14 +1,13 @@
 import {
   Errno,
   O,
-  OpenFile,
   POLL,
-  type FileStat,
   type HostView,
   type IoResult,
   type SimTime,
   type SyscallContext,
 } from '@shadow-ts/plugin-sdk';
+import { AnonInodeFile } from './anon-inode.js';
 import { u64Bytes } from './eventfd.js';
 
 /** Clock ids timerfd_create(2) accepts. */
@@ -43,7 +42,7 @@ export interface TimerSetting {
  * readable anyway, and an unread fast periodic timer then costs no events at all. Once a read
  * (or settime) clears the count, the event for the next expiration is scheduled again.
  */
-export class TimerFd extends OpenFile {
+export class TimerFd extends AnonInodeFile {
   readonly kind = 'timerfd';
   /** Absolute simulated time of the next expiration not yet counted; null when disarmed. */
   private next: SimTime | null = null;
@@ -155,16 +154,6 @@ export class TimerFd extends OpenFile {
 
   override fdLink(): string {
     return 'anon_inode:[timerfd]';
-  }
-
-  /** lseek(2) succeeds without moving anything: timerfd_fops uses noop_llseek (position 0). */
-  override seek(_offset: bigint, _whence: number): bigint {
-    return 0n;
-  }
-
-  stat(): FileStat {
-    // An anonymous inode: S_IRUSR|S_IWUSR and no file type bits.
-    return { mode: 0o600 };
   }
 
   override release(): void {
