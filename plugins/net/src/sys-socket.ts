@@ -7,6 +7,7 @@ import {
   errno,
   newDescriptor,
   ok,
+  readDuration,
   rewrite,
   waitFor,
   type SimTime,
@@ -350,11 +351,8 @@ export function sysRecvmmsg(ctx: SyscallContext): SyscallResult {
   const flags = ctx.args.int(3);
   const timeout = ctx.args.ptr(4);
   if (timeout !== 0n) {
-    const raw = ctx.memory.read(timeout, 16);
-    if (!raw) return errno(Errno.EFAULT);
-    const view = new DataView(raw.buffer, raw.byteOffset, 16);
-    const nsec = view.getBigInt64(8, true);
-    if (view.getBigInt64(0, true) < 0n || nsec < 0n || nsec >= 1_000_000_000n) return errno(Errno.EINVAL);
+    const checked = readDuration(ctx, timeout);
+    if (typeof checked !== 'bigint') return checked;
   }
   let received = 0;
   while (received < count) {

@@ -1,4 +1,4 @@
-import { Errno, NS_PER_SEC, errno, ok, type ProcessView, type SimTime, type SyscallContext, type SyscallResult } from '@shadow-ts/plugin-sdk';
+import { Errno, errno, ok, readDuration, timespecBytes, type ProcessView, type SimTime, type SyscallContext, type SyscallResult } from '@shadow-ts/plugin-sdk';
 import { mainThread } from './signals.js';
 import type { ProcessState } from './state.js';
 
@@ -42,21 +42,11 @@ function timersOf(state: ProcessState, process: ProcessView): Map<number, PosixT
   return timers;
 }
 
-/** A timespec at `offset` as nanoseconds, or null when invalid (negative, tv_nsec ≥ 1e9). */
-function timespecAt(view: DataView, offset: number): bigint | null {
-  const sec = view.getBigInt64(offset, true);
-  const nsec = view.getBigInt64(offset + 8, true);
-  return sec < 0n || nsec < 0n || nsec >= NS_PER_SEC ? null : sec * NS_PER_SEC + nsec;
-}
-
 /** An itimerspec: interval, then value. */
 function itimerspec(interval: bigint, value: bigint): Uint8Array {
   const out = new Uint8Array(32);
-  const view = new DataView(out.buffer);
-  view.setBigInt64(0, interval / NS_PER_SEC, true);
-  view.setBigInt64(8, interval % NS_PER_SEC, true);
-  view.setBigInt64(16, value / NS_PER_SEC, true);
-  view.setBigInt64(24, value % NS_PER_SEC, true);
+  out.set(timespecBytes(interval), 0);
+  out.set(timespecBytes(value), 16);
   return out;
 }
 
@@ -136,12 +126,12 @@ export function sysTimerSettime(ctx: SyscallContext, state: ProcessState): Sysca
   const flags = ctx.args.int(1);
   const setting = ctx.args.ptr(2);
   if (setting === 0n) return errno(Errno.EINVAL);
-  const raw = ctx.memory.read(setting, 32);
-  if (!raw) return errno(Errno.EFAULT);
-  const view = new DataView(raw.buffer, raw.byteOffset, 32);
-  const interval = timespecAt(view, 0);
-  const value = timespecAt(view, 16);
-  if (interval === null || value === null) return errno(Errno.EINVAL);
+  // The whole itimerspec is copied in before either half is judged: EFAULT comes first.
+  if (!ctx.memory.read(setting, 32)) return errno(Errno.EFAULT);
+  const interval = readDuration(ctx, setting);
+  if (typeof interval !== 'bigint') return interval;
+  const value = readDuration(ctx, setting + 16n);
+  if (typeof value !== 'bigint') return value;
   const old = ctx.args.ptr(3);
   if (old !== 0n && !ctx.memory.write(old, remaining(ctx, timer))) return errno(Errno.EFAULT);
   timer.cancel();

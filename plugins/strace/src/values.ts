@@ -1,4 +1,4 @@
-import { Signal } from '@shadow-ts/plugin-sdk';
+import { Signal, readTimespec } from '@shadow-ts/plugin-sdk';
 
 /**
  * Names of the constants and flag bits strace logs show (x86_64 values from the uapi headers),
@@ -156,6 +156,6 @@ export function sockaddr(bytes: Uint8Array): string {
 
 /** A `struct timespec`. */
 export function timespec(bytes: Uint8Array): string {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  return `{tv_sec=${view.getBigInt64(0, true)}, tv_nsec=${view.getBigInt64(8, true)}}`;
+  const { sec, nsec } = readTimespec(bytes);
+  return `{tv_sec=${sec}, tv_nsec=${nsec}}`;
 }
