@@ -464,7 +464,9 @@ export async function runSimulation(options: RunOptions): Promise<RunResult> {
     simulation.close();
     kernel.hooks.finish.call();
   }
-  const syscalls = Object.fromEntries([...kernel.counts.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  const totals = new Map<string, number>();
+  for (const perHost of kernel.hostCounts.values()) for (const [name, n] of perHost) totals.set(name, (totals.get(name) ?? 0) + n);
+  const syscalls = Object.fromEntries([...totals].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   // No wall time here: the data directory stays byte-identical from run to run (the log has it).
   const stats = {
     syscalls,

@@ -33,9 +33,7 @@ export class Kernel {
   readonly fs = new Strategies<FsStrategy>('file system', 'shared');
   /** Whether a plugin observes native results (then every native call stops at its exit). */
   observesNativeExits = false;
-  /** Calls per syscall name (sim-stats.json). */
-  readonly counts = new Map<string, number>();
-  /** Calls per syscall name, per host name (sim-stats.json). */
+  /** Calls per syscall name, per host name (sim-stats.json; the run's totals are their sums). */
   readonly hostCounts = new Map<string, Map<string, number>>();
   private readonly warned = new Set<string>();
   /** What plugins offer each other (PluginKernel.provide), by plugin name. */
@@ -90,7 +88,6 @@ export class Kernel {
 
   /** Runs one trapped syscall through the hook chain. */
   dispatch(ctx: SyscallContext): SyscallResult {
-    this.counts.set(ctx.name, (this.counts.get(ctx.name) ?? 0) + 1);
     let perHost = this.hostCounts.get(ctx.host.name);
     if (!perHost) this.hostCounts.set(ctx.host.name, (perHost = new Map()));
     perHost.set(ctx.name, (perHost.get(ctx.name) ?? 0) + 1);
