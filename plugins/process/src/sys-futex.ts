@@ -100,7 +100,8 @@ export function sysFutex(ctx: SyscallContext, state: ProcessState): SyscallResul
   const op = ctx.args.int(1);
   const cmd = op & ~(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME);
   const table = state.futexTable(ctx.host);
-  const key = keyOf(ctx, ctx.args.ptr(0));
+  // Only the commands that use it pay for a shared key (a read of /proc/<pid>/maps); waits make their own.
+  const key = () => keyOf(ctx, ctx.args.ptr(0));
   const count = Math.max(0, ctx.args.int(2));
   switch (cmd) {
     case FUTEX_WAIT:
@@ -108,10 +109,10 @@ export function sysFutex(ctx: SyscallContext, state: ProcessState): SyscallResul
     case FUTEX_WAIT_BITSET:
       return futexWait(ctx, table, op, cmd, ctx.args.int(5));
     case FUTEX_WAKE:
-      return ok(table.wake(key, count));
+      return ok(table.wake(key(), count));
     case FUTEX_WAKE_BITSET: {
       const bitset = ctx.args.int(5);
-      return bitset === 0 ? errno(Errno.EINVAL) : ok(table.wake(key, count, bitset));
+      return bitset === 0 ? errno(Errno.EINVAL) : ok(table.wake(key(), count, bitset));
     }
     case FUTEX_REQUEUE:
     case FUTEX_CMP_REQUEUE: {
@@ -121,7 +122,7 @@ export function sysFutex(ctx: SyscallContext, state: ProcessState): SyscallResul
         if (current !== (ctx.args.int(5) >>> 0)) return errno(Errno.EAGAIN);
       }
       const move = Number(ctx.args.u64(3) & 0x7fffffffn); // val2 travels in the timeout argument
-      return ok(table.requeue(key, keyOf(ctx, ctx.args.ptr(4)), count, move));
+      return ok(table.requeue(key(), keyOf(ctx, ctx.args.ptr(4)), count, move));
     }
     case FUTEX_WAKE_OP:
       return wakeOp(ctx, table);
