@@ -5,7 +5,9 @@
 # does the same work in pieces small enough to live, and says what it could not do:
 #   - node_modules from npm's cache, one tar per package (scripts/install-from-npm-cache.py);
 #   - the addon with g++ -O0, one process per source file, flags as binding.gyp's;
-#   - TypeScript transpiled by esbuild, NOT type-checked (tsc needs more CPU than it gets here);
+#   - TypeScript transpiled by esbuild, NOT type-checked (tsc needs more CPU than it gets here):
+#     the packages into dist/ as tsc would, and the tests and the sources they import next to
+#     their .ts files (this runs in a throwaway clone), since tsx's loader is killed on a cold cache;
 #   - each test file in its own mocha process, and each test of a file in its own when the file
 #     as a whole is killed;
 #   - a test whose simulator or program the limit killed (test/cpu-limit.cjs marks it) is counted
@@ -43,10 +45,13 @@ for project in plugin-sdk core plugins/*; do
   "$esbuild" $(find "$project/src" -name '*.ts' ! -name '*.d.ts') --outdir="$project/dist" --outbase="$project/src" \
     --format=esm --platform=node --target=node20 --sourcemap --log-level=warning || exit 1
 done
+# Tests import sources by their .js names: emit those beside the .ts files.
+"$esbuild" $(find test core/src plugins/*/src plugin-sdk/src -name '*.ts' ! -name '*.d.ts') --outdir=. --outbase=. \
+  --format=esm --platform=node --target=node20 --log-level=warning || exit 1
 bash test/programs/build.sh || echo "=== test/programs/build.sh failed in part; tests of the missing programs fail or skip"
 
 # One mocha process per file (then per test): each gets its own CPU budget.
-mocha=(node node_modules/mocha/bin/mocha.js --no-config --node-option import=tsx --timeout 60000
+mocha=(node node_modules/mocha/bin/mocha.js --no-config --timeout 60000
   --require test/cpu-limit.cjs --reporter ./test/summary-reporter.cjs)
 passed=0 failed=0 skipped=0
 run() {  # run <mocha args…>: adds its closing line's counts; 1 when the process left none
@@ -58,7 +63,7 @@ run() {  # run <mocha args…>: adds its closing line's counts; 1 when the proce
   read -r p _ f _ s _ <<<"${line//,/}"
   passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + ${s:-0}))
 }
-for file in $(find test -name '*.test.ts' | sort); do
+for file in $(find test -name '*.test.js' | sort); do
   echo "--- $file"
   run "$file" && continue
   echo "=== $file: its mocha process was killed; running each of its tests alone"
