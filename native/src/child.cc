@@ -1,0 +1,152 @@
+// The child side of spawn() (see child.h); the sequence follows docs/ptrace-notes.md §1.
+#include "child.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <csignal>
+#include <cstddef>
+#include <cstring>
+#include <fcntl.h>
+#include <linux/audit.h>
+#include <linux/seccomp.h>
+#include <sys/personality.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+namespace shadow {
+namespace {
+
+sock_filter Stmt(uint16_t code, uint32_t k) { return BPF_STMT(code, k); }
+sock_filter Jump(uint16_t code, uint32_t k, uint8_t jt, uint8_t jf) {
+  return BPF_JUMP(code, k, jt, jf);
+}
+
+}  // namespace
+
+// Builds: arch != x86_64 -> KILL_PROCESS (int 0x80 uses i386 numbers, ptrace-notes §1); nr >= 0x40000000
+// (x32) -> KILL_PROCESS; nr in `allow` -> ALLOW; anything else -> TRACE.
+// `allow` is sorted and merged into ranges [lo, hi]. Each range costs four instructions with
+// only short local jumps, so no jump offset ever exceeds the 8-bit limit:
+//     jgt hi  -> next range          (nr is above this range: keep looking)
+//     jge lo  -> ALLOW : TRACE       (ranges are ascending, so nr < lo is in no later range)
+//     ret ALLOW
+//     ret TRACE
+std::vector<sock_filter> BuildFilter(std::vector<uint32_t> allow) {
+  std::sort(allow.begin(), allow.end());
+  allow.erase(std::unique(allow.begin(), allow.end()), allow.end());
+  std::vector<std::pair<uint32_t, uint32_t>> ranges;
+  for (uint32_t nr : allow) {
+    if (!ranges.empty() && ranges.back().second + 1 == nr) ranges.back().second = nr;
+    else ranges.push_back({nr, nr});
+  }
+
+  std::vector<sock_filter> f;
+  f.push_back(Stmt(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, arch)));
+  f.push_back(Jump(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0));
+  f.push_back(Stmt(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS));
+  f.push_back(Stmt(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)));
+  f.push_back(Jump(BPF_JMP | BPF_JGE | BPF_K, kX32Bit, 0, 1));
+  f.push_back(Stmt(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS));
+  for (auto [lo, hi] : ranges) {
+    f.push_back(Jump(BPF_JMP | BPF_JGT | BPF_K, hi, 3, 0));
+    f.push_back(Jump(BPF_JMP | BPF_JGE | BPF_K, lo, 0, 1));
+    f.push_back(Stmt(BPF_RET | BPF_K, SECCOMP_RET_ALLOW));
+    f.push_back(Stmt(BPF_RET | BPF_K, SECCOMP_RET_TRACE));
+  }
+  f.push_back(Stmt(BPF_RET | BPF_K, SECCOMP_RET_TRACE));
+  return f;
+}
+
+namespace {
+
+// --- async-signal-safe helpers for the child ---------------------------------------------------
+
+void WriteAll(int fd, const char* s, size_t n) {
+  while (n > 0) {
+    ssize_t w = write(fd, s, n);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) return;
+    s += w;
+    n -= static_cast<size_t>(w);
+  }
+}
+
+// Writes "shadow-ts spawn: <step> failed (errno N)\n" to fd 2 and exits with 127.
+[[noreturn]] void ChildFail(const char* step) {
+  int err = errno;
+  char num[16];
+  int i = sizeof num;
+  do { num[--i] = static_cast<char>('0' + err % 10); err /= 10; } while (err > 0 && i > 0);
+  WriteAll(2, "shadow-ts spawn: ", 17);
+  WriteAll(2, step, strlen(step));
+  WriteAll(2, " failed (errno ", 15);
+  WriteAll(2, num + i, sizeof num - i);
+  WriteAll(2, ")\n", 2);
+  _exit(127);
+}
+
+// Opens `path` and moves it to `target` (dup2 clears FD_CLOEXEC, which Node sets on 0-2, ptrace-notes §1).
+void OpenAs(const char* path, int flags, int target, const char* step) {
+  int fd = open(path, flags, 0644);
+  if (fd < 0) ChildFail(step);
+  if (fd != target) {
+    if (dup2(fd, target) < 0) ChildFail(step);
+    close(fd);
+  }
+}
+
+}  // namespace
+
+[[noreturn]] void RunChild(const ChildPlan& p) {
+  close(p.pipeWrite);  // so that the read below sees EOF if the parent gives up
+
+  // Pipe handshake: block until the parent has PTRACE_SEIZEd us (ptrace-notes §1: SEIZE + pipe is the
+  // recommended handshake; raise(SIGSTOP) would leave the process marked group-stopped).
+  // It comes first so that a failing setup step below is always seen the same way, as the
+  // exit (code 127) of a traced child, instead of racing with the parent's PTRACE_SEIZE.
+  // Until the filter is installed there are no syscall stops, so the setup runs unhindered.
+  char byte;
+  ssize_t r;
+  do r = read(p.pipeRead, &byte, 1); while (r < 0 && errno == EINTR);
+  if (r != 1) {
+    errno = r < 0 ? errno : EPIPE;
+    ChildFail("wait for tracer");
+  }
+
+  if (personality(ADDR_NO_RANDOMIZE) < 0) ChildFail("personality");
+  if (p.pin && sched_setaffinity(0, sizeof p.cpus, &p.cpus) < 0) ChildFail("sched_setaffinity");
+
+  OpenAs("/dev/null", O_RDONLY, 0, "open /dev/null");
+  OpenAs(p.stdoutPath, O_WRONLY | O_CREAT | O_TRUNC, 1, "open stdout");
+  OpenAs(p.stderrPath, O_WRONLY | O_CREAT | O_TRUNC, 2, "open stderr");
+
+  // Node ignores SIGPIPE and SIGXFSZ, and ignored dispositions survive execve (ptrace-notes §1). Errors for
+  // SIGKILL/SIGSTOP and glibc's internal signals are expected and harmless.
+  struct sigaction dfl;
+  memset(&dfl, 0, sizeof dfl);
+  dfl.sa_handler = SIG_DFL;
+  for (int sig = 1; sig < NSIG; sig++) sigaction(sig, &dfl, nullptr);
+  // Raw rt_sigprocmask: glibc's wrapper would keep its internal signals as they are.
+  uint64_t empty = 0;
+  if (syscall(SYS_rt_sigprocmask, SIG_SETMASK, &empty, nullptr, sizeof empty) < 0)
+    ChildFail("rt_sigprocmask");
+
+  if (chdir(p.cwd) < 0) ChildFail("chdir");
+
+  // Close every fd above 2 (Node's own fds, the pipe's read end).
+  if (syscall(SYS_close_range, 3U, ~0U, 0U) < 0) ChildFail("close_range");
+
+  // The filter goes in after the tracer has attached with TRACESECCOMP; otherwise RET_TRACE
+  // syscalls fail with ENOSYS (ptrace-notes §1). NO_NEW_PRIVS is needed by non-root callers.
+  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) ChildFail("prctl(PR_SET_NO_NEW_PRIVS)");
+  // SPEC_ALLOW: without it the kernel turns on speculative-store-bypass mitigation for every
+  // filtered task (Shadow passes it too, see Shadow's docs/sidechannels.md); it is not a security boundary here.
+  if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_SPEC_ALLOW, &p.prog) < 0)
+    ChildFail("seccomp");
+
+  execve(p.path, p.argv.data(), p.envp.data());
+  ChildFail("execve");
+}
+
+}  // namespace shadow
