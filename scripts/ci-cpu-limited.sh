@@ -14,6 +14,7 @@
 #   - a test whose simulator or program the limit killed (test/cpu-limit.cjs marks it) is counted
 #     as skipped and listed by name, never as passed. Every other failure fails the run.
 # On a machine without such a limit .ci/run does the ordinary `npm ci` + `npm test` instead.
+# Arguments, if any, are the test files to run (their .js names), in place of all of them.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 limit=$(ulimit -Ht)
@@ -64,7 +65,9 @@ run() {  # run <mocha args…>: adds its closing line's counts; 1 when the proce
   read -r p _ f _ s _ <<<"${line//,/}"
   passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + ${s:-0}))
 }
-for file in $(find test -name '*.test.js' | sort); do
+files=("$@")
+[ "${#files[@]}" -gt 0 ] || mapfile -t files < <(find test -name '*.test.js' | sort)
+for file in "${files[@]}"; do
   echo "--- $file"
   run "$file" && continue
   echo "=== $file: its mocha process was killed; running each of its tests alone"

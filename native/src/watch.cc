@@ -121,8 +121,10 @@ void* Helper(void*) {
       if (++looks % 10 == 0) syscall(SYS_tgkill, pid, tid, SIGSTOP);
       continue;
     }
-    int64_t wall = Now(CLOCK_MONOTONIC) - startWall;
+    // CPU first, wall last (the reverse of the start): the wall interval then contains the CPU
+    // one, so a report never says the task used more CPU than time passed.
     int64_t cpu = startCpu < 0 ? 0 : Now(cpuClock) - startCpu;
+    int64_t wall = Now(CLOCK_MONOTONIC) - startWall;
     int64_t cpuLimit = w.cpuLimit.load(), wallLimit = w.wallLimit.load();
     int limit = cpuLimit > 0 && cpu >= cpuLimit ? kLimitCpu : wallLimit > 0 && wall >= wallLimit ? kLimitWall : 0;
     if (limit == 0) continue;

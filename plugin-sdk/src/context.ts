@@ -58,9 +58,11 @@ export interface HostView {
   /** The host's current simulated time. */
   now(): SimTime;
   /**
-   * Simulated time at which the host booted: the Unix epoch, as in Shadow, so every clock
-   * (CLOCK_MONOTONIC and CLOCK_BOOTTIME included) reads the same base as CLOCK_REALTIME —
-   * 946684800 s at the simulation start — and none reads 0 (Go's runtime refuses a zero nanotime).
+   * Simulated time at which the host booted: one second before the simulation starts, so
+   * CLOCK_MONOTONIC and CLOCK_BOOTTIME read 1 s at the start and never 0 (Go's runtime refuses a
+   * zero nanotime). Not Shadow's base (every clock at 946684800 s): a monotonic reading that
+   * large has a double's step of 0.12 µs, coarser than the 1 ns clock_getres reports, and
+   * python's asyncio then spins forever on a timer due exactly now.
    */
   readonly bootTime: SimTime;
   /** Number of live processes on the host. */

@@ -34,8 +34,10 @@ static void prlimit_self(void) {
   getrlimit(RLIMIT_NOFILE, &now);
   printf("getrlimit soft limit: %lu, hard limit unchanged: %s\n", (unsigned long)now.rlim_cur,
          now.rlim_max == old.rlim_max ? "yes" : "no");
-  // RLIMIT_CPU on itself ends only itself: a generous limit lets the program go on.
-  set.rlim_cur = set.rlim_max = 1000;
+  // RLIMIT_CPU on itself ends only itself: a generous limit lets the program go on. Not above the
+  // hard limit the machine gave: raising it needs CAP_SYS_RESOURCE, which even root may lack.
+  getrlimit(RLIMIT_CPU, &old);
+  set.rlim_cur = set.rlim_max = old.rlim_max < 1000 ? old.rlim_max : 1000;
   printf("RLIMIT_CPU on itself: %s\n", err(prlimit_raw(0, RLIMIT_CPU, &set, NULL)));
 }
 

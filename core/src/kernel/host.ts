@@ -1,4 +1,4 @@
-import { SIM_START, type HostNetwork, type HostView, type SimTime } from '@shadow-ts/plugin-sdk';
+import { NS_PER_SEC, SIM_START, type HostNetwork, type HostView, type SimTime } from '@shadow-ts/plugin-sdk';
 import { EventClass, EventQueue, type SimEvent } from '../sim/event-queue.js';
 import type { RandomStream } from '../sim/random.js';
 import type { Process } from './process.js';
@@ -16,8 +16,8 @@ const DETACHED: HostNetwork = {
 
 /** A simulated machine: its clock, its event queue, its processes and its id counter. */
 export class Host implements HostView {
-  /** The Unix epoch: monotonic clocks share CLOCK_REALTIME's base, as in Shadow (HostView.bootTime). */
-  readonly bootTime: SimTime = 0n;
+  /** One second before the simulation starts (HostView.bootTime). */
+  readonly bootTime: SimTime = SIM_START - NS_PER_SEC;
   /** Current simulated time of this host (time of the event being executed). */
   current: SimTime = SIM_START;
   /** End (exclusive) of the round being executed: the host may not run past it. */

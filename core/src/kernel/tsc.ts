@@ -3,7 +3,7 @@
  * task-exec.ts), so rdtsc and rdtscp fault instead of reading the real TSC; task-signals.ts
  * recognises the instruction and answers from this counter.
  *
- * The rule: the counter runs at a fixed TSC_HZ from the host's boot (the simulation start), so it
+ * The rule: the counter runs at a fixed TSC_HZ from the host's boot (1 s before the simulation starts), so it
  * reads simulated nanoseconds since boot — plausible (a real TSC counts from reset), monotonic,
  * and the same in every run. Shadow answers from its emulated CLOCK_MONOTONIC at the host's
  * measured TSC rate; a fixed rate keeps runs identical across machines.

@@ -17,6 +17,8 @@ export interface PosixTimer {
   readonly thread: number | null;
   /** The CPU-time clocks never advance: such a timer never fires. */
   readonly cpuClock: boolean;
+  /** Where the clock's zero is in simulated time: the epoch, or the host's boot for MONOTONIC/BOOTTIME. */
+  readonly clockZero: SimTime;
   next: SimTime | null;
   interval: bigint;
   cancel: () => void;
@@ -33,6 +35,7 @@ const TIMER_ABSTIME = 1;
 /** The clocks timer_create accepts: realtime, monotonic, CPU time, boottime, the alarms, TAI. */
 const CLOCKS = new Set([0, 1, 2, 3, 7, 8, 9, 11]);
 const CPU_CLOCKS = new Set([2, 3]);
+const BOOT_CLOCKS = new Set([1, 7, 9]);
 /** Linux's timer ids are ints; more timers than this per process is EAGAIN here. */
 const MAX_TIMERS = 32768;
 
@@ -90,7 +93,8 @@ export function sysTimerCreate(ctx: SyscallContext, state: ProcessState): Syscal
   const out = new Uint8Array(4);
   new DataView(out.buffer).setInt32(0, id, true);
   if (!ctx.memory.write(ctx.args.ptr(2), out)) return errno(Errno.EFAULT);
-  timers.set(id, { signal, thread, cpuClock: CPU_CLOCKS.has(clock), next: null, interval: 0n, cancel: () => {} });
+  const clockZero = BOOT_CLOCKS.has(clock) ? ctx.host.bootTime : 0n;
+  timers.set(id, { signal, thread, cpuClock: CPU_CLOCKS.has(clock), clockZero, next: null, interval: 0n, cancel: () => {} });
   return ok();
 }
 
@@ -138,9 +142,9 @@ export function sysTimerSettime(ctx: SyscallContext, state: ProcessState): Sysca
   timer.next = null;
   timer.interval = interval;
   if (value === 0n) return ok();
-  // Every clock reads simulated time since the epoch (hosts boot at the epoch): an absolute
-  // value is a simulated instant; one already past fires at once.
-  const at = flags & TIMER_ABSTIME ? (value > ctx.now ? value : ctx.now) : ctx.now + value;
+  // An absolute value is a reading of the timer's clock; one already past fires at once.
+  const absolute = timer.clockZero + value;
+  const at = flags & TIMER_ABSTIME ? (absolute > ctx.now ? absolute : ctx.now) : ctx.now + value;
   arm(ctx, timer, at);
   return ok();
 }

@@ -31,7 +31,7 @@ export function clockKind(id: number): ClockKind | null {
     case CLOCK.MONOTONIC_COARSE:
     case CLOCK.BOOTTIME:
     case CLOCK.BOOTTIME_ALARM:
-      return 'boot'; // the host booted at the Unix epoch (HostView.bootTime) and never suspends
+      return 'boot'; // since the host booted (HostView.bootTime), which never suspends
     case CLOCK.PROCESS_CPUTIME_ID:
     case CLOCK.THREAD_CPUTIME_ID:
       return 'cputime';
