@@ -195,6 +195,10 @@ export interface NativeBackend {
   writeMemory(pid: number, addr: bigint, src: Uint8Array): number;
   /** Write `src` through /proc/pid/mem (bypasses protections: for code patches only). Returns bytes or -errno. */
   patchMemory(pid: number, addr: bigint, src: Uint8Array): number;
+  /** Path of native/fast-time's build: the code and entry offsets of in-process time reads. */
+  readonly fastTimeImage: string;
+  /** A MAP_SHARED read/write mapping of the first `bytes` of file `fd` (throws on failure). */
+  mapShared(fd: number, bytes: number): ArrayBuffer;
   /** tgkill(tgid, tid, sig) on real ids; returns 0 or -errno. */
   signal(tgid: number, tid: number, sig: number): number;
   /** Pin the calling (tracer) thread to `cpu`; returns 0 or -errno. */
@@ -219,6 +223,8 @@ export declare const injectSyscall: NativeBackend['injectSyscall'];
 export declare const readMemory: NativeBackend['readMemory'];
 export declare const writeMemory: NativeBackend['writeMemory'];
 export declare const patchMemory: NativeBackend['patchMemory'];
+export declare const mapShared: NativeBackend['mapShared'];
+export declare const fastTimeImage: NativeBackend['fastTimeImage'];
 export declare const signal: NativeBackend['signal'];
 export declare const pinSelf: NativeBackend['pinSelf'];
 export declare const currentCpu: NativeBackend['currentCpu'];

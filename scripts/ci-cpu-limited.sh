@@ -40,6 +40,7 @@ for src in native/src/*.cc; do
     echo "=== the addon could not be compiled within the CPU limit ($src)"; exit 1; }
 done
 g++ -shared -o native/build/Release/shadow_native.node native/build/Release/obj/*.o -lpthread || exit 1
+bash native/fast-time/build.sh || exit 1
 
 esbuild=node_modules/.bin/esbuild
 for project in plugin-sdk core plugins/*; do

@@ -9,6 +9,7 @@ import { resolvedConfig } from './config/resolved.js';
 import type { HostConfig, ProcessOptions, SimulationConfig } from './config/types.js';
 import { ShadowError } from './kernel/errors.js';
 import { HostHeartbeats } from './host-heartbeat.js';
+import { FastTime } from './kernel/fast-time.js';
 import { Host } from './kernel/host.js';
 import { Kernel } from './kernel/kernel.js';
 import type { Strategies } from './kernel/strategies.js';
@@ -138,6 +139,7 @@ class Simulation {
     private readonly log: Logger,
     watchdog: bigint,
     busyLoopThreshold: number,
+    fastTime: boolean,
   ) {
     const { general, experimental } = config;
     const unblocked = {
@@ -155,6 +157,7 @@ class Simulation {
       latency,
       busyLoop,
       preempt ? experimental.nativePreemptionSimInterval : null,
+      fastTime ? new FastTime(backend, general.dataDirectory, config.hosts.length) : null,
       (p) => this.onProcessExit(p),
       (p) => this.runaways.add(p),
       (tid, realTid, process) => this.newThread(tid, realTid, process),
@@ -338,6 +341,7 @@ class Simulation {
   /** Closes the network's capture files. */
   close(): void {
     this.network.close();
+    this.runner.fastTime?.close();
   }
 
   /** Kills what is still running (final state `running`). */
@@ -455,6 +459,7 @@ export async function runSimulation(options: RunOptions): Promise<RunResult> {
     log,
     options.watchdog ?? rc.watchdog ?? DEFAULT_WATCHDOG,
     rc.busyLoopThreshold ?? DEFAULT_BUSY_LOOP_THRESHOLD,
+    rc.fastTime ?? true,
   );
   let end: SimTime = SIM_START;
   try {

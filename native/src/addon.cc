@@ -127,6 +127,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("readMemory", Napi::Function::New(env, ReadMemory, "readMemory"));
   exports.Set("writeMemory", Napi::Function::New(env, WriteMemory, "writeMemory"));
   exports.Set("patchMemory", Napi::Function::New(env, PatchMemory, "patchMemory"));
+  exports.Set("mapShared", Napi::Function::New(env, MapShared, "mapShared"));
   exports.Set("signal", Napi::Function::New(env, Signal, "signal"));
   exports.Set("pinSelf", Napi::Function::New(env, PinSelf, "pinSelf"));
   exports.Set("currentCpu", Napi::Function::New(env, CurrentCpu, "currentCpu"));

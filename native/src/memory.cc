@@ -1,10 +1,11 @@
-// Tracee memory: readMemory/writeMemory (process_vm_readv/writev, honour page protections) and
-// patchMemory (/proc/PID/mem, bypasses them). Facts: docs/ptrace-notes.md §9 and §8.
+// Tracee memory: readMemory/writeMemory (process_vm_readv/writev, honour page protections),
+// patchMemory (/proc/PID/mem, bypasses them), and mapShared (pages the simulator shares with tracees). Facts: docs/ptrace-notes.md §9 and §8.
 #include "native.h"
 
 #include <cerrno>
 #include <fcntl.h>
 #include <string>
+#include <sys/mman.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -61,6 +62,28 @@ Napi::Value PatchMemory(const Napi::CallbackInfo& info) {
   int err = errno;
   close(fd);
   return Napi::Number::New(info.Env(), n < 0 ? -err : static_cast<double>(n));
+}
+
+// mapShared(fd, bytes): an ArrayBuffer over a MAP_SHARED read/write mapping of the file `fd`,
+// unmapped when the buffer is collected; tracees that map the same file see every store at once.
+Napi::Value MapShared(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int32_t fd;
+  if (!ArgInt(info, 0, &fd)) return {};
+  if (info.Length() < 2 || !info[1].IsNumber() || info[1].As<Napi::Number>().DoubleValue() <= 0) {
+    Napi::TypeError::New(env, "mapShared: argument 1 must be a positive byte count").ThrowAsJavaScriptException();
+    return {};
+  }
+  size_t len = static_cast<size_t>(info[1].As<Napi::Number>().Int64Value());
+  void* at = mmap(nullptr, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  if (at == MAP_FAILED) {
+    ThrowErrno(env, "mapShared: mmap", errno);
+    return {};
+  }
+  return Napi::ArrayBuffer::New(env, at, len, [](Napi::Env, void* data, size_t* bytes) {
+    munmap(data, *bytes);
+    delete bytes;
+  }, new size_t(len));
 }
 
 }  // namespace shadow

@@ -66,5 +66,6 @@ bool TakeSent(pid_t tid, int64_t* s);
 Napi::Value ReadMemory(const Napi::CallbackInfo& info);
 Napi::Value WriteMemory(const Napi::CallbackInfo& info);
 Napi::Value PatchMemory(const Napi::CallbackInfo& info);
+Napi::Value MapShared(const Napi::CallbackInfo& info);
 
 }  // namespace shadow

@@ -54,9 +54,9 @@ function readImage(pid: number, [start, end]: [bigint, bigint]): Buffer {
   return image;
 }
 
-/** Exported dynamic symbols of an ELF64 image: name → offset from the load base. */
-function dynamicSymbols(elf: Buffer): Map<string, number> {
-  const symbols = new Map<string, number>();
+/** Exported dynamic symbols of an ELF64 image: name → offset from the load base and size. */
+function dynamicSymbols(elf: Buffer): Map<string, { offset: number; size: number }> {
+  const symbols = new Map<string, { offset: number; size: number }>();
   const shoff = Number(elf.readBigUInt64LE(0x28));
   const shentsize = elf.readUInt16LE(0x3a);
   const shnum = elf.readUInt16LE(0x3c);
@@ -72,7 +72,7 @@ function dynamicSymbols(elf: Buffer): Map<string, number> {
       const nameStart = strtab + elf.readUInt32LE(sym);
       const name = elf.toString('latin1', nameStart, elf.indexOf(0, nameStart));
       const value = Number(elf.readBigUInt64LE(sym + 8));
-      if (name && value) symbols.set(name, value);
+      if (name && value) symbols.set(name, { offset: value, size: Number(elf.readBigUInt64LE(sym + 16)) });
     }
   }
   return symbols;
@@ -80,8 +80,8 @@ function dynamicSymbols(elf: Buffer): Map<string, number> {
 
 /** What patching a vDSO did. */
 export interface VdsoPatch {
-  /** The entries patched (syscall names). */
-  readonly patched: string[];
+  /** The entries patched (syscall names), with their address and size in the vDSO. */
+  readonly patched: ReadonlyMap<string, { readonly address: bigint; readonly size: number }>;
   /** Address of a `syscall` instruction in a trap stub (to run a call in the task), or null. */
   readonly syscallInsn: bigint | null;
 }
@@ -93,18 +93,18 @@ export interface VdsoPatch {
  */
 export function patchVdso(backend: Backend, pid: number): VdsoPatch {
   const range = mappings(pid, (name) => name === '[vdso]')[0];
-  if (range === undefined) return { patched: [], syscallInsn: null };
+  if (range === undefined) return { patched: new Map(), syscallInsn: null };
   const base = range[0];
   const symbols = dynamicSymbols(readImage(pid, range));
-  const patched: string[] = [];
+  const patched = new Map<string, { address: bigint; size: number }>();
   let syscallInsn: bigint | null = null;
-  for (const [symbol, offset] of symbols) {
+  for (const [symbol, { offset, size }] of symbols) {
     const name = symbol.startsWith('__vdso_') ? symbol.slice('__vdso_'.length) : null;
     if (name === null || !isSyscallName(name)) continue;
     const stub = name === 'getrandom' ? ENOSYS_STUB : trapStub(SYSCALL_NUMBERS[name]);
     const written = backend.patchMemory(pid, base + BigInt(offset), stub);
     if (written !== stub.length) throw new Error(`cannot patch vDSO entry ${symbol} of pid ${pid} (${written})`);
-    patched.push(name);
+    patched.set(name, { address: base + BigInt(offset), size });
     // `mov eax, nr` is 5 bytes; the `syscall` follows.
     if (name !== 'getrandom') syscallInsn ??= base + BigInt(offset) + 5n;
   }

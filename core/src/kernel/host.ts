@@ -96,6 +96,11 @@ export class Host implements HostView {
     return target;
   }
 
+  /** Modelled latency charged and not yet applied to the clock. */
+  get pendingLatency(): SimTime {
+    return this.unappliedLatency;
+  }
+
   /** A thread blocked: Shadow discards the modelled latency not yet applied. */
   discardLatency(): void {
     this.unappliedLatency = 0n;

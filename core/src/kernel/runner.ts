@@ -17,6 +17,7 @@ import type { WakeReason } from '@shadow-ts/plugin-sdk';
 import { constants } from 'node:os';
 import type { Backend } from '../backend/backend.js';
 import type { Logger } from '../log.js';
+import type { FastTime } from './fast-time.js';
 import type { Host } from './host.js';
 import type { Kernel } from './kernel.js';
 import type { Process } from './process.js';
@@ -25,7 +26,7 @@ import { onExec } from './task-exec.js';
 import { killProcess, onExitEvent, onThreadExit } from './task-exit.js';
 import { onInterrupted } from './task-preempt.js';
 import { deliverSignal, onSignal } from './task-signals.js';
-import { onSyscall, onSyscallExit, rerunParked } from './task-syscall.js';
+import { chargeReads, onSyscall, onSyscallExit, readsBeforeCharge, rerunParked } from './task-syscall.js';
 import type { Thread } from './thread.js';
 
 /** Modelled CPU cost of syscalls that do not block (Shadow's model_unblocked_syscall_latency). */
@@ -56,6 +57,8 @@ export interface TaskEnv {
   readonly busyLoop: BusyLoopModel | null;
   /** Simulated time a preempted run charges its host (native preemption), or null: preemption is off. */
   readonly preemption: bigint | null;
+  /** Time reads answered in the process, or null: they trap (`fast_time: false`). */
+  readonly fastTime: FastTime | null;
   /** Called when the last thread of a process has exited. */
   readonly onProcessExit: (process: Process) => void;
   /** Called when the watchdog kills a process that ran too long without a stop. */
@@ -79,6 +82,7 @@ export class Runner implements TaskEnv {
     readonly latency: LatencyModel | null,
     readonly busyLoop: BusyLoopModel | null,
     readonly preemption: bigint | null,
+    readonly fastTime: FastTime | null,
     readonly onProcessExit: (process: Process) => void,
     readonly onRunaway: (process: Process) => void,
     readonly newThread: (tid: number, realTid: number, process: Process) => Thread,
@@ -99,10 +103,14 @@ export class Runner implements TaskEnv {
     if (thread.exited || thread.held) return;
     if (thread.blocked && !rerunParked(this, thread, wake)) return;
     const stop = this.backend.stop;
+    const fastTime = this.fastTime;
+    const host = thread.process.host;
     for (;;) {
+      fastTime?.beforeRun(host, readsBeforeCharge(this, thread));
       // Watched: a run past the backend's limits (watchRuns) ends in an Interrupted stop.
       const kind = this.backend.resumeWait(thread.realTid, thread.resumeMode, thread.resumeValue, thread.realTid, thread.process.realPid);
       thread.resumeWith(Resume.Continue);
+      if (fastTime) chargeReads(this, thread, fastTime.takeReads(host));
       switch (kind) {
         case StopKind.Syscall:
           if (!onSyscall(this, thread)) return;

@@ -5,7 +5,7 @@
  */
 import { Resume, StopKind } from '@shadow-ts/native';
 import type { ExecEvent } from '@shadow-ts/plugin-sdk';
-import { patchVdso, readAuxv, vvarRanges } from '../backend/image.js';
+import { patchVdso, readAuxv, vvarRanges, type VdsoPatch } from '../backend/image.js';
 import { commandName } from './procfs.js';
 import type { TaskEnv } from './runner.js';
 import { releaseVforkParent } from './task-clone.js';
@@ -26,7 +26,7 @@ export function onExec(env: TaskEnv, thread: Thread): void {
     if (!process.isOpen(fd)) process.fds.unbind(fd);
   }
   const vdso = patchVdso(env.backend, pid);
-  closeRealTime(env, thread, vdso.syscallInsn);
+  closeRealTime(env, thread, vdso);
   process.execedImage(() => commandName(pid));
   releaseVforkParent(env, process);
   const event: ExecEvent = { process, host: process.host, memory: process.memory, auxv: readAuxv(pid) };
@@ -39,9 +39,12 @@ export function onExec(env: TaskEnv, thread: Thread): void {
  * inherited by fork and kept across exec on this kernel, set again at every exec all the same —
  * and munmap of every [vvar] mapping, which the patched vDSO no longer reads. The calls run
  * from the execve's syscall-exit stop, at the `syscall` of a vDSO trap stub (docs/ptrace-notes.md §12).
+ * Then, unless `fast_time: false`, the time entries of the vDSO are pointed at code that answers
+ * without a trap (fast-time.ts).
  */
-function closeRealTime(env: TaskEnv, thread: Thread, syscallInsn: bigint | null): void {
+function closeRealTime(env: TaskEnv, thread: Thread, vdso: VdsoPatch): void {
   const process = thread.process;
+  const syscallInsn = vdso.syscallInsn;
   if (syscallInsn === null) {
     env.kernel.warnOnce('no-vdso', `process '${process.displayName}' has no vDSO: rdtsc and [vvar] are left readable`, process.host.name);
     return;
@@ -52,11 +55,15 @@ function closeRealTime(env: TaskEnv, thread: Thread, syscallInsn: bigint | null)
   const calls: [string, number, bigint[]][] = [['prctl(PR_SET_TSC)', NR_PRCTL, [PR_SET_TSC, PR_TSC_SIGSEGV]]];
   for (const [start, end] of vvarRanges(process.realPid)) calls.push(['munmap([vvar])', NR_MUNMAP, [start, end - start]]);
   const args = new BigInt64Array(6);
-  for (const [what, nr, values] of calls) {
+  const inject = (nr: number, values: bigint[]): bigint | null => {
     args.fill(0n);
     values.forEach((v, i) => (args[i] = v));
-    const result = env.backend.injectSyscall(tid, syscallInsn, nr, args);
+    return env.backend.injectSyscall(tid, syscallInsn, nr, args);
+  };
+  for (const [what, nr, values] of calls) {
+    const result = inject(nr, values);
     if (result === null) return; // it stopped otherwise first (exiting): the runner continues it to its end
     if (result < 0n) throw new Error(`${what} failed in process '${process.displayName}' at exec (errno ${-result})`);
   }
+  env.fastTime?.install(process.realPid, process.host, vdso, inject);
 }

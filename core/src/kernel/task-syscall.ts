@@ -116,6 +116,30 @@ function applyLatency(env: TaskEnv, thread: Thread): boolean {
 }
 
 /**
+ * For time reads answered in the process (fast-time.ts): the read that would cost `thread`
+ * simulated latency, counting from 1 — the one at which unapplied latency reaches its maximum,
+ * or the first past the busy-loop threshold — or null when no read would.
+ */
+export function readsBeforeCharge(env: TaskEnv, thread: Thread): bigint | null {
+  const host = thread.process.host;
+  const byLatency = (model: LatencyModel): bigint | null => {
+    if (model.vdso <= 0n) return null;
+    const left = model.maxUnapplied - host.pendingLatency;
+    return left <= 0n ? 1n : (left + model.vdso - 1n) / model.vdso;
+  };
+  if (env.latency) return byLatency(env.latency);
+  if (!env.busyLoop) return null;
+  const free = env.busyLoop.threshold - thread.unblockedCalls;
+  return free >= 0 ? BigInt(free + 1) : byLatency(env.busyLoop.latency);
+}
+
+/** Charges `reads` time reads answered in the process as the trapped reads would have been. */
+export function chargeReads(env: TaskEnv, thread: Thread, reads: number): void {
+  // Each is below the charge readsBeforeCharge allowed, so none makes the thread yield.
+  for (let i = 0; i < reads; i++) chargeCpu(env, thread, true);
+}
+
+/**
  * Adds modelled CPU time for one operation that did not block — priced as a vDSO time read
  * (`vdso`: also rdtsc) or as a syscall; false when the thread must yield until its host's clock
  * catches up. Without model_unblocked_syscall_latency only a thread caught in a busy loop pays.

@@ -37,6 +37,8 @@ export interface RcConfig {
   readonly watchdog: bigint | null;
   /** Non-blocking calls in a row after which a thread pays unblocked-call latency (`busy_loop_threshold`; 0: never), if set. */
   readonly busyLoopThreshold: number | null;
+  /** Time reads answered inside the process, without a trap (`fast_time`; default true), if set. */
+  readonly fastTime: boolean | null;
 }
 
 /** The settings as `.shadowrc` spells them, defaults included (recorded in processed-config.yaml). */
@@ -57,10 +59,11 @@ export function rcSettings(rc: RcConfig): Record<string, unknown> {
     ),
     watchdog: rc.watchdog === null ? null : formatTime(rc.watchdog),
     busy_loop_threshold: rc.busyLoopThreshold,
+    fast_time: rc.fastTime,
   };
 }
 
-const KEYS = ['plugins', 'backend', 'vfork', 'tcp_congestion', 'fs', 'hosts', 'watchdog', 'busy_loop_threshold'];
+const KEYS = ['plugins', 'backend', 'vfork', 'tcp_congestion', 'fs', 'hosts', 'watchdog', 'busy_loop_threshold', 'fast_time'];
 const HOST_KEYS = ['vfork', 'tcp_congestion', 'fs', 'plugins'];
 
 const yamlLoader = (file: string, content: string): unknown => parseYaml(file, content).value;
@@ -104,7 +107,7 @@ export async function loadRc(dir: string): Promise<RcConfig> {
   }
   if (!found || found.isEmpty) {
     return {
-      file: found?.filepath ?? null, plugins: [], backend: 'ptrace', vfork: null, tcpCongestion: null, fs: null, hosts: {}, watchdog: null, busyLoopThreshold: null,
+      file: found?.filepath ?? null, plugins: [], backend: 'ptrace', vfork: null, tcpCongestion: null, fs: null, hosts: {}, watchdog: null, busyLoopThreshold: null, fastTime: null,
     };
   }
   const file = found.filepath;
@@ -128,7 +131,13 @@ export async function loadRc(dir: string): Promise<RcConfig> {
     hosts: hostSettings(file, rc.hosts ?? {}),
     watchdog: rc.watchdog === undefined ? null : rcTime(file, 'watchdog', rc.watchdog),
     busyLoopThreshold: rc.busy_loop_threshold === undefined ? null : rcCount(file, 'busy_loop_threshold', rc.busy_loop_threshold),
+    fastTime: rc.fast_time === undefined ? null : rcBoolean(file, 'fast_time', rc.fast_time),
   };
+}
+
+function rcBoolean(file: string, key: string, value: unknown): boolean {
+  if (typeof value === 'boolean') return value;
+  throw rcError(file, key, `expected true or false, got ${JSON.stringify(value)}`);
 }
 
 /** A count: a whole number from 0 to 2^31 - 1. */

@@ -1,0 +1,145 @@
+/**
+ * Time without a trap: `clock_gettime`, `gettimeofday`, `time` and `clock_getres` answered inside
+ * the managed process (issue 12 §1). Each host has a page in a file the simulator maps shared; at
+ * every exec the process gets native/fast-time's code on a page of its own with the host's page
+ * right after it, and the vDSO entries jump there. Static binaries use the vDSO too, so they are
+ * covered; a raw `syscall(SYS_clock_gettime)` still traps and gets the same answer.
+ *
+ * Only one managed thread runs at a time, so a page shared by all processes of a host is exact:
+ * before a thread runs the simulator writes the host's time and `trapAt` — the read that would
+ * cost simulated latency (model_unblocked_syscall_latency, or a busy loop past its threshold),
+ * which the code turns into the real, trapped syscall — and at its next stop takes the reads
+ * counted since and charges them as the trapped reads would have been charged, one by one. The
+ * outputs are the same with the fast path on or off; only strace logs and syscall counts, which
+ * no longer see the reads answered in the process, differ.
+ */
+import { closeSync, ftruncateSync, openSync, readFileSync, unlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Backend } from '../backend/backend.js';
+import type { VdsoPatch } from '../backend/image.js';
+import type { Host } from './host.js';
+
+/** Words of a host's page, as `struct time_page` in native/fast-time/fast-time.c. */
+const NOW = 0;
+const BOOT = 1;
+const TRAP_AT = 2;
+const READS = 3;
+const PAGE = 4096;
+const WORDS_PER_PAGE = PAGE / 8;
+/** Where in the code page the path of the shared file goes while it is being opened. */
+const PATH_AT = 3072n;
+const NEVER = (1n << 63n) - 1n;
+
+const NR = { mmap: 9, mprotect: 10, close: 3, openat: 257 } as const;
+const PROT_READ = 1n;
+const PROT_WRITE = 2n;
+const PROT_EXEC = 4n;
+const MAP_SHARED = 1n;
+const MAP_PRIVATE = 2n;
+const MAP_FIXED = 0x10n;
+const MAP_ANONYMOUS = 0x20n;
+const AT_FDCWD = -100n;
+const O_RDWR = 2n;
+const O_CLOEXEC = 0o2000000n;
+
+/** The code the vDSO entries jump to, built by native/fast-time/build.sh. */
+interface CodeImage {
+  readonly code: Uint8Array;
+  /** Entry name (a syscall name) → offset in `code`. */
+  readonly entries: ReadonlyMap<string, number>;
+}
+
+function loadCode(path: string): CodeImage {
+  const image = JSON.parse(readFileSync(path, 'utf8')) as { code: string; entries: Record<string, number> };
+  return { code: Buffer.from(image.code, 'base64'), entries: new Map(Object.entries(image.entries)) };
+}
+
+/** `movabs rax, target; jmp rax`: 12 bytes, any distance. */
+function jumpTo(target: bigint): Uint8Array {
+  const stub = new Uint8Array(12);
+  stub.set([0x48, 0xb8]);
+  new DataView(stub.buffer).setBigUint64(2, target, true);
+  stub.set([0xff, 0xe0], 10);
+  return stub;
+}
+
+export class FastTime {
+  private readonly code: CodeImage;
+  private readonly fd: number;
+  private readonly pages: BigInt64Array;
+  private readonly path: Uint8Array;
+
+  /** Opens the shared file in `dataDir` (unlinked at once: nothing is left behind) for hosts 0 to `hosts` - 1. */
+  constructor(
+    private readonly backend: Backend,
+    dataDir: string,
+    hosts: number,
+  ) {
+    this.code = loadCode(backend.fastTimeImage);
+    const file = join(dataDir, '.fast-time');
+    this.fd = openSync(file, 'w+');
+    unlinkSync(file);
+    const bytes = Math.max(1, hosts) * PAGE;
+    ftruncateSync(this.fd, bytes);
+    this.pages = new BigInt64Array(backend.mapShared(this.fd, bytes));
+    // The managed process opens the simulator's descriptor: a deleted file has no other name.
+    this.path = new TextEncoder().encode(`/proc/${process.pid}/fd/${this.fd}\0`);
+  }
+
+  close(): void {
+    closeSync(this.fd);
+  }
+
+  /** Before a thread of `host` runs: its time, and the read that must trap (`null`: none). */
+  beforeRun(host: Host, trapAt: bigint | null): void {
+    const at = host.id * WORDS_PER_PAGE;
+    this.pages[at + NOW] = host.current;
+    this.pages[at + BOOT] = host.bootTime;
+    this.pages[at + TRAP_AT] = trapAt ?? NEVER;
+  }
+
+  /** The reads answered on `host`'s page since the last call (at most what `trapAt` allowed). */
+  takeReads(host: Host): number {
+    const at = host.id * WORDS_PER_PAGE;
+    const reads = this.pages[at + READS]!;
+    if (reads === 0n) return 0;
+    this.pages[at + READS] = 0n;
+    const allowed = this.pages[at + TRAP_AT]! - 1n;
+    // A program that wrote the counter itself gets no more than it could have read.
+    return Number(reads < 0n ? 0n : reads > allowed ? allowed : reads);
+  }
+
+  /**
+   * At exec, in the task stopped at its execve's exit: maps the code and the host's page and
+   * points the vDSO's time entries at the code. `inject` runs one syscall in the task (null: the
+   * task ended meanwhile). False when the task went away part way.
+   */
+  install(pid: number, host: Host, vdso: VdsoPatch, inject: (nr: number, args: bigint[]) => bigint | null): boolean {
+    const call = (what: string, nr: number, args: bigint[]): bigint | null => {
+      const result = inject(nr, args);
+      if (result !== null && result < 0n) throw new Error(`${what} failed at exec (errno ${-result})`);
+      return result;
+    };
+    const code = call('mmap(fast-time)', NR.mmap, [0n, 2n * BigInt(PAGE), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1n, 0n]);
+    if (code === null) return false;
+    this.patch(pid, code + PATH_AT, this.path);
+    const fd = call('open(fast-time)', NR.openat, [AT_FDCWD, code + PATH_AT, O_RDWR | O_CLOEXEC]);
+    if (fd === null) return false;
+    const flags = MAP_SHARED | MAP_FIXED;
+    if (call('mmap(time page)', NR.mmap, [code + BigInt(PAGE), BigInt(PAGE), PROT_READ | PROT_WRITE, flags, fd, BigInt(host.id * PAGE)]) === null) return false;
+    if (call('close(fast-time)', NR.close, [fd]) === null) return false;
+    this.patch(pid, code, this.code.code);
+    if (call('mprotect(fast-time)', NR.mprotect, [code, BigInt(PAGE), PROT_READ | PROT_EXEC]) === null) return false;
+    for (const [name, offset] of this.code.entries) {
+      const entry = vdso.patched.get(name);
+      // An entry too short for the jump keeps its trap stub.
+      if (entry && entry.size >= 12) this.patch(pid, entry.address, jumpTo(code + BigInt(offset)));
+    }
+    return true;
+  }
+
+  private patch(pid: number, address: bigint, bytes: Uint8Array): void {
+    const written = this.backend.patchMemory(pid, address, bytes);
+    if (written !== bytes.length) throw new Error(`cannot write fast-time code into pid ${pid} (${written})`);
+  }
+}
