@@ -1,0 +1,63 @@
+import { expect } from 'chai';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { oneHost, PROGRAMS, ROOT, runShadow, scratchDir, type ShadowRun } from './harness.js';
+
+/** Runs `args` of fast-time (or its static build) at 2 s with `fast_time` on or off in .shadowrc. */
+function run(program: string, args: string[], fastTime: boolean, general = 'stop_time: 10 s'): ShadowRun {
+  const dir = scratchDir();
+  writeFileSync(join(dir, '.shadowrc'), `fast_time: ${fastTime}\n`);
+  const result = runShadow(oneHost(`    - { path: ${join(PROGRAMS, program)}, args: ${JSON.stringify(args)}, start_time: 2 s }`, general), [], dir);
+  expect(result.code, result.stdout + result.stderr).to.equal(0);
+  return result;
+}
+
+/** How many clock_gettime calls trapped into the simulator. */
+function trapped(result: ShadowRun): number {
+  const stats = JSON.parse(readFileSync(join(result.dataDir, 'sim-stats.json'), 'utf8')) as { syscalls: Record<string, number> };
+  return stats.syscalls.clock_gettime ?? 0;
+}
+
+describe('fast time: clock reads answered in the process', () => {
+  before(() => execFileSync('bash', [join(ROOT, 'test/programs/build.sh')]));
+
+  for (const program of ['fast-time', 'fast-time-static']) {
+    it(`${program}: every clock reads simulated time through libc as through the raw syscall, the same with fast_time off, without a trap per read`, () => {
+      const fast = run(program, ['20000'], true);
+      const out = fast.file('alpha', `${program}.1000.stdout`);
+      expect(out).to.equal(
+        'REALTIME           0 946684802.000000000 | 0 946684802.000000000 | res 1 1\n' +
+          'MONOTONIC          0 3.000000000 | 0 3.000000000 | res 1 1\n' +
+          'MONOTONIC_RAW      0 3.000000000 | 0 3.000000000 | res 1 1\n' +
+          'REALTIME_COARSE    0 946684802.000000000 | 0 946684802.000000000 | res 4000000 4000000\n' +
+          'MONOTONIC_COARSE   0 3.000000000 | 0 3.000000000 | res 4000000 4000000\n' +
+          'BOOTTIME           0 3.000000000 | 0 3.000000000 | res 1 1\n' +
+          'TAI                0 946684802.000000000 | 0 946684802.000000000 | res 1 1\n' +
+          'PROCESS_CPUTIME_ID 0 0.000000000 | 0 0.000000000 | res 1 1\n' +
+          'gettimeofday 946684802.000000 tz 0 0 | 946684802.000000\n' +
+          'time 946684802 946684802 | 946684802\n' +
+          // Past the busy-loop threshold (10,000 calls in a row) each read costs 10 ns, as trapped.
+          `20000 reads took ${(20000 + 45 - 10000) * 10} ns\n`,
+      );
+      const trapping = run(program, ['20000'], false);
+      expect(trapping.file('alpha', `${program}.1000.stdout`)).to.equal(out);
+      // Trapped: the raw syscalls, and past the threshold one read in 100 (1 µs of latency).
+      expect(trapped(fast)).to.be.below(150);
+      expect(trapped(trapping)).to.be.above(20000);
+    });
+  }
+
+  it('with model_unblocked_syscall_latency a spin on clock_gettime sees time move, as when every read traps', () => {
+    const general = 'stop_time: 10 s, model_unblocked_syscall_latency: true';
+    const fast = run('fast-time', ['spin', '200'], true, general);
+    const out = fast.file('alpha', 'fast-time.1000.stdout');
+    // 10 ns a read; every 100th read (1 µs) is applied to the clock.
+    expect(out).to.equal('spun 20000 reads for 200 us\n');
+    expect(run('fast-time', ['spin', '200'], false, general).file('alpha', 'fast-time.1000.stdout')).to.equal(out);
+    // Long spins cost the simulator a trap per 100 reads only.
+    const long = run('fast-time-static', ['spin', '10000'], true, general);
+    expect(long.file('alpha', 'fast-time-static.1000.stdout')).to.equal('spun 1000000 reads for 10000 us\n');
+    expect(trapped(long)).to.be.within(9900, 10100);
+  });
+});

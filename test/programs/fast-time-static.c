@@ -1,0 +1,1 @@
+#include "fast-time.c"
