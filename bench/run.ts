@@ -1,13 +1,16 @@
 /**
  * Benchmarks of the foundation, printed as figures (they do not pass or fail):
- *  - ns per emulated syscall under the simulator vs the same syscall natively, and the ratio;
+ *  - ns per emulated syscall under the simulator vs the same syscall natively, and the ratio:
+ *    getppid (a ptrace stop each), clock_gettime through the vDSO answered in the process
+ *    (fast time) and, for comparison, trapped (`fast_time: false`);
+ *  - a time-heavy python loop (10^6 time.time()) natively and simulated, start-up subtracted;
  *  - wall time of a python process that sleeps 3600 simulated seconds.
  * Each figure is the median of several runs. Costs per call come from the difference between a
  * run with N calls and one with none, so process start-up cancels out.
  *
  * The C floor (bench/ptrace-floor.c) shows what any ptrace supervisor costs on this machine.
  *
- * Run: npm run bench
+ * Run: npm run bench (BENCH_CALLS=N: calls per run, 200,000 by default)
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -22,13 +25,12 @@ execFileSync('gcc', ['-O2', '-o', loop, join(ROOT, 'bench/syscall-loop.c')]);
 execFileSync('gcc', ['-O2', '-o', floor, join(ROOT, 'bench/ptrace-floor.c')]);
 
 const REPEAT = 5;
-const N = 200_000;
+const N = Number(process.env.BENCH_CALLS ?? 200_000);
 
-
-
-/** Wall seconds of a simulation of one host running `path args`. */
-function simulate(path: string, args: string[], stopTime = '1h'): number {
+/** Wall seconds of a simulation of one host running `path args` (`rc`: the .shadowrc). */
+function simulate(path: string, args: string[], stopTime = '1h', rc = ''): number {
   const dir = mkdtempSync(join(work, 'sim-'));
+  if (rc) writeFileSync(join(dir, '.shadowrc'), rc);
   writeFileSync(
     join(dir, 'shadow.yaml'),
     `general: { stop_time: ${stopTime}, log_level: warning }\nnetwork: { graph: { type: 1_gbit_switch } }\n` +
@@ -48,11 +50,16 @@ function perCall(run: (n: number) => number): number {
 console.log(`shadow-ts foundation benchmark (median of ${REPEAT} runs, ${N} calls per run)`);
 const cFloor = median(Array.from({ length: REPEAT }, () => Number(execFileSync(floor, ['0', String(N)], { encoding: 'utf8' }))));
 console.log(`floor: a minimal C ptrace+seccomp tracer emulates getppid in ${cFloor} ns/call on this machine`);
-for (const kind of ['getppid', 'clock_gettime']) {
+const cases = [
+  { label: 'getppid', kind: 'getppid', rc: '' },
+  { label: 'clock_gettime', kind: 'clock_gettime', rc: '' },
+  { label: 'clock (trap)', kind: 'clock_gettime', rc: 'fast_time: false\n' },
+];
+for (const { label, kind, rc } of cases) {
   const native = perCall((n) => wall('taskset', ['-c', '0', loop, kind, String(n)]));
-  const simulated = perCall((n) => simulate(loop, [kind, String(n)]));
+  const simulated = perCall((n) => simulate(loop, [kind, String(n)], '1h', rc));
   console.log(
-    `${kind.padEnd(14)} native ${native.toFixed(0).padStart(6)} ns/call   simulated ${simulated.toFixed(0).padStart(6)} ns/call   ` +
+    `${label.padEnd(14)} native ${native.toFixed(0).padStart(6)} ns/call   simulated ${simulated.toFixed(0).padStart(6)} ns/call   ` +
       `ratio ${(simulated / native).toFixed(1)}x (${(simulated / cFloor).toFixed(2)}x the C floor)`,
   );
 }
@@ -62,5 +69,13 @@ const sleep = median(
   ),
 );
 const pythonNative = median(Array.from({ length: REPEAT }, () => wall('/usr/bin/python3', ['-c', 'pass'])));
+const timeLoop = 'import time; [time.time() for _ in range(10**6)]';
+const loopNative = median(Array.from({ length: REPEAT }, () => wall('taskset', ['-c', '0', '/usr/bin/python3', '-c', timeLoop]))) - pythonNative;
+const pythonSimulated = median(Array.from({ length: REPEAT }, () => simulate('/usr/bin/python3', ['-c', 'pass'])));
+const loopSimulated = median(Array.from({ length: REPEAT }, () => simulate('/usr/bin/python3', ['-c', timeLoop]))) - pythonSimulated;
+console.log(
+  `python3 10^6 time.time(): native ${loopNative.toFixed(3)} s, simulated ${loopSimulated.toFixed(3)} s (start-up of each subtracted): ` +
+    `${(loopSimulated / loopNative).toFixed(2)}x`,
+);
 console.log(`python3 time.sleep(3600): ${sleep.toFixed(3)} s wall for 3600 s simulated (python start-up alone natively: ${pythonNative.toFixed(3)} s)`);
 rmSync(work, { recursive: true });

@@ -6,12 +6,13 @@
  * covered; a raw `syscall(SYS_clock_gettime)` still traps and gets the same answer.
  *
  * Only one managed thread runs at a time, so a page shared by all processes of a host is exact:
- * before a thread runs the simulator writes the host's time and `trapAt` — the read that would
- * cost simulated latency (model_unblocked_syscall_latency, or a busy loop past its threshold),
- * which the code turns into the real, trapped syscall — and at its next stop takes the reads
- * counted since and charges them as the trapped reads would have been charged, one by one. The
- * outputs are the same with the fast path on or off; only strace logs and syscall counts, which
- * no longer see the reads answered in the process, differ.
+ * before a thread runs the simulator writes the host's clock, its unapplied latency and round
+ * end, and what a read costs that thread (model_unblocked_syscall_latency, or a busy loop once
+ * past its threshold); the code charges each read as the trapped read would be charged, applies
+ * the latency to its copy of the clock, and traps only for a read that would end the thread's
+ * turn (past the round end). At the next stop the simulator takes the clock, the latency and
+ * the count back. The outputs are the same with the fast path on or off; only strace logs and
+ * syscall counts, which no longer see the reads answered in the process, differ.
  */
 import { closeSync, ftruncateSync, openSync, readFileSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
@@ -22,13 +23,31 @@ import type { Host } from './host.js';
 /** Words of a host's page, as `struct time_page` in native/fast-time/fast-time.c. */
 const NOW = 0;
 const BOOT = 1;
-const TRAP_AT = 2;
-const READS = 3;
+const ROUND_END = 2;
+const UNAPPLIED = 3;
+const VDSO = 4;
+const MAX_UNAPPLIED = 5;
+const FREE_READS = 6;
+const READS = 7;
 const PAGE = 4096;
 const WORDS_PER_PAGE = PAGE / 8;
 /** Where in the code page the path of the shared file goes while it is being opened. */
 const PATH_AT = 3072n;
 const NEVER = (1n << 63n) - 1n;
+
+/** What reads cost the thread about to run: free for `freeReads`, then `vdso` each (0: never). */
+export interface ReadCost {
+  readonly freeReads: number;
+  readonly vdso: bigint;
+  readonly maxUnapplied: bigint;
+}
+
+/** What the reads answered in the process did: how many, and the host's clock and latency after them. */
+export interface ReadsTaken {
+  readonly reads: number;
+  readonly now: bigint;
+  readonly unapplied: bigint;
+}
 
 const NR = { mmap: 9, mprotect: 10, close: 3, openat: 257 } as const;
 const PROT_READ = 1n;
@@ -90,23 +109,37 @@ export class FastTime {
     closeSync(this.fd);
   }
 
-  /** Before a thread of `host` runs: its time, and the read that must trap (`null`: none). */
-  beforeRun(host: Host, trapAt: bigint | null): void {
+  /** Before a thread of `host` runs: the host's clock and what a read costs that thread. */
+  beforeRun(host: Host, cost: ReadCost | null): void {
+    const page = this.pages;
     const at = host.id * WORDS_PER_PAGE;
-    this.pages[at + NOW] = host.current;
-    this.pages[at + BOOT] = host.bootTime;
-    this.pages[at + TRAP_AT] = trapAt ?? NEVER;
+    page[at + NOW] = host.current;
+    page[at + BOOT] = host.bootTime;
+    page[at + ROUND_END] = host.roundEnd;
+    page[at + UNAPPLIED] = host.pendingLatency;
+    page[at + VDSO] = cost?.vdso ?? 0n;
+    page[at + MAX_UNAPPLIED] = cost?.maxUnapplied ?? NEVER;
+    page[at + FREE_READS] = cost && cost.vdso > 0n ? BigInt(cost.freeReads) : NEVER;
+    page[at + READS] = 0n;
   }
 
-  /** The reads answered on `host`'s page since the last call (at most what `trapAt` allowed). */
-  takeReads(host: Host): number {
+  /**
+   * After a run of a thread of `host`: what its reads did, or null if it made none. A program
+   * can write the page: what it says is kept within what reads could have done (the clock
+   * between where it was and the round end, the latency below its maximum).
+   */
+  takeReads(host: Host): ReadsTaken | null {
+    const page = this.pages;
     const at = host.id * WORDS_PER_PAGE;
-    const reads = this.pages[at + READS]!;
-    if (reads === 0n) return 0;
-    this.pages[at + READS] = 0n;
-    const allowed = this.pages[at + TRAP_AT]! - 1n;
-    // A program that wrote the counter itself gets no more than it could have read.
-    return Number(reads < 0n ? 0n : reads > allowed ? allowed : reads);
+    const reads = page[at + READS]!;
+    if (reads === 0n) return null;
+    const clamp = (v: bigint, low: bigint, high: bigint) => (v > high ? high : v < low ? low : v);
+    const now = clamp(page[at + NOW]!, host.current, host.roundEnd - 1n);
+    return {
+      reads: Number(clamp(reads, 0n, 1n << 40n)),
+      now: now < host.current ? host.current : now,
+      unapplied: clamp(page[at + UNAPPLIED]!, 0n, page[at + MAX_UNAPPLIED]! - 1n),
+    };
   }
 
   /**

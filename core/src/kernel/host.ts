@@ -101,6 +101,12 @@ export class Host implements HostView {
     return this.unappliedLatency;
   }
 
+  /** After time reads answered in a process (fast-time.ts): the clock and latency they left. */
+  adoptReads(now: SimTime, unapplied: SimTime): void {
+    this.current = now;
+    this.unappliedLatency = unapplied;
+  }
+
   /** A thread blocked: Shadow discards the modelled latency not yet applied. */
   discardLatency(): void {
     this.unappliedLatency = 0n;

@@ -26,7 +26,7 @@ import { onExec } from './task-exec.js';
 import { killProcess, onExitEvent, onThreadExit } from './task-exit.js';
 import { onInterrupted } from './task-preempt.js';
 import { deliverSignal, onSignal } from './task-signals.js';
-import { chargeReads, onSyscall, onSyscallExit, readsBeforeCharge, rerunParked } from './task-syscall.js';
+import { adoptReads, onSyscall, onSyscallExit, readCost, rerunParked } from './task-syscall.js';
 import type { Thread } from './thread.js';
 
 /** Modelled CPU cost of syscalls that do not block (Shadow's model_unblocked_syscall_latency). */
@@ -106,11 +106,12 @@ export class Runner implements TaskEnv {
     const fastTime = this.fastTime;
     const host = thread.process.host;
     for (;;) {
-      fastTime?.beforeRun(host, readsBeforeCharge(this, thread));
+      fastTime?.beforeRun(host, readCost(this, thread));
       // Watched: a run past the backend's limits (watchRuns) ends in an Interrupted stop.
       const kind = this.backend.resumeWait(thread.realTid, thread.resumeMode, thread.resumeValue, thread.realTid, thread.process.realPid);
       thread.resumeWith(Resume.Continue);
-      if (fastTime) chargeReads(this, thread, fastTime.takeReads(host));
+      const reads = fastTime?.takeReads(host);
+      if (reads) adoptReads(this, thread, reads);
       switch (kind) {
         case StopKind.Syscall:
           if (!onSyscall(this, thread)) return;

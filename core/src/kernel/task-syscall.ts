@@ -7,6 +7,7 @@
 import { Resume, Stop } from '@shadow-ts/native';
 import type { ResultMapper, SyscallResult, WakeReason } from '@shadow-ts/plugin-sdk';
 import { SUPPORT, SYSCALL_NAMES } from '../abi/support.js';
+import type { ReadCost, ReadsTaken } from './fast-time.js';
 import type { LatencyModel, TaskEnv } from './runner.js';
 import { park } from './task-block.js';
 import { cloneReturned } from './task-clone.js';
@@ -92,15 +93,21 @@ function observed(env: TaskEnv, thread: Thread, map: ResultMapper | null): Resul
  */
 function busyLoopLatency(env: TaskEnv, thread: Thread): LatencyModel | null {
   if (!env.busyLoop || ++thread.unblockedCalls <= env.busyLoop.threshold) return null;
+  warnBusyLoop(env, thread);
+  return env.busyLoop.latency;
+}
+
+/** The one warning for a process whose thread is caught in a busy loop. */
+function warnBusyLoop(env: TaskEnv, thread: Thread): void {
   const process = thread.process;
+  const { threshold, latency } = env.busyLoop!;
   env.kernel.warnOnce(
     `busy-loop:${process.host.name}:${process.pid}`,
-    `process '${process.displayName}' made ${env.busyLoop.threshold} calls in a row without blocking or simulated time ` +
-      `passing; each further one costs ${env.busyLoop.latency.syscall} ns (experimental.unblocked_syscall_latency) until it ` +
+    `process '${process.displayName}' made ${threshold} calls in a row without blocking or simulated time ` +
+      `passing; each further one costs ${latency.syscall} ns (experimental.unblocked_syscall_latency) until it ` +
       `blocks, as with model_unblocked_syscall_latency (busy_loop_threshold in .shadowrc; 0 turns this off)`,
     process.host.name,
   );
-  return env.busyLoop.latency;
 }
 
 /** Makes the real task run syscall `nr` with `args` instead of the one it issued. */
@@ -115,28 +122,21 @@ function applyLatency(env: TaskEnv, thread: Thread): boolean {
   return chargeCpu(env, thread, SUPPORT[thread.ctx.name]?.vdso === true);
 }
 
-/**
- * For time reads answered in the process (fast-time.ts): the read that would cost `thread`
- * simulated latency, counting from 1 — the one at which unapplied latency reaches its maximum,
- * or the first past the busy-loop threshold — or null when no read would.
- */
-export function readsBeforeCharge(env: TaskEnv, thread: Thread): bigint | null {
-  const host = thread.process.host;
-  const byLatency = (model: LatencyModel): bigint | null => {
-    if (model.vdso <= 0n) return null;
-    const left = model.maxUnapplied - host.pendingLatency;
-    return left <= 0n ? 1n : (left + model.vdso - 1n) / model.vdso;
-  };
-  if (env.latency) return byLatency(env.latency);
+/** For time reads answered in the process (fast-time.ts): what a read costs `thread` now. */
+export function readCost(env: TaskEnv, thread: Thread): ReadCost | null {
+  if (env.latency) return { freeReads: 0, vdso: env.latency.vdso, maxUnapplied: env.latency.maxUnapplied };
   if (!env.busyLoop) return null;
-  const free = env.busyLoop.threshold - thread.unblockedCalls;
-  return free >= 0 ? BigInt(free + 1) : byLatency(env.busyLoop.latency);
+  const { threshold, latency } = env.busyLoop;
+  return { freeReads: Math.max(0, threshold - thread.unblockedCalls), vdso: latency.vdso, maxUnapplied: latency.maxUnapplied };
 }
 
-/** Charges `reads` time reads answered in the process as the trapped reads would have been. */
-export function chargeReads(env: TaskEnv, thread: Thread, reads: number): void {
-  // Each is below the charge readsBeforeCharge allowed, so none makes the thread yield.
-  for (let i = 0; i < reads; i++) chargeCpu(env, thread, true);
+/** Takes back what the reads answered in the process did, as if each had trapped. */
+export function adoptReads(env: TaskEnv, thread: Thread, taken: ReadsTaken): void {
+  thread.process.host.adoptReads(taken.now, taken.unapplied);
+  if (env.latency || !env.busyLoop) return;
+  const before = thread.unblockedCalls;
+  thread.unblockedCalls += taken.reads;
+  if (before <= env.busyLoop.threshold && thread.unblockedCalls > env.busyLoop.threshold) warnBusyLoop(env, thread);
 }
 
 /**
