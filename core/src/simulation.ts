@@ -16,6 +16,7 @@ import type { Strategies } from './kernel/strategies.js';
 import { ProcessMemory } from './kernel/memory.js';
 import { Process, formatFinalState, sameFinalState } from './kernel/process.js';
 import { Runner } from './kernel/runner.js';
+import { chooseCpu } from './placement.js';
 import { mainThread, signalName } from './kernel/signals.js';
 import { Thread } from './kernel/thread.js';
 import { BUILTIN_PLUGINS, applyPlugins, builtinObservers, loadPlugin, type LoadedPlugin } from './loader/loader.js';
@@ -164,8 +165,12 @@ class Simulation {
     );
     const tapped = kernel.hooks.syscall.names();
     // One CPU for the simulator and every managed task: a wake-up across vCPUs costs ~30 µs here.
-    this.cpu = experimental.useCpuPinning ? backend.currentCpu() : -1;
-    if (this.cpu >= 0) backend.pinSelf(this.cpu);
+    // The least busy one it may use: another process saturating a CPU would starve the run.
+    this.cpu = experimental.useCpuPinning ? chooseCpu(backend.currentCpu()) : -1;
+    if (this.cpu >= 0) {
+      backend.pinSelf(this.cpu);
+      log.info(`pinned to CPU ${this.cpu}, the least busy of those allowed (use_cpu_pinning)`);
+    }
     // After pinning: the backend's watch thread shares the simulator's CPU.
     backend.watchRuns(preempt ? experimental.nativePreemptionNativeInterval : 0n, watchdog);
 
