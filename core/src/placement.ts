@@ -13,7 +13,7 @@ const SAMPLE_MS = 20;
 export function allowedCpus(status = readFileSync('/proc/self/status', 'utf8')): number[] {
   const list = /^Cpus_allowed_list:\s*(\S+)/m.exec(status)?.[1] ?? '';
   const cpus: number[] = [];
-  for (const part of list.split(',')) {
+  for (const part of list.split(',').filter(Boolean)) {
     const [first, last = first] = part.split('-').map(Number);
     if (first === undefined || !Number.isInteger(first) || !Number.isInteger(last)) continue;
     for (let cpu = first; cpu <= last!; cpu++) cpus.push(cpu);
