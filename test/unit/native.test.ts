@@ -318,7 +318,7 @@ describe('native backend (ptrace + seccomp)', function () {
       expect(num(Stop.Msg)).to.equal(RunLimit.Cpu);
       expect(num(Stop.Arg0)).to.be.at.least(20 * MS);
       // The wall time is at least the limit the CPU time passed. Not "at least the CPU time":
-      // the process CPU clock and CLOCK_MONOTONIC drift apart by a few percent on these VMs
+      // the process CPU clock and CLOCK_MONOTONIC disagreed by a few percent on these VMs
       // (seen: 23.5 ms of CPU in 21.9 ms of wall, the CPU clock read first).
       expect(num(Stop.Arg0 + 1)).to.be.at.least(20 * MS);
       expect(word(Stop.Ip)).to.not.equal(0n);
