@@ -106,8 +106,14 @@ export interface ProcessView {
   readonly exit: ProcessExit | null;
   /** Its children that have not been waited for (running or zombies), in creation order. */
   children(): readonly ProcessView[];
-  /** Fires when one of its children ends. */
+  /** Fires when one of its children ends, stops or is continued. */
   readonly childEvents: Trigger;
+  /** Job control: the signal that stopped it, not yet reported to a wait (WUNTRACED/WSTOPPED), or null. */
+  readonly stopReport: number | null;
+  /** Job control: it was continued (SIGCONT) since the last report of that (WCONTINUED). */
+  readonly continueReport: boolean;
+  /** A wait reported the stop or the continue: it is not reported again. */
+  takeJobReport(kind: 'stopped' | 'continued'): void;
   /** Forgets a zombie child once a wait has collected it. */
   reap(child: ProcessView): void;
   /** Its live threads. */

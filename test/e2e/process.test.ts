@@ -387,6 +387,16 @@ describe('process: POSIX timers', () => {
   });
 });
 
+describe('process: job control', () => {
+  it('stopped and continued children as wait4 and waitid report them; a stopped child runs no more until SIGCONT; SIGKILL ends a stop', () => {
+    const { native, simulated, run } = compareWithNative('job-control');
+    expect(native.stdout).to.contain('WUNTRACED after SIGSTOP: child stopped by Stopped (signal)\n');
+    expect(native.stdout).to.contain('parent: the child printed nothing while stopped\nchild: running again\n');
+    expect(simulated.stdout, run.stdout.slice(-2000)).to.equal(native.stdout);
+    expect(simulated.code).to.equal(0);
+  });
+});
+
 describe('process: determinism', () => {
   it('two runs of a simulation with several of these programs give byte-identical data directories', () => {
     const dir = scratchDir();

@@ -25,6 +25,10 @@ export class Process implements ProcessView {
   sid: number;
   childSubreaper = false;
   readonly childEvents = new WaitQueue();
+  /** Job control: the signal that stopped the process, or null while it runs. */
+  jobStop: number | null = null;
+  stopReport: number | null = null;
+  continueReport = false;
   private readonly kids = new Set<Process>();
   private readonly taskMap = new Map<number, Thread>();
   private heldParent: VforkParent | null = null;
@@ -149,6 +153,27 @@ export class Process implements ProcessView {
     } catch {
       return false;
     }
+  }
+
+  /** Job control: the process stopped on `sig` (its threads run no more until it is continued). */
+  stopped(sig: number): void {
+    this.jobStop = sig;
+    this.stopReport = sig;
+    this.continueReport = false;
+    this.parent?.childEvents.notify();
+  }
+
+  /** Job control: SIGCONT (reported to a WCONTINUED waiter) or SIGKILL (not reported) ended the stop. */
+  continued(report: boolean): void {
+    this.jobStop = null;
+    this.stopReport = null;
+    this.continueReport = report;
+    if (report) this.parent?.childEvents.notify();
+  }
+
+  takeJobReport(kind: 'stopped' | 'continued'): void {
+    if (kind === 'stopped') this.stopReport = null;
+    else this.continueReport = false;
   }
 
   /**

@@ -101,11 +101,21 @@ export class Runner implements TaskEnv {
   /** Runs `thread` until it blocks, yields or exits: the stop loop every backend stop goes through. */
   run(thread: Thread, wake: WakeReason | null = null): void {
     if (thread.exited || thread.held) return;
+    const process = thread.process;
+    if (process.jobStop !== null) {
+      thread.stoppedRun = { wake: thread.stoppedRun?.wake ?? wake };
+      return;
+    }
     if (thread.blocked && !rerunParked(this, thread, wake)) return;
     const stop = this.backend.stop;
     const fastTime = this.fastTime;
-    const host = thread.process.host;
+    const host = process.host;
     for (;;) {
+      // Stopped by job control (a stop signal, its own kill included): it goes on at SIGCONT.
+      if (process.jobStop !== null) {
+        thread.stoppedRun = { wake: null };
+        return;
+      }
       fastTime?.beforeRun(host, readCost(this, thread));
       // Watched: a run past the backend's limits (watchRuns) ends in an Interrupted stop.
       const kind = this.backend.resumeWait(thread.realTid, thread.resumeMode, thread.resumeValue, thread.realTid, thread.process.realPid);

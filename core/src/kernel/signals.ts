@@ -49,6 +49,18 @@ export function stopsThread(tid: number, sig: number): boolean {
   return ((mask('SigCgt') | mask('SigIgn')) & bit) === 0n;
 }
 
+/** Whether real thread `tid` blocks `sig` (SigBlk of /proc; SIGKILL and SIGSTOP never are). */
+export function blocks(tid: number, sig: number): boolean {
+  if (sig === constants.signals.SIGKILL || sig === constants.signals.SIGSTOP) return false;
+  let status: string;
+  try {
+    status = readFileSync(`/proc/${tid}/status`, 'utf8');
+  } catch {
+    return false;
+  }
+  return (statusMask(status)('SigBlk') & (1n << BigInt(sig - 1))) !== 0n;
+}
+
 /** Whether `sig` would interrupt a blocking call of real thread `tid` (read from /proc). */
 export function interrupts(tid: number, sig: number): boolean {
   let status: string;

@@ -9,12 +9,14 @@ import { REG_WORDS, Reg, Resume, Stop } from '@shadow-ts/native';
 import { Errno } from '@shadow-ts/plugin-sdk';
 import { constants } from 'node:os';
 import type { TaskEnv } from './runner.js';
-import { FAULTS, JOB_CONTROL_STOPS, interrupts, signalName, stopsThread } from './signals.js';
+import type { Process } from './process.js';
+import { FAULTS, JOB_CONTROL_STOPS, blocks, interrupts, signalName, stopsThread } from './signals.js';
 import { chargeCpu } from './task-syscall.js';
 import type { Thread } from './thread.js';
 import { tscAt, tscInstruction } from './tsc.js';
 
 const EINTR = BigInt(-Errno.EINTR);
+const { SIGCONT, SIGKILL } = constants.signals;
 /** si_code of a signal sent by kill(2) and by tkill(2)/tgkill(2). */
 const SI_USER = 0;
 const SI_TKILL = -6;
@@ -27,9 +29,35 @@ const SI_KERNEL = 0x80;
  */
 export function deliverSignal(env: TaskEnv, thread: Thread, sig: number, sender?: { pid: number; tkill?: boolean }): void {
   if (thread.exited) return;
+  const process = thread.process;
+  // Job control: a stop the thread would take stops the whole process here, with no real
+  // signal (the real stop would leave the task where nothing resumes it); SIGCONT and SIGKILL
+  // end a stop. A blocked stop signal stays pending in the kernel and stops at its delivery.
+  if (JOB_CONTROL_STOPS.has(sig) && stopsThread(thread.realTid, sig) && !blocks(thread.realTid, sig)) {
+    stopProcess(process, sig);
+    return;
+  }
+  if (sig === SIGCONT || sig === SIGKILL) continueProcess(env, process, sig === SIGCONT);
   thread.recordSender(sig, { code: sender?.tkill ? SI_TKILL : SI_USER, pid: sender?.pid ?? 0 });
-  env.backend.signal(thread.process.realPid, thread.realTid, sig);
+  env.backend.signal(process.realPid, thread.realTid, sig);
   wakeForSignal(env, thread, sig);
+}
+
+/** Job control: `process` stops on `sig`; its threads' runs wait for SIGCONT (Runner.run). */
+function stopProcess(process: Process, sig: number): void {
+  if (process.jobStop === null) process.stopped(sig);
+}
+
+/** Job control: a stopped `process` runs again; `report`: a WCONTINUED wait learns of it. */
+function continueProcess(env: TaskEnv, process: Process, report: boolean): void {
+  if (process.jobStop === null) return;
+  process.continued(report);
+  for (const thread of process.tasks.values()) {
+    const pending = thread.stoppedRun;
+    if (!pending) continue;
+    thread.stoppedRun = null;
+    env.scheduleRun(thread, process.host, process.host.current, pending.wake);
+  }
 }
 
 /**
@@ -68,10 +96,11 @@ export function onSignal(env: TaskEnv, thread: Thread, signal: number): boolean 
   const process = thread.process;
   if (signal === constants.signals.SIGSEGV && emulateTsc(env, thread)) return chargeCpu(env, thread, true);
   fixSender(env, thread, signal);
-  // A stop would leave the task stopped where nothing resumes it (the simulation has no
-  // terminal and no job control): the stop is dropped; a handler for SIGTSTP & co. still runs.
+  // A stop signal that was blocked when sent, delivered now: the real stop is dropped and the
+  // process stops as job control (deliverSignal); a handler for SIGTSTP & co. still runs.
   if (JOB_CONTROL_STOPS.has(signal) && stopsThread(thread.realTid, signal)) {
     thread.resumeWith(Resume.Continue, 0n);
+    stopProcess(process, signal);
     return true;
   }
   if (FAULTS.has(signal)) {

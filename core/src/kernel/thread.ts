@@ -1,5 +1,5 @@
 import { Resume } from '@shadow-ts/native';
-import type { CloneRequest, ResultMapper, ThreadView, WaitCondition } from '@shadow-ts/plugin-sdk';
+import type { CloneRequest, ResultMapper, ThreadView, WaitCondition, WakeReason } from '@shadow-ts/plugin-sdk';
 import type { SimEvent } from '../sim/event-queue.js';
 import { CallContext } from './context.js';
 import type { Process } from './process.js';
@@ -50,6 +50,8 @@ export class Thread implements ThreadView {
   private readonly senders = new Map<number, SignalSender>();
   /** Non-blocking calls made since the thread last parked (busy-loop detection). */
   unblockedCalls = 0;
+  /** A run asked for while its process was stopped (job control), with its wake reason; run at SIGCONT. */
+  stoppedRun: { wake: WakeReason | null } | null = null;
 
   constructor(
     readonly tid: number,

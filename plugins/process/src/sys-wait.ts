@@ -27,6 +27,18 @@ const P_PGID = 2;
 
 /** Offset of si_pid in siginfo_t (x86_64). */
 const SI_PID = 16;
+const SIGCHLD = 17;
+const SIGCONT = 18;
+/** si_code of a SIGCHLD for a stopped and for a continued child. */
+const CLD_STOPPED = 5;
+const CLD_CONTINUED = 6;
+
+/** A child's stop or continue that a wait reports (job control), with its signal. */
+interface JobReport {
+  readonly child: ProcessView;
+  readonly kind: 'stopped' | 'continued';
+  readonly sig: number;
+}
 
 /** Children of the caller a wait for `pid` (wait4's encoding) may collect. */
 function candidates(ctx: SyscallContext, pid: number): ProcessView[] {
@@ -40,21 +52,31 @@ function candidates(ctx: SyscallContext, pid: number): ProcessView[] {
 }
 
 /**
- * The common wait logic: a zombie among the candidates is collected by letting the kernel run
- * the wait natively on its real pid (which fills the status and rusage, and reaps the real
- * zombie); none, and the call blocks until a child ends — or returns `empty` with WNOHANG.
+ * The common wait logic, child by child in creation order as Linux looks: a zombie (`exited`)
+ * is collected by letting the kernel run the wait natively on its real pid (which fills the
+ * status and rusage, and reaps the real zombie); a stop (`stopped`: WUNTRACED/WSTOPPED) or a
+ * continue (WCONTINUED) not yet reported is `report`ed; none, and the call blocks until a child
+ * ends, stops or is continued — or returns `empty` with WNOHANG.
  */
 function collectChild(
   ctx: SyscallContext,
   children: ProcessView[],
-  options: number,
+  wants: { exited: boolean; stopped: boolean; continued: boolean; nohang: boolean },
   collect: (zombie: ProcessView) => SyscallResult,
+  report: (job: JobReport) => SyscallResult,
   empty: () => SyscallResult,
 ): SyscallResult {
   if (children.length === 0) return errno(Errno.ECHILD);
-  const zombie = children.find((c) => c.exit !== null);
-  if (zombie) return collect(zombie);
-  if (options & WNOHANG) return empty();
+  for (const child of children) {
+    if (child.exit !== null) {
+      if (wants.exited) return collect(child);
+    } else if (wants.stopped && child.stopReport !== null) {
+      return report({ child, kind: 'stopped', sig: child.stopReport });
+    } else if (wants.continued && child.continueReport) {
+      return report({ child, kind: 'continued', sig: SIGCONT });
+    }
+  }
+  if (wants.nohang) return empty();
   return block(waitFor.trigger(ctx.process.childEvents));
 }
 
@@ -63,16 +85,27 @@ export function sysWait4(ctx: SyscallContext): SyscallResult {
   const pid = ctx.args.int(0);
   const options = ctx.args.int(2);
   if (options & ~(WNOHANG | WUNTRACED | WCONTINUED | __WNOTHREAD | __WALL | __WCLONE)) return errno(Errno.EINVAL);
-  if (options & (WUNTRACED | WCONTINUED)) ctx.warnOnce('wait4:stop', 'wait4: stopped/continued children are not reported (job control is not simulated)');
+  const wants = { exited: true, stopped: (options & WUNTRACED) !== 0, continued: (options & WCONTINUED) !== 0, nohang: (options & WNOHANG) !== 0 };
   return collectChild(
     ctx,
     candidates(ctx, pid),
-    options,
+    wants,
     (zombie) => {
       const parent = ctx.process;
       parent.reap(zombie);
       const args = [BigInt(zombie.nativePid), ctx.args.raw(1), BigInt(WNOHANG), ctx.args.raw(3), 0n, 0n];
       return rewrite(SYSCALL_NUMBERS.wait4, args, (ret) => (ret > 0n ? BigInt(zombie.pid) : ret));
+    },
+    ({ child, kind, sig }) => {
+      // The status word: (sig << 8) | 0x7f stopped, 0xffff continued (wait(2)); no CPU time to report.
+      const status = new Uint8Array(4);
+      new DataView(status.buffer).setInt32(0, kind === 'stopped' ? (sig << 8) | 0x7f : 0xffff, true);
+      const statusAt = ctx.args.ptr(1);
+      const rusageAt = ctx.args.ptr(3);
+      if (statusAt !== 0n && !ctx.memory.write(statusAt, status)) return errno(Errno.EFAULT);
+      if (rusageAt !== 0n && !ctx.memory.write(rusageAt, new Uint8Array(144))) return errno(Errno.EFAULT);
+      child.takeJobReport(kind);
+      return ok(child.pid);
     },
     () => ok(0),
   );
@@ -86,9 +119,6 @@ export function sysWaitid(ctx: SyscallContext): SyscallResult {
   const options = ctx.args.int(3);
   if (options & ~(WNOHANG | WSTOPPED | WEXITED | WCONTINUED | WNOWAIT | __WNOTHREAD | __WALL | __WCLONE)) return errno(Errno.EINVAL);
   if (!(options & (WEXITED | WSTOPPED | WCONTINUED))) return errno(Errno.EINVAL);
-  if (!(options & WEXITED)) {
-    ctx.warnOnce('waitid:stop', 'waitid: stopped/continued children are not reported (job control is not simulated)');
-  }
   let pid: number;
   if (idtype === P_ALL) pid = -1;
   else if (idtype === P_PID) pid = id <= 0 ? NaN : id;
@@ -96,10 +126,16 @@ export function sysWaitid(ctx: SyscallContext): SyscallResult {
   else return errno(Errno.EINVAL);
   if (Number.isNaN(pid)) return errno(Errno.EINVAL);
   const memory = ctx.memory;
+  const wants = {
+    exited: (options & WEXITED) !== 0,
+    stopped: (options & WSTOPPED) !== 0,
+    continued: (options & WCONTINUED) !== 0,
+    nohang: (options & WNOHANG) !== 0,
+  };
   return collectChild(
     ctx,
-    options & WEXITED ? candidates(ctx, pid) : [],
-    options,
+    candidates(ctx, pid),
+    wants,
     (zombie) => {
       if (!(options & WNOWAIT)) ctx.process.reap(zombie);
       const args = [BigInt(P_PID), BigInt(zombie.nativePid), ctx.args.raw(2), BigInt(options | WNOHANG), ctx.args.raw(4), 0n];
@@ -112,6 +148,20 @@ export function sysWaitid(ctx: SyscallContext): SyscallResult {
         }
         return ret;
       });
+    },
+    ({ child, kind, sig }) => {
+      // siginfo_t: si_signo, si_errno, si_code, then si_pid, si_uid, si_status, si_utime, si_stime.
+      const info = new Uint8Array(128);
+      const view = new DataView(info.buffer);
+      view.setInt32(0, SIGCHLD, true);
+      view.setInt32(8, kind === 'stopped' ? CLD_STOPPED : CLD_CONTINUED, true);
+      view.setInt32(SI_PID, child.pid, true);
+      view.setInt32(24, sig, true);
+      if (infop !== 0n && !memory.write(infop, info)) return errno(Errno.EFAULT);
+      const rusageAt = ctx.args.ptr(4);
+      if (rusageAt !== 0n && !memory.write(rusageAt, new Uint8Array(144))) return errno(Errno.EFAULT);
+      if (!(options & WNOWAIT)) child.takeJobReport(kind);
+      return ok(0);
     },
     () => {
       // WNOHANG with nothing to report: si_pid (and the rest) read 0 (waitid(2)).
