@@ -24,6 +24,7 @@ const __WCLONE = 0x80000000 | 0;
 const P_ALL = 0;
 const P_PID = 1;
 const P_PGID = 2;
+const P_PIDFD = 3;
 
 /** Offset of si_pid in siginfo_t (x86_64). */
 const SI_PID = 16;
@@ -123,7 +124,10 @@ export function sysWaitid(ctx: SyscallContext): SyscallResult {
   if (idtype === P_ALL) pid = -1;
   else if (idtype === P_PID) pid = id <= 0 ? NaN : id;
   else if (idtype === P_PGID) pid = id < 0 ? NaN : id === 0 ? 0 : -id;
-  else return errno(Errno.EINVAL);
+  else {
+    if (idtype === P_PIDFD) ctx.warnOnce('waitid:pidfd', 'waitid: P_PIDFD is not simulated; returning EINVAL');
+    return errno(Errno.EINVAL);
+  }
   if (Number.isNaN(pid)) return errno(Errno.EINVAL);
   const memory = ctx.memory;
   const wants = {
