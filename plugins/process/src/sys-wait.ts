@@ -103,9 +103,10 @@ export function sysWait4(ctx: SyscallContext): SyscallResult {
       new DataView(status.buffer).setInt32(0, kind === 'stopped' ? (sig << 8) | 0x7f : 0xffff, true);
       const statusAt = ctx.args.ptr(1);
       const rusageAt = ctx.args.ptr(3);
+      // Taken before the copy-out, as Linux does: a bad pointer loses the report.
+      child.takeJobReport(kind);
       if (statusAt !== 0n && !ctx.memory.write(statusAt, status)) return errno(Errno.EFAULT);
       if (rusageAt !== 0n && !ctx.memory.write(rusageAt, new Uint8Array(144))) return errno(Errno.EFAULT);
-      child.takeJobReport(kind);
       return ok(child.pid);
     },
     () => ok(0),
@@ -161,10 +162,10 @@ export function sysWaitid(ctx: SyscallContext): SyscallResult {
       view.setInt32(8, kind === 'stopped' ? CLD_STOPPED : CLD_CONTINUED, true);
       view.setInt32(SI_PID, child.pid, true);
       view.setInt32(24, sig, true);
+      if (!(options & WNOWAIT)) child.takeJobReport(kind); // before the copy-out, as in wait4
       if (infop !== 0n && !memory.write(infop, info)) return errno(Errno.EFAULT);
       const rusageAt = ctx.args.ptr(4);
       if (rusageAt !== 0n && !memory.write(rusageAt, new Uint8Array(144))) return errno(Errno.EFAULT);
-      if (!(options & WNOWAIT)) child.takeJobReport(kind);
       return ok(0);
     },
     () => {

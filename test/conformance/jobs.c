@@ -1,0 +1,119 @@
+/* Job control: children stopped by each stop signal and continued by SIGCONT, as wait4 and
+ * waitid report them (status words, siginfo, WNOHANG, WNOWAIT, reports given once), a stop
+ * signal blocked by the child, ignored or caught, SIGKILL of a stopped child, and bad calls. */
+#include "conf.h"
+#include <sys/wait.h>
+
+static const struct { int sig; const char *name; } STOPS[] = {
+    {SIGSTOP, "SIGSTOP"}, {SIGTSTP, "SIGTSTP"}, {SIGTTIN, "SIGTTIN"}, {SIGTTOU, "SIGTTOU"},
+};
+
+static pid_t idle_child(void) {
+    pid_t c = fork();
+    if (c == 0) {
+        for (;;) pause();
+    }
+    return c;
+}
+
+/* The status word in words. */
+static const char *status(int st) {
+    if (WIFSTOPPED(st)) return fmt("stopped %s", sigabbrev_np(WSTOPSIG(st)));
+    if (WIFCONTINUED(st)) return "continued";
+    if (WIFEXITED(st)) return fmt("exited %d", WEXITSTATUS(st));
+    if (WIFSIGNALED(st)) return fmt("signaled %s", sigabbrev_np(WTERMSIG(st)));
+    return fmt("%#x", st);
+}
+
+static const char *info(const siginfo_t *si, pid_t child) {
+    const char *code = si->si_code == CLD_STOPPED ? "CLD_STOPPED" : si->si_code == CLD_CONTINUED ? "CLD_CONTINUED"
+                     : si->si_code == CLD_EXITED ? "CLD_EXITED" : si->si_code == CLD_KILLED ? "CLD_KILLED" : fmt("%d", si->si_code);
+    if (si->si_pid == 0) return "nothing";
+    return fmt("signo %d code %s pid %s status %d", si->si_signo, code, si->si_pid == child ? "child" : "other", si->si_status);
+}
+
+static void reap(pid_t c) {
+    kill(c, SIGKILL);
+    waitpid(c, NULL, 0);
+}
+
+int main(void) {
+    int st = 0;
+    siginfo_t si;
+    for (size_t i = 0; i < sizeof STOPS / sizeof STOPS[0]; i++) {
+        const char *n = STOPS[i].name;
+        pid_t c = idle_child();
+        T(fmt("kill %s", n), kill(c, STOPS[i].sig));
+        T(fmt("wait4 WUNTRACED after %s", n), waitpid(c, &st, WUNTRACED) == c, "%s", status(st));
+        st = 0;
+        T(fmt("wait4 WUNTRACED|WNOHANG again after %s", n), waitpid(c, &st, WUNTRACED | WNOHANG), "%s", status(st));
+        T(fmt("kill SIGCONT after %s", n), kill(c, SIGCONT));
+        T(fmt("wait4 WCONTINUED after %s", n), waitpid(c, &st, WCONTINUED) == c, "%s", status(st));
+        T(fmt("kill %s again", n), kill(c, STOPS[i].sig));
+        memset(&si, 0, sizeof si);
+        T(fmt("waitid WSTOPPED|WNOWAIT after %s", n), waitid(P_PID, c, &si, WSTOPPED | WNOWAIT), "%s", info(&si, c));
+        memset(&si, 0, sizeof si);
+        T(fmt("waitid WSTOPPED after %s", n), waitid(P_PID, c, &si, WSTOPPED), "%s", info(&si, c));
+        memset(&si, 0, sizeof si);
+        T(fmt("waitid WSTOPPED|WNOHANG again after %s", n), waitid(P_PID, c, &si, WSTOPPED | WNOHANG), "%s", info(&si, c));
+        T(fmt("kill SIGCONT once more after %s", n), kill(c, SIGCONT));
+        memset(&si, 0, sizeof si);
+        T(fmt("waitid WCONTINUED after %s", n), waitid(P_ALL, 0, &si, WCONTINUED), "%s", info(&si, c));
+        memset(&si, 0, sizeof si);
+        T(fmt("waitid WCONTINUED|WNOHANG again after %s", n), waitid(P_PID, c, &si, WCONTINUED | WNOHANG), "%s", info(&si, c));
+        reap(c);
+    }
+
+    /* A stopped child killed: the kill is what wait reports. */
+    pid_t c = idle_child();
+    kill(c, SIGSTOP);
+    waitpid(c, &st, WUNTRACED);
+    T("kill SIGKILL a stopped child", kill(c, SIGKILL));
+    memset(&si, 0, sizeof si);
+    T("waitid WEXITED|WSTOPPED after SIGKILL", waitid(P_PID, c, &si, WEXITED | WSTOPPED), "%s", info(&si, c));
+
+    /* A stopped child sent SIGTERM dies only once it is continued. */
+    c = idle_child();
+    kill(c, SIGSTOP);
+    waitpid(c, &st, WUNTRACED);
+    kill(c, SIGTERM);
+    st = 0;
+    T("wait4 WNOHANG on a stopped child sent SIGTERM", waitpid(c, &st, WNOHANG), "%s", status(st));
+    kill(c, SIGCONT);
+    T("wait4 after SIGCONT of a stopped child sent SIGTERM", waitpid(c, &st, 0) == c, "%s", status(st));
+
+    /* Ignored and caught SIGTSTP do not stop. */
+    c = fork();
+    if (c == 0) {
+        signal(SIGTSTP, SIG_IGN);
+        raise(SIGTSTP);
+        _exit(5);
+    }
+    T("wait4 WUNTRACED on a child ignoring SIGTSTP", waitpid(c, &st, WUNTRACED) == c, "%s", status(st));
+
+    /* A blocked SIGTSTP stops the child when it is unblocked. */
+    c = fork();
+    if (c == 0) {
+        sigset_t set;
+        sigemptyset(&set);
+        sigaddset(&set, SIGTSTP);
+        sigprocmask(SIG_BLOCK, &set, NULL);
+        raise(SIGTSTP);
+        sigprocmask(SIG_UNBLOCK, &set, NULL);
+        _exit(6);
+    }
+    T("wait4 WUNTRACED on a child that unblocks a raised SIGTSTP", waitpid(c, &st, WUNTRACED) == c, "%s", status(st));
+    kill(c, SIGCONT);
+    T("wait4 after continuing it", waitpid(c, &st, 0) == c, "%s", status(st));
+
+    /* Bad calls. */
+    T("waitid with no WEXITED, WSTOPPED or WCONTINUED", waitid(P_ALL, 0, &si, WNOHANG));
+    T("waitid WSTOPPED without children", waitid(P_ALL, 0, &si, WSTOPPED | WNOHANG));
+    T("wait4 WUNTRACED without children", waitpid(-1, &st, WUNTRACED));
+    c = idle_child();
+    kill(c, SIGSTOP);
+    T("wait4 WUNTRACED into a bad status pointer", SYS(SYS_wait4, c, BADPTR, WUNTRACED, NULL));
+    T("wait4 WUNTRACED after the bad pointer", waitpid(c, &st, WUNTRACED | WNOHANG) == c, "%s", status(st));
+    reap(c);
+    return 0;
+}
