@@ -115,5 +115,5 @@ int main(void) {
     T("wait4 WUNTRACED into a bad status pointer", SYS(SYS_wait4, c, BADPTR, WUNTRACED, NULL));
     T("wait4 WUNTRACED after the bad pointer", waitpid(c, &st, WUNTRACED | WNOHANG) == c, "%s", status(st));
     reap(c);
-    return 0;
+    return conf_end();
 }
