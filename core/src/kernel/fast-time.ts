@@ -14,6 +14,7 @@
  * the count back. The outputs are the same with the fast path on or off; only strace logs and
  * syscall counts, which no longer see the reads answered in the process, differ.
  */
+import { SYSCALL_NUMBERS } from '@shadow-ts/plugin-sdk';
 import { closeSync, ftruncateSync, openSync, readFileSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Backend } from '../backend/backend.js';
@@ -49,7 +50,6 @@ export interface ReadsTaken {
   readonly unapplied: bigint;
 }
 
-const NR = { mmap: 9, mprotect: 10, close: 3, openat: 257 } as const;
 const PROT_READ = 1n;
 const PROT_WRITE = 2n;
 const PROT_EXEC = 4n;
@@ -153,16 +153,16 @@ export class FastTime {
       if (result !== null && result < 0n) throw new Error(`${what} failed at exec (errno ${-result})`);
       return result;
     };
-    const code = call('mmap(fast-time)', NR.mmap, [0n, 2n * BigInt(PAGE), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1n, 0n]);
+    const code = call('mmap(fast-time)', SYSCALL_NUMBERS.mmap, [0n, 2n * BigInt(PAGE), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1n, 0n]);
     if (code === null) return false;
     this.patch(pid, code + PATH_AT, this.path);
-    const fd = call('open(fast-time)', NR.openat, [AT_FDCWD, code + PATH_AT, O_RDWR | O_CLOEXEC]);
+    const fd = call('open(fast-time)', SYSCALL_NUMBERS.openat, [AT_FDCWD, code + PATH_AT, O_RDWR | O_CLOEXEC]);
     if (fd === null) return false;
     const flags = MAP_SHARED | MAP_FIXED;
-    if (call('mmap(time page)', NR.mmap, [code + BigInt(PAGE), BigInt(PAGE), PROT_READ | PROT_WRITE, flags, fd, BigInt(host.id * PAGE)]) === null) return false;
-    if (call('close(fast-time)', NR.close, [fd]) === null) return false;
+    if (call('mmap(time page)', SYSCALL_NUMBERS.mmap, [code + BigInt(PAGE), BigInt(PAGE), PROT_READ | PROT_WRITE, flags, fd, BigInt(host.id * PAGE)]) === null) return false;
+    if (call('close(fast-time)', SYSCALL_NUMBERS.close, [fd]) === null) return false;
     this.patch(pid, code, this.code.code);
-    if (call('mprotect(fast-time)', NR.mprotect, [code, BigInt(PAGE), PROT_READ | PROT_EXEC]) === null) return false;
+    if (call('mprotect(fast-time)', SYSCALL_NUMBERS.mprotect, [code, BigInt(PAGE), PROT_READ | PROT_EXEC]) === null) return false;
     for (const [name, offset] of this.code.entries) {
       const entry = vdso.patched.get(name);
       // An entry too short for the jump keeps its trap stub.
