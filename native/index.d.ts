@@ -201,6 +201,8 @@ export interface NativeBackend {
   mapShared(fd: number, bytes: number): ArrayBuffer;
   /** tgkill(tgid, tid, sig) on real ids; returns 0 or -errno. */
   signal(tgid: number, tid: number, sig: number): number;
+  /** rt_tgsigqueueinfo(tgid, tid, sig, info) with a 128-byte siginfo (negative si_code only); 0 or -errno. */
+  queueSignal(tgid: number, tid: number, sig: number, info: Uint8Array): number;
   /** Pin the calling (tracer) thread to `cpu`; returns 0 or -errno. */
   pinSelf(cpu: number): number;
   /** The CPU the calling thread runs on now. */
@@ -226,5 +228,6 @@ export declare const patchMemory: NativeBackend['patchMemory'];
 export declare const mapShared: NativeBackend['mapShared'];
 export declare const fastTimeImage: NativeBackend['fastTimeImage'];
 export declare const signal: NativeBackend['signal'];
+export declare const queueSignal: NativeBackend['queueSignal'];
 export declare const pinSelf: NativeBackend['pinSelf'];
 export declare const currentCpu: NativeBackend['currentCpu'];

@@ -254,7 +254,7 @@ class Simulation {
       realTid,
       process,
       (key, message) => this.kernel.warnOnce(key, message, process.host.name),
-      (thread, sig, sender) => this.runner.deliver(thread, sig, sender),
+      (thread, sig, sender, siginfo) => this.runner.deliver(thread, sig, sender, siginfo),
     );
   }
 

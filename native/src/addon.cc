@@ -1,8 +1,9 @@
-// Module init of the shadow-ts native addon, plus the three one-syscall helpers
-// (signal, pinSelf, currentCpu) and the shared argument helpers.
+// Module init of the shadow-ts native addon, plus the one-syscall helpers (signal, queueSignal,
+// pinSelf, currentCpu) and the shared argument helpers.
 #include "native.h"
 
 #include <cerrno>
+#include <csignal>
 #include <cstring>
 #include <initializer_list>
 #include <utility>
@@ -54,6 +55,23 @@ static Napi::Value Signal(const Napi::CallbackInfo& info) {
   int32_t tgid, tid, sig;
   if (!ArgInt(info, 0, &tgid) || !ArgInt(info, 1, &tid) || !ArgInt(info, 2, &sig)) return {};
   long r = syscall(SYS_tgkill, tgid, tid, sig);
+  return Napi::Number::New(info.Env(), r < 0 ? -errno : 0);
+}
+
+// rt_tgsigqueueinfo(tgid, tid, sig, info): a signal with a siginfo of the caller's (128 bytes).
+// The kernel takes it as it is, but from another process only with a negative si_code
+// (SI_QUEUE, SI_TIMER, …): EPERM otherwise.
+static Napi::Value QueueSignal(const Napi::CallbackInfo& info) {
+  int32_t tgid, tid, sig;
+  if (!ArgInt(info, 0, &tgid) || !ArgInt(info, 1, &tid) || !ArgInt(info, 2, &sig)) return {};
+  if (info.Length() < 4 || !info[3].IsTypedArray() ||
+      info[3].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array ||
+      info[3].As<Napi::Uint8Array>().ByteLength() != sizeof(siginfo_t)) {
+    Napi::TypeError::New(info.Env(), "queueSignal: argument 3 must be a Uint8Array of 128 bytes")
+        .ThrowAsJavaScriptException();
+    return {};
+  }
+  long r = syscall(SYS_rt_tgsigqueueinfo, tgid, tid, sig, info[3].As<Napi::Uint8Array>().Data());
   return Napi::Number::New(info.Env(), r < 0 ? -errno : 0);
 }
 
@@ -129,6 +147,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("patchMemory", Napi::Function::New(env, PatchMemory, "patchMemory"));
   exports.Set("mapShared", Napi::Function::New(env, MapShared, "mapShared"));
   exports.Set("signal", Napi::Function::New(env, Signal, "signal"));
+  exports.Set("queueSignal", Napi::Function::New(env, QueueSignal, "queueSignal"));
   exports.Set("pinSelf", Napi::Function::New(env, PinSelf, "pinSelf"));
   exports.Set("currentCpu", Napi::Function::New(env, CurrentCpu, "currentCpu"));
   return exports;

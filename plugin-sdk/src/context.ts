@@ -145,9 +145,11 @@ export interface ThreadView {
    * Sends a real signal to this thread, from process `sender` (by kill, or tgkill/tkill when
    * `tkill`; none: from the simulator). It is delivered when the thread runs next; a thread
    * parked in a blocking call that the signal would interrupt is woken with EINTR (or restarted,
-   * for a handler installed with SA_RESTART on a restartable call), as Linux does.
+   * for a handler installed with SA_RESTART on a restartable call), as Linux does. With `siginfo`
+   * (128 bytes whose si_code is negative: SI_QUEUE, SI_TIMER, …) the signal carries that siginfo
+   * as it is, as rt_tgsigqueueinfo(2) sends it — pids in it are the program's virtual ones.
    */
-  signal(sig: number, sender?: { readonly pid: number; readonly tkill?: boolean }): void;
+  signal(sig: number, sender?: { readonly pid: number; readonly tkill?: boolean }, siginfo?: Uint8Array): void;
   /**
    * The si_code and virtual si_pid a signal sent through `signal` must show, once: the kernel's
    * siginfo names the simulator. Delivery fixes it by itself; a call that takes the signal

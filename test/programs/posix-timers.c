@@ -1,9 +1,11 @@
 /* POSIX timers (timer_create(2) and friends) as daemons use them: a periodic CLOCK_MONOTONIC
  * timer raising SIGALRM (counted by sigwait), a one-shot absolute CLOCK_REALTIME timer raising
- * SIGUSR1 at a thread (SIGEV_THREAD_ID), SIGEV_NONE read with timer_gettime, and the errors.
+ * SIGUSR1 at a thread (SIGEV_THREAD_ID), the siginfo a timer signal carries (SI_TIMER, the
+ * sigev_value), glibc's SIGEV_THREAD, SIGEV_NONE read with timer_gettime, and the errors.
  * Prints what each call returned and what was seen; the same natively and under the simulator. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -20,6 +22,17 @@ static long long ns(clockid_t c) {
   struct timespec t;
   clock_gettime(c, &t);
   return t.tv_sec * 1000000000LL + t.tv_nsec;
+}
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t ran = PTHREAD_COND_INITIALIZER;
+static int thread_value;
+
+static void on_timer(union sigval v) {
+  pthread_mutex_lock(&lock);
+  thread_value = v.sival_int;
+  pthread_cond_signal(&ran);
+  pthread_mutex_unlock(&lock);
 }
 
 int main(void) {
@@ -63,6 +76,29 @@ int main(void) {
   printf("got %s at or after the absolute time: %s\n", sig == SIGUSR1 ? "SIGUSR1" : "another signal", ns(CLOCK_REALTIME) >= when ? "yes" : "no");
   report("timer_gettime after the one shot", timer_gettime(once, &left));
   printf("disarmed: %s\n", left.it_value.tv_sec == 0 && left.it_value.tv_nsec == 0 ? "yes" : "no");
+
+  timer_t valued;
+  struct sigevent with_value = {.sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGUSR1, .sigev_value = {.sival_int = 4242}};
+  report("timer_create SIGEV_SIGNAL with a value", timer_create(CLOCK_MONOTONIC, &with_value, &valued));
+  struct itimerspec soon = {.it_value = {0, 10000000}};
+  report("timer_settime 10 ms", timer_settime(valued, 0, &soon, NULL));
+  siginfo_t info;
+  sigemptyset(&set);
+  sigaddset(&set, SIGUSR1);
+  int got = sigwaitinfo(&set, &info);
+  printf("sigwaitinfo: %s, si_code SI_TIMER: %s, si_value %d, si_overrun %d\n", got == SIGUSR1 ? "SIGUSR1" : "other",
+         info.si_code == SI_TIMER ? "yes" : "no", info.si_value.sival_int, info.si_overrun);
+  timer_delete(valued);
+
+  timer_t threaded;
+  struct sigevent in_thread = {.sigev_notify = SIGEV_THREAD, .sigev_notify_function = on_timer, .sigev_value = {.sival_int = 7}};
+  report("timer_create SIGEV_THREAD", timer_create(CLOCK_MONOTONIC, &in_thread, &threaded));
+  report("timer_settime 10 ms", timer_settime(threaded, 0, &soon, NULL));
+  pthread_mutex_lock(&lock);
+  while (thread_value == 0) pthread_cond_wait(&ran, &lock);
+  pthread_mutex_unlock(&lock);
+  printf("SIGEV_THREAD function ran with value %d\n", thread_value);
+  timer_delete(threaded);
 
   timer_t quiet;
   struct sigevent none = {.sigev_notify = SIGEV_NONE};

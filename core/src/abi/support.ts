@@ -49,7 +49,7 @@ const SIGNALS_NATIVE = 'the kernel keeps masks and alternate stacks; signals rea
 const REAL_PID = 'runs natively on the real task behind a virtual pid/tid of the caller\'s host (0: the caller); other pids ESRCH';
 const REAL_PID_SCHED = REAL_PID + '; real scheduling only, simulated time is not affected';
 const ONE_TASK_PRIORITY = REAL_PID + ' for a single task; process groups and users would reach processes outside the host: EPERM (warned once)';
-const SIGQUEUE = 'virtual pids of the caller\'s host, delivered as kill/tgkill: si_code and si_value are not carried (warned once)';
+const SIGQUEUE = 'virtual pids of the caller\'s host; the siginfo (si_code, si_value) is carried, but a non-negative or SI_TKILL code a process sends itself arrives as kill/tgkill would send it (warned once)';
 
 export const SUPPORT: Readonly<Partial<Record<SyscallName, Support>>> = {
   // memory management: the kernel's business, never simulated
@@ -205,7 +205,7 @@ export const SUPPORT: Readonly<Partial<Record<SyscallName, Support>>> = {
   setfsuid: native(),
   setfsgid: native(),
   setgroups: native(),
-  timer_create: partial('POSIX timers on simulated time: SIGEV_SIGNAL, SIGEV_THREAD_ID and SIGEV_NONE on every clock (CPU-time clocks never fire); the signal comes without SI_TIMER and sigev_value, so glibc\'s SIGEV_THREAD timers never run their function (warned once)'),
+  timer_create: partial('POSIX timers on simulated time: SIGEV_SIGNAL, SIGEV_THREAD_ID (and so glibc\'s SIGEV_THREAD) and SIGEV_NONE, the signal with SI_TIMER, the timer id and sigev_value; timers on the CPU-time clocks never fire (warned once); si_overrun is always 0'),
   timer_settime: emulated('relative or TIMER_ABSTIME on simulated time, intervals re-arm; deleted at exec and exit'),
   timer_gettime: emulated(),
   timer_getoverrun: emulated('always 0: no expiry is counted as lost'),

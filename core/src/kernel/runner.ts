@@ -172,7 +172,7 @@ export class Runner implements TaskEnv {
    * Sends a real signal to `thread` on behalf of `sender` (none: the simulator itself), and wakes
    * the thread if the signal ends the blocking call it is parked in.
    */
-  deliver(thread: Thread, sig: number, sender?: { pid: number; tkill?: boolean }): void {
-    deliverSignal(this, thread, sig, sender);
+  deliver(thread: Thread, sig: number, sender?: { pid: number; tkill?: boolean }, siginfo?: Uint8Array): void {
+    deliverSignal(this, thread, sig, sender, siginfo);
   }
 }

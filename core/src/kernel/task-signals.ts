@@ -27,7 +27,13 @@ const SI_KERNEL = 0x80;
  * Sends a real signal to `thread` on behalf of `sender` (none: the simulator itself), and wakes
  * the thread if the signal ends the blocking call it is parked in.
  */
-export function deliverSignal(env: TaskEnv, thread: Thread, sig: number, sender?: { pid: number; tkill?: boolean }): void {
+export function deliverSignal(
+  env: TaskEnv,
+  thread: Thread,
+  sig: number,
+  sender?: { pid: number; tkill?: boolean },
+  siginfo?: Uint8Array,
+): void {
   if (thread.exited) return;
   const process = thread.process;
   // Job control: a stop the thread would take stops the whole process here, with no real
@@ -38,8 +44,13 @@ export function deliverSignal(env: TaskEnv, thread: Thread, sig: number, sender?
     return;
   }
   if (sig === SIGCONT || sig === SIGKILL) continueProcess(env, process, sig === SIGCONT);
-  thread.recordSender(sig, { code: sender?.tkill ? SI_TKILL : SI_USER, pid: sender?.pid ?? 0 });
-  env.backend.signal(process.realPid, thread.realTid, sig);
+  // A siginfo of the caller's (negative si_code) goes as it is; a kill's is fixed at delivery.
+  if (siginfo && new DataView(siginfo.buffer, siginfo.byteOffset).getInt32(8, true) < 0) {
+    env.backend.queueSignal(process.realPid, thread.realTid, sig, siginfo);
+  } else {
+    thread.recordSender(sig, { code: sender?.tkill ? SI_TKILL : SI_USER, pid: sender?.pid ?? 0 });
+    env.backend.signal(process.realPid, thread.realTid, sig);
+  }
   wakeForSignal(env, thread, sig);
 }
 

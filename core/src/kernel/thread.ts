@@ -58,7 +58,7 @@ export class Thread implements ThreadView {
     readonly realTid: number,
     readonly process: Process,
     warnOnce: (key: string, message: string) => void,
-    private readonly sendSignal: (thread: Thread, sig: number, sender?: { pid: number; tkill?: boolean }) => void,
+    private readonly sendSignal: (thread: Thread, sig: number, sender?: { pid: number; tkill?: boolean }, siginfo?: Uint8Array) => void,
   ) {
     this.ctx = new CallContext(this, process, process.host, process.memory, warnOnce);
   }
@@ -85,8 +85,8 @@ export class Thread implements ThreadView {
     return this.isExited;
   }
 
-  signal(sig: number, sender?: { readonly pid: number; readonly tkill?: boolean }): void {
-    this.sendSignal(this, sig, sender);
+  signal(sig: number, sender?: { readonly pid: number; readonly tkill?: boolean }, siginfo?: Uint8Array): void {
+    this.sendSignal(this, sig, sender, siginfo);
   }
 
   /** How to resume the real task the next time it runs. */

@@ -76,7 +76,9 @@ const SI_TKILL = -6;
 /**
  * The common part of the sigqueue calls: the siginfo is read (EFAULT) and a program may forge
  * si_code >= 0 or SI_TKILL only for itself (EPERM), as rt_sigqueueinfo(2) says. The signal goes
- * through the simulator like kill's; its si_code and si_value are not carried over.
+ * through the simulator like kill's, with the program's siginfo (si_code, si_value, the si_pid it
+ * wrote). Only a forged code sent to itself, which the kernel takes from no other process than
+ * the sender, arrives as kill/tgkill would send it.
  */
 function queueSignal(ctx: SyscallContext, self: boolean, sig: number, info: bigint, target: () => ThreadView | undefined): SyscallResult {
   const raw = ctx.memory.read(info, 128);
@@ -87,8 +89,13 @@ function queueSignal(ctx: SyscallContext, self: boolean, sig: number, info: bigi
   if (!thread) return errno(Errno.ESRCH);
   if (!validSignal(sig)) return errno(Errno.EINVAL);
   if (sig === 0) return ok();
-  ctx.warnOnce(`${ctx.name}:info`, `${ctx.name}: the receiver sees the signal as sent by kill/tgkill: si_code and si_value are not delivered`);
-  thread.signal(sig, { pid: ctx.process.pid, tkill: ctx.name === 'rt_tgsigqueueinfo' });
+  const sender = { pid: ctx.process.pid, tkill: ctx.name === 'rt_tgsigqueueinfo' };
+  if (code < 0 && code !== SI_TKILL) {
+    thread.signal(sig, sender, raw);
+  } else {
+    ctx.warnOnce(`${ctx.name}:info`, `${ctx.name}: a si_code of ${code} sent to itself arrives as kill/tgkill would send it (si_value is not delivered)`);
+    thread.signal(sig, sender);
+  }
   return ok();
 }
 

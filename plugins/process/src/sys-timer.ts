@@ -5,9 +5,9 @@ import type { ProcessState } from './state.js';
 /**
  * POSIX per-process timers (timer_create(2) and friends) on simulated time. A timer fires on its
  * host's clock and raises its signal — at the process (SIGEV_SIGNAL) or one of its threads
- * (SIGEV_THREAD_ID) — then re-arms by its interval. The signal arrives as from the kernel, but
- * without SI_TIMER or the sigev_value (the simulator's signals carry neither), so glibc's
- * SIGEV_THREAD timers, whose helper thread needs both, never run their function (warned once).
+ * (SIGEV_THREAD_ID) — then re-arms by its interval. The signal carries what the kernel's does:
+ * SI_TIMER, the timer id and the sigev_value, so glibc's SIGEV_THREAD timers, whose helper
+ * thread reads both through sigwaitinfo, run their function.
  */
 
 /** One timer: its event, and while armed its next expiry and interval. */
@@ -17,6 +17,8 @@ export interface PosixTimer {
   readonly thread: number | null;
   /** The CPU-time clocks never advance: such a timer never fires. */
   readonly cpuClock: boolean;
+  /** Its siginfo when it fires (SI_TIMER, its id, the sigev_value). */
+  readonly siginfo: Uint8Array;
   /** Where the clock's zero is in simulated time: the epoch, or the host's boot for MONOTONIC/BOOTTIME. */
   readonly clockZero: SimTime;
   next: SimTime | null;
@@ -28,8 +30,8 @@ const SIGEV_SIGNAL = 0;
 const SIGEV_NONE = 1;
 const SIGEV_THREAD_ID = 4;
 const SIGALRM = 14;
-/** glibc's SIGTIMER (SIGRTMIN): the signal its SIGEV_THREAD helper thread waits for. */
-const GLIBC_SIGTIMER = 32;
+/** si_code of a POSIX timer's signal. */
+const SI_TIMER = -2;
 const SIGRTMAX = 64;
 const TIMER_ABSTIME = 1;
 /** The clocks timer_create accepts: realtime, monotonic, CPU time, boottime, the alarms, TAI. */
@@ -65,11 +67,13 @@ export function sysTimerCreate(ctx: SyscallContext, state: ProcessState): Syscal
   if (!CLOCKS.has(clock)) return errno(Errno.EINVAL);
   let signal = SIGALRM;
   let thread: number | null = null;
+  let value: bigint | null = null; // null: the timer id, as Linux gives a timer made without a sigevent
   const event = ctx.args.ptr(1);
   if (event !== 0n) {
     const raw = ctx.memory.read(event, 20);
     if (!raw) return errno(Errno.EFAULT);
     const view = new DataView(raw.buffer, raw.byteOffset, 20);
+    value = view.getBigUint64(0, true);
     const signo = view.getInt32(8, true);
     const notify = view.getInt32(12, true);
     if (notify === SIGEV_NONE) signal = 0;
@@ -80,9 +84,6 @@ export function sysTimerCreate(ctx: SyscallContext, state: ProcessState): Syscal
         const tid = view.getInt32(16, true);
         if (!ctx.process.threads().some((t) => t.tid === tid)) return errno(Errno.EINVAL);
         thread = tid;
-        if (signo === GLIBC_SIGTIMER) {
-          ctx.warnOnce('timer_create:sigev_thread', 'timer_create: SIGEV_THREAD timers never run their function (the signal carries no SI_TIMER or sigev_value)');
-        }
       }
     } else return errno(Errno.EINVAL);
   }
@@ -93,9 +94,22 @@ export function sysTimerCreate(ctx: SyscallContext, state: ProcessState): Syscal
   const out = new Uint8Array(4);
   new DataView(out.buffer).setInt32(0, id, true);
   if (!ctx.memory.write(ctx.args.ptr(2), out)) return errno(Errno.EFAULT);
+  if (CPU_CLOCKS.has(clock)) ctx.warnOnce('timer_create:cputime', 'timer_create: CPU-time clocks never advance (the simulated CPU is infinitely fast): the timer never fires');
   const clockZero = BOOT_CLOCKS.has(clock) ? ctx.host.bootTime : 0n;
-  timers.set(id, { signal, thread, cpuClock: CPU_CLOCKS.has(clock), clockZero, next: null, interval: 0n, cancel: () => {} });
+  const siginfo = timerSiginfo(signal, id, value ?? BigInt(id));
+  timers.set(id, { signal, thread, cpuClock: CPU_CLOCKS.has(clock), siginfo, clockZero, next: null, interval: 0n, cancel: () => {} });
   return ok();
+}
+
+/** A timer signal's siginfo_t: si_signo, si_code SI_TIMER, then si_tid, si_overrun (0), si_value. */
+function timerSiginfo(signal: number, id: number, value: bigint): Uint8Array {
+  const info = new Uint8Array(128);
+  const view = new DataView(info.buffer);
+  view.setInt32(0, signal, true);
+  view.setInt32(8, SI_TIMER, true);
+  view.setInt32(16, id, true);
+  view.setBigUint64(24, value, true);
+  return info;
 }
 
 /** The timer named by argument 0, or undefined (EINVAL). */
@@ -110,7 +124,7 @@ function arm(ctx: SyscallContext, timer: PosixTimer, at: SimTime): void {
   const fire = () => {
     if (timer.signal !== 0) {
       const target = timer.thread === null ? mainThread(process) : process.threads().find((t) => t.tid === timer.thread);
-      target?.signal(timer.signal);
+      target?.signal(timer.signal, undefined, timer.siginfo);
     }
     if (timer.interval > 0n && timer.next !== null) {
       timer.next += timer.interval;
