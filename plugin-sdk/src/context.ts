@@ -108,6 +108,8 @@ export interface ProcessView {
   children(): readonly ProcessView[];
   /** Fires when one of its children ends, stops or is continued. */
   readonly childEvents: Trigger;
+  /** Fires when a signal is sent to it or one of its threads (by the simulator, or SIGCHLD by the kernel). */
+  readonly signalEvents: Trigger;
   /** Job control: the signal that stopped it, not yet reported to a wait (WUNTRACED/WSTOPPED), or null. */
   readonly stopReport: number | null;
   /** Job control: it was continued (SIGCONT) since the last report of that (WCONTINUED). */

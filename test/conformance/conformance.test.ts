@@ -28,8 +28,6 @@ const DIFFERS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
     'send with MSG_OOB': 'urgent data is not simulated (EOPNOTSUPP)',
   },
   signals: {
-    'signalfd for SIGUSR2': 'signalfd is not emulated (ENOSYS)',
-    'read a blocked SIGUSR2 from the signalfd': 'signalfd is not emulated: there is no descriptor to read',
   },
 };
 

@@ -4,6 +4,7 @@
  * relations ("own pid"), never as numbers. */
 #include "conf.h"
 #include <sys/resource.h>
+#include <sys/epoll.h>
 #include <sys/signalfd.h>
 #include <sys/time.h>
 #include <sys/wait.h>
@@ -235,5 +236,46 @@ int main(void) {
     struct signalfd_siginfo ssi;
     memset(&ssi, 0, sizeof ssi);
     T("read a blocked SIGUSR2 from the signalfd", read(sfd, &ssi, sizeof ssi), "%s", ssi.ssi_signo == SIGUSR2 ? "SIGUSR2" : "nothing");
+    T("the signalfd read names the sender", ssi.ssi_pid == (uint32_t)self, "code %s", ssi.ssi_code == SI_USER ? "SI_USER" : fmt("%d", ssi.ssi_code));
+    T("read the signalfd with nothing pending", read(sfd, &ssi, sizeof ssi));
+    T("read the signalfd into a short buffer", read(sfd, &ssi, sizeof ssi - 1));
+    struct pollfd spf = {.fd = sfd, .events = POLLIN};
+    T("poll the signalfd with nothing pending", poll(&spf, 1, 0), "%s", evnames(spf.revents));
+    kill(self, SIGUSR2);
+    T("poll the signalfd with SIGUSR2 pending", poll(&spf, 1, 0), "%s", evnames(spf.revents));
+    int sep = epoll_create1(0);
+    struct epoll_event sev = {.events = EPOLLIN};
+    T("epoll_ctl add the signalfd", epoll_ctl(sep, EPOLL_CTL_ADD, sfd, &sev));
+    struct epoll_event sgot = {0};
+    T("epoll_wait sees the pending SIGUSR2", epoll_wait(sep, &sgot, 1, 0), "%s", evnames(sgot.events));
+    T("read it", read(sfd, &ssi, sizeof ssi), "%s", ssi.ssi_signo == SIGUSR2 ? "SIGUSR2" : "nothing");
+    union sigval sv = {.sival_int = 77};
+    sigqueue(self, SIGUSR2, sv);
+    memset(&ssi, 0, sizeof ssi);
+    T("read a queued SIGUSR2 from the signalfd", read(sfd, &ssi, sizeof ssi), "code %s int %d", ssi.ssi_code == SI_QUEUE ? "SI_QUEUE" : fmt("%d", ssi.ssi_code), ssi.ssi_int);
+    T("signalfd with bad flags", signalfd(-1, &set, 1));
+    T("signalfd with a bad size", SYS(SYS_signalfd4, -1, &set, 4, 0));
+    T("signalfd with a bad mask pointer", SYS(SYS_signalfd4, -1, BADPTR, 8, 0));
+    T("signalfd on a descriptor that is not open", signalfd(987, &set, 0));
+    T("signalfd on a descriptor of another kind", signalfd(sep, &set, 0));
+    sigset_t both = set;
+    sigaddset(&both, SIGUSR1);
+    T("signalfd on itself sets the mask", signalfd(sfd, &both, 0) == sfd);
+    sigset_t chld;
+    sigemptyset(&chld);
+    sigaddset(&chld, SIGCHLD);
+    sigprocmask(SIG_BLOCK, &chld, NULL);
+    int cfd;
+    TF("signalfd for SIGCHLD", cfd, signalfd(-1, &chld, 0));
+    pid_t kid = fork();
+    if (kid == 0) _exit(9);
+    memset(&ssi, 0, sizeof ssi);
+    T("a blocking read of SIGCHLD from the signalfd", read(cfd, &ssi, sizeof ssi), "code %s pid %s status %d",
+      ssi.ssi_code == CLD_EXITED ? "CLD_EXITED" : fmt("%d", ssi.ssi_code), ssi.ssi_pid == (uint32_t)kid ? "child" : "other", ssi.ssi_status);
+    waitpid(kid, NULL, 0);
+    char link[64] = "";
+    T("readlink the signalfd", readlink(fmt("/proc/self/fd/%d", sfd), link, sizeof link - 1) > 0, "%s", link);
+    close(cfd);
+    close(sep);
     return conf_end();
 }

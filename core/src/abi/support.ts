@@ -49,6 +49,7 @@ const SIGNALS_NATIVE = 'the kernel keeps masks and alternate stacks; signals rea
 const REAL_PID = 'runs natively on the real task behind a virtual pid/tid of the caller\'s host (0: the caller); other pids ESRCH';
 const REAL_PID_SCHED = REAL_PID + '; real scheduling only, simulated time is not affected';
 const ONE_TASK_PRIORITY = REAL_PID + ' for a single task; process groups and users would reach processes outside the host: EPERM (warned once)';
+const SIGNALFD = 'a descriptor of the simulator\'s: poll/epoll readiness from the signals pending, a read dequeues through the kernel (rt_sigtimedwait) one signal at a time, where Linux returns as many as fit (warned once)';
 const SIGQUEUE = 'virtual pids of the caller\'s host; the siginfo (si_code, si_value) is carried, but a non-negative or SI_TKILL code a process sends itself arrives as kill/tgkill would send it (warned once)';
 
 export const SUPPORT: Readonly<Partial<Record<SyscallName, Support>>> = {
@@ -101,6 +102,8 @@ export const SUPPORT: Readonly<Partial<Record<SyscallName, Support>>> = {
   pipe2: partial('O_DIRECT (packet mode) is accepted but not emulated (warned once)'),
   eventfd: emulated(),
   eventfd2: emulated(),
+  signalfd: partial(SIGNALFD),
+  signalfd4: partial(SIGNALFD),
   timerfd_create: emulated('on the simulated clock'),
   timerfd_settime: partial('TFD_TIMER_CANCEL_ON_SET is accepted; the simulated clock is never set'),
   timerfd_gettime: emulated(),

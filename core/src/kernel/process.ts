@@ -25,6 +25,7 @@ export class Process implements ProcessView {
   sid: number;
   childSubreaper = false;
   readonly childEvents = new WaitQueue();
+  readonly signalEvents = new WaitQueue();
   /** Job control: the signal that stopped the process, or null while it runs. */
   jobStop: number | null = null;
   stopReport: number | null = null;
@@ -192,6 +193,7 @@ export class Process implements ProcessView {
     if (reaper && [...this.kids].some((kid) => !kid.alive)) reaper.childEvents.notify();
     this.kids.clear();
     this.parent?.childEvents.notify();
+    this.parent?.signalEvents.notify(); // the kernel's SIGCHLD
   }
 }
 

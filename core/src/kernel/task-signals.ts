@@ -51,6 +51,7 @@ export function deliverSignal(
     thread.recordSender(sig, { code: sender?.tkill ? SI_TKILL : SI_USER, pid: sender?.pid ?? 0 });
     env.backend.signal(process.realPid, thread.realTid, sig);
   }
+  process.signalEvents.notify();
   wakeForSignal(env, thread, sig);
 }
 

@@ -1,6 +1,7 @@
 import { definePlugin } from '@shadow-ts/plugin-sdk';
 import { sysEpollCreate, sysEpollCreate1, sysEpollCtl, sysEpollPwait, sysEpollPwait2, sysEpollWait } from './sys-epoll.js';
 import { sysEventfd, sysEventfd2 } from './sys-eventfd.js';
+import { sysSignalfd, sysSignalfd4 } from './sys-signalfd.js';
 import { sysClose, sysCloseRange, sysDup, sysDup2, sysDup3, sysFcntl, sysIoctl, sysLseek } from './sys-fd.js';
 import { sysCreatFifo, sysOpenFifo, sysOpenatFifo } from './sys-fifo.js';
 import { sysFlock } from './sys-lock.js';
@@ -74,6 +75,8 @@ export default definePlugin({
     sc.for('pipe2').tap(PLUGIN_NAME, sysPipe2);
     sc.for('eventfd').tap(PLUGIN_NAME, sysEventfd);
     sc.for('eventfd2').tap(PLUGIN_NAME, sysEventfd2);
+    sc.for('signalfd').tap(PLUGIN_NAME, sysSignalfd);
+    sc.for('signalfd4').tap(PLUGIN_NAME, sysSignalfd4);
     sc.for('timerfd_create').tap(PLUGIN_NAME, sysTimerfdCreate);
     sc.for('timerfd_settime').tap(PLUGIN_NAME, sysTimerfdSettime);
     sc.for('timerfd_gettime').tap(PLUGIN_NAME, sysTimerfdGettime);

@@ -1,6 +1,8 @@
 import { MAX_RW_COUNT, O, TASK_SIZE, errno, native, type OpenFile, type SyscallContext, type SyscallResult } from '@shadow-ts/plugin-sdk';
 import { EventFd } from './eventfd.js';
 import { EBADF, EFAULT, EINVAL, IOV_MAX, gather, ioResult, readIovecs, scatter, virtualFile, type Iovec } from './io.js';
+import { SignalFd } from './signalfd.js';
+import { readSignals } from './sys-signalfd.js';
 import { TimerFd } from './timerfd.js';
 
 const SEEK_CUR = 1;
@@ -58,6 +60,7 @@ function readFile(ctx: SyscallContext, file: OpenFile, iovecs: readonly Iovec[],
   // byte (read, then written back unchanged) covers the usual bad pointers; a buffer that faults
   // further in loses what was read. An eventfd or timerfd takes its count first and then copies
   // it out (eventfd_read, timerfd_read_iter): the count is lost, once there is one.
+  if (file instanceof SignalFd) return readSignals(ctx, file, iovecs, total);
   if (!bufferUsable(ctx, iovecs)) {
     if (!(file instanceof EventFd || file instanceof TimerFd)) return EFAULT();
     return ioResult(file, file.read(ctx, total, pos), () => false);
