@@ -27,8 +27,6 @@ const DIFFERS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
     'getsockopt TCP_MAXSEG on the loopback': 'the MSS is the model\'s 1460 bytes, not one derived from the loopback MTU and window',
     'send with MSG_OOB': 'urgent data is not simulated (EOPNOTSUPP)',
   },
-  signals: {
-  },
 };
 
 /** The cases of one run: name → what follows " = ". */
