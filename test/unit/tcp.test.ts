@@ -812,6 +812,41 @@ describe('tcp: flow control and retransmission timer', () => {
     expect(resumed).to.equal(zeroAck + 15n * r + 100n * MS);
   });
 
+  it('keepalive: a probe after the idle time, answered, then every idle time; unanswered, every interval, then RST and ETIMEDOUT', () => {
+    const net = new Net(50n * MS);
+    net.establish();
+    const established = net.sched.now;
+    net.client.setKeepalive({ idle: 10n * SEC, interval: 2n * SEC, probes: 3 });
+    net.sched.runUntil(established + 35n * SEC);
+    // Each probe (an ACK of snd_una - 1) is answered by the peer: the next comes an idle time later.
+    const answered = net.sent('client', (s) => s.seg.payload.length === 0 && !s.seg.flags.rst && s.t > established).map((s) => s.t - established);
+    expect(answered).to.deep.equal([10n * SEC, 20n * SEC + 100n * MS, 30n * SEC + 200n * MS]);
+    expect(net.client.state).to.equal('ESTABLISHED');
+    // The peer goes silent: three probes an interval apart, then a RST and ETIMEDOUT.
+    net.drop = (s) => s.from === 'server';
+    const silentFrom = net.sched.now;
+    net.sched.runUntil(silentFrom + 60n * SEC);
+    const late = net.sent('client', (s) => s.t > silentFrom).map((s) => ({ t: s.t - silentFrom, rst: s.seg.flags.rst === true }));
+    const lastAnswer = 30n * SEC + 200n * MS + 100n * MS - (silentFrom - established);
+    expect(late.map((x) => x.rst)).to.deep.equal([false, false, false, true]);
+    expect(late[0]!.t).to.equal(lastAnswer + 10n * SEC);
+    expect(late.slice(1).map((x) => x.t - late[0]!.t)).to.deep.equal([2n * SEC, 4n * SEC, 6n * SEC]);
+    expect(net.client.state).to.equal('CLOSED');
+    expect(net.client.error).to.equal('ETIMEDOUT');
+  });
+
+  it('keepalive: turned off before the idle time, no probe is sent', () => {
+    const net = new Net(50n * MS);
+    net.establish();
+    const t0 = net.sched.now;
+    net.client.setKeepalive({ idle: 5n * SEC, interval: 1n * SEC, probes: 2 });
+    net.sched.runUntil(t0 + 4n * SEC);
+    net.client.setKeepalive(null);
+    net.sched.runUntil(t0 + 30n * SEC);
+    expect(net.sent('client', (s) => s.t > t0)).to.deep.equal([]);
+    expect(net.client.state).to.equal('ESTABLISHED');
+  });
+
   it('RTO doubles on each expiry and ETIMEDOUT after 15 retransmissions', () => {
     const net = new Net(50n * MS);
     net.establish();

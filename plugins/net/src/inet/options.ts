@@ -31,9 +31,8 @@ import type { TcpSocket } from './tcp-socket.js';
 
 /**
  * getsockopt(2) / setsockopt(2) on AF_INET / AF_INET6 sockets: SOL_SOCKET, IPPROTO_TCP and
- * IPPROTO_IP and IPPROTO_IPV6. Options that only tune what is not modelled (keepalive probes,
- * SO_DONTROUTE, IP_TOS, TCP_USER_TIMEOUT, … — RECORDED below) are recorded so getsockopt
- * reports them. Anything else is ENOPROTOOPT, warned once per option.
+ * IPPROTO_IP and IPPROTO_IPV6. Options that only tune what is not modelled (SO_DONTROUTE,
+ * IP_TOS, TCP_USER_TIMEOUT, … — RECORDED below) are recorded so getsockopt reports them. Anything else is ENOPROTOOPT, warned once per option.
  */
 
 export const IPPROTO_IP = 0;
@@ -274,6 +273,7 @@ export function setOption(ctx: SyscallContext, sock: InetSocket, level: number, 
   if (level === SOL_SOCKET) {
     if (FLAGS.has(name)) {
       sock.flags.set(name, value ? 1 : 0);
+      if (name === SO_KEEPALIVE) sock.keepaliveChanged();
       return undefined;
     }
     switch (name) {
@@ -342,10 +342,12 @@ export function setTcpOption(ctx: SyscallContext, sock: TcpSocket, name: number,
       if (value < 1 || value > 32767) return failure(Errno.EINVAL);
       if (name === TCP_KEEPIDLE) sock.keepIdle = value;
       else sock.keepIntvl = value;
+      sock.keepaliveChanged();
       return undefined;
     case TCP_KEEPCNT:
       if (value < 1 || value > 127) return failure(Errno.EINVAL);
       sock.keepCnt = value;
+      sock.keepaliveChanged();
       return undefined;
     default:
       return unknown(ctx, IPPROTO_TCP, name);

@@ -180,6 +180,9 @@ export abstract class InetSocket extends Socket implements Binding {
     this.port = 0;
   }
 
+  /** SO_KEEPALIVE or a TCP_KEEP* setting changed (TCP passes it to its connection). */
+  keepaliveChanged(): void {}
+
   /** Whether `flag` (SO_BROADCAST, SO_KEEPALIVE, …) is set. */
   flag(name: number): boolean {
     return (this.flags.get(name) ?? 0) !== 0;

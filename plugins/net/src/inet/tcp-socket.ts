@@ -1,9 +1,9 @@
-import { Errno, POLL, Signal, callSlot, type SyscallContext, type TcpSample } from '@shadow-ts/plugin-sdk';
-import { RCV_SHUTDOWN, SEND_SHUTDOWN, SHUTDOWN_MASK, SOCK_STREAM } from '../constants.js';
+import { Errno, NS_PER_SEC, POLL, Signal, callSlot, type SyscallContext, type TcpSample } from '@shadow-ts/plugin-sdk';
+import { RCV_SHUTDOWN, SEND_SHUTDOWN, SHUTDOWN_MASK, SOCK_STREAM, SO_KEEPALIVE } from '../constants.js';
 import { AGAIN, failure, isFailure, type Accepted, type Failure, type Outcome, type Received, type SendOptions, type TransferOptions } from '../socket.js';
 import type { HostNet } from '../state.js';
 import { TcpConnection, resetFor } from '../tcp/connection.js';
-import type { TcpEnvironment, TcpOptions, TcpState } from '../tcp/types.js';
+import type { Keepalive, TcpEnvironment, TcpOptions, TcpState } from '../tcp/types.js';
 import { AF_INET, ANY4, ANY6, LOOPBACK4, LOOPBACK6, encodeSockaddr, isV4, isWildcard, type Endpoint, type InetFamily } from './addresses.js';
 import { NetStack, tupleKey, type TcpListenerEndpoint } from './demux.js';
 import { getTcpOption, setTcpOption } from './options.js';
@@ -54,7 +54,7 @@ export class TcpSocket extends InetSocket implements TcpListenerEndpoint {
   congestion: string;
   /** TCP_MAXSEG set by the program (0: none). */
   maxSeg = 0;
-  /** TCP_KEEPIDLE / TCP_KEEPINTVL / TCP_KEEPCNT: recorded, keepalive probes are not modelled. */
+  /** TCP_KEEPIDLE / TCP_KEEPINTVL / TCP_KEEPCNT (seconds, seconds, probes), used with SO_KEEPALIVE. */
   keepIdle = 7200;
   keepIntvl = 75;
   keepCnt = 9;
@@ -148,6 +148,16 @@ export class TcpSocket extends InetSocket implements TcpListenerEndpoint {
     };
   }
 
+  override keepaliveChanged(): void {
+    this.conn?.setKeepalive(this.keepalive());
+  }
+
+  /** Keepalive as the connection runs it: SO_KEEPALIVE with TCP_KEEPIDLE/INTVL/CNT, or null. */
+  keepalive(): Keepalive | null {
+    if (!this.flag(SO_KEEPALIVE)) return null;
+    return { idle: BigInt(this.keepIdle) * NS_PER_SEC, interval: BigInt(this.keepIntvl) * NS_PER_SEC, probes: this.keepCnt };
+  }
+
   private connectionOptions(remotePort: number): TcpOptions {
     return {
       localPort: this.port,
@@ -233,6 +243,7 @@ export class TcpSocket extends InetSocket implements TcpListenerEndpoint {
     this.table.claim(child, this.port);
     child.register();
     child.conn = TcpConnection.fromSyn(seg, child.connectionOptions(seg.srcPort), child.environment(child.ip, packet.source));
+    child.conn.setKeepalive(child.keepalive());
   }
 
   /** What an accepted socket inherits from its listener (options set before listen). */
@@ -242,6 +253,9 @@ export class TcpSocket extends InetSocket implements TcpListenerEndpoint {
     this.autotuneSend = from.autotuneSend;
     this.autotuneReceive = from.autotuneReceive;
     this.noDelay = from.noDelay;
+    this.keepIdle = from.keepIdle;
+    this.keepIntvl = from.keepIntvl;
+    this.keepCnt = from.keepCnt;
     this.congestion = from.congestion;
     this.maxSeg = from.maxSeg;
     this.reuseAddr = from.reuseAddr;
@@ -331,6 +345,7 @@ export class TcpSocket extends InetSocket implements TcpListenerEndpoint {
     this.shutdownBits = 0;
     this.register();
     this.conn = new TcpConnection(this.connectionOptions(dest.port), this.environment(local, dest.ip));
+    this.conn.setKeepalive(this.keepalive());
     this.sockState = 'connecting';
     this.conn.connect();
     if (this.nonBlocking) return failure(Errno.EINPROGRESS);

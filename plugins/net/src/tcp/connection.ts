@@ -2,6 +2,7 @@ import type { SimTime } from '@shadow-ts/plugin-sdk';
 import { seqAdd, seqDiff, seqGe, seqGt, seqLe, seqLt } from './seq.js';
 import type {
   CongestionControl,
+  Keepalive,
   TcpConnectionApi,
   TcpEnvironment,
   TcpError,
@@ -183,6 +184,8 @@ const SYNCHRONIZED: ReadonlySet<TcpState> = new Set([
 ]);
 /** States that may (re)transmit data or our FIN. */
 const SENDING: ReadonlySet<TcpState> = new Set(['ESTABLISHED', 'CLOSE_WAIT', 'FIN_WAIT_1', 'CLOSING', 'LAST_ACK']);
+/** The states keepalive probes run in: the connection is up and idle traffic means nothing. */
+const KEEPALIVE: ReadonlySet<TcpState> = new Set(['ESTABLISHED', 'CLOSE_WAIT']);
 /** States that accept data from the peer (it has not sent its FIN yet). */
 const RECEIVING: ReadonlySet<TcpState> = new Set(['ESTABLISHED', 'FIN_WAIT_1', 'FIN_WAIT_2']);
 
@@ -275,6 +278,11 @@ export class TcpConnection implements TcpConnectionApi {
   private readonly persistTimer: Timer;
   /** TIME_WAIT expiry or the orphaned FIN_WAIT_2 timeout. */
   private readonly waitTimer: Timer;
+  /** Keepalive (tcp_keepalive_timer): the settings, its timer, probes unanswered, the last segment in. */
+  private keepalive: Keepalive | null = null;
+  private readonly keepaliveTimer: Timer;
+  private keepaliveProbes = 0;
+  private lastReceived: SimTime = 0n;
 
   private depth = 0;
 
@@ -292,6 +300,7 @@ export class TcpConnection implements TcpConnectionApi {
     );
     this.persistTimer = new Timer(env, () => this.run(() => this.onPersist()));
     this.waitTimer = new Timer(env, () => this.run(() => this.toClosed()));
+    this.keepaliveTimer = new Timer(env, () => this.run(() => this.onKeepalive()));
   }
 
   /**
@@ -454,6 +463,13 @@ export class TcpConnection implements TcpConnectionApi {
     });
   }
 
+  /** SO_KEEPALIVE on (with its settings) or off; turning it on arms the timer at idle from now, as Linux does. */
+  setKeepalive(keepalive: Keepalive | null): void {
+    this.keepalive = keepalive;
+    if (keepalive && KEEPALIVE.has(this._state)) this.keepaliveTimer.set(this.env.now() + keepalive.idle);
+    else this.keepaliveTimer.cancel();
+  }
+
   receive(segment: TcpSegment): void {
     this.run(() => this.handle(segment));
   }
@@ -529,6 +545,11 @@ export class TcpConnection implements TcpConnectionApi {
     if (!acceptable) {
       if (!f.rst) this.sendAck();
       return;
+    }
+    if (f.ack && !f.rst) {
+      // tcp_ack(): the peer is alive (a keepalive probe's answer lands here).
+      this.lastReceived = this.env.now();
+      this.keepaliveProbes = 0;
     }
 
     // 2. RST.
@@ -1071,6 +1092,35 @@ export class TcpConnection implements TcpConnectionApi {
     this.armPersist();
   }
 
+  /**
+   * tcp_keepalive_timer(): after `idle` without a segment from the peer, a probe (an ACK of an old
+   * sequence number, which the peer answers) every `interval`; `probes` unanswered end the
+   * connection with a RST and ETIMEDOUT. While data is in flight or waiting to go the
+   * retransmission and persist timers watch the peer instead.
+   */
+  private onKeepalive(): void {
+    const keepalive = this.keepalive;
+    if (!keepalive || !KEEPALIVE.has(this._state)) return;
+    const now = this.env.now();
+    if (this.sndMax !== this.sndUna || seqDiff(this.dataEnd, this.sndNxt) > 0) {
+      this.keepaliveTimer.set(now + keepalive.idle);
+      return;
+    }
+    const quiet = now - this.lastReceived;
+    if (quiet < keepalive.idle) {
+      this.keepaliveTimer.set(now + keepalive.idle - quiet);
+      return;
+    }
+    if (this.keepaliveProbes >= keepalive.probes) {
+      this.emit(this.sndNxt, { rst: true, ack: true }, EMPTY);
+      this.fail('ETIMEDOUT');
+      return;
+    }
+    this.emit(seqAdd(this.sndUna, -1), { ack: true }, EMPTY);
+    this.keepaliveProbes++;
+    this.keepaliveTimer.set(now + keepalive.interval);
+  }
+
   // ---------------------------------------------------------------- state changes
 
   private initSend(): void {
@@ -1118,6 +1168,8 @@ export class TcpConnection implements TcpConnectionApi {
     this.rtoTimer.cancel();
     this.cc = this.options.congestion(this.sendMss);
     this.setState('ESTABLISHED');
+    this.lastReceived = this.env.now();
+    if (this.keepalive) this.keepaliveTimer.set(this.lastReceived + this.keepalive.idle);
   }
 
   private enterTimeWait(): void {
@@ -1142,6 +1194,7 @@ export class TcpConnection implements TcpConnectionApi {
     this.delAckTimer.cancel();
     this.persistTimer.cancel();
     this.waitTimer.cancel();
+    this.keepaliveTimer.cancel();
   }
 
   private setState(state: TcpState): void {

@@ -91,6 +91,13 @@ export interface TcpOptions {
   readonly noDelay: boolean;
 }
 
+/** SO_KEEPALIVE with TCP_KEEPIDLE / TCP_KEEPINTVL / TCP_KEEPCNT, the times in ns. */
+export interface Keepalive {
+  readonly idle: SimTime;
+  readonly interval: SimTime;
+  readonly probes: number;
+}
+
 /**
  * One TCP connection. The socket layer calls the application methods from syscalls and
  * `receive` for every segment addressed to it; the connection calls `env.emit` and
@@ -122,6 +129,8 @@ export interface TcpConnectionApi {
   abort(): void;
   /** Handles a segment from the peer. */
   receive(segment: TcpSegment): void;
+  /** SO_KEEPALIVE with its settings, or null: off. */
+  setKeepalive(keepalive: Keepalive | null): void;
 }
 
 /** A snapshot of one connection's internals (a small TCP_INFO). Times in ns, sizes in bytes. */
