@@ -312,7 +312,7 @@ export const SUPPORT: Readonly<Partial<Record<SyscallName, Support>>> = {
   getsockname: emulated(SOCKETS),
   getpeername: emulated(SOCKETS),
   getsockopt: partial(SOCKETS + '; SOL_SOCKET basics (SO_PEERCRED of AF_UNIX: virtual pid, effective ids), TCP_NODELAY/MAXSEG/CONGESTION/INFO (minimal)/KEEP*, IPV6_V6ONLY, SO_BINDTODEVICE, and the recorded options (IP_TOS, IP_TTL, IP_OPTIONS, IP_RECVERR, SO_TIMESTAMP, TCP_USER_TIMEOUT, …) as set; others ENOPROTOOPT (warned once)'),
-  setsockopt: partial(SOCKETS + '; buffer sizes apply to the next TCP connection; keepalive, unix buffer sizes (read back as Linux stores them), SO_PASSCRED (no credentials are delivered), SO_BINDTODEVICE (lo, eth0) and the IP/TCP tuning options (IP_TOS, IP_TTL, IP_OPTIONS, IP_RECVERR, SO_TIMESTAMP, SO_PRIORITY, TCP_USER_TIMEOUT, TCP_QUICKACK, IPV6_TCLASS, …) are recorded only (warned once each); others ENOPROTOOPT (warned once)'),
+  setsockopt: partial(SOCKETS + '; buffer sizes apply to the next TCP connection; SO_KEEPALIVE with TCP_KEEPIDLE/INTVL/CNT probes idle TCP connections (ETIMEDOUT when unanswered); on unix sockets SO_KEEPALIVE, unix buffer sizes (read back as Linux stores them), SO_PASSCRED (no credentials are delivered), SO_BINDTODEVICE (lo, eth0) and the IP/TCP tuning options (IP_TOS, IP_TTL, IP_OPTIONS, IP_RECVERR, SO_TIMESTAMP, SO_PRIORITY, TCP_USER_TIMEOUT, TCP_QUICKACK, IPV6_TCLASS, …) are recorded only (warned once each); others ENOPROTOOPT (warned once)'),
 };
 
 /**
