@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Builds fast-time.c into build/fast-time.json: the flat code image (base64) and the offset of
-# each entry, which the tracer copies into managed processes (core/src/backend/fast-time.ts).
+# Builds fast-time.c into fast-time/build/fast-time.json: the flat code image (base64) and the
+# offset of each entry, which the tracer copies into managed processes (core/src/kernel/fast-time.ts).
+# Not under native/build, which `node-gyp rebuild` wipes.
 set -euo pipefail
 cd "$(dirname "$0")"
-out=../build/fast-time
-mkdir -p ../build
+out=build/fast-time
+mkdir -p build
 gcc -O2 -fPIC -ffreestanding -nostdlib -static -fno-stack-protector -fcf-protection=none \
   -fno-asynchronous-unwind-tables -fno-jump-tables -mgeneral-regs-only \
   -Wl,-Ttext=0 -Wl,-e,0 -Wl,--build-id=none -Wall -Wextra -o "$out.elf" fast-time.c

@@ -19,6 +19,7 @@ import { closeSync, ftruncateSync, openSync, readFileSync, unlinkSync } from 'no
 import { join } from 'node:path';
 import type { Backend } from '../backend/backend.js';
 import type { VdsoPatch } from '../backend/image.js';
+import { ShadowError } from './errors.js';
 import type { Host } from './host.js';
 
 /** Words of a host's page, as `struct time_page` in native/fast-time/fast-time.c. */
@@ -69,7 +70,13 @@ interface CodeImage {
 }
 
 function loadCode(path: string): CodeImage {
-  const image = JSON.parse(readFileSync(path, 'utf8')) as { code: string; entries: Record<string, number> };
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    throw new ShadowError('INSTALL_INCOMPLETE', `${path} is missing: build it with \`bash native/fast-time/build.sh\` (npm ci does), or set fast_time: false in .shadowrc`);
+  }
+  const image = JSON.parse(text) as { code: string; entries: Record<string, number> };
   return { code: Buffer.from(image.code, 'base64'), entries: new Map(Object.entries(image.entries)) };
 }
 
