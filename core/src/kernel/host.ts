@@ -22,6 +22,13 @@ export class Host implements HostView {
   current: SimTime = SIM_START;
   /** End (exclusive) of the round being executed: the host may not run past it. */
   roundEnd: SimTime = SIM_START;
+  /**
+   * The scheduler's interest: told when an event is queued before `dueAt` (the time the host is
+   * due in the scheduler's queue, null: not queued) while the host is not running its events.
+   */
+  dueAt: SimTime | null = null;
+  onEarlierEvent: ((host: Host) => void) | null = null;
+  private executing = false;
   /** Live processes by virtual pid. */
   readonly live = new Map<number, Process>();
   /** Virtual pid of every process the host ever had, by real pid (to translate siginfo). */
@@ -127,7 +134,7 @@ export class Host implements HostView {
       run,
       cancelled: false,
     };
-    this.queue.push(event);
+    this.push(event);
     return event;
   }
 
@@ -144,8 +151,13 @@ export class Host implements HostView {
       run,
       cancelled: false,
     };
-    this.queue.push(event);
+    this.push(event);
     return event;
+  }
+
+  private push(event: SimEvent): void {
+    this.queue.push(event);
+    if (!this.executing && this.onEarlierEvent && (this.dueAt === null || event.time < this.dueAt)) this.onEarlierEvent(this);
   }
 
   /** Time of the next pending event, or null. */
@@ -156,11 +168,16 @@ export class Host implements HostView {
   /** Runs every event before `until`. */
   execute(until: SimTime): void {
     this.roundEnd = until;
-    for (let event = this.queue.peek(); event && event.time < until; event = this.queue.peek()) {
-      this.queue.pop();
-      // Modelled latency may have moved the clock past an event's time; the clock never goes back.
-      if (event.time > this.current) this.current = event.time;
-      event.run();
+    this.executing = true;
+    try {
+      for (let event = this.queue.peek(); event && event.time < until; event = this.queue.peek()) {
+        this.queue.pop();
+        // Modelled latency may have moved the clock past an event's time; the clock never goes back.
+        if (event.time > this.current) this.current = event.time;
+        event.run();
+      }
+    } finally {
+      this.executing = false;
     }
   }
 }
