@@ -152,34 +152,39 @@ export class FastTime {
   /**
    * At exec, in the task stopped at its execve's exit: maps the code and the host's page and
    * points the vDSO's time entries at the code. `inject` runs one syscall in the task (null: the
-   * task ended meanwhile). False when the task went away part way.
+   * task ended meanwhile). Returns null when done or the task went away, else why it could not
+   * be done — a task in a chroot cannot open /proc/<simulator>/fd, say — in which case the vDSO
+   * keeps its trap stubs and nothing of it is left mapped.
    */
-  install(pid: number, host: Host, vdso: VdsoPatch, inject: (nr: number, args: bigint[]) => bigint | null): boolean {
-    const call = (what: string, nr: number, args: bigint[]): bigint | null => {
-      const result = inject(nr, args);
-      if (result !== null && result < 0n) throw new Error(`${what} failed at exec (errno ${-result})`);
-      return result;
+  install(pid: number, host: Host, vdso: VdsoPatch, inject: (nr: number, args: bigint[]) => bigint | null): string | null {
+    const pages = 2n * BigInt(PAGE);
+    const code = inject(SYSCALL_NUMBERS.mmap, [0n, pages, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1n, 0n]);
+    if (code === null) return null;
+    if (code < 0n) return `mmap failed (errno ${-code})`;
+    const undo = (why: string): string => {
+      inject(SYSCALL_NUMBERS.munmap, [code, pages]);
+      return why;
     };
-    const code = call('mmap(fast-time)', SYSCALL_NUMBERS.mmap, [0n, 2n * BigInt(PAGE), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1n, 0n]);
-    if (code === null) return false;
-    this.patch(pid, code + PATH_AT, this.path);
-    const fd = call('open(fast-time)', SYSCALL_NUMBERS.openat, [AT_FDCWD, code + PATH_AT, O_RDWR | O_CLOEXEC]);
-    if (fd === null) return false;
-    const flags = MAP_SHARED | MAP_FIXED;
-    if (call('mmap(time page)', SYSCALL_NUMBERS.mmap, [code + BigInt(PAGE), BigInt(PAGE), PROT_READ | PROT_WRITE, flags, fd, BigInt(host.id * PAGE)]) === null) return false;
-    if (call('close(fast-time)', SYSCALL_NUMBERS.close, [fd]) === null) return false;
-    this.patch(pid, code, this.code.code);
-    if (call('mprotect(fast-time)', SYSCALL_NUMBERS.mprotect, [code, BigInt(PAGE), PROT_READ | PROT_EXEC]) === null) return false;
+    if (!this.patch(pid, code + PATH_AT, this.path)) return undo('cannot write its code page');
+    const fd = inject(SYSCALL_NUMBERS.openat, [AT_FDCWD, code + PATH_AT, O_RDWR | O_CLOEXEC]);
+    if (fd === null) return null;
+    if (fd < 0n) return undo(`cannot open the time page (errno ${-fd})`);
+    const mapped = inject(SYSCALL_NUMBERS.mmap, [code + BigInt(PAGE), BigInt(PAGE), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd, BigInt(host.id * PAGE)]);
+    if (inject(SYSCALL_NUMBERS.close, [fd]) === null || mapped === null) return null;
+    if (mapped < 0n) return undo(`cannot map the time page (errno ${-mapped})`);
+    if (!this.patch(pid, code, this.code.code)) return undo('cannot write its code page');
+    const sealed = inject(SYSCALL_NUMBERS.mprotect, [code, BigInt(PAGE), PROT_READ | PROT_EXEC]);
+    if (sealed === null) return null;
+    if (sealed < 0n) return undo(`mprotect failed (errno ${-sealed})`);
     for (const [name, offset] of this.code.entries) {
       const entry = vdso.patched.get(name);
       // An entry too short for the jump keeps its trap stub.
       if (entry && entry.size >= 12) this.patch(pid, entry.address, jumpTo(code + BigInt(offset)));
     }
-    return true;
+    return null;
   }
 
-  private patch(pid: number, address: bigint, bytes: Uint8Array): void {
-    const written = this.backend.patchMemory(pid, address, bytes);
-    if (written !== bytes.length) throw new Error(`cannot write fast-time code into pid ${pid} (${written})`);
+  private patch(pid: number, address: bigint, bytes: Uint8Array): boolean {
+    return this.backend.patchMemory(pid, address, bytes) === bytes.length;
   }
 }

@@ -65,5 +65,8 @@ function closeRealTime(env: TaskEnv, thread: Thread, vdso: VdsoPatch): void {
     if (result === null) return; // it stopped otherwise first (exiting): the runner continues it to its end
     if (result < 0n) throw new Error(`${what} failed in process '${process.displayName}' at exec (errno ${-result})`);
   }
-  env.fastTime?.install(process.realPid, process.host, vdso, inject);
+  const failed = env.fastTime?.install(process.realPid, process.host, vdso, inject);
+  if (failed) {
+    env.kernel.warnOnce(`fast-time:${process.host.name}:${process.pid}`, `process '${process.displayName}': time reads trap (fast time could not be set up: ${failed})`, process.host.name);
+  }
 }
