@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { oneHost, PROGRAMS, ROOT, runShadow, scratchDir, type ShadowRun } from './harness.js';
+import { logLines, oneHost, PROGRAMS, ROOT, runShadow, scratchDir, type ShadowRun } from './harness.js';
 
 /** Runs `args` of fast-time (or its static build) at 2 s with `fast_time` on or off in .shadowrc. */
 function run(program: string, args: string[], fastTime: boolean, general = 'stop_time: 10 s'): ShadowRun {
@@ -48,6 +48,18 @@ describe('fast time: clock reads answered in the process', () => {
       expect(trapped(trapping)).to.be.above(12000);
     });
   }
+
+  it('a program exec\'d in a chroot, where the time page cannot be opened, reads the same times through traps (warned once)', () => {
+    const jail = join(scratchDir(), 'jail');
+    mkdirSync(jail);
+    copyFileSync(join(PROGRAMS, 'fast-time-static'), join(jail, 'fast-time-static'));
+    const result = runShadow(oneHost(`    - { path: /usr/sbin/chroot, args: ['${jail}', '/fast-time-static', '1000'], start_time: 2 s }`, 'stop_time: 10 s'));
+    expect(result.code, result.stdout).to.equal(0);
+    const out = result.file('alpha', 'chroot.1000.stdout');
+    expect(out).to.match(/^REALTIME           0 946684802\.000000000 \| 0 946684802\.000000000 \| res 1 1\nMONOTONIC          0 3\.000000000 /);
+    expect(out).to.contain('1000 reads took 0 ns\n');
+    expect(logLines(result, 'fast time could not be set up: cannot open the time page (errno 2)')).to.have.length(1);
+  });
 
   it('with model_unblocked_syscall_latency a spin on clock_gettime sees time move, as when every read traps', () => {
     const general = 'stop_time: 10 s, model_unblocked_syscall_latency: true';
