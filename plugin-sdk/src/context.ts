@@ -132,6 +132,17 @@ export interface ProcessView {
 }
 
 /** What plugins see of a managed thread. */
+/**
+ * Who a signal comes from, as its siginfo shows it: process `pid` (0: none) by kill, or by
+ * tgkill/tkill when `tkill`; `code` overrides the si_code (SI_KERNEL, 0x80, for a signal the
+ * kernel raises itself, such as ITIMER_REAL's SIGALRM).
+ */
+export interface SignalSource {
+  readonly pid: number;
+  readonly tkill?: boolean;
+  readonly code?: number;
+}
+
 export interface ThreadView {
   /** Virtual tid on its host (same counter as pids). */
   readonly tid: number;
@@ -151,7 +162,7 @@ export interface ThreadView {
    * (128 bytes whose si_code is negative: SI_QUEUE, SI_TIMER, …) the signal carries that siginfo
    * as it is, as rt_tgsigqueueinfo(2) sends it — pids in it are the program's virtual ones.
    */
-  signal(sig: number, sender?: { readonly pid: number; readonly tkill?: boolean }, siginfo?: Uint8Array): void;
+  signal(sig: number, sender?: SignalSource, siginfo?: Uint8Array): void;
   /**
    * The si_code and virtual si_pid a signal sent through `signal` must show, once: the kernel's
    * siginfo names the simulator. Delivery fixes it by itself; a call that takes the signal

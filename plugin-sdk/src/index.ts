@@ -23,6 +23,7 @@ export type {
   PluginLogger,
   ProcessView,
   RandomSource,
+  SignalSource,
   SyscallArgs,
   SyscallContext,
   ThreadView,

@@ -42,6 +42,16 @@ static void arm_timer_ms(int ms) {
     setitimer(ITIMER_REAL, &(struct itimerval){{0, 0}, {0, ms * 1000}}, NULL);
 }
 
+static volatile int noted_code = -1, noted_pid = -1;
+
+/* A SA_SIGINFO handler that notes the si_code and si_pid of what it got. */
+static void note_info(int sig, siginfo_t *si, void *uc) {
+    (void)sig;
+    (void)uc;
+    noted_pid = si->si_pid;
+    noted_code = si->si_code;
+}
+
 int main(void) {
     conf_start();
     int self = getpid();
@@ -277,5 +287,29 @@ int main(void) {
     T("readlink the signalfd", readlink(fmt("/proc/self/fd/%d", sfd), link, sizeof link - 1) > 0, "%s", link);
     close(cfd);
     close(sep);
+
+    /* What the siginfo of the kernel's own signals says. */
+    struct sigaction ia = {0};
+    ia.sa_sigaction = note_info;
+    ia.sa_flags = SA_SIGINFO;
+    sigaction(SIGALRM, &ia, NULL);
+    sigaction(SIGPIPE, &ia, NULL);
+    sigset_t alrm;
+    sigemptyset(&alrm);
+    sigaddset(&alrm, SIGALRM);
+    sigaddset(&alrm, SIGPIPE);
+    sigprocmask(SIG_UNBLOCK, &alrm, NULL);
+    struct itimerval soon = {.it_value = {0, 10000}};
+    noted_code = -1;
+    setitimer(ITIMER_REAL, &soon, NULL);
+    while (noted_code == -1) pause();
+    T("setitimer's SIGALRM", noted_code, "si_code %s, si_pid %s", noted_code == SI_KERNEL ? "SI_KERNEL" : fmt("%d", noted_code), noted_pid == 0 ? "0" : "other");
+    int bp[2];
+    pipe(bp);
+    close(bp[0]);
+    noted_code = -1;
+    T("write to a pipe without a reader", write(bp[1], "x", 1), "SIGPIPE si_code %s, from %s", noted_code == SI_USER ? "SI_USER" : fmt("%d", noted_code),
+      noted_pid == self ? "the writer itself" : "another");
+    close(bp[1]);
     return conf_end();
 }

@@ -13,7 +13,7 @@
  *   task-preempt.ts  a run the backend ended past its limit: native preemption, or the watchdog
  */
 import { Resume, Stop, StopKind } from '@shadow-ts/native';
-import type { WakeReason } from '@shadow-ts/plugin-sdk';
+import type { SignalSource, WakeReason } from '@shadow-ts/plugin-sdk';
 import { constants } from 'node:os';
 import type { Backend } from '../backend/backend.js';
 import type { Logger } from '../log.js';
@@ -172,7 +172,7 @@ export class Runner implements TaskEnv {
    * Sends a real signal to `thread` on behalf of `sender` (none: the simulator itself), and wakes
    * the thread if the signal ends the blocking call it is parked in.
    */
-  deliver(thread: Thread, sig: number, sender?: { pid: number; tkill?: boolean }, siginfo?: Uint8Array): void {
+  deliver(thread: Thread, sig: number, sender?: SignalSource, siginfo?: Uint8Array): void {
     deliverSignal(this, thread, sig, sender, siginfo);
   }
 }

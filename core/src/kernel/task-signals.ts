@@ -6,7 +6,7 @@
  * from /proc) are in signals.ts.
  */
 import { REG_WORDS, Reg, Resume, Stop } from '@shadow-ts/native';
-import { Errno } from '@shadow-ts/plugin-sdk';
+import { Errno, type SignalSource } from '@shadow-ts/plugin-sdk';
 import { constants } from 'node:os';
 import type { TaskEnv } from './runner.js';
 import type { Process } from './process.js';
@@ -31,7 +31,7 @@ export function deliverSignal(
   env: TaskEnv,
   thread: Thread,
   sig: number,
-  sender?: { pid: number; tkill?: boolean },
+  sender?: SignalSource,
   siginfo?: Uint8Array,
 ): void {
   if (thread.exited) return;
@@ -48,7 +48,7 @@ export function deliverSignal(
   if (siginfo && new DataView(siginfo.buffer, siginfo.byteOffset).getInt32(8, true) < 0) {
     env.backend.queueSignal(process.realPid, thread.realTid, sig, siginfo);
   } else {
-    thread.recordSender(sig, { code: sender?.tkill ? SI_TKILL : SI_USER, pid: sender?.pid ?? 0 });
+    thread.recordSender(sig, { code: sender?.code ?? (sender?.tkill ? SI_TKILL : SI_USER), pid: sender?.pid ?? 0 });
     env.backend.signal(process.realPid, thread.realTid, sig);
   }
   process.signalEvents.notify();

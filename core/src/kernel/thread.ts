@@ -1,5 +1,5 @@
 import { Resume } from '@shadow-ts/native';
-import type { CloneRequest, ResultMapper, ThreadView, WaitCondition, WakeReason } from '@shadow-ts/plugin-sdk';
+import type { CloneRequest, ResultMapper, SignalSource, ThreadView, WaitCondition, WakeReason } from '@shadow-ts/plugin-sdk';
 import type { SimEvent } from '../sim/event-queue.js';
 import { CallContext } from './context.js';
 import type { Process } from './process.js';
@@ -58,7 +58,7 @@ export class Thread implements ThreadView {
     readonly realTid: number,
     readonly process: Process,
     warnOnce: (key: string, message: string) => void,
-    private readonly sendSignal: (thread: Thread, sig: number, sender?: { pid: number; tkill?: boolean }, siginfo?: Uint8Array) => void,
+    private readonly sendSignal: (thread: Thread, sig: number, sender?: SignalSource, siginfo?: Uint8Array) => void,
   ) {
     this.ctx = new CallContext(this, process, process.host, process.memory, warnOnce);
   }
@@ -85,7 +85,7 @@ export class Thread implements ThreadView {
     return this.isExited;
   }
 
-  signal(sig: number, sender?: { readonly pid: number; readonly tkill?: boolean }, siginfo?: Uint8Array): void {
+  signal(sig: number, sender?: SignalSource, siginfo?: Uint8Array): void {
     this.sendSignal(this, sig, sender, siginfo);
   }
 

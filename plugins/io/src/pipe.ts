@@ -276,7 +276,7 @@ abstract class PipeEnd extends OpenFile {
     if (offset !== null) return { errno: Errno.ESPIPE };
     if (data.length === 0) return 0; // Linux: a null write succeeds, even without readers
     if (this.pipe.readers === 0) {
-      ctx.thread.signal(Signal.SIGPIPE);
+      ctx.thread.signal(Signal.SIGPIPE, { pid: ctx.process.pid }); // send_sig(): the writer itself
       return { errno: Errno.EPIPE };
     }
     const progress = ctx.call;

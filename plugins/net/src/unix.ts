@@ -337,7 +337,7 @@ export class UnixSocket extends Socket {
     const peer = this.peer;
     if (!peer && this.unconnected) return failure(Errno.ENOTCONN);
     if (this.shutdownBits & SEND_SHUTDOWN || !peer || peer.closed || peer.shutdownBits & RCV_SHUTDOWN) {
-      if (progress.transferred === 0 && !opts.noSignal) ctx.thread.signal(Signal.SIGPIPE);
+      if (progress.transferred === 0 && !opts.noSignal) ctx.thread.signal(Signal.SIGPIPE, { pid: ctx.process.pid });
       return failure(Errno.EPIPE);
     }
     const sent = progress.transferred;

@@ -72,6 +72,8 @@ export function sysTkill(ctx: SyscallContext): SyscallResult {
 
 /** si_code of a signal sent by the kernel's own kill paths; a program may only queue these to itself. */
 const SI_TKILL = -6;
+/** si_code of a signal the kernel raises itself (ITIMER_REAL's SIGALRM). */
+const SI_KERNEL = 0x80;
 
 /**
  * The common part of the sigqueue calls: the siginfo is read (EFAULT) and a program may forge
@@ -224,7 +226,7 @@ function armRealTimer(ctx: SyscallContext, state: ProcessState, value: bigint, i
   if (value === 0n) return previous;
   const timer: RealTimer = { next: ctx.now + value, interval, cancel: () => {} };
   const fire = () => {
-    mainThread(process)?.signal(SIGALRM);
+    mainThread(process)?.signal(SIGALRM, { pid: 0, code: SI_KERNEL }); // the kernel's own: SI_KERNEL
     if (timer.interval > 0n) {
       timer.next += timer.interval;
       timer.cancel = host.schedule(timer.next, fire);

@@ -390,7 +390,7 @@ export class TcpSocket extends InetSocket implements TcpListenerEndpoint {
       if (progress.transferred > 0) return failure(Errno.EPIPE);
       const e = this.takeError();
       if (e) return failure(e);
-      if (!opts.noSignal) ctx.thread.signal(Signal.SIGPIPE);
+      if (!opts.noSignal) ctx.thread.signal(Signal.SIGPIPE, { pid: ctx.process.pid });
       return failure(Errno.EPIPE);
     }
     progress.transferred += conn.write(data.subarray(progress.transferred));
