@@ -49,6 +49,7 @@ function fakeCtx(host = new FakeHost()) {
   const ctx = {
     call: new CallProgress(),
     thread: { signal: (sig: number) => signals.push(sig) },
+    process: { pid: 1000 },
     memory: {
       read: (addr: bigint) => mem.get(addr) ?? null,
       write: (addr: bigint, data: Uint8Array) => (addr === 0n ? false : (mem.set(addr, data.slice()), true)),
