@@ -17,7 +17,7 @@ import { ProcessMemory } from './kernel/memory.js';
 import { Process, formatFinalState, sameFinalState } from './kernel/process.js';
 import { Runner } from './kernel/runner.js';
 import { chooseCpu } from './placement.js';
-import { mainThread, signalName } from './kernel/signals.js';
+import { signalName } from './kernel/signals.js';
 import { Thread } from './kernel/thread.js';
 import { BUILTIN_PLUGINS, applyPlugins, builtinObservers, loadPlugin, type LoadedPlugin } from './loader/loader.js';
 import { rcSettings, type PluginSpec, type RcConfig } from './loader/rc.js';
@@ -262,7 +262,7 @@ class Simulation {
   private signal(process: Process, sig: number): void {
     if (!process.alive) return;
     this.log.info({ host: process.host.name }, `sending ${signalName(sig)} to process '${process.displayName}'`);
-    const target = mainThread(process);
+    const target = process.mainThread();
     // From outside the simulated machine: the sender pid reads 0, as for the kernel's own signals.
     if (target) this.runner.deliver(target, sig);
   }

@@ -120,6 +120,8 @@ export interface ProcessView {
   reap(child: ProcessView): void;
   /** Its live threads. */
   threads(): readonly ThreadView[];
+  /** The thread a process-directed signal goes to: the main thread while it lives, else another. */
+  mainThread(): ThreadView | undefined;
   /** Basename of the executable, as in `<exe>.<pid>.stdout`. */
   readonly name: string;
   readonly host: HostView;
@@ -163,6 +165,8 @@ export interface ThreadView {
    * as it is, as rt_tgsigqueueinfo(2) sends it — pids in it are the program's virtual ones.
    */
   signal(sig: number, sender?: SignalSource, siginfo?: Uint8Array): void;
+  /** Signals pending for this thread or its process (bit n-1 for signal n; SigPnd | ShdPnd of /proc). */
+  pendingSignals(): bigint;
   /**
    * The si_code and virtual si_pid a signal sent through `signal` must show, once: the kernel's
    * siginfo names the simulator. Delivery fixes it by itself; a call that takes the signal

@@ -146,6 +146,10 @@ export class Process implements ProcessView {
     return [...this.taskMap.values()];
   }
 
+  mainThread(): Thread | undefined {
+    return this.taskMap.get(this.pid) ?? this.taskMap.values().next().value;
+  }
+
   isOpen(fd: number): boolean {
     if (fd < 0) return false;
     try {

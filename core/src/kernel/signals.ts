@@ -19,57 +19,44 @@ export function signalName(n: number): string {
   return standardName(n) ?? String(n);
 }
 
-/** The thread a process-directed signal goes to: the main thread while it lives. */
-export function mainThread(process: Process): Thread | undefined {
-  return process.tasks.get(process.pid) ?? process.tasks.values().next().value;
-}
-
 /** Signals whose default action is to do nothing: they never interrupt a sleep. */
 const DEFAULT_IGNORED = new Set([constants.signals.SIGCHLD, constants.signals.SIGCONT, constants.signals.SIGURG, constants.signals.SIGWINCH]);
 
-/** The signal masks of a /proc/<tid>/status text, by field name (SigBlk, SigIgn, SigCgt, …). */
-function statusMask(status: string): (field: string) => bigint {
+/** The signal masks of real thread `tid` by /proc/<tid>/status field (SigBlk, SigCgt, SigPnd, …), or null once it is gone. */
+function threadMasks(tid: number): ((field: string) => bigint) | null {
+  let status: string;
+  try {
+    status = readFileSync(`/proc/${tid}/status`, 'utf8');
+  } catch {
+    return null;
+  }
   return (field) => BigInt(`0x${new RegExp(`^${field}:\\s*([0-9a-f]+)`, 'm').exec(status)?.[1] ?? '0'}`);
 }
 
 /**
  * Whether a job-control stop signal reaching real thread `tid` would stop it: its default action,
- * not a handler (SIGTSTP, SIGTTIN, SIGTTOU may be caught) or SIG_IGN. SIGSTOP always would.
+ * not a handler (SIGTSTP, SIGTTIN, SIGTTOU may be caught) or SIG_IGN; SIGSTOP always would. With
+ * `unlessBlocked`, not while the thread blocks it either (it stops when it is delivered then).
  */
-export function stopsThread(tid: number, sig: number): boolean {
+export function stopsThread(tid: number, sig: number, unlessBlocked = false): boolean {
   if (sig === constants.signals.SIGSTOP) return true;
-  let status: string;
-  try {
-    status = readFileSync(`/proc/${tid}/status`, 'utf8');
-  } catch {
-    return true;
-  }
+  const mask = threadMasks(tid);
+  if (!mask) return true;
   const bit = 1n << BigInt(sig - 1);
-  const mask = statusMask(status);
+  if (unlessBlocked && mask('SigBlk') & bit) return false;
   return ((mask('SigCgt') | mask('SigIgn')) & bit) === 0n;
 }
 
-/** Whether real thread `tid` blocks `sig` (SigBlk of /proc; SIGKILL and SIGSTOP never are). */
-export function blocks(tid: number, sig: number): boolean {
-  if (sig === constants.signals.SIGKILL || sig === constants.signals.SIGSTOP) return false;
-  let status: string;
-  try {
-    status = readFileSync(`/proc/${tid}/status`, 'utf8');
-  } catch {
-    return false;
-  }
-  return (statusMask(status)('SigBlk') & (1n << BigInt(sig - 1))) !== 0n;
+/** Signals pending for real thread `tid` or its process (SigPnd | ShdPnd). */
+export function pendingSignals(tid: number): bigint {
+  const mask = threadMasks(tid);
+  return mask ? mask('SigPnd') | mask('ShdPnd') : 0n;
 }
 
 /** Whether `sig` would interrupt a blocking call of real thread `tid` (read from /proc). */
 export function interrupts(tid: number, sig: number): boolean {
-  let status: string;
-  try {
-    status = readFileSync(`/proc/${tid}/status`, 'utf8');
-  } catch {
-    return false;
-  }
-  const mask = statusMask(status);
+  const mask = threadMasks(tid);
+  if (!mask) return false;
   const bit = 1n << BigInt(sig - 1);
   if (sig === constants.signals.SIGKILL) return true;
   if ((mask('SigBlk') | mask('SigIgn')) & bit) return false;

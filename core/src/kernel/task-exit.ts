@@ -8,7 +8,6 @@ import { constants } from 'node:os';
 import type { FinalState, Process } from './process.js';
 import { restoreStack } from './procfs.js';
 import type { TaskEnv } from './runner.js';
-import { mainThread } from './signals.js';
 import { releaseVforkParent } from './task-clone.js';
 import { wakeForSignal } from './task-signals.js';
 import type { Thread } from './thread.js';
@@ -65,7 +64,7 @@ export function onThreadExit(env: TaskEnv, thread: Thread, final: FinalState): v
   process.ended(final);
   releaseVforkParent(env, process);
   // The kernel queued SIGCHLD for the real parent when the child's end was collected above.
-  const parentThread = process.parent && mainThread(process.parent);
+  const parentThread = process.parent?.mainThread();
   if (parentThread) wakeForSignal(env, parentThread, constants.signals.SIGCHLD);
   env.onProcessExit(process);
 }

@@ -10,7 +10,7 @@ import { Errno, type SignalSource } from '@shadow-ts/plugin-sdk';
 import { constants } from 'node:os';
 import type { TaskEnv } from './runner.js';
 import type { Process } from './process.js';
-import { FAULTS, JOB_CONTROL_STOPS, blocks, interrupts, signalName, stopsThread } from './signals.js';
+import { FAULTS, JOB_CONTROL_STOPS, interrupts, signalName, stopsThread } from './signals.js';
 import { chargeCpu } from './task-syscall.js';
 import type { Thread } from './thread.js';
 import { tscAt, tscInstruction } from './tsc.js';
@@ -39,7 +39,7 @@ export function deliverSignal(
   // Job control: a stop the thread would take stops the whole process here, with no real
   // signal (the real stop would leave the task where nothing resumes it); SIGCONT and SIGKILL
   // end a stop. A blocked stop signal stays pending in the kernel and stops at its delivery.
-  if (JOB_CONTROL_STOPS.has(sig) && stopsThread(thread.realTid, sig) && !blocks(thread.realTid, sig)) {
+  if (JOB_CONTROL_STOPS.has(sig) && stopsThread(thread.realTid, sig, true)) {
     stopProcess(process, sig);
     return;
   }

@@ -2,6 +2,7 @@ import { Resume } from '@shadow-ts/native';
 import type { CloneRequest, ResultMapper, SignalSource, ThreadView, WaitCondition, WakeReason } from '@shadow-ts/plugin-sdk';
 import type { SimEvent } from '../sim/event-queue.js';
 import { CallContext } from './context.js';
+import { pendingSignals } from './signals.js';
 import type { Process } from './process.js';
 
 /** A syscall parked at its seccomp stop until its wait condition fires. */
@@ -87,6 +88,10 @@ export class Thread implements ThreadView {
 
   signal(sig: number, sender?: SignalSource, siginfo?: Uint8Array): void {
     this.sendSignal(this, sig, sender, siginfo);
+  }
+
+  pendingSignals(): bigint {
+    return pendingSignals(this.realTid);
   }
 
   /** How to resume the real task the next time it runs. */

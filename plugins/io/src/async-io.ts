@@ -74,8 +74,7 @@ export class AsyncIo {
     owner.bits = bits;
     if (rose === 0) return;
     for (const process of targets(owner.host, owner.who)) {
-      const thread = process.threads().find((t) => t.tid === process.pid) ?? process.threads()[0];
-      thread?.signal(owner.signal || Signal.SIGIO);
+      process.mainThread()?.signal(owner.signal || Signal.SIGIO);
     }
   }
 

@@ -1,20 +1,8 @@
-import { O, POLL, type ProcessView } from '@shadow-ts/plugin-sdk';
-import { readFileSync } from 'node:fs';
+import { O, POLL, type ProcessView, type ThreadView } from '@shadow-ts/plugin-sdk';
 import { AnonInodeFile } from './anon-inode.js';
 
 /** SIGKILL and SIGSTOP, which a signalfd's mask silently leaves out (signalfd(2)). */
 const UNCATCHABLE = (1n << 8n) | (1n << 18n);
-
-/** Signals pending for real thread `tid` or its process (SigPnd | ShdPnd of /proc). */
-export function pendingSignals(tid: number): bigint {
-  try {
-    const status = readFileSync(`/proc/${tid}/status`, 'utf8');
-    const field = (name: string) => BigInt(`0x${new RegExp(`^${name}:\\s*([0-9a-f]+)`, 'm').exec(status)?.[1] ?? '0'}`);
-    return field('SigPnd') | field('ShdPnd');
-  } catch {
-    return 0n;
-  }
-}
 
 /**
  * A signalfd (signalfd(2)): readable while a signal of its mask is pending for the reader; a
@@ -41,15 +29,14 @@ export class SignalFd extends AnonInodeFile {
     this.readiness.notify();
   }
 
-  /** The signals of the mask pending for real thread `tid` (the reader). */
-  pendingFor(tid: number): bigint {
-    return pendingSignals(tid) & this.mask;
+  /** The signals of the mask pending for `reader`. */
+  pendingFor(reader: ThreadView): bigint {
+    return reader.pendingSignals() & this.mask;
   }
 
   poll(): number {
-    const threads = this.owner.threads();
-    const main = threads.find((t) => t.tid === this.owner.pid) ?? threads[0];
-    return main && this.pendingFor(main.nativeTid) !== 0n ? POLL.IN : 0;
+    const main = this.owner.mainThread();
+    return main && this.pendingFor(main) !== 0n ? POLL.IN : 0;
   }
 
   override fdLink(): string {

@@ -46,7 +46,7 @@ export function sysSignalfd4(ctx: SyscallContext): SyscallResult {
  */
 export function readSignals(ctx: SyscallContext, file: SignalFd, iovecs: readonly Iovec[], total: number): SyscallResult {
   if (total < SSI_SIZE) return EINVAL();
-  if (file.pendingFor(ctx.thread.nativeTid) === 0n) {
+  if (file.pendingFor(ctx.thread) === 0n) {
     return file.nonBlocking ? errno(Errno.EAGAIN) : block(waitFor.trigger(file.readiness));
   }
   const scratch = (ctx.thread.syscallStack - SCRATCH) & ~15n;

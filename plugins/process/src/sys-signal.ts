@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import {
   Errno,
   NS_PER_SEC,
@@ -16,7 +15,7 @@ import {
   type ThreadView,
 } from '@shadow-ts/plugin-sdk';
 import { hostThread } from './pids.js';
-import { SA_RESTART, SIGRTMAX, mainThread } from './signals.js';
+import { SA_RESTART, SIGRTMAX } from './signals.js';
 import type { ProcessState, RealTimer } from './state.js';
 
 /** Offset of sa_flags in the kernel's struct sigaction (handler, flags, restorer, mask). */
@@ -46,7 +45,7 @@ export function sysKill(ctx: SyscallContext): SyscallResult {
   if (!validSignal(sig)) return errno(Errno.EINVAL);
   const targets = killTargets(ctx, pid);
   if (targets.length === 0) return errno(Errno.ESRCH);
-  if (sig !== 0) for (const target of targets) mainThread(target)?.signal(sig, { pid: ctx.process.pid });
+  if (sig !== 0) for (const target of targets) target.mainThread()?.signal(sig, { pid: ctx.process.pid });
   return ok();
 }
 
@@ -105,7 +104,7 @@ function queueSignal(ctx: SyscallContext, self: boolean, sig: number, info: bigi
 export function sysRtSigqueueinfo(ctx: SyscallContext): SyscallResult {
   const tgid = ctx.args.int(0);
   const process = ctx.host.processes().find((p) => p.pid === tgid);
-  return queueSignal(ctx, tgid === ctx.process.pid, ctx.args.int(1), ctx.args.ptr(2), () => process && mainThread(process));
+  return queueSignal(ctx, tgid === ctx.process.pid, ctx.args.int(1), ctx.args.ptr(2), () => process?.mainThread());
 }
 
 /** sysRtTgsigqueueinfo implements Linux syscall rt_tgsigqueueinfo(2) on virtual tids of the caller's host. */
@@ -198,20 +197,9 @@ export function sysRtSigtimedwait(ctx: SyscallContext): SyscallResult {
   });
   if (deadline !== null && typeof deadline !== 'bigint') return deadline;
   // A signal of the set may already be pending: the kernel answers at once without blocking.
-  if (pendingSignals(ctx) & set) return native(virtualSender(ctx));
+  if (ctx.thread.pendingSignals() & set) return native(virtualSender(ctx));
   if (deadline !== null && deadline <= ctx.now) return errno(Errno.EAGAIN);
   return block(deadline === null ? {} : waitFor.deadline(deadline), { restartable: false, nativeOnSignals: set, mapResult: virtualSender(ctx) });
-}
-
-/** Signals pending for the calling thread or its process (from /proc). */
-function pendingSignals(ctx: SyscallContext): bigint {
-  try {
-    const status = readFileSync(`/proc/${ctx.thread.nativeTid}/status`, 'utf8');
-    const field = (name: string) => BigInt(`0x${new RegExp(`${name}:\\s*([0-9a-f]+)`).exec(status)?.[1] ?? '0'}`);
-    return field('SigPnd') | field('ShdPnd');
-  } catch {
-    return 0n;
-  }
 }
 
 /** Arms (or with value 0 disarms) a process's ITIMER_REAL; returns the previous [remaining, interval]. */
@@ -226,7 +214,7 @@ function armRealTimer(ctx: SyscallContext, state: ProcessState, value: bigint, i
   if (value === 0n) return previous;
   const timer: RealTimer = { next: ctx.now + value, interval, cancel: () => {} };
   const fire = () => {
-    mainThread(process)?.signal(SIGALRM, { pid: 0, code: SI_KERNEL }); // the kernel's own: SI_KERNEL
+    process.mainThread()?.signal(SIGALRM, { pid: 0, code: SI_KERNEL }); // the kernel's own: SI_KERNEL
     if (timer.interval > 0n) {
       timer.next += timer.interval;
       timer.cancel = host.schedule(timer.next, fire);

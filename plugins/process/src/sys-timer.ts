@@ -1,5 +1,4 @@
 import { Errno, errno, ok, readDuration, timespecBytes, type ProcessView, type SimTime, type SyscallContext, type SyscallResult } from '@shadow-ts/plugin-sdk';
-import { mainThread } from './signals.js';
 import type { ProcessState } from './state.js';
 
 /**
@@ -123,7 +122,7 @@ function arm(ctx: SyscallContext, timer: PosixTimer, at: SimTime): void {
   const host = ctx.host;
   const fire = () => {
     if (timer.signal !== 0) {
-      const target = timer.thread === null ? mainThread(process) : process.threads().find((t) => t.tid === timer.thread);
+      const target = timer.thread === null ? process.mainThread() : process.threads().find((t) => t.tid === timer.thread);
       target?.signal(timer.signal, undefined, timer.siginfo);
     }
     if (timer.interval > 0n && timer.next !== null) {
