@@ -22,14 +22,7 @@ limit=$(ulimit -Ht)
 echo "=== CPU-LIMITED CI: every process here may use only ${limit} s of CPU (see /proc/1/limits)."
 echo "=== This is NOT the full CI: no type-check, addon built -O0, tests the limit kills are skipped."
 
-missing=()
-for p in g++ make python3 gcc curl busybox-static coreutils iproute2 iperf3 nginx-light tshark; do
-  dpkg -s "$p" 2>/dev/null | grep -q '^Status: install ok installed' || missing+=("$p")
-done
-if [ "${#missing[@]}" -gt 0 ]; then
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null ||
-    echo "=== apt-get install ${missing[*]} failed here; the tests that need them will fail"
-fi
+bash scripts/setup.sh --system-only || echo "=== installing the system packages failed here; the tests that need them will fail"
 
 python3 scripts/install-from-npm-cache.py . || exit 1
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets up a fresh Debian machine for shadow-ts: system packages the examples and tests run,
-# then the npm workspaces (which build the native addon and the TypeScript).
+# then the npm workspaces (which build the native addon and the TypeScript). With --system-only,
+# the system packages alone (scripts/ci-cpu-limited.sh lays out node_modules itself).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,4 +19,4 @@ if [ "${#missing[@]}" -gt 0 ]; then
   apt-get update -qq
   apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
-npm ci --no-audit --no-fund
+[ "${1:-}" = --system-only ] || npm ci --no-audit --no-fund
