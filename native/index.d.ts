@@ -203,6 +203,12 @@ export interface NativeBackend {
   signal(tgid: number, tid: number, sig: number): number;
   /** rt_tgsigqueueinfo(tgid, tid, sig, info) with a 128-byte siginfo (negative si_code only); 0 or -errno. */
   queueSignal(tgid: number, tid: number, sig: number, info: Uint8Array): number;
+  /**
+   * pidfd_getfd: a duplicate, in the simulator's own process, of descriptor `fd` of process `pid`
+   * (the same open file description, close-on-exec). Returns the new descriptor or -errno
+   * (-EBADF: `fd` is not open there).
+   */
+  copyDescriptor(pid: number, fd: number): number;
   /** Pin the calling (tracer) thread to `cpu`; returns 0 or -errno. */
   pinSelf(cpu: number): number;
   /** The CPU the calling thread runs on now. */
@@ -229,5 +235,6 @@ export declare const mapShared: NativeBackend['mapShared'];
 export declare const fastTimeImage: NativeBackend['fastTimeImage'];
 export declare const signal: NativeBackend['signal'];
 export declare const queueSignal: NativeBackend['queueSignal'];
+export declare const copyDescriptor: NativeBackend['copyDescriptor'];
 export declare const pinSelf: NativeBackend['pinSelf'];
 export declare const currentCpu: NativeBackend['currentCpu'];

@@ -13,7 +13,6 @@ import { FastTime } from './kernel/fast-time.js';
 import { Host } from './kernel/host.js';
 import { Kernel } from './kernel/kernel.js';
 import type { Strategies } from './kernel/strategies.js';
-import { ProcessMemory } from './kernel/memory.js';
 import { Process, formatFinalState, sameFinalState } from './kernel/process.js';
 import { Runner } from './kernel/runner.js';
 import { chooseCpu } from './placement.js';
@@ -237,7 +236,7 @@ class Simulation {
       this.startFailures++;
       return null;
     }
-    const process = new Process(host, pid, null, name, realPid, new ProcessMemory(this.backend, realPid), host.current, options);
+    const process = new Process(host, pid, null, name, realPid, this.backend, host.current, options);
     const thread = this.newThread(pid, realPid, process);
     process.addTask(thread);
     host.addProcess(process);

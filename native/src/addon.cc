@@ -1,5 +1,5 @@
 // Module init of the shadow-ts native addon, plus the one-syscall helpers (signal, queueSignal,
-// pinSelf, currentCpu) and the shared argument helpers.
+// copyDescriptor, pinSelf, currentCpu) and the shared argument helpers.
 #include "native.h"
 
 #include <cerrno>
@@ -75,6 +75,19 @@ static Napi::Value QueueSignal(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), r < 0 ? -errno : 0);
 }
 
+// pidfd_open + pidfd_getfd: a duplicate in this process of descriptor `fd` of process `pid` (the
+// same open file description, close-on-exec); the new fd or -errno.
+static Napi::Value CopyDescriptor(const Napi::CallbackInfo& info) {
+  int32_t pid, fd;
+  if (!ArgInt(info, 0, &pid) || !ArgInt(info, 1, &fd)) return {};
+  long pidfd = syscall(SYS_pidfd_open, pid, 0);
+  if (pidfd < 0) return Napi::Number::New(info.Env(), -errno);
+  long r = syscall(SYS_pidfd_getfd, pidfd, fd, 0);
+  int err = errno;
+  close(static_cast<int>(pidfd));
+  return Napi::Number::New(info.Env(), r < 0 ? -err : r);
+}
+
 // Pin the calling thread (pid 0 = caller) to one CPU. Tracer and tracees on one CPU avoid the
 // ~30 us cross-vCPU wake-ups on this VM (docs/ptrace-notes.md §11).
 static Napi::Value PinSelf(const Napi::CallbackInfo& info) {
@@ -148,6 +161,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("mapShared", Napi::Function::New(env, MapShared, "mapShared"));
   exports.Set("signal", Napi::Function::New(env, Signal, "signal"));
   exports.Set("queueSignal", Napi::Function::New(env, QueueSignal, "queueSignal"));
+  exports.Set("copyDescriptor", Napi::Function::New(env, CopyDescriptor, "copyDescriptor"));
   exports.Set("pinSelf", Napi::Function::New(env, PinSelf, "pinSelf"));
   exports.Set("currentCpu", Napi::Function::New(env, CurrentCpu, "currentCpu"));
   return exports;

@@ -1,4 +1,4 @@
-import type { DescriptorTable } from './files.js';
+import type { DescriptorTable, HeldDescriptor } from './files.js';
 import type { HostNetwork } from './network.js';
 import type { SyscallResult } from './result.js';
 import type { SyscallName } from './syscalls.js';
@@ -131,6 +131,11 @@ export interface ProcessView {
   readonly fds: DescriptorTable;
   /** Whether descriptor `fd` is open in the process (virtual or not). */
   isOpen(fd: number): boolean;
+  /**
+   * A hold of what descriptor `fd` refers to, for passing it to another process (SCM_RIGHTS;
+   * `installDescriptors` gives the receiver its own): undefined when `fd` is not open.
+   */
+  holdDescriptor(fd: number): HeldDescriptor | undefined;
 }
 
 /** What plugins see of a managed thread. */

@@ -1,5 +1,5 @@
 import type { SyscallContext } from './context.js';
-import { rewrite, type SyscallResult } from './result.js';
+import { rewrite, runCalls, type NativeCall, type SyscallResult } from './result.js';
 import { SYSCALL_NUMBERS } from './syscalls.js';
 import { WaitQueue } from './wait.js';
 
@@ -188,5 +188,86 @@ export function newDescriptor(ctx: SyscallContext, file: OpenFile, options: { cl
   return rewrite(SYSCALL_NUMBERS.eventfd2, [0n, options.cloexec ? EFD_CLOEXEC : 0n], (ret) => {
     if (ret >= 0n) fds.bind(Number(ret), file);
     return ret;
+  });
+}
+
+/**
+ * What a descriptor referred to, taken for passing to another process (SCM_RIGHTS) by
+ * `ProcessView.holdDescriptor`: a virtual file (kept open by the hold), or an ordinary
+ * descriptor whose open file description the simulator keeps a real descriptor of.
+ */
+export interface HeldDescriptor {
+  /** The virtual file; undefined for an ordinary descriptor. */
+  readonly file: OpenFile | undefined;
+  /** For an ordinary descriptor: the process and descriptor number pidfd_getfd(2) copies it from. */
+  readonly native: { readonly pid: number; readonly fd: number } | undefined;
+  /** Lets go of the hold: the file is released, or the simulator's descriptor closed, with the last one. */
+  release(): void;
+}
+
+const O_CLOEXEC = 0o2000000n;
+
+/**
+ * The result that gives the calling process a new descriptor for each of `held`, lowest free
+ * numbers first (and close-on-exec if asked), as recvmsg(2) installs the descriptors of an
+ * SCM_RIGHTS message: a virtual file gets an eventfd placeholder bound to it; an ordinary one
+ * is copied by pidfd_getfd(2) and moved down with dup3(2) to the number the pidfd took, so the
+ * numbers are Linux's (at RLIMIT_NOFILE it needs one free number more). It stops at the first
+ * that fails (EMFILE), as scm_detach_fds() does. `finish` gets the numbers made and answers
+ * what the program's call returns. The holds stay the caller's: it releases them.
+ */
+export function installDescriptors(
+  ctx: SyscallContext,
+  held: readonly HeldDescriptor[],
+  options: { cloexec: boolean },
+  finish: (fds: readonly number[]) => bigint,
+): SyscallResult {
+  const fds = ctx.process.fds;
+  const made: number[] = [];
+  let index = 0;
+  let stopped = false;
+  // What the result of the call just made means: another call, this descriptor done, or failed.
+  type Then = (result: bigint) => NativeCall | 'done' | 'failed';
+  let then: Then | null = null;
+  const run = (nr: number, args: bigint[], next: Then): NativeCall => {
+    then = next;
+    return { nr, args };
+  };
+  const close = (fd: bigint, meaning: 'done' | 'failed'): NativeCall => run(SYSCALL_NUMBERS.close, [fd], () => meaning);
+  const copyOrdinary = (source: { readonly pid: number; readonly fd: number }): NativeCall =>
+    run(SYSCALL_NUMBERS.pidfd_open, [BigInt(source.pid), 0n], (pidfd) => {
+      if (pidfd < 0n) return 'failed';
+      return run(SYSCALL_NUMBERS.pidfd_getfd, [pidfd, BigInt(source.fd), 0n], (copy) => {
+        if (copy < 0n) return close(pidfd, 'failed');
+        // The copy sits above the pidfd: it takes the pidfd's number, and its own is freed.
+        return run(SYSCALL_NUMBERS.dup3, [copy, pidfd, options.cloexec ? O_CLOEXEC : 0n], (moved) => {
+          if (moved < 0n) return run(SYSCALL_NUMBERS.close, [copy], () => close(pidfd, 'failed'));
+          made.push(Number(pidfd));
+          return close(copy, 'done');
+        });
+      });
+    });
+  const nextCall = (): NativeCall | bigint => {
+    const passed = stopped ? undefined : held[index];
+    if (!passed) return finish(made);
+    const { file, native } = passed;
+    if (!file) return copyOrdinary(native!);
+    return run(SYSCALL_NUMBERS.eventfd2, [0n, options.cloexec ? EFD_CLOEXEC : 0n], (fd) => {
+      if (fd < 0n) return 'failed';
+      fds.bind(Number(fd), file);
+      made.push(Number(fd));
+      return 'done';
+    });
+  };
+  return runCalls((previous) => {
+    const handle = then;
+    then = null;
+    if (previous !== null && handle) {
+      const meaning = handle(previous);
+      if (typeof meaning === 'object') return meaning;
+      if (meaning === 'failed') stopped = true;
+      else index++;
+    }
+    return nextCall();
   });
 }

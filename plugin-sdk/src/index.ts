@@ -8,8 +8,8 @@ export { createKernelHooks, isSyscallName, SyscallHookMap } from './hooks.js';
 /** tapable's hooks, for the api a plugin provides others (PluginKernel.provide). */
 export { SyncBailHook, SyncHook } from 'tapable';
 export type { KernelHooks, SyscallHook } from './hooks.js';
-export { block, clone, errno, native, ok, rewrite } from './result.js';
-export type { CloneRequest, ResultMapper, SyscallResult } from './result.js';
+export { block, clone, errno, native, ok, rewrite, runCalls } from './result.js';
+export type { CallStep, CloneRequest, NativeCall, ResultMapper, SyscallResult } from './result.js';
 export { WaitQueue, anyOf, waitFor } from './wait.js';
 export type { Trigger, WaitCondition, WakeReason } from './wait.js';
 export { callDeadline, callSlot } from './context.js';
@@ -37,8 +37,8 @@ export type { SyscallName } from './syscalls.js';
 export { SYSCALL_SIGNATURES } from './syscall-signatures.js';
 export type { ArgKind, SyscallSignature } from './syscall-signatures.js';
 export { MAX_RW_COUNT, TASK_SIZE, readDuration, readTimespec, timespecBytes, timevalBytes } from './abi-structs.js';
-export { O, OpenFile, POLL, S_IF, newDescriptor, statBytes, statxBytes } from './files.js';
-export type { DescriptorTable, FileStat, IoResult } from './files.js';
+export { O, OpenFile, POLL, S_IF, installDescriptors, newDescriptor, statBytes, statxBytes } from './files.js';
+export type { DescriptorTable, FileStat, HeldDescriptor, IoResult } from './files.js';
 export { checkOptionKeys, fixedStrategy } from './policy.js';
 export type {
   CongestionAlgorithm,

@@ -28,7 +28,20 @@ export type SyscallResult =
       readonly args: readonly bigint[];
       readonly mapResult?: ResultMapper;
     }
-  | { readonly kind: 'clone'; readonly request: CloneRequest };
+  | { readonly kind: 'clone'; readonly request: CloneRequest }
+  | { readonly kind: 'calls'; readonly next: CallStep };
+
+/** A syscall the kernel runs in the calling thread for a handler (see `runCalls`). */
+export interface NativeCall {
+  readonly nr: number;
+  readonly args: readonly bigint[];
+}
+
+/**
+ * One step of `runCalls`: given what the previous call returned (null before the first), the
+ * next call to run, or the value the program's syscall returns.
+ */
+export type CallStep = (previous: bigint | null) => NativeCall | bigint;
 
 /**
  * A task the calling syscall creates natively (fork, vfork, clone, clone3). The kernel creates it;
@@ -90,6 +103,16 @@ export function native(mapResult?: ResultMapper): SyscallResult {
 /** Run syscall `nr` with `args` natively instead (how vfork becomes fork). */
 export function rewrite(nr: number, args: readonly bigint[], mapResult?: ResultMapper): SyscallResult {
   return mapResult ? { kind: 'rewrite', nr, args, mapResult } : { kind: 'rewrite', nr, args };
+}
+
+/**
+ * Have the calling thread run syscalls of the handler's choosing, one after another, before the
+ * program's call returns what `next` finally answers: how a call that must make several
+ * descriptors in the caller (recvmsg with SCM_RIGHTS) gets them from the kernel. The program
+ * sees none of them: its registers and signal mask are kept, and signals wait until the end.
+ */
+export function runCalls(next: CallStep): SyscallResult {
+  return { kind: 'calls', next };
 }
 
 /** Create a task natively as `request` says; the caller gets the child's virtual id. */

@@ -11,7 +11,7 @@ import { compareWithNative } from '../e2e/native-compare.js';
  * case, `<case> = <result>[ ; <state>]`; it runs natively and under the simulator, and the lines
  * are compared case by case.
  */
-const TOPICS = ['pipe', 'eventfd', 'epoll', 'poll', 'socket-unix', 'socket-inet', 'clock', 'sched', 'prctl', 'rlimit', 'files', 'signals', 'jobs'];
+const TOPICS = ['pipe', 'eventfd', 'epoll', 'poll', 'socket-unix', 'scm', 'socket-inet', 'clock', 'sched', 'prctl', 'rlimit', 'files', 'signals', 'jobs'];
 
 /**
  * The cases where the simulator knowingly answers otherwise than Linux, by topic and case name,
@@ -20,7 +20,6 @@ const TOPICS = ['pipe', 'eventfd', 'epoll', 'poll', 'socket-unix', 'socket-inet'
  */
 const DIFFERS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   'socket-unix': {
-    'recvmsg SCM_RIGHTS': 'control messages are not simulated: the descriptor is dropped, the data arrives',
     'send MSG_OOB on a stream socketpair': 'urgent data is not simulated (EOPNOTSUPP)',
   },
   'socket-inet': {

@@ -8,11 +8,20 @@ static const struct { int sig; const char *name; } STOPS[] = {
     {SIGSTOP, "SIGSTOP"}, {SIGTSTP, "SIGTSTP"}, {SIGTTIN, "SIGTTIN"}, {SIGTTOU, "SIGTTOU"},
 };
 
+/* Each child leads a process group of its own, whose parent (this program) is in another group of
+ * the same session: the group is not orphaned, so SIGTSTP, SIGTTIN and SIGTTOU stop it whatever
+ * group and session the program was started in (Linux discards them in an orphaned group). */
+static void own_group(void) {
+    setpgid(0, 0);
+}
+
 static pid_t idle_child(void) {
     pid_t c = fork();
     if (c == 0) {
+        own_group();
         for (;;) pause();
     }
+    setpgid(c, c); /* also here, so that a signal sent before the child ran finds it in its group */
     return c;
 }
 
@@ -85,6 +94,7 @@ int main(void) {
     /* Ignored and caught SIGTSTP do not stop. */
     c = fork();
     if (c == 0) {
+        own_group();
         signal(SIGTSTP, SIG_IGN);
         raise(SIGTSTP);
         _exit(5);
@@ -94,6 +104,7 @@ int main(void) {
     /* A blocked SIGTSTP stops the child when it is unblocked. */
     c = fork();
     if (c == 0) {
+        own_group();
         sigset_t set;
         sigemptyset(&set);
         sigaddset(&set, SIGTSTP);

@@ -77,8 +77,10 @@ int main(void) {
   /* 3. SIGTSTP (default action) through waitid, WNOWAIT keeps the report. */
   c = fork();
   if (c == 0) {
+    setpgid(0, 0); /* a group of its own, not orphaned: SIGTSTP stops it however the program was started */
     for (;;) pause();
   }
+  setpgid(c, c);
   kill(c, SIGTSTP);
   memset(&si, 0, sizeof si);
   showid("waitid WSTOPPED|WNOWAIT", waitid(P_PID, c, &si, WSTOPPED | WNOWAIT), &si, c);

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { Errno, WaitQueue, block, errno, native, ok, rewrite, waitFor } from '@shadow-ts/plugin-sdk';
-import { checkResult } from '../../core/src/kernel/results.js';
+import { Errno, WaitQueue, block, errno, native, ok, rewrite, runCalls, waitFor } from '@shadow-ts/plugin-sdk';
+import { checkCallStep, checkResult } from '../../core/src/kernel/results.js';
 
 describe('results a syscall tap returns, checked at run time', () => {
   it('accepts what the SDK builds, and undefined (pass on)', () => {
@@ -18,6 +18,7 @@ describe('results a syscall tap returns, checked at run time', () => {
       native(),
       native((v) => v),
       rewrite(8, [3n, 0n, 1n]),
+      runCalls(() => 0n),
     ]) {
       expect(() => checkResult(result), JSON.stringify(result, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}` : v))).to.not.throw();
     }
@@ -35,10 +36,22 @@ describe('results a syscall tap returns, checked at run time', () => {
       [{ kind: 'rewrite', nr: 8, args: [1n, 2n, 3n, 4n, 5n, 6n, 7n] }, /at most 6/],
       [{ kind: 'native', mapResult: 3 }, /native takes a mapResult function or none/],
       [{ kind: 'clone' }, /clone needs a request/],
+      [{ kind: 'calls', next: 3 }, /calls needs a step function/],
       [{ kind: 'done' }, /unknown kind "done"/],
       [null, /returned null: not a result object/],
       [10n, /returned 10n: not a result object/],
     ];
     for (const [value, message] of cases) expect(() => checkResult(value)).to.throw(message);
+  });
+
+  it('checks what each runCalls step answers: the next call, or the value the program gets', () => {
+    for (const step of [0n, -9n, { nr: 290, args: [0n, 0n] }, { nr: 3, args: [] }]) expect(() => checkCallStep(step)).to.not.throw();
+    const cases: [unknown, RegExp][] = [
+      [5, /^a runCalls step returned 5: not a call or a bigint/],
+      [undefined, /not a call or a bigint/],
+      [{ nr: 290, args: [0] }, /a call needs a syscall number and at most 6 bigint arguments/],
+      [{ nr: 5000, args: [] }, /a call needs a syscall number/],
+    ];
+    for (const [value, message] of cases) expect(() => checkCallStep(value)).to.throw(message);
   });
 });

@@ -1,5 +1,7 @@
-import { readlinkSync } from 'node:fs';
-import { WaitQueue, type ProcessExit, type ProcessView, type SimTime, type ThreadView } from '@shadow-ts/plugin-sdk';
+import { closeSync, readlinkSync } from 'node:fs';
+import { pid as simulatorPid } from 'node:process';
+import { WaitQueue, type HeldDescriptor, type ProcessExit, type ProcessView, type SimTime, type ThreadView } from '@shadow-ts/plugin-sdk';
+import type { Backend } from '../backend/backend.js';
 import type { ExpectedFinalState, ProcessOptions } from '../config/types.js';
 import type { Host } from './host.js';
 import type { Thread } from './thread.js';
@@ -34,6 +36,7 @@ export class Process implements ProcessView {
   private readonly taskMap = new Map<number, Thread>();
   private heldParent: VforkParent | null = null;
   private hasExeced = false;
+  readonly memory: ProcessMemory;
 
   constructor(
     readonly host: Host,
@@ -42,12 +45,13 @@ export class Process implements ProcessView {
     public parent: Process | null,
     public name: string,
     readonly realPid: number,
-    readonly memory: ProcessMemory,
+    private readonly backend: Backend,
     readonly startTime: SimTime,
     /** Set for processes the simulation file started: they have an expected final state. */
     readonly options: ProcessOptions | null,
     readonly fds: FdTable = new FdTable(),
   ) {
+    this.memory = new ProcessMemory(backend, realPid);
     this.pgid = parent?.pgid ?? pid;
     this.sid = parent?.sid ?? pid;
     parent?.kids.add(this);
@@ -148,6 +152,31 @@ export class Process implements ProcessView {
 
   mainThread(): Thread | undefined {
     return this.taskMap.get(this.pid) ?? this.taskMap.values().next().value;
+  }
+
+  /**
+   * A hold of what `fd` refers to: its virtual file (one more reference), or a real copy of an
+   * ordinary descriptor in the simulator's process (pidfd_getfd), closed when released.
+   */
+  holdDescriptor(fd: number): HeldDescriptor | undefined {
+    let held = true;
+    const file = this.fds.get(fd);
+    if (file) {
+      file.refs++;
+      const release = (): void => {
+        if (held && --file.refs === 0) file.release();
+        held = false;
+      };
+      return { file, native: undefined, release };
+    }
+    if (fd < 0) return undefined;
+    const copy = this.backend.copyDescriptor(this.realPid, fd);
+    if (copy < 0) return undefined;
+    const release = (): void => {
+      if (held) closeSync(copy);
+      held = false;
+    };
+    return { file: undefined, native: { pid: simulatorPid, fd: copy }, release };
   }
 
   isOpen(fd: number): boolean {

@@ -48,9 +48,26 @@ function problem(value: unknown): string | null {
     }
     case 'clone':
       return typeof r['request'] === 'object' && r['request'] !== null ? null : 'clone needs a request';
+    case 'calls':
+      return typeof r['next'] === 'function' ? null : 'calls needs a step function (use runCalls(step))';
     default:
       return `unknown kind ${describe(r['kind'])}`;
   }
+}
+
+/** Why a runCalls step's answer is neither a NativeCall nor a bigint, or null when it is one. */
+function callProblem(value: unknown): string | null {
+  if (typeof value === 'bigint') return null;
+  if (typeof value !== 'object' || value === null) return 'not a call or a bigint';
+  const { nr, args } = value as Record<string, unknown>;
+  const ok = isInt(nr, 0, 1023) && Array.isArray(args) && args.length <= 6 && args.every((a) => typeof a === 'bigint');
+  return ok ? null : 'a call needs a syscall number and at most 6 bigint arguments';
+}
+
+/** Throws when a runCalls step answers neither the next call nor the value the program gets. */
+export function checkCallStep(value: unknown): void {
+  const why = callProblem(value);
+  if (why !== null) throw new Error(`a runCalls step returned ${describe(value)}: ${why}`);
 }
 
 /** Throws when a tap's return value is neither undefined (pass on) nor a SyscallResult. */
@@ -58,6 +75,6 @@ export function checkResult(value: unknown): void {
   if (value === undefined) return;
   const why = problem(value);
   if (why !== null) {
-    throw new Error(`returned ${describe(value)}: ${why}; a tap returns ok(), errno(), block(), native(), rewrite(), clone() or undefined`);
+    throw new Error(`returned ${describe(value)}: ${why}; a tap returns ok(), errno(), block(), native(), rewrite(), clone(), runCalls() or undefined`);
   }
 }

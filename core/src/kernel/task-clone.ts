@@ -5,7 +5,6 @@
  */
 import { Resume, StopKind } from '@shadow-ts/native';
 import type { CloneRequest } from '@shadow-ts/plugin-sdk';
-import { ProcessMemory } from './memory.js';
 import { Process } from './process.js';
 import type { TaskEnv } from './runner.js';
 import type { PendingClone, Thread } from './thread.js';
@@ -80,7 +79,7 @@ function createChild(env: TaskEnv, parent: Thread, realTid: number, request: Clo
       request.sameParent ? source.parent : source,
       source.name,
       realTid,
-      new ProcessMemory(env.backend, realTid),
+      env.backend,
       host.current,
       null,
       request.shareFiles ? source.fds.share() : source.fds.copy(),

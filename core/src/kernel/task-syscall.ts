@@ -5,10 +5,11 @@
  * Each function returns false when the thread stops running (it blocked or yielded).
  */
 import { Resume, Stop } from '@shadow-ts/native';
-import type { ResultMapper, SyscallResult, WakeReason } from '@shadow-ts/plugin-sdk';
+import { Errno, type CallStep, type ResultMapper, type SyscallResult, type WakeReason } from '@shadow-ts/plugin-sdk';
 import { SUPPORT, SYSCALL_NAMES } from '../abi/support.js';
 import type { ReadCost, ReadsTaken } from './fast-time.js';
 import type { LatencyModel, TaskEnv } from './runner.js';
+import { checkCallStep } from './results.js';
 import { park } from './task-block.js';
 import { cloneReturned } from './task-clone.js';
 import type { Thread } from './thread.js';
@@ -71,6 +72,17 @@ function settle(env: TaskEnv, thread: Thread, result: SyscallResult): boolean {
       if (result.request.rewrite) rewriteSyscall(env, thread, result.request.rewrite.nr, result.request.rewrite.args);
       thread.beginClone(result.request);
       return true;
+    case 'calls': {
+      const first = result.next(null);
+      checkCallStep(first);
+      if (typeof first === 'bigint') {
+        thread.resumeWith(Resume.Return, first);
+        break;
+      }
+      rewriteSyscall(env, thread, first.nr, first.args);
+      thread.runNatively(observed(env, thread, (value) => runMoreCalls(env, thread, result.next, value)));
+      break;
+    }
   }
   return applyLatency(env, thread);
 }
@@ -109,6 +121,31 @@ function warnBusyLoop(env: TaskEnv, thread: Thread): void {
     process.host.name,
   );
 }
+
+/**
+ * The rest of a `runCalls` sequence, from the syscall-exit stop of its first call (the issued
+ * call rewritten): each next call is injected at the `syscall` instruction just executed, and
+ * what the last step answers is what the program's call returns. A task that stops otherwise
+ * on the way (killed) leaves the sequence unfinished; the runner sees it end.
+ */
+function runMoreCalls(env: TaskEnv, thread: Thread, next: CallStep, first: bigint): bigint {
+  const syscallInsn = BigInt.asUintN(64, env.backend.stop[Stop.Ip]!) - SYSCALL_INSN_BYTES;
+  const args = new BigInt64Array(6);
+  let previous = first;
+  for (;;) {
+    const step = next(previous);
+    checkCallStep(step);
+    if (typeof step === 'bigint') return step;
+    args.fill(0n);
+    step.args.forEach((a, i) => (args[i] = a));
+    const result = env.backend.injectSyscall(thread.realTid, syscallInsn, step.nr, args);
+    if (result === null) return -BigInt(Errno.EINTR);
+    previous = result;
+  }
+}
+
+/** The length of x86_64's `syscall` instruction (0f 05): the stopped IP is just past it. */
+const SYSCALL_INSN_BYTES = 2n;
 
 /** Makes the real task run syscall `nr` with `args` instead of the one it issued. */
 function rewriteSyscall(env: TaskEnv, thread: Thread, nr: number, args: readonly bigint[]): void {

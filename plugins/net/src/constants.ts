@@ -30,6 +30,8 @@ export const ESOCKTNOSUPPORT = 94;
 /** send(2)/recv(2) flags. */
 export const MSG_OOB = 0x1;
 export const MSG_PEEK = 0x2;
+/** recvmsg's msg_flags: control messages were cut (the buffer was too small). */
+export const MSG_CTRUNC = 0x8;
 export const MSG_TRUNC = 0x20;
 export const MSG_DONTWAIT = 0x40;
 export const MSG_EOR = 0x80;

@@ -1,6 +1,7 @@
 import { Errno, type SyscallContext } from '@shadow-ts/plugin-sdk';
 import { IOV_MAX, MAX_RW_COUNT, MSG_CMSG_CLOEXEC, MSG_DONTWAIT, MSG_OOB, MSG_PEEK, MSG_TRUNC, MSG_WAITALL, SOCKADDR_STORAGE } from './constants.js';
 import { failure, intBytes, succeeded, type Failure, type Outcome, type Socket } from './socket.js';
+import { sameCreds, type Control } from './unix-control.js';
 
 /**
  * The socket syscalls' side of user memory: ints, socket addresses, iovecs and msghdr, and the
@@ -88,6 +89,7 @@ export interface Msghdr {
   readonly namelen: number;
   readonly iov: bigint;
   readonly iovlen: bigint;
+  readonly control: bigint;
   readonly controllen: bigint;
 }
 
@@ -106,6 +108,7 @@ export function readMsghdr(ctx: SyscallContext, addr: bigint): { msg: Msghdr; io
     namelen: name === 0n ? 0 : v.getInt32(8, true),
     iov: v.getBigUint64(16, true),
     iovlen: v.getBigUint64(24, true),
+    control: v.getBigUint64(32, true),
     controllen: v.getBigUint64(40, true),
   };
   if (msg.iovlen > BigInt(IOV_MAX)) return failure(Errno.EMSGSIZE);
@@ -119,6 +122,8 @@ export interface Delivered {
   readonly count: number;
   readonly truncated: boolean;
   readonly from?: Uint8Array;
+  /** What the bytes carried (AF_UNIX); its descriptors are the caller's to release unless it peeked. */
+  readonly control?: Control;
 }
 
 export const RECV_FLAGS = MSG_OOB | MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT | MSG_WAITALL | MSG_CMSG_CLOEXEC;
@@ -147,23 +152,30 @@ export function receiveInto(
   const peek = (flags & MSG_PEEK) !== 0;
   const waitAll = sock.stream && !peek && (flags & MSG_WAITALL) !== 0;
   const progress = ctx.call;
-  for (;;) {
+  let control: Control | undefined;
+  for (let first = true; ; first = false) {
     const done = progress.transferred;
     const result = sock.receive(total - done, { nonBlocking, peek });
     if (!succeeded(result)) return result;
+    // MSG_WAITALL reads on, but never into bytes that carry descriptors or other credentials.
+    if (!first && ((result.control?.rights.length ?? 0) > 0 || !sameCreds(result.control?.creds ?? null, control?.creds ?? null))) {
+      return { count: done, truncated: false, ...(control ? { control } : {}) };
+    }
     const { data } = result;
     if (data.length > 0 && !scatter(ctx, iovecs, done, data)) return failure(Errno.EFAULT);
     if (!peek) sock.consume(data.length);
-    if (waitAll && data.length > 0 && done + data.length < total) {
+    if (first) control = result.control;
+    if (waitAll && data.length > 0 && done + data.length < total && !control?.rights.length) {
       progress.transferred += data.length;
       continue; // more may be queued already, or end of file
     }
+    const carried = control ? { control } : {};
     if (sock.stream) {
-      const delivered = { count: done + data.length, truncated: false };
+      const delivered = { count: done + data.length, truncated: false, ...carried };
       return result.from ? { ...delivered, from: result.from } : delivered;
     }
     // A datagram cut to the buffer: MSG_TRUNC in msg_flags; the flag on input asks for its real length.
-    const delivered = { count: flags & MSG_TRUNC ? result.length : data.length, truncated: result.length > data.length };
+    const delivered = { count: flags & MSG_TRUNC ? result.length : data.length, truncated: result.length > data.length, ...carried };
     return result.from ? { ...delivered, from: result.from } : delivered;
   }
 }

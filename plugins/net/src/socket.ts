@@ -27,6 +27,7 @@ import {
   type SyscallResult,
 } from '@shadow-ts/plugin-sdk';
 import { SIOCINQ, SIOCOUTQ, SO_RCVTIMEO } from './constants.js';
+import type { Control, Outgoing } from './unix-control.js';
 
 /** How a socket method fails: the errno the call answers. */
 export interface Failure {
@@ -57,6 +58,11 @@ export interface Received {
   readonly length: number;
   /** The sender's socket address as recvfrom reports it (absent: none, *addrlen becomes 0). */
   readonly from?: Uint8Array;
+  /**
+   * What the bytes carried beside them (AF_UNIX): their credentials and descriptors. Once the
+   * receive is consumed, the descriptors are the receiver's to release.
+   */
+  readonly control?: Control;
 }
 
 /** How one receive or send behaves (the description's O_NONBLOCK or MSG_DONTWAIT; MSG_PEEK; MSG_NOSIGNAL). */
@@ -69,6 +75,8 @@ export interface TransferOptions {
 /** A send's options: those of every transfer, and sendto's destination (absent or empty: none given). */
 export interface SendOptions extends TransferOptions {
   readonly to?: Uint8Array;
+  /** sendmsg's control messages (AF_UNIX): a socket that queues them with the data marks them queued. */
+  readonly control?: Outgoing;
 }
 
 export abstract class Socket extends OpenFile {
@@ -166,6 +174,8 @@ export abstract class Socket extends OpenFile {
     const result = this.receive(length, { nonBlocking: this.nonBlocking });
     if (!succeeded(result)) return result;
     this.consume(result.data.length);
+    // A read has no room for descriptors: they are closed (MSG_CTRUNC, which nobody sees).
+    for (const held of result.control?.rights ?? []) held.release();
     return result.data;
   }
 

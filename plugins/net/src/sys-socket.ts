@@ -5,6 +5,7 @@ import {
   block,
   callDeadline,
   errno,
+  installDescriptors,
   newDescriptor,
   ok,
   readDuration,
@@ -20,6 +21,8 @@ import {
   MAX_RW_COUNT,
   MSG_CMSG_CLOEXEC,
   MSG_CONFIRM,
+  MSG_CTRUNC,
+  MSG_PEEK,
   MSG_DONTWAIT,
   MSG_EOR,
   MSG_MORE,
@@ -35,9 +38,11 @@ import {
   SOMAXCONN,
 } from './constants.js';
 import { FAMILIES, type Family } from './families.js';
-import { MSG_CONTROLLEN, MSG_FLAGS, MSG_NAMELEN, gather, getAddress, putAddress, readInt, readMsghdr, receiveInto } from './socket-common.js';
+import { MSG_CONTROLLEN, MSG_FLAGS, MSG_NAMELEN, gather, getAddress, putAddress, readInt, readMsghdr, receiveInto, type Iovec, type Msghdr } from './socket-common.js';
 import { AGAIN, Socket, failure, intBytes, isFailure, succeeded, type Failure, type Outcome } from './socket.js';
 import type { NetState } from './state.js';
+import { ControlWriter, SCM_CREDENTIALS, noCreds, readControl, releaseRights, type Outgoing } from './unix-control.js';
+import { UnixSocket } from './unix.js';
 
 /**
  * The socket syscalls, over the Socket interface (socket.ts) that AF_UNIX, AF_INET / AF_INET6
@@ -221,14 +226,14 @@ export function sysConnect(ctx: SyscallContext): SyscallResult {
 }
 
 /** Sends `data` on `sock` with send(2) `flags` to the destination `to` (empty: none). */
-function transmit(ctx: SyscallContext, sock: Socket, data: Uint8Array, flags: number, to: Uint8Array): SyscallResult {
+function transmit(ctx: SyscallContext, sock: Socket, data: Uint8Array, flags: number, to: Uint8Array, control?: Outgoing): SyscallResult {
   if (flags & MSG_OOB) {
     ctx.warnOnce(`${ctx.name}:MSG_OOB`, `${ctx.name}: MSG_OOB (urgent data) is not simulated; answering EOPNOTSUPP`);
     return errno(Errno.EOPNOTSUPP);
   }
   warnFlags(ctx, flags & ~SEND_FLAGS);
   const nonBlocking = nonBlockingFor(sock, flags);
-  const sent = sock.send(ctx, data, { nonBlocking, noSignal: (flags & MSG_NOSIGNAL) !== 0, to });
+  const sent = sock.send(ctx, data, { nonBlocking, noSignal: (flags & MSG_NOSIGNAL) !== 0, to, ...(control ? { control } : {}) });
   return succeeded(sent) ? ok(sent) : answer(ctx, sock, sent, nonBlocking, sock.sendTimeout);
 }
 
@@ -264,15 +269,27 @@ function sendMessage(ctx: SyscallContext, sock: Socket, addr: bigint, flags: num
   if (isFailure(header)) return fail(header);
   const { msg, iovecs } = header;
   if (msg.controllen > 0x7fffffffn) return errno(Errno.ENOBUFS);
+  let control: Outgoing | null = null;
+  if (sock.family === AF_UNIX) {
+    const read = readControl(ctx, msg.control, Number(msg.controllen));
+    if (isFailure(read)) return fail(read);
+    control = read;
+  } else if (msg.controllen > 0n) {
+    ctx.warnOnce(`${ctx.name}:control`, `${ctx.name}: control messages on ${sock.kind} sockets (IP_PKTINFO, …) are not simulated; they are dropped and the data is sent`);
+  }
+  const result = sendWithControl(ctx, sock, iovecs, msg, flags, control ?? undefined);
+  control?.releaseUnqueued();
+  return result;
+}
+
+/** The send of sendMessage once its control messages are read (and held). */
+function sendWithControl(ctx: SyscallContext, sock: Socket, iovecs: readonly Iovec[], msg: Msghdr, flags: number, control: Outgoing | undefined): SyscallResult {
   const data = gather(ctx, iovecs);
   if (!data) return errno(Errno.EFAULT);
-  if (msg.controllen > 0n) {
-    ctx.warnOnce(`${ctx.name}:control`, `${ctx.name}: control messages (SCM_RIGHTS, SCM_CREDENTIALS, …) are not simulated; they are dropped and the data is sent`);
-  }
   // A longer msg_namelen is cut to sockaddr_storage rather than refused.
   const to = msg.name === 0n ? NO_ADDRESS : getAddress(ctx, msg.name, Math.min(msg.namelen, SOCKADDR_STORAGE));
   if (isFailure(to)) return fail(to);
-  return transmit(ctx, sock, data, flags, to);
+  return transmit(ctx, sock, data, flags, to, control);
 }
 
 /** sysSendmsg implements Linux syscall sendmsg(2). */
@@ -330,7 +347,7 @@ export function sysSendmmsg(ctx: SyscallContext): SyscallResult {
 export function sysRecvmsg(ctx: SyscallContext): SyscallResult {
   const sock = socketOf(ctx, ctx.args.int(0));
   if (isFailure(sock)) return fail(sock);
-  return receiveMessage(ctx, sock, ctx.args.ptr(1), ctx.args.int(2));
+  return receiveMessage(ctx, sock, ctx.args.ptr(1), ctx.args.int(2), true);
 }
 
 /** MSG_WAITFORONE: recvmmsg stops waiting once one message came. */
@@ -357,7 +374,7 @@ export function sysRecvmmsg(ctx: SyscallContext): SyscallResult {
   let received = 0;
   while (received < count) {
     const entry = vec + BigInt(received) * MMSGHDR;
-    const result = receiveMessage(ctx, sock, entry, received > 0 ? (flags & ~MSG_WAITFORONE) | MSG_DONTWAIT : flags & ~MSG_WAITFORONE);
+    const result = receiveMessage(ctx, sock, entry, received > 0 ? (flags & ~MSG_WAITFORONE) | MSG_DONTWAIT : flags & ~MSG_WAITFORONE, false);
     if (result.kind !== 'ok') {
       if (received === 0) return result;
       if (!(flags & MSG_WAITFORONE) && !nonBlockingFor(sock, flags)) {
@@ -371,21 +388,48 @@ export function sysRecvmmsg(ctx: SyscallContext): SyscallResult {
   return received === 0 && count > 0 ? errno(Errno.EFAULT) : ok(received);
 }
 
-/** One recvmsg into the msghdr at `addr`. */
-function receiveMessage(ctx: SyscallContext, sock: Socket, addr: bigint, flags: number): SyscallResult {
+/**
+ * One recvmsg into the msghdr at `addr`. Linux writes back msg_namelen (and the sender's
+ * address when msg_name is set), the control messages with msg_controllen, and msg_flags. A
+ * receiver with SO_PASSCRED gets the sender's credentials; descriptors that came with the
+ * bytes are installed in the caller (`install`; recvmmsg, which makes no descriptors, drops
+ * them with MSG_CTRUNC, warned once).
+ */
+function receiveMessage(ctx: SyscallContext, sock: Socket, addr: bigint, flags: number, install: boolean): SyscallResult {
   const header = readMsghdr(ctx, addr);
   if (isFailure(header)) return fail(header);
   const nonBlocking = nonBlockingFor(sock, flags);
   const got = receiveInto(ctx, sock, header.iovecs, flags, nonBlocking, (f) => warnFlags(ctx, f));
   if (!succeeded(got)) return answer(ctx, sock, got, nonBlocking, sock.receiveTimeout);
-  // Linux writes back msg_namelen (and the sender's address when msg_name is set),
-  // msg_controllen (0: no control messages here) and msg_flags.
-  const named = header.msg.name === 0n || putAddress(ctx, header.msg.name, addr + MSG_NAMELEN, got.from ?? NO_ADDRESS) === null;
-  const written =
-    named &&
-    ctx.memory.write(addr + MSG_CONTROLLEN, new Uint8Array(8)) &&
-    ctx.memory.write(addr + MSG_FLAGS, intBytes((got.truncated ? MSG_TRUNC : 0) | (flags & MSG_CMSG_CLOEXEC)));
-  return written ? ok(got.count) : errno(Errno.EFAULT);
+  const { msg } = header;
+  const writer = new ControlWriter(ctx, msg.control, Number(msg.controllen > 0x7fffffffn ? 0x7fffffffn : msg.controllen));
+  if (sock instanceof UnixSocket && sock.passCreds) writer.put(SCM_CREDENTIALS, got.control?.creds ?? noCreds());
+  // The descriptors are this call's unless it only peeked (then the queue keeps them).
+  const owned = (flags & MSG_PEEK) === 0;
+  const rights = got.control?.rights ?? [];
+  const finish = (fds: readonly number[]): bigint => {
+    writer.putRights(fds, rights.length);
+    if (owned) releaseRights(rights);
+    const named = msg.name === 0n || putAddress(ctx, msg.name, addr + MSG_NAMELEN, got.from ?? NO_ADDRESS) === null;
+    const msgFlags = (got.truncated ? MSG_TRUNC : 0) | (writer.truncated ? MSG_CTRUNC : 0) | (flags & MSG_CMSG_CLOEXEC);
+    const written =
+      named && ctx.memory.write(addr + MSG_CONTROLLEN, longBytes(writer.used)) && ctx.memory.write(addr + MSG_FLAGS, intBytes(msgFlags));
+    return written ? BigInt(got.count) : -BigInt(Errno.EFAULT);
+  };
+  const room = Math.min(writer.descriptorRoom(), rights.length);
+  if (room === 0 || !install) {
+    if (rights.length && !install) ctx.warnOnce('recvmmsg:SCM_RIGHTS', 'recvmmsg: descriptors (SCM_RIGHTS) are not installed; they are closed and the message has MSG_CTRUNC');
+    const value = finish([]);
+    return value < 0n ? errno(Number(-value)) : ok(value);
+  }
+  return installDescriptors(ctx, rights.slice(0, room), { cloexec: (flags & MSG_CMSG_CLOEXEC) !== 0 }, finish);
+}
+
+/** A size_t as its 8 bytes. */
+function longBytes(value: number): Uint8Array {
+  const out = new Uint8Array(8);
+  new DataView(out.buffer).setBigUint64(0, BigInt(value), true);
+  return out;
 }
 
 /** sysShutdown implements Linux syscall shutdown(2). */

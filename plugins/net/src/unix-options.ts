@@ -33,8 +33,8 @@ import type { UnixSocket } from './unix.js';
 /** getsockopt(2) / setsockopt(2) on AF_UNIX sockets: SOL_SOCKET only (no protocol options). */
 
 /**
- * Boolean options setsockopt(2) records and getsockopt(2) reports; none changes a unix socket
- * (SO_PASSCRED would have credentials delivered with each message, which is not simulated).
+ * Boolean options setsockopt(2) records and getsockopt(2) reports; of these only SO_PASSCRED
+ * changes a unix socket (its messages come with SCM_CREDENTIALS: unix-control.ts).
  */
 const FLAG_OPTIONS = new Set([SO_DEBUG, SO_REUSEADDR, SO_DONTROUTE, SO_BROADCAST, SO_KEEPALIVE, SO_OOBINLINE, SO_PASSCRED]);
 
@@ -114,7 +114,6 @@ export function unixSetsockopt(ctx: SyscallContext, sock: UnixSocket, level: num
   if (!raw) return failure(Errno.EFAULT);
   const value = intOf(raw);
   if (FLAG_OPTIONS.has(name)) {
-    if (name === SO_PASSCRED && value) ctx.warnOnce('setsockopt:SO_PASSCRED', 'setsockopt: SO_PASSCRED is recorded, but no SCM_CREDENTIALS come with the messages');
     sock.options.set(name, value ? 1 : 0);
     return undefined;
   }

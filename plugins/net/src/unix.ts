@@ -10,11 +10,13 @@ import {
   SOCK_RAW,
   SOCK_SEQPACKET,
   SOCK_STREAM,
+  SO_PASSCRED,
 } from './constants.js';
 import type { Family } from './families.js';
 import { AGAIN, Socket, failure, isFailure, type Accepted, type Failure, type Outcome, type Received, type SendOptions, type TransferOptions } from './socket.js';
 import type { HostNet } from './state.js';
 import { UNNAMED, bindName, findSocket } from './unix-named.js';
+import { releaseRights, sameCreds, type Control, type Outgoing } from './unix-control.js';
 import { credentials, unixGetsockopt, unixSetsockopt } from './unix-options.js';
 
 /**
@@ -102,6 +104,8 @@ export class UnixSocket extends Socket {
   private readonly queue: Uint8Array[] = [];
   /** The sender's address of each queued datagram (datagram kinds; null: unnamed). */
   private readonly senders: (Uint8Array | null)[] = [];
+  /** What each queued chunk or message carries beside its bytes (null: nothing). */
+  private readonly controls: (Control | null)[] = [];
   /** Bytes of queue[0] a stream reader consumed already. */
   private head = 0;
 
@@ -266,8 +270,9 @@ export class UnixSocket extends Socket {
     if (this.stream) {
       if (this.queued > 0) {
         // unix_copy_addr(): the name of the socket that sent — the peer's, none when unnamed.
-        const data = this.peekStream(length);
-        return this.peerName ? { data, length: data.length, from: this.peerName } : { data, length: data.length };
+        const { data, control } = this.peekStream(length);
+        const received: Received = control ? { data, length: data.length, control } : { data, length: data.length };
+        return this.peerName ? { ...received, from: this.peerName } : received;
       }
       if (this.error) return failure(this.takeError());
       return this.shutdownBits & RCV_SHUTDOWN ? EOF : AGAIN;
@@ -276,13 +281,19 @@ export class UnixSocket extends Socket {
     const message = this.queue[0];
     if (message) {
       const from = this.senders[0];
-      return from ? { data: message.subarray(0, length), length: message.length, from } : { data: message.subarray(0, length), length: message.length };
+      const control = this.controls[0];
+      const received: Received = { data: message.subarray(0, length), length: message.length, ...(control ? { control } : {}) };
+      return from ? { ...received, from } : received;
     }
     if (this.shutdownBits & RCV_SHUTDOWN && (this.type === SOCK_SEQPACKET || !opts.nonBlocking)) return EOF;
     return AGAIN;
   }
 
-  /** Removes what a receive returned: `count` bytes of a stream, or the first message. */
+  /**
+   * Removes what a receive returned: `count` bytes of a stream, or the first message. The
+   * descriptors of what it touched leave the queue with it (a chunk read in part keeps its
+   * credentials only, as unix_detach_fds() leaves it).
+   */
   consume(count: number): void {
     if (this.stream) {
       let left = count;
@@ -293,13 +304,18 @@ export class UnixSocket extends Socket {
         left -= part;
         if (this.head === chunk.length) {
           this.queue.shift();
+          this.controls.shift();
           this.head = 0;
+        } else {
+          const control = this.controls[0];
+          if (control?.rights.length) this.controls[0] = { creds: control.creds, rights: [] };
         }
       }
       this.queued -= count;
     } else {
       const message = this.queue.shift();
       this.senders.shift();
+      this.controls.shift();
       if (!message) return;
       this.queued -= charge(message);
     }
@@ -319,9 +335,26 @@ export class UnixSocket extends Socket {
   send(ctx: SyscallContext, data: Uint8Array, opts: SendOptions): Outcome<number> {
     const to = opts.to?.length ? opts.to : null;
     if (this.stream) return to ? failure(this.peer ? Errno.EISCONN : Errno.EOPNOTSUPP) : this.sendStream(ctx, data, opts);
-    if (!to || this.type === SOCK_SEQPACKET) return this.sendMessage(data, this.peer);
+    if (!to || this.type === SOCK_SEQPACKET) return this.sendMessage(ctx, data, this.peer, opts.control);
     const target = findSocket(ctx, this.net, to, SOCK_DGRAM);
-    return isFailure(target) ? target : this.sendMessage(data, target);
+    return isFailure(target) ? target : this.sendMessage(ctx, data, target, opts.control);
+  }
+
+  /** Whether SO_PASSCRED is set on this socket. */
+  get passCreds(): boolean {
+    return this.options.get(SO_PASSCRED) === 1;
+  }
+
+  /**
+   * What a message to `receiver` carries: the control messages sent, and the sender's
+   * credentials when it sent none but either side has SO_PASSCRED (maybe_add_creds()).
+   * Descriptors go with the first bytes of a call only (`withRights`), which marks `sent` queued.
+   */
+  private controlFor(ctx: SyscallContext, receiver: UnixSocket, sent: Outgoing | undefined, withRights = true): Control | null {
+    if (sent && withRights) sent.queued = true;
+    const creds = sent?.creds ?? (this.passCreds || receiver.passCreds ? credentials(ctx) : null);
+    const rights = withRights ? (sent?.rights ?? []) : [];
+    return creds || rights.length ? { creds, rights } : null;
   }
 
   /**
@@ -332,7 +365,7 @@ export class UnixSocket extends Socket {
    * partial-transfer rule), and so does the peer going away: SIGPIPE comes only when nothing
    * was sent, as in unix_stream_sendmsg().
    */
-  private sendStream(ctx: SyscallContext, data: Uint8Array, opts: TransferOptions): Outcome<number> {
+  private sendStream(ctx: SyscallContext, data: Uint8Array, opts: SendOptions): Outcome<number> {
     const progress = ctx.call;
     const peer = this.peer;
     if (!peer && this.unconnected) return failure(Errno.ENOTCONN);
@@ -343,15 +376,17 @@ export class UnixSocket extends Socket {
     const sent = progress.transferred;
     const chunk = data.subarray(sent, sent + Math.max(0, SOCKET_BUFFER - peer.queued));
     if (chunk.length > 0) {
-      peer.enqueue(new Uint8Array(chunk), chunk.length); // a copy: the program's buffer may change
+      // Descriptors go with the first bytes of the call (unix_stream_sendmsg()'s fds_sent), credentials with each.
+      const control = this.controlFor(ctx, peer, opts.control, sent === 0);
+      peer.enqueue(new Uint8Array(chunk), chunk.length, null, control); // a copy: the program's buffer may change
       this.delivered(peer);
       progress.transferred += chunk.length;
     }
     return progress.transferred === data.length ? data.length : AGAIN;
   }
 
-  /** One datagram to `target` (the connected peer, or sendto's destination). */
-  private sendMessage(data: Uint8Array, target: UnixSocket | null): Outcome<number> {
+  /** One datagram to `target` (the connected peer, or sendto's destination), with `sent`'s control messages. */
+  private sendMessage(ctx: SyscallContext, data: Uint8Array, target: UnixSocket | null, sent: Outgoing | undefined): Outcome<number> {
     if (data.length > MAX_DATAGRAM) return failure(Errno.EMSGSIZE);
     if (this.error) return failure(this.takeError());
     if (this.shutdownBits & SEND_SHUTDOWN) return failure(Errno.EPIPE);
@@ -373,7 +408,7 @@ export class UnixSocket extends Socket {
     if (peer.shutdownBits & RCV_SHUTDOWN) return failure(Errno.EPIPE);
     // sock_alloc_send_pskb() allocates while the send buffer is not yet full.
     if (peer.queued >= SOCKET_BUFFER) return AGAIN;
-    peer.enqueue(new Uint8Array(data), charge(data), this.name);
+    peer.enqueue(new Uint8Array(data), charge(data), this.name, this.controlFor(ctx, peer, sent));
     this.delivered(peer);
     return data.length;
   }
@@ -443,32 +478,55 @@ export class UnixSocket extends Socket {
     this.peer = null;
   }
 
-  private enqueue(data: Uint8Array, charged: number, from: Uint8Array | null = null): void {
+  private enqueue(data: Uint8Array, charged: number, from: Uint8Array | null, control: Control | null): void {
     if (data.length > 0 || !this.stream) {
       this.queue.push(data);
+      this.controls.push(control);
       if (!this.stream) this.senders.push(from);
+    } else if (control) {
+      releaseRights(control.rights);
     }
     this.queued += charged;
   }
 
+  /** Drops the queue; the descriptors in it are closed. */
   private purge(): void {
+    for (const control of this.controls) if (control) releaseRights(control.rights);
     this.queue.length = 0;
     this.senders.length = 0;
+    this.controls.length = 0;
     this.head = 0;
     this.queued = 0;
   }
 
-  /** Up to `length` bytes from the front of a stream queue, left in place. */
-  private peekStream(length: number): Uint8Array {
-    const out = new Uint8Array(Math.min(length, this.queued));
+  /**
+   * Up to `length` bytes from the front of a stream queue, left in place, and what they carry.
+   * As unix_stream_read_generic(), one read ends after a chunk with descriptors, and with
+   * SO_PASSCRED never glues chunks of different credentials.
+   */
+  private peekStream(length: number): { data: Uint8Array; control: Control | null } {
+    const first = this.controls[0] ?? null;
+    let want = Math.min(length, this.queued);
+    let control: Control | null = first;
+    const parts: Uint8Array[] = [];
+    for (let i = 0; want > 0 && i < this.queue.length; i++) {
+      const here = this.controls[i] ?? null;
+      if (i > 0 && this.passCreds && !sameCreds(first?.creds ?? null, here?.creds ?? null)) break;
+      const part = this.queue[i]!.subarray(i === 0 ? this.head : 0).subarray(0, want);
+      parts.push(part);
+      want -= part.length;
+      if (here?.rights.length) {
+        control = i === 0 ? here : { creds: first?.creds ?? null, rights: here.rights };
+        break;
+      }
+    }
+    const data = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
     let at = 0;
-    for (let i = 0; at < out.length; i++) {
-      const chunk = this.queue[i]!;
-      const part = chunk.subarray(i === 0 ? this.head : 0).subarray(0, out.length - at);
-      out.set(part, at);
+    for (const part of parts) {
+      data.set(part, at);
       at += part.length;
     }
-    return out;
+    return { data, control };
   }
 }
 

@@ -85,7 +85,7 @@ export default definePlugin({
     kernel.hooks.syscallEnter.tap(PLUGIN_NAME, (ctx) => settle(ctx.thread, '<native>'));
     kernel.hooks.syscallExit.tap(PLUGIN_NAME, (ctx, result) => {
       const line = head(ctx, result);
-      if (result.kind === 'native' || result.kind === 'rewrite' || result.kind === 'clone') waiting.set(ctx.thread, line);
+      if (result.kind === 'native' || result.kind === 'rewrite' || result.kind === 'clone' || result.kind === 'calls') waiting.set(ctx.thread, line);
       else fileOf(ctx.process).add(`${line} = ${formatResult(ctx, result, mode)}`);
     });
     kernel.hooks.nativeExit.tap(PLUGIN_NAME, (ctx, value) => {
