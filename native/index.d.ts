@@ -172,9 +172,10 @@ export interface NativeBackend {
   setSyscall(tid: number, nr: number, args: BigInt64Array): void;
   /**
    * At a Signal stop: make the siginfo name `pid` as the sender with `code` (SI_USER 0, SI_TKILL
-   * -6, or the kernel's own code kept), the rest as the kernel filled it. Returns 0 or -errno.
+   * -6, or the kernel's own code kept), and `status` as SIGCHLD's si_status if given; the rest as
+   * the kernel filled it. Returns 0 or -errno.
    */
-  setSignalSender(tid: number, code: number, pid: number): number;
+  setSignalSender(tid: number, code: number, pid: number, status?: number): number;
   /** At any stop: the task's registers (`user_regs_struct`, REG_WORDS words) into `out`. Returns 0 or -errno. */
   getRegisters(tid: number, out: BigInt64Array): number;
   /** At any stop: replace the task's registers with `regs` (REG_WORDS words). Returns 0 or -errno. */

@@ -268,12 +268,15 @@ namespace shadow {
 // setSignalSender(tid, code, pid): at a signal-delivery-stop, rewrite who the siginfo says sent
 // the signal (si_code, si_pid), leaving the rest as the kernel filled it. Returns 0 or -errno.
 Napi::Value SetSignalSender(const Napi::CallbackInfo& info) {
-  int32_t tid, code, pid;
+  int32_t tid, code, pid, status = 0;
   if (!ArgInt(info, 0, &tid) || !ArgInt(info, 1, &code) || !ArgInt(info, 2, &pid)) return {};
+  bool withStatus = info.Length() > 3 && !info[3].IsUndefined();
+  if (withStatus && !ArgInt(info, 3, &status)) return {};
   siginfo_t si;
   if (ptrace(PTRACE_GETSIGINFO, tid, nullptr, &si) < 0) return Napi::Number::New(info.Env(), -errno);
   si.si_code = code;
   si.si_pid = pid;
+  if (withStatus) si.si_status = status;
   long r = ptrace(PTRACE_SETSIGINFO, tid, nullptr, &si);
   return Napi::Number::New(info.Env(), r < 0 ? -errno : 0);
 }

@@ -132,6 +132,11 @@ export interface ProcessView {
   /** Whether descriptor `fd` is open in the process (virtual or not). */
   isOpen(fd: number): boolean;
   /**
+   * Its SIGCHLD handler was installed with SA_NOCLDSTOP: children that stop or continue send it
+   * no SIGCHLD (the process plugin records it at rt_sigaction; fork copies it, exec clears it).
+   */
+  noChildStopSignals: boolean;
+  /**
    * A hold of what descriptor `fd` refers to, for passing it to another process (SCM_RIGHTS;
    * `installDescriptors` gives the receiver its own): undefined when `fd` is not open.
    */
@@ -148,6 +153,8 @@ export interface SignalSource {
   readonly pid: number;
   readonly tkill?: boolean;
   readonly code?: number;
+  /** SIGCHLD's si_status (the exit code or the signal), for the CLD_* codes. */
+  readonly status?: number;
 }
 
 export interface ThreadView {
@@ -177,7 +184,7 @@ export interface ThreadView {
    * siginfo names the simulator. Delivery fixes it by itself; a call that takes the signal
    * without a delivery (rt_sigtimedwait run natively) asks for it here.
    */
-  takeSender(sig: number): { readonly code: number; readonly pid: number } | undefined;
+  takeSender(sig: number): { readonly code: number; readonly pid: number; readonly status?: number } | undefined;
 }
 
 /** Log lines from plugin code, attributed to the plugin, host and simulated time. */

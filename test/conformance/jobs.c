@@ -2,6 +2,7 @@
  * waitid report them (status words, siginfo, WNOHANG, WNOWAIT, reports given once), a stop
  * signal blocked by the child, ignored or caught, SIGKILL of a stopped child, and bad calls. */
 #include "conf.h"
+#include <sys/signalfd.h>
 #include <sys/wait.h>
 
 static const struct { int sig; const char *name; } STOPS[] = {
@@ -41,12 +42,73 @@ static const char *info(const siginfo_t *si, pid_t child) {
     return fmt("signo %d code %s pid %s status %d", si->si_signo, code, si->si_pid == child ? "child" : "other", si->si_status);
 }
 
+/* What the SIGCHLD handler saw: how many, and the last one's si_code, si_status and sender. */
+static volatile sig_atomic_t chld_count, chld_code, chld_status, chld_from_child;
+static volatile pid_t chld_child;
+static void on_chld(int sig, siginfo_t *si, void *uc) {
+    (void)sig, (void)uc;
+    chld_count++;
+    chld_code = si->si_code;
+    chld_status = si->si_status;
+    chld_from_child = si->si_pid == chld_child;
+}
+
+/* A child in a group of its own that has started running (it says so on a pipe), then idles;
+ * a SIGCONT handler says on the pipe that it runs again, by when the kernel has told the parent. */
+static int ready_pipe = -1;
+static int child_pipe = -1;
+static void say_continued(int sig) {
+    (void)sig;
+    write(child_pipe, "c", 1);
+}
+
+static pid_t ready_child(void) {
+    int p[2];
+    pipe(p);
+    pid_t c = fork();
+    if (c == 0) {
+        own_group();
+        close(p[0]);
+        child_pipe = p[1];
+        signal(SIGCONT, say_continued);
+        write(p[1], "r", 1);
+        for (;;) pause();
+    }
+    setpgid(c, c);
+    close(p[1]);
+    char b;
+    read(p[0], &b, 1);
+    if (ready_pipe >= 0) close(ready_pipe);
+    ready_pipe = p[0];
+    return c;
+}
+
+static const char *code_name(int code) {
+    return code == CLD_STOPPED ? "CLD_STOPPED" : code == CLD_CONTINUED ? "CLD_CONTINUED" : code == CLD_EXITED ? "CLD_EXITED"
+         : code == CLD_KILLED ? "CLD_KILLED" : fmt("%d", code);
+}
+
+static const char *chld_seen(void) {
+    if (chld_count == 0) return "no SIGCHLD";
+    return fmt("%d SIGCHLD, last %s status %d from %s", (int)chld_count, code_name(chld_code), (int)chld_status, chld_from_child ? "the child" : "another");
+}
+
+static void chld_handler(int flags) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = on_chld;
+    sa.sa_flags = SA_SIGINFO | flags;
+    sigaction(SIGCHLD, &sa, NULL);
+    chld_count = 0;
+}
+
 static void reap(pid_t c) {
     kill(c, SIGKILL);
     waitpid(c, NULL, 0);
 }
 
 int main(void) {
+    conf_start();
     int st = 0;
     siginfo_t si;
     for (size_t i = 0; i < sizeof STOPS / sizeof STOPS[0]; i++) {
@@ -116,6 +178,61 @@ int main(void) {
     T("wait4 WUNTRACED on a child that unblocks a raised SIGTSTP", waitpid(c, &st, WUNTRACED) == c, "%s", status(st));
     kill(c, SIGCONT);
     T("wait4 after continuing it", waitpid(c, &st, 0) == c, "%s", status(st));
+
+    /* SIGCHLD when a child stops or continues: CLD_STOPPED / CLD_CONTINUED, none with SA_NOCLDSTOP.
+     * SIGCHLD stays blocked until each wait has returned (it is pending by then: the kernel sends
+     * it before it wakes the waiter), so the handler runs at a point that is the same every run. */
+    sigset_t chld_set;
+    sigemptyset(&chld_set);
+    sigaddset(&chld_set, SIGCHLD);
+    for (int flags = 0; flags < 3; flags++) {
+        const char *how = flags == 0 ? "handler" : flags == 1 ? "SA_RESTART handler" : "SA_NOCLDSTOP handler";
+        chld_handler(flags == 0 ? 0 : flags == 1 ? SA_RESTART : SA_NOCLDSTOP);
+        sigprocmask(SIG_BLOCK, &chld_set, NULL);
+        c = ready_child();
+        chld_child = c;
+        static const int sends[] = {SIGSTOP, SIGCONT, SIGTSTP, SIGKILL};
+        static const int waits[] = {WUNTRACED, WCONTINUED, WUNTRACED, 0};
+        for (int k = 0; k < 4; k++) {
+            kill(c, sends[k]);
+            long r = waitpid(c, &st, waits[k]);
+            char b;
+            if (sends[k] == SIGCONT) read(ready_pipe, &b, 1);
+            sigset_t pending;
+            sigpending(&pending);
+            int was_pending = sigismember(&pending, SIGCHLD);
+            sigprocmask(SIG_UNBLOCK, &chld_set, NULL);
+            sigprocmask(SIG_BLOCK, &chld_set, NULL);
+            T(fmt("%s: wait4 after %s", how, sigabbrev_np(sends[k])), r == c, "%s; SIGCHLD %s; %s", status(st), was_pending ? "pending" : "not pending", chld_seen());
+        }
+        sigprocmask(SIG_UNBLOCK, &chld_set, NULL);
+    }
+    signal(SIGCHLD, SIG_DFL);
+
+    /* The same, taken by sigtimedwait and by a signalfd while SIGCHLD is blocked. */
+    {
+        sigset_t set;
+        sigemptyset(&set);
+        sigaddset(&set, SIGCHLD);
+        sigprocmask(SIG_BLOCK, &set, NULL);
+        c = ready_child();
+        kill(c, SIGSTOP);
+        waitpid(c, &st, WUNTRACED);
+        memset(&si, 0, sizeof si);
+        T("sigtimedwait SIGCHLD of a stopped child", sigtimedwait(&set, &si, &(struct timespec){0, 0}), "%s %s status %d",
+          code_name(si.si_code), si.si_pid == c ? "from the child" : "from another", si.si_status);
+        int sfd = signalfd(-1, &set, 0);
+        kill(c, SIGCONT);
+        waitpid(c, &st, WCONTINUED);
+        struct signalfd_siginfo ssi;
+        memset(&ssi, 0, sizeof ssi);
+        T("signalfd read of SIGCHLD for a continued child", read(sfd, &ssi, sizeof ssi), "%s %s status %d", code_name(ssi.ssi_code),
+          (pid_t)ssi.ssi_pid == c ? "from the child" : "from another", ssi.ssi_status);
+        close(sfd);
+        reap(c);
+        sigtimedwait(&set, &si, &(struct timespec){0, 0});
+        sigprocmask(SIG_UNBLOCK, &set, NULL);
+    }
 
     /* Bad calls. */
     T("waitid with no WEXITED, WSTOPPED or WCONTINUED", waitid(P_ALL, 0, &si, WNOHANG));

@@ -32,6 +32,7 @@ export class Process implements ProcessView {
   jobStop: number | null = null;
   stopReport: number | null = null;
   continueReport = false;
+  noChildStopSignals = false;
   private readonly kids = new Set<Process>();
   private readonly taskMap = new Map<number, Thread>();
   private heldParent: VforkParent | null = null;
@@ -115,6 +116,7 @@ export class Process implements ProcessView {
   /** A forked child starts in its parent's exec state (it runs the same image). */
   inheritExecState(source: Process): void {
     this.hasExeced = source.hasExeced;
+    this.noChildStopSignals = source.noChildStopSignals;
   }
 
   /**
@@ -124,6 +126,8 @@ export class Process implements ProcessView {
   execedImage(comm: () => string | null): void {
     if (this.hasExeced) this.name = comm() ?? this.name;
     this.hasExeced = true;
+    // exec resets every handler's flags (flush_signal_handlers()).
+    this.noChildStopSignals = false;
   }
 
   /** Records `thread` as held by vfork semantics until this process execs or exits. */

@@ -60,9 +60,11 @@ export function interrupts(tid: number, sig: number): boolean {
   const bit = 1n << BigInt(sig - 1);
   if (sig === constants.signals.SIGKILL) return true;
   if ((mask('SigBlk') | mask('SigIgn')) & bit) return false;
-  // Not even a caught SIGCHLD (nor the other default-ignored ones) ends the wait: the child's
-  // exit that raised it also wakes a wait4/waitid parked for it, which Linux lets find the
-  // zombie first; here the signal would win the race and turn the wait into EINTR.
-  if (DEFAULT_IGNORED.has(sig)) return false;
-  return (mask('SigCgt') & bit) !== 0n || !JOB_CONTROL_STOPS.has(sig);
+  const caught = (mask('SigCgt') & bit) !== 0n;
+  // A default-ignored signal without a handler is discarded. Not even a caught SIGCHLD ends the
+  // wait: the child's exit or stop that raised it also wakes a wait4/waitid parked for it, which
+  // Linux lets find the child first; here the signal would win the race and turn the wait into
+  // EINTR. A caught SIGCONT, SIGURG or SIGWINCH interrupts as any caught signal does.
+  if (DEFAULT_IGNORED.has(sig) && (!caught || sig === constants.signals.SIGCHLD)) return false;
+  return caught || !JOB_CONTROL_STOPS.has(sig);
 }

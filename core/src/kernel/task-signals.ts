@@ -22,6 +22,22 @@ const SI_USER = 0;
 const SI_TKILL = -6;
 /** si_code of a fault the kernel raises without an address (a #GP such as rdtsc under PR_TSC_SIGSEGV). */
 const SI_KERNEL = 0x80;
+/** SIGCHLD's si_code for a child that stopped, and for one that continued. */
+const CLD_STOPPED = 5;
+const CLD_CONTINUED = 6;
+const { SIGCHLD } = constants.signals;
+
+/**
+ * do_notify_parent_cldstop(): the parent of a child that stopped or continued gets SIGCHLD
+ * (CLD_STOPPED or CLD_CONTINUED, the signal as si_status), unless its handler has SA_NOCLDSTOP.
+ * The kernel cannot send it: the stop is the simulator's.
+ */
+function notifyParent(env: TaskEnv, child: Process, code: number, status: number): void {
+  const parent = child.parent;
+  if (!parent?.alive || parent.noChildStopSignals) return;
+  const target = parent.mainThread();
+  if (target) deliverSignal(env, target, SIGCHLD, { pid: child.pid, code, status });
+}
 
 /**
  * Sends a real signal to `thread` on behalf of `sender` (none: the simulator itself), and wakes
@@ -40,7 +56,7 @@ export function deliverSignal(
   // signal (the real stop would leave the task where nothing resumes it); SIGCONT and SIGKILL
   // end a stop. A blocked stop signal stays pending in the kernel and stops at its delivery.
   if (JOB_CONTROL_STOPS.has(sig) && stopsThread(thread.realTid, sig, true)) {
-    stopProcess(process, sig);
+    stopProcess(env, process, sig);
     return;
   }
   if (sig === SIGCONT || sig === SIGKILL) continueProcess(env, process, sig === SIGCONT);
@@ -48,7 +64,8 @@ export function deliverSignal(
   if (siginfo && new DataView(siginfo.buffer, siginfo.byteOffset).getInt32(8, true) < 0) {
     env.backend.queueSignal(process.realPid, thread.realTid, sig, siginfo);
   } else {
-    thread.recordSender(sig, { code: sender?.code ?? (sender?.tkill ? SI_TKILL : SI_USER), pid: sender?.pid ?? 0 });
+    const code = sender?.code ?? (sender?.tkill ? SI_TKILL : SI_USER);
+    thread.recordSender(sig, sender?.status === undefined ? { code, pid: sender?.pid ?? 0 } : { code, pid: sender?.pid ?? 0, status: sender.status });
     env.backend.signal(process.realPid, thread.realTid, sig);
   }
   process.signalEvents.notify();
@@ -56,14 +73,17 @@ export function deliverSignal(
 }
 
 /** Job control: `process` stops on `sig`; its threads' runs wait for SIGCONT (Runner.run). */
-function stopProcess(process: Process, sig: number): void {
-  if (process.jobStop === null) process.stopped(sig);
+function stopProcess(env: TaskEnv, process: Process, sig: number): void {
+  if (process.jobStop !== null) return;
+  process.stopped(sig);
+  notifyParent(env, process, CLD_STOPPED, sig);
 }
 
 /** Job control: a stopped `process` runs again; `report`: a WCONTINUED wait learns of it. */
 function continueProcess(env: TaskEnv, process: Process, report: boolean): void {
   if (process.jobStop === null) return;
   process.continued(report);
+  if (report) notifyParent(env, process, CLD_CONTINUED, SIGCONT);
   for (const thread of process.tasks.values()) {
     const pending = thread.stoppedRun;
     if (!pending) continue;
@@ -112,7 +132,7 @@ export function onSignal(env: TaskEnv, thread: Thread, signal: number): boolean 
   // process stops as job control (deliverSignal); a handler for SIGTSTP & co. still runs.
   if (JOB_CONTROL_STOPS.has(signal) && stopsThread(thread.realTid, signal)) {
     thread.resumeWith(Resume.Continue, 0n);
-    stopProcess(process, signal);
+    stopProcess(env, process, signal);
     return true;
   }
   if (FAULTS.has(signal)) {
@@ -161,7 +181,8 @@ function fixSender(env: TaskEnv, thread: Thread, signal: number): void {
   const stop = env.backend.stop;
   const recorded = thread.takeSender(signal);
   if (recorded) {
-    env.backend.setSignalSender(thread.realTid, recorded.code, recorded.pid);
+    if (recorded.status === undefined) env.backend.setSignalSender(thread.realTid, recorded.code, recorded.pid);
+    else env.backend.setSignalSender(thread.realTid, recorded.code, recorded.pid, recorded.status);
     return;
   }
   const code = Number(stop[Stop.Arg0]);

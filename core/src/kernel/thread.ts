@@ -30,6 +30,8 @@ export interface PendingClone {
 export interface SignalSender {
   readonly code: number;
   readonly pid: number;
+  /** SIGCHLD's si_status, for the CLD_* codes. */
+  readonly status?: number;
 }
 
 /**

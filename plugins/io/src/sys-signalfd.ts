@@ -70,7 +70,7 @@ export function readSignals(ctx: SyscallContext, file: SignalFd, iovecs: readonl
  * struct signalfd_siginfo from a siginfo_t, the sender's pid the virtual one: recorded when the
  * simulator sent the signal, or for SIGCHLD the child's (the kernel names its real pid).
  */
-function signalfdSiginfo(ctx: SyscallContext, sig: number, info: Uint8Array, sender: { code: number; pid: number } | undefined): Uint8Array {
+function signalfdSiginfo(ctx: SyscallContext, sig: number, info: Uint8Array, sender: { code: number; pid: number; status?: number } | undefined): Uint8Array {
   const si = new DataView(info.buffer, info.byteOffset, 128);
   const out = new Uint8Array(SSI_SIZE);
   const ssi = new DataView(out.buffer);
@@ -87,7 +87,7 @@ function signalfdSiginfo(ctx: SyscallContext, sig: number, info: Uint8Array, sen
   ssi.setInt32(44, si.getInt32(24, true), true); // ssi_int (si_value)
   ssi.setBigUint64(48, si.getBigUint64(24, true), true); // ssi_ptr (si_value)
   if (sig === SIGCHLD) {
-    ssi.setInt32(40, si.getInt32(24, true), true); // ssi_status
+    ssi.setInt32(40, sender?.status ?? si.getInt32(24, true), true); // ssi_status
     ssi.setBigUint64(56, si.getBigUint64(32, true), true); // ssi_utime
     ssi.setBigUint64(64, si.getBigUint64(40, true), true); // ssi_stime
   }

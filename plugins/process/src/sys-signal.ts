@@ -1,5 +1,6 @@
 import {
   Errno,
+  Signal,
   NS_PER_SEC,
   NS_PER_US,
   block,
@@ -15,7 +16,7 @@ import {
   type ThreadView,
 } from '@shadow-ts/plugin-sdk';
 import { hostThread } from './pids.js';
-import { SA_RESTART, SIGRTMAX } from './signals.js';
+import { SA_NOCLDSTOP, SA_RESTART, SIGRTMAX } from './signals.js';
 import type { ProcessState, RealTimer } from './state.js';
 
 /** Offset of sa_flags in the kernel's struct sigaction (handler, flags, restorer, mask). */
@@ -116,7 +117,7 @@ export function sysRtTgsigqueueinfo(ctx: SyscallContext): SyscallResult {
 
 /**
  * sysRtSigaction implements Linux syscall rt_sigaction(2): the kernel installs the handler; the
- * simulator notes whether it has SA_RESTART.
+ * simulator notes whether it has SA_RESTART, and for SIGCHLD SA_NOCLDSTOP.
  */
 export function sysRtSigaction(ctx: SyscallContext, state: ProcessState): SyscallResult {
   const sig = ctx.args.int(0);
@@ -124,10 +125,11 @@ export function sysRtSigaction(ctx: SyscallContext, state: ProcessState): Syscal
   if (act !== 0n && sig >= 1 && sig <= SIGRTMAX && sig !== SIGKILL && sig !== SIGSTOP) {
     const flags = ctx.memory.read(act + BigInt(SA_FLAGS), 8);
     if (flags) {
-      const restart = (new DataView(flags.buffer).getBigUint64(0, true) & SA_RESTART) !== 0n;
+      const bits = new DataView(flags.buffer).getBigUint64(0, true);
       const set = state.restartSet(ctx.process);
-      if (restart) set.add(sig);
+      if (bits & SA_RESTART) set.add(sig);
       else set.delete(sig);
+      if (sig === Signal.SIGCHLD) ctx.process.noChildStopSignals = (bits & SA_NOCLDSTOP) !== 0n;
     }
   }
   return native();
@@ -175,6 +177,10 @@ function virtualSender(ctx: SyscallContext): (ret: bigint) => bigint {
       view.setInt32(8, sender.pid, true);
       memory.write(info + 8n, bytes.subarray(0, 4));
       memory.write(info + 16n, bytes.subarray(8, 12));
+      if (sender.status !== undefined) {
+        view.setInt32(0, sender.status, true);
+        memory.write(info + 24n, bytes.subarray(0, 4)); // SIGCHLD's si_status
+      }
     }
     return ret;
   };
