@@ -11,7 +11,7 @@ import { compareWithNative } from '../e2e/native-compare.js';
  * case, `<case> = <result>[ ; <state>]`; it runs natively and under the simulator, and the lines
  * are compared case by case.
  */
-const TOPICS = ['pipe', 'eventfd', 'epoll', 'poll', 'socket-unix', 'scm', 'socket-inet', 'clock', 'sched', 'prctl', 'rlimit', 'files', 'signals', 'jobs'];
+const TOPICS = ['pipe', 'eventfd', 'epoll', 'poll', 'socket-unix', 'scm', 'splice', 'socket-inet', 'clock', 'sched', 'prctl', 'rlimit', 'files', 'signals', 'jobs'];
 
 /**
  * The cases where the simulator knowingly answers otherwise than Linux, by topic and case name,

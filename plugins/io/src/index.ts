@@ -21,6 +21,7 @@ import {
 } from './sys-read-write.js';
 import { IoState } from './state.js';
 import { sysCopyFileRange, sysSendfile } from './sys-sendfile.js';
+import { sysSplice, sysTee } from './sys-splice.js';
 import { sysFstat, sysNewfstatat, sysStatx } from './sys-stat.js';
 import { sysTimerfdCreate, sysTimerfdGettime, sysTimerfdSettime } from './sys-timerfd.js';
 import { sysFgetxattr, sysFlistxattr, sysFsetxattr } from './sys-xattr.js';
@@ -69,6 +70,8 @@ export default definePlugin({
     sc.for('flistxattr').tap(PLUGIN_NAME, sysFlistxattr);
     sc.for('sendfile').tap(PLUGIN_NAME, sysSendfile);
     sc.for('copy_file_range').tap(PLUGIN_NAME, sysCopyFileRange);
+    sc.for('splice').tap(PLUGIN_NAME, sysSplice);
+    sc.for('tee').tap(PLUGIN_NAME, sysTee);
     sc.for('newfstatat').tap(PLUGIN_NAME, sysNewfstatat);
     sc.for('statx').tap(PLUGIN_NAME, sysStatx);
     sc.for('pipe').tap(PLUGIN_NAME, sysPipe);

@@ -155,6 +155,37 @@ export class PipeBuffer {
     return extra;
   }
 
+  /** Up to `length` unread bytes, left in place (tee(2) and splice(2) take them once they are placed). */
+  peek(length: number): Uint8Array {
+    const out = new Uint8Array(Math.min(length, this.size));
+    let at = 0;
+    for (const page of this.pages) {
+      if (at === out.length) break;
+      const part = page.bytes.subarray(page.start, Math.min(page.end, page.start + (out.length - at)));
+      out.set(part, at);
+      at += part.length;
+    }
+    return out;
+  }
+
+  /** Removes `length` bytes a splice moved elsewhere, waking writers as a read does. */
+  discard(length: number): void {
+    const wasFull = this.full;
+    this.take(length);
+    this.notify(wasFull ? WRITABLE : 0);
+  }
+
+  /** Bytes that fit in the free slots as whole pages (what splice(2) and tee(2) can add). */
+  get room(): number {
+    return Math.max(0, this.capacity / PAGE_SIZE - this.pages.length) * PAGE_SIZE;
+  }
+
+  /** Adds `data` in new pages, never merged into the last (splice(2) links buffers); it must fit `room`. */
+  putPages(data: Uint8Array): void {
+    for (let at = 0; at < data.length; ) at += this.putPage(data.subarray(at));
+    if (data.length > 0) this.notify(READABLE);
+  }
+
   /** Puts up to one page of `data` into a new slot (the caller made sure one is free); returns the count. */
   putPage(data: Uint8Array): number {
     const bytes = new Uint8Array(PAGE_SIZE);
@@ -182,6 +213,11 @@ export class PipeBuffer {
     this.notify(WRITABLE); // room for writers may have appeared (or vanished)
     return ok(size);
   }
+}
+
+/** The pipe `file` is an end of (anonymous or FIFO), or undefined. */
+export function pipeOf(file: OpenFile | undefined): PipeBuffer | undefined {
+  return file instanceof PipeEnd ? file.pipe : undefined;
 }
 
 /** What every end has in common: pipe-wide fcntl/ioctl, stat, no position. */

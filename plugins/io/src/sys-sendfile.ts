@@ -7,7 +7,7 @@ const CHUNK = 256 * 1024;
 const SEEK_CUR = 1;
 
 /** The open flags and position of descriptor `fd` of the caller, from its fdinfo; null when it is not open. */
-function descriptorState(ctx: SyscallContext, fd: number): { flags: number; pos: bigint } | null {
+export function descriptorState(ctx: SyscallContext, fd: number): { flags: number; pos: bigint } | null {
   try {
     const info = readFileSync(`/proc/${ctx.process.nativePid}/fdinfo/${fd}`, 'latin1');
     const pos = /^pos:\s+(\d+)/m.exec(info)?.[1];
