@@ -98,32 +98,66 @@ function waitOn(file: OpenFile, nonBlocking: boolean): SyscallResult {
  * The bytes a pipe can give now, up to `length`: undefined when it must wait (or EAGAIN), an
  * empty array at end of file (no writer left).
  */
-function pipeData(pipe: PipeBuffer, file: OpenFile, length: number, nonBlocking: boolean): Uint8Array | SyscallResult {
+function pipeData({ pipe, file }: PipeSide, length: number, nonBlocking: boolean): Uint8Array | SyscallResult {
   if (pipe.size > 0) return pipe.peek(length);
   if (pipe.writers === 0) return new Uint8Array(0);
   return waitOn(file, nonBlocking);
 }
 
 /** Room in a pipe to write into: its free bytes, or the wait, or SIGPIPE/EPIPE without readers. */
-function pipeRoom(ctx: SyscallContext, pipe: PipeBuffer, file: OpenFile, nonBlocking: boolean): number | SyscallResult {
+function pipeRoom(ctx: SyscallContext, { pipe, file }: PipeSide, nonBlocking: boolean): number | SyscallResult {
   if (pipe.readers === 0) return brokenPipe(ctx);
   return pipe.room > 0 ? pipe.room : waitOn(file, nonBlocking);
 }
 
-/** sysSplice implements Linux syscall splice(2) where a simulated pipe is one end. */
-export function sysSplice(ctx: SyscallContext): SyscallResult {
-  const inFd = ctx.args.int(0);
-  const outFd = ctx.args.int(2);
-  const length = Math.min(ctx.args.sizeT(4), MAX_RW_COUNT);
-  const flags = ctx.args.int(5) >>> 0;
-  if (ctx.args.sizeT(4) === 0) return ok(0);
+/** A simulated pipe at one end of a splice or tee: its buffer and the description used. */
+interface PipeSide {
+  readonly pipe: PipeBuffer;
+  readonly file: OpenFile;
+}
+
+/** Both ends of a splice or tee, the simulated pipes among them, and whether the call may wait. */
+interface Ends {
+  readonly source: End;
+  readonly sink: End;
+  readonly inPipe: PipeSide | undefined;
+  readonly outPipe: PipeSide | undefined;
+  readonly nonBlocking: boolean;
+}
+
+function pipeSide(end: End): PipeSide | undefined {
+  const pipe = 'file' in end ? pipeOf(end.file) : undefined;
+  return pipe && 'file' in end ? { pipe, file: end.file } : undefined;
+}
+
+/**
+ * What splice(2) and tee(2) check first (sys_splice(), sys_tee()): a zero length is 0 at once,
+ * unknown flags EINVAL, descriptors that are not open EBADF; with no simulated file at either
+ * end the kernel runs the call (null). SPLICE_F_NONBLOCK or O_NONBLOCK on either end: no wait.
+ */
+function endsOf(ctx: SyscallContext, inFd: number, outFd: number, length: number, flags: number): Ends | SyscallResult | null {
+  if (length === 0) return ok(0);
   if (flags & ~SPLICE_F_ALL) return EINVAL();
-  if (!virtualFile(ctx, inFd) && !virtualFile(ctx, outFd)) return native();
+  if (!virtualFile(ctx, inFd) && !virtualFile(ctx, outFd)) return null;
   const source = endOf(ctx, inFd);
   const sink = endOf(ctx, outFd);
   if (!source || !sink) return EBADF();
-  const inPipe = 'file' in source ? pipeOf(source.file) : undefined;
-  const outPipe = 'file' in sink ? pipeOf(sink.file) : undefined;
+  return {
+    source,
+    sink,
+    inPipe: pipeSide(source),
+    outPipe: pipeSide(sink),
+    nonBlocking: (flags & SPLICE_F_NONBLOCK) !== 0 || ((source.flags | sink.flags) & O.NONBLOCK) !== 0,
+  };
+}
+
+/** sysSplice implements Linux syscall splice(2) where a simulated pipe is one end. */
+export function sysSplice(ctx: SyscallContext): SyscallResult {
+  const ends = endsOf(ctx, ctx.args.int(0), ctx.args.int(2), ctx.args.sizeT(4), ctx.args.int(5) >>> 0);
+  if (ends === null) return native();
+  if (!('source' in ends)) return ends;
+  const { source, sink, inPipe, outPipe, nonBlocking } = ends;
+  const length = Math.min(ctx.args.sizeT(4), MAX_RW_COUNT);
   const offInPtr = ctx.args.ptr(1);
   const offOutPtr = ctx.args.ptr(3);
   if ((inPipe && offInPtr !== 0n) || (outPipe && offOutPtr !== 0n)) return errno(Errno.ESPIPE);
@@ -132,42 +166,32 @@ export function sysSplice(ctx: SyscallContext): SyscallResult {
   const offOut = readOffset(ctx, offOutPtr);
   if (offOut !== null && typeof offOut !== 'bigint') return offOut;
   if (!readable(source) || !writable(sink)) return EBADF();
-  const nonBlocking = (flags & SPLICE_F_NONBLOCK) !== 0 || ((source.flags | sink.flags) & O.NONBLOCK) !== 0;
   if (inPipe && outPipe) {
-    if (inPipe === outPipe) return EINVAL();
-    return pipeToPipe(ctx, inPipe, (source as { file: OpenFile }).file, outPipe, (sink as { file: OpenFile }).file, length, nonBlocking);
+    if (inPipe.pipe === outPipe.pipe) return EINVAL();
+    return pipeToPipe(ctx, inPipe, outPipe, length, nonBlocking);
   }
-  if (inPipe) return fromPipe(ctx, inPipe, (source as { file: OpenFile }).file, sink, offOutPtr, offOut, length, nonBlocking);
-  if (outPipe) return intoPipe(ctx, source, offInPtr, offIn, outPipe, (sink as { file: OpenFile }).file, length, nonBlocking);
+  if (inPipe) return fromPipe(ctx, inPipe, sink, offOutPtr, offOut, length, nonBlocking);
+  if (outPipe) return intoPipe(ctx, source, offInPtr, offIn, outPipe, length, nonBlocking);
   return EINVAL();
 }
 
 /** splice_pipe_to_pipe(): what the first pipe holds, as far as the second has room. */
-function pipeToPipe(
-  ctx: SyscallContext,
-  inPipe: PipeBuffer,
-  inFile: OpenFile,
-  outPipe: PipeBuffer,
-  outFile: OpenFile,
-  length: number,
-  nonBlocking: boolean,
-): SyscallResult {
-  const data = pipeData(inPipe, inFile, length, nonBlocking);
+function pipeToPipe(ctx: SyscallContext, from: PipeSide, to: PipeSide, length: number, nonBlocking: boolean): SyscallResult {
+  const data = pipeData(from, length, nonBlocking);
   if (!(data instanceof Uint8Array)) return data;
   if (data.length === 0) return ok(0);
-  const room = pipeRoom(ctx, outPipe, outFile, nonBlocking);
+  const room = pipeRoom(ctx, to, nonBlocking);
   if (typeof room !== 'number') return room;
   const moved = data.subarray(0, room);
-  outPipe.putPages(moved);
-  inPipe.discard(moved.length);
+  to.pipe.putPages(moved);
+  from.pipe.discard(moved.length);
   return ok(moved.length);
 }
 
 /** From a pipe into a simulated socket or an ordinary file (EINVAL for other simulated files). */
 function fromPipe(
   ctx: SyscallContext,
-  pipe: PipeBuffer,
-  pipeFile: OpenFile,
+  from: PipeSide,
   sink: End,
   offsetPtr: bigint,
   offset: bigint | null,
@@ -178,7 +202,7 @@ function fromPipe(
   if (sink.flags & O.APPEND) return EINVAL();
   // A simulated file other than a socket has no splice_write; a socket has no position.
   if ('file' in sink && (!isSocket(sink.file) || offset !== null)) return EINVAL();
-  const data = pipeData(pipe, pipeFile, length, nonBlocking);
+  const data = pipeData(from, length, nonBlocking);
   if (!(data instanceof Uint8Array)) return data;
   if (data.length === 0) return ok(0);
   if ('file' in sink) {
@@ -190,7 +214,7 @@ function fromPipe(
       sent = ctx.call.transferred;
     } else if (written instanceof Uint8Array) return EINVAL();
     else return errno(written.errno);
-    pipe.discard(sent);
+    from.pipe.discard(sent);
     ctx.call.transferred = 0;
     return ok(sent);
   }
@@ -201,7 +225,7 @@ function fromPipe(
     const state = offset === null ? descriptorState(ctx, sink.fd) : null;
     const at = offset ?? state?.pos ?? 0n;
     const sent = writeSync(target, data, 0, data.length, fstatSync(target).isFile() ? Number(at) : null);
-    pipe.discard(sent);
+    from.pipe.discard(sent);
     return advance(ctx, sink.fd, offsetPtr, offset, sent);
   } catch {
     return errno(Errno.EIO);
@@ -216,13 +240,12 @@ function intoPipe(
   source: End,
   offsetPtr: bigint,
   offset: bigint | null,
-  pipe: PipeBuffer,
-  pipeFile: OpenFile,
+  to: PipeSide,
   length: number,
   nonBlocking: boolean,
 ): SyscallResult {
   if ('file' in source && (!isSocket(source.file) || offset !== null)) return EINVAL();
-  const room = pipeRoom(ctx, pipe, pipeFile, nonBlocking);
+  const room = pipeRoom(ctx, to, nonBlocking);
   if (typeof room !== 'number') return room;
   const want = Math.min(length, room);
   if ('file' in source) {
@@ -232,7 +255,7 @@ function intoPipe(
     if (got === 'again') return waitOn(file, nonBlocking);
     if (typeof got === 'number') return EINVAL();
     if (!(got instanceof Uint8Array)) return errno(got.errno);
-    pipe.putPages(got);
+    to.pipe.putPages(got);
     return ok(got.length);
   }
   const reader = openThrough(ctx, source.fd, constants.O_RDONLY);
@@ -242,7 +265,7 @@ function intoPipe(
     const at = offset ?? descriptorState(ctx, source.fd)?.pos ?? 0n;
     const buffer = new Uint8Array(want);
     const read = readSync(reader, buffer, 0, want, fstatSync(reader).isFile() ? Number(at) : null);
-    pipe.putPages(buffer.subarray(0, read));
+    to.pipe.putPages(buffer.subarray(0, read));
     return advance(ctx, source.fd, offsetPtr, offset, read);
   } catch {
     return errno(Errno.EIO);
@@ -264,27 +287,18 @@ function readNonBlocking(ctx: SyscallContext, file: OpenFile, length: number): R
 
 /** sysTee implements Linux syscall tee(2): copies what one simulated pipe holds into another, taking nothing. */
 export function sysTee(ctx: SyscallContext): SyscallResult {
-  const inFd = ctx.args.int(0);
-  const outFd = ctx.args.int(1);
-  const flags = ctx.args.int(3) >>> 0;
-  if (ctx.args.sizeT(2) === 0) return ok(0);
-  if (flags & ~SPLICE_F_ALL) return EINVAL();
-  if (!virtualFile(ctx, inFd) && !virtualFile(ctx, outFd)) return native();
-  const source = endOf(ctx, inFd);
-  const sink = endOf(ctx, outFd);
-  if (!source || !sink || !readable(source) || !writable(sink)) return EBADF();
-  const inPipe = 'file' in source ? pipeOf(source.file) : undefined;
-  const outPipe = 'file' in sink ? pipeOf(sink.file) : undefined;
-  if (!inPipe || !outPipe || inPipe === outPipe) return EINVAL();
-  const nonBlocking = (flags & SPLICE_F_NONBLOCK) !== 0 || ((source.flags | sink.flags) & O.NONBLOCK) !== 0;
-  const inFile = (source as { file: OpenFile }).file;
-  const outFile = (sink as { file: OpenFile }).file;
-  const data = pipeData(inPipe, inFile, Math.min(ctx.args.sizeT(2), MAX_RW_COUNT), nonBlocking);
+  const ends = endsOf(ctx, ctx.args.int(0), ctx.args.int(1), ctx.args.sizeT(2), ctx.args.int(3) >>> 0);
+  if (ends === null) return native();
+  if (!('source' in ends)) return ends;
+  const { source, sink, inPipe, outPipe, nonBlocking } = ends;
+  if (!readable(source) || !writable(sink)) return EBADF();
+  if (!inPipe || !outPipe || inPipe.pipe === outPipe.pipe) return EINVAL();
+  const data = pipeData(inPipe, Math.min(ctx.args.sizeT(2), MAX_RW_COUNT), nonBlocking);
   if (!(data instanceof Uint8Array)) return data;
   if (data.length === 0) return ok(0);
-  const room = pipeRoom(ctx, outPipe, outFile, nonBlocking);
+  const room = pipeRoom(ctx, outPipe, nonBlocking);
   if (typeof room !== 'number') return room;
   const copied = data.subarray(0, room);
-  outPipe.putPages(copied);
+  outPipe.pipe.putPages(copied);
   return ok(copied.length);
 }
