@@ -176,6 +176,11 @@ export interface NativeBackend {
    * the kernel filled it. Returns 0 or -errno.
    */
   setSignalSender(tid: number, code: number, pid: number, status?: number): number;
+  /**
+   * At a Signal stop: the siginfo of the signal being delivered into `info` (128 bytes), or with
+   * `set` the siginfo replaced by `info`. Returns 0 or -errno.
+   */
+  signalInfo(tid: number, info: Uint8Array, set: boolean): number;
   /** At any stop: the task's registers (`user_regs_struct`, REG_WORDS words) into `out`. Returns 0 or -errno. */
   getRegisters(tid: number, out: BigInt64Array): number;
   /** At any stop: replace the task's registers with `regs` (REG_WORDS words). Returns 0 or -errno. */
@@ -226,6 +231,7 @@ export declare const watchRuns: NativeBackend['watchRuns'];
 export declare const poll: NativeBackend['poll'];
 export declare const setSyscall: NativeBackend['setSyscall'];
 export declare const setSignalSender: NativeBackend['setSignalSender'];
+export declare const signalInfo: NativeBackend['signalInfo'];
 export declare const getRegisters: NativeBackend['getRegisters'];
 export declare const setRegisters: NativeBackend['setRegisters'];
 export declare const injectSyscall: NativeBackend['injectSyscall'];

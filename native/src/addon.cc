@@ -9,6 +9,7 @@
 #include <utility>
 #include <sched.h>
 #include <cstddef>
+#include <sys/ptrace.h>
 #include <sys/syscall.h>
 #include <sys/user.h>
 #include <unistd.h>
@@ -72,6 +73,22 @@ static Napi::Value QueueSignal(const Napi::CallbackInfo& info) {
     return {};
   }
   long r = syscall(SYS_rt_tgsigqueueinfo, tgid, tid, sig, info[3].As<Napi::Uint8Array>().Data());
+  return Napi::Number::New(info.Env(), r < 0 ? -errno : 0);
+}
+
+// At a signal-delivery-stop: PTRACE_GETSIGINFO into `info` (128 bytes), or with `set`
+// PTRACE_SETSIGINFO from it. 0 or -errno.
+static Napi::Value SignalInfo(const Napi::CallbackInfo& info) {
+  int32_t tid;
+  if (!ArgInt(info, 0, &tid)) return {};
+  if (info.Length() < 3 || !info[1].IsTypedArray() ||
+      info[1].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array ||
+      info[1].As<Napi::Uint8Array>().ByteLength() != sizeof(siginfo_t) || !info[2].IsBoolean()) {
+    Napi::TypeError::New(info.Env(), "signalInfo: (tid, a Uint8Array of 128 bytes, set)").ThrowAsJavaScriptException();
+    return {};
+  }
+  bool set = info[2].As<Napi::Boolean>().Value();
+  long r = ptrace(set ? PTRACE_SETSIGINFO : PTRACE_GETSIGINFO, tid, nullptr, info[1].As<Napi::Uint8Array>().Data());
   return Napi::Number::New(info.Env(), r < 0 ? -errno : 0);
 }
 
@@ -161,6 +178,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("mapShared", Napi::Function::New(env, MapShared, "mapShared"));
   exports.Set("signal", Napi::Function::New(env, Signal, "signal"));
   exports.Set("queueSignal", Napi::Function::New(env, QueueSignal, "queueSignal"));
+  exports.Set("signalInfo", Napi::Function::New(env, SignalInfo, "signalInfo"));
   exports.Set("copyDescriptor", Napi::Function::New(env, CopyDescriptor, "copyDescriptor"));
   exports.Set("pinSelf", Napi::Function::New(env, PinSelf, "pinSelf"));
   exports.Set("currentCpu", Napi::Function::New(env, CurrentCpu, "currentCpu"));

@@ -155,6 +155,12 @@ export interface SignalSource {
   readonly code?: number;
   /** SIGCHLD's si_status (the exit code or the signal), for the CLD_* codes. */
   readonly status?: number;
+  /**
+   * Called once, when the program takes the signal (its handler runs, sigtimedwait or a signalfd
+   * returns it), with the siginfo it will see (128 bytes) to change in place: for what is known
+   * only then, such as a POSIX timer's si_overrun.
+   */
+  readonly onTaken?: (siginfo: Uint8Array) => void;
 }
 
 export interface ThreadView {
@@ -182,9 +188,14 @@ export interface ThreadView {
   /**
    * The si_code and virtual si_pid a signal sent through `signal` must show, once: the kernel's
    * siginfo names the simulator. Delivery fixes it by itself; a call that takes the signal
-   * without a delivery (rt_sigtimedwait run natively) asks for it here.
+   * without a delivery (rt_sigtimedwait run natively) asks for it here, with the si_code and
+   * si_pid the kernel gave (`delivered`), which pick the right one of several queued real-time
+   * signals. A `queued` one came with its own siginfo: only its `onTaken` is left to apply.
    */
-  takeSender(sig: number): { readonly code: number; readonly pid: number; readonly status?: number } | undefined;
+  takeSender(
+    sig: number,
+    delivered?: { readonly code: number; readonly pid: number },
+  ): (Pick<SignalSource, 'status' | 'onTaken'> & { readonly code: number; readonly pid: number; readonly queued?: boolean }) | undefined;
 }
 
 /** Log lines from plugin code, attributed to the plugin, host and simulated time. */

@@ -13,6 +13,32 @@ static long ns(clockid_t id) {
     return t.tv_sec * 1000000000L + t.tv_nsec;
 }
 
+/* What a SA_SIGINFO handler saw of the last timer signal. */
+static volatile sig_atomic_t timer_signals, timer_overrun;
+static void on_timer(int sig, siginfo_t *si, void *uc) {
+    (void)sig, (void)uc;
+    timer_signals++;
+    timer_overrun = si->si_overrun;
+}
+
+/* Sleeps `ms` milliseconds of CLOCK_MONOTONIC. */
+static void sleep_ms(long ms) {
+    struct timespec d = {ms / 1000, (ms % 1000) * 1000000L};
+    nanosleep(&d, NULL);
+}
+
+/* Takes every pending signal of `set` with sigtimedwait: how many, and the last si_overrun with timer_getoverrun after it. */
+static const char *take_all(const sigset_t *set, timer_t t) {
+    siginfo_t si;
+    int n = 0, last = -1, reported = -1;
+    while (sigtimedwait(set, &si, &(struct timespec){0, 0}) > 0) {
+        n++;
+        last = si.si_overrun;
+        reported = timer_getoverrun(t);
+    }
+    return fmt("%d signal(s), si_overrun %d, timer_getoverrun %d", n, last, reported);
+}
+
 static const char *valid(const struct timespec *t) {
     return t->tv_sec >= 0 && t->tv_nsec >= 0 && t->tv_nsec < 1000000000 ? "valid timespec" : "invalid timespec";
 }
@@ -158,5 +184,54 @@ int main(void) {
     T("clock_adjtime CLOCK_REALTIME modes 0 succeeds", ({ struct timex r = {.modes = 0}; SYS(SYS_clock_adjtime, CLOCK_REALTIME, &r) >= 0; }));
     T("clock_adjtime CLOCK_MONOTONIC", ({ struct timex r = {.modes = 0}; SYS(SYS_clock_adjtime, CLOCK_MONOTONIC, &r); }));
     T("clock_adjtime clock 99", ({ struct timex r = {.modes = 0}; SYS(SYS_clock_adjtime, 99, &r); }));
+    /* POSIX timer overruns: one signal waits while the timer keeps expiring; its si_overrun and
+     * timer_getoverrun count the expiries since (20 ms period, 105 ms waits: 4 each time). */
+    {
+        timer_t t;
+        sigset_t set;
+        sigemptyset(&set);
+        sigaddset(&set, SIGRTMIN);
+        sigprocmask(SIG_BLOCK, &set, NULL);
+        struct sigevent ev = {.sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGRTMIN};
+        timer_create(CLOCK_MONOTONIC, &ev, &t);
+        T("timer_getoverrun before any expiry", timer_getoverrun(t));
+        struct itimerspec its = {{0, 20000000}, {0, 20000000}};
+        timer_settime(t, 0, &its, NULL);
+        sleep_ms(105);
+        T("a blocked real-time timer signal after 105 ms of a 20 ms period", 0, "%s", take_all(&set, t));
+        sleep_ms(105);
+        T("and after 105 ms more", 0, "%s", take_all(&set, t));
+        struct itimerspec left;
+        timer_gettime(t, &left);
+        T("timer_gettime while armed", 0, "interval %ld ms, next in at most 20 ms: %s", left.it_interval.tv_nsec / 1000000,
+          left.it_value.tv_sec == 0 && left.it_value.tv_nsec > 0 && left.it_value.tv_nsec <= 20000000 ? "yes" : "no");
+        its = (struct itimerspec){{0, 0}, {0, 20000000}};
+        timer_settime(t, 0, &its, NULL);
+        sleep_ms(105);
+        T("a one-shot timer", 0, "%s", take_all(&set, t));
+        timer_delete(t);
+        T("timer_getoverrun of a deleted timer", timer_getoverrun(t));
+        sigprocmask(SIG_UNBLOCK, &set, NULL);
+
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_sigaction = on_timer;
+        sa.sa_flags = SA_SIGINFO;
+        sigaction(SIGUSR2, &sa, NULL);
+        sigemptyset(&set);
+        sigaddset(&set, SIGUSR2);
+        sigprocmask(SIG_BLOCK, &set, NULL);
+        ev = (struct sigevent){.sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGUSR2};
+        timer_create(CLOCK_REALTIME, &ev, &t);
+        its = (struct itimerspec){{0, 20000000}, {0, 20000000}};
+        timer_settime(t, 0, &its, NULL);
+        sleep_ms(105);
+        sigprocmask(SIG_UNBLOCK, &set, NULL);
+        T("a handler for a standard timer signal unblocked after 105 ms", 0, "%d signal(s), si_overrun %d, timer_getoverrun %d",
+          (int)timer_signals, (int)timer_overrun, timer_getoverrun(t));
+        timer_delete(t);
+        signal(SIGUSR2, SIG_DFL);
+    }
+
     return conf_end();
 }

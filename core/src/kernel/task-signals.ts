@@ -61,11 +61,19 @@ export function deliverSignal(
   }
   if (sig === SIGCONT || sig === SIGKILL) continueProcess(env, process, sig === SIGCONT);
   // A siginfo of the caller's (negative si_code) goes as it is; a kill's is fixed at delivery.
-  if (siginfo && new DataView(siginfo.buffer, siginfo.byteOffset).getInt32(8, true) < 0) {
-    env.backend.queueSignal(process.realPid, thread.realTid, sig, siginfo);
+  const view = siginfo ? new DataView(siginfo.buffer, siginfo.byteOffset, 128) : null;
+  if (view && view.getInt32(8, true) < 0) {
+    // The kernel keeps this siginfo as it is: the record only carries onTaken.
+    if (sender?.onTaken) thread.recordSender(sig, { code: view.getInt32(8, true), pid: view.getInt32(16, true), onTaken: sender.onTaken, queued: true });
+    env.backend.queueSignal(process.realPid, thread.realTid, sig, siginfo!);
   } else {
-    const code = sender?.code ?? (sender?.tkill ? SI_TKILL : SI_USER);
-    thread.recordSender(sig, sender?.status === undefined ? { code, pid: sender?.pid ?? 0 } : { code, pid: sender?.pid ?? 0, status: sender.status });
+    const { status, onTaken } = sender ?? {};
+    thread.recordSender(sig, {
+      code: sender?.code ?? (sender?.tkill ? SI_TKILL : SI_USER),
+      pid: sender?.pid ?? 0,
+      ...(status === undefined ? {} : { status }),
+      ...(onTaken ? { onTaken } : {}),
+    });
     env.backend.signal(process.realPid, thread.realTid, sig);
   }
   process.signalEvents.notify();
@@ -148,6 +156,8 @@ export function onSignal(env: TaskEnv, thread: Thread, signal: number): boolean 
 }
 
 const regs = new BigInt64Array(REG_WORDS);
+/** The siginfo of a delivery an onTaken sees. */
+const siginfo = new Uint8Array(128);
 const insnBytes = new Uint8Array(3);
 
 /**
@@ -179,10 +189,16 @@ function emulateTsc(env: TaskEnv, thread: Thread): boolean {
  */
 function fixSender(env: TaskEnv, thread: Thread, signal: number): void {
   const stop = env.backend.stop;
-  const recorded = thread.takeSender(signal);
+  const recorded = thread.takeSender(signal, { code: Number(stop[Stop.Arg0]), pid: Number(stop[Stop.Arg0 + 2]) });
   if (recorded) {
-    if (recorded.status === undefined) env.backend.setSignalSender(thread.realTid, recorded.code, recorded.pid);
+    if (recorded.queued) {
+      // the kernel delivers the queued siginfo as it was given
+    } else if (recorded.status === undefined) env.backend.setSignalSender(thread.realTid, recorded.code, recorded.pid);
     else env.backend.setSignalSender(thread.realTid, recorded.code, recorded.pid, recorded.status);
+    if (recorded.onTaken && env.backend.signalInfo(thread.realTid, siginfo, false) === 0) {
+      recorded.onTaken(siginfo);
+      env.backend.signalInfo(thread.realTid, siginfo, true);
+    }
     return;
   }
   const code = Number(stop[Stop.Arg0]);

@@ -32,7 +32,17 @@ export interface SignalSender {
   readonly pid: number;
   /** SIGCHLD's si_status, for the CLD_* codes. */
   readonly status?: number;
+  /** Sees (and may change) the siginfo when the program takes the signal. */
+  readonly onTaken?: (siginfo: Uint8Array) => void;
+  /** Queued with a siginfo of its own (rt_tgsigqueueinfo): `code` and `pid` are that siginfo's. */
+  readonly queued?: boolean;
 }
+
+/** si_code of the tgkill(2) the simulator sends a recorded signal with. */
+const SI_TKILL = -6;
+
+/** The first real-time signal: those queue one instance per send, the others merge while pending. */
+const SIGRTMIN = 32;
 
 /**
  * A managed thread: a real task, parked at a ptrace stop whenever it is not running. Its state
@@ -50,7 +60,8 @@ export class Thread implements ThreadView {
   private clone: PendingClone | null = null;
   private isHeld = false;
   private isExited = false;
-  private readonly senders = new Map<number, SignalSender>();
+  /** Who sent each pending signal: the last sender of a standard one, every queued real-time one in order. */
+  private readonly senders = new Map<number, SignalSender[]>();
   /** Non-blocking calls made since the thread last parked (busy-loop detection). */
   unblockedCalls = 0;
   /** A run asked for while its process was stopped (job control), with its wake reason; run at SIGCONT. */
@@ -200,13 +211,26 @@ export class Thread implements ThreadView {
 
   /** Records who sent `sig`, for the siginfo the program will read. */
   recordSender(sig: number, sender: SignalSender): void {
-    this.senders.set(sig, sender);
+    const queued = sig >= SIGRTMIN ? this.senders.get(sig) : undefined;
+    if (queued) queued.push(sender);
+    else this.senders.set(sig, [sender]);
   }
 
-  /** The recorded sender of `sig`, once. */
-  takeSender(sig: number): SignalSender | undefined {
-    const sender = this.senders.get(sig);
-    this.senders.delete(sig);
+  /**
+   * The recorded sender of `sig`, once. For a real-time signal, several may be queued: the one
+   * whose siginfo the kernel delivers (`code` and `pid`, the siginfo's si_code and si_pid, when
+   * known) — the simulator's tgkill for a plain send, the siginfo itself for a queued one.
+   */
+  takeSender(sig: number, delivered?: { readonly code: number; readonly pid: number }): SignalSender | undefined {
+    const queued = this.senders.get(sig);
+    if (!queued) return undefined;
+    const at =
+      sig < SIGRTMIN || !delivered
+        ? 0
+        : queued.findIndex((r) => (r.queued ? r.code === delivered.code && r.pid === delivered.pid : delivered.code === SI_TKILL));
+    if (at < 0) return undefined;
+    const [sender] = queued.splice(at, 1);
+    if (queued.length === 0) this.senders.delete(sig);
     return sender;
   }
 }

@@ -61,7 +61,10 @@ export function readSignals(ctx: SyscallContext, file: SignalFd, iovecs: readonl
     if (ret <= 0n) return ret === -BigInt(Errno.EAGAIN) ? -BigInt(Errno.EAGAIN) : ret;
     const info = memory.read(infoAt, 128);
     if (!info) return -BigInt(Errno.EFAULT);
-    const ssi = signalfdSiginfo(ctx, Number(ret), info, thread.takeSender(Number(ret)));
+    const si = new DataView(info.buffer, info.byteOffset, 128);
+    const sender = thread.takeSender(Number(ret), { code: si.getInt32(8, true), pid: si.getInt32(16, true) });
+    sender?.onTaken?.(info);
+    const ssi = signalfdSiginfo(ctx, Number(ret), info, sender?.queued ? undefined : sender);
     return scatter(ctx, iovecs, ssi) ? BigInt(SSI_SIZE) : -BigInt(Errno.EFAULT);
   });
 }

@@ -163,25 +163,26 @@ export function sysRtSigsuspend(ctx: SyscallContext): SyscallResult {
 
 /**
  * The native end of rt_sigtimedwait: the siginfo the kernel wrote names the simulator as the
- * sender of a signal it sent; the program must see the virtual sender (si_code at 8, si_pid at 16).
+ * sender of a signal it sent; the program must see the virtual sender (si_code at 8, si_pid at 16,
+ * SIGCHLD's si_status at 24), and what the sender's onTaken makes of it.
  */
 function virtualSender(ctx: SyscallContext): (ret: bigint) => bigint {
   const { thread, memory } = ctx;
   const info = ctx.args.ptr(1);
   return (ret) => {
-    const sender = ret > 0n ? thread.takeSender(Number(ret)) : undefined;
-    if (sender && info !== 0n) {
-      const bytes = new Uint8Array(12);
-      const view = new DataView(bytes.buffer);
-      view.setInt32(0, sender.code, true);
-      view.setInt32(8, sender.pid, true);
-      memory.write(info + 8n, bytes.subarray(0, 4));
-      memory.write(info + 16n, bytes.subarray(8, 12));
-      if (sender.status !== undefined) {
-        view.setInt32(0, sender.status, true);
-        memory.write(info + 24n, bytes.subarray(0, 4)); // SIGCHLD's si_status
-      }
+    if (ret <= 0n) return ret;
+    const written = info !== 0n ? memory.read(info, 128) : null;
+    const siginfo = written ?? new Uint8Array(128);
+    const view = new DataView(siginfo.buffer);
+    const sender = thread.takeSender(Number(ret), written ? { code: view.getInt32(8, true), pid: view.getInt32(16, true) } : undefined);
+    if (!sender) return ret;
+    if (!sender.queued) {
+      view.setInt32(8, sender.code, true);
+      view.setInt32(16, sender.pid, true);
+      if (sender.status !== undefined) view.setInt32(24, sender.status, true);
     }
+    sender.onTaken?.(siginfo);
+    if (written) memory.write(info, siginfo);
     return ret;
   };
 }

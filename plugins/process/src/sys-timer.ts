@@ -1,12 +1,13 @@
-import { Errno, errno, ok, readDuration, timespecBytes, type ProcessView, type SimTime, type SyscallContext, type SyscallResult } from '@shadow-ts/plugin-sdk';
+import { Errno, errno, ok, readDuration, timespecBytes, type ProcessView, type SimTime, type SyscallContext, type SyscallResult, type ThreadView } from '@shadow-ts/plugin-sdk';
 import type { ProcessState } from './state.js';
 
 /**
  * POSIX per-process timers (timer_create(2) and friends) on simulated time. A timer fires on its
  * host's clock and raises its signal — at the process (SIGEV_SIGNAL) or one of its threads
- * (SIGEV_THREAD_ID) — then re-arms by its interval. The signal carries what the kernel's does:
- * SI_TIMER, the timer id and the sigev_value, so glibc's SIGEV_THREAD timers, whose helper
- * thread reads both through sigwaitinfo, run their function.
+ * (SIGEV_THREAD_ID) — then re-arms by its interval; expiries while its signal waits to be taken
+ * are overruns (see `arm`). The signal carries what the kernel's does: SI_TIMER, the timer id,
+ * si_overrun and the sigev_value, so glibc's SIGEV_THREAD timers, whose helper thread reads them
+ * through sigwaitinfo, run their function.
  */
 
 /** One timer: its event, and while armed its next expiry and interval. */
@@ -23,6 +24,12 @@ export interface PosixTimer {
   next: SimTime | null;
   interval: bigint;
   cancel: () => void;
+  /** The expiry whose signal waits to be taken, or null: later expiries count as its overruns. */
+  queuedAt: SimTime | null;
+  /** The overruns the last signal taken carried (timer_getoverrun). */
+  overrunLast: number;
+  /** Counts timer_settime calls: a signal queued before the last one re-arms nothing. */
+  generation: number;
 }
 
 const SIGEV_SIGNAL = 0;
@@ -96,7 +103,19 @@ export function sysTimerCreate(ctx: SyscallContext, state: ProcessState): Syscal
   if (CPU_CLOCKS.has(clock)) ctx.warnOnce('timer_create:cputime', 'timer_create: CPU-time clocks never advance (the simulated CPU is infinitely fast): the timer never fires');
   const clockZero = BOOT_CLOCKS.has(clock) ? ctx.host.bootTime : 0n;
   const siginfo = timerSiginfo(signal, id, value ?? BigInt(id));
-  timers.set(id, { signal, thread, cpuClock: CPU_CLOCKS.has(clock), siginfo, clockZero, next: null, interval: 0n, cancel: () => {} });
+  timers.set(id, {
+    signal,
+    thread,
+    cpuClock: CPU_CLOCKS.has(clock),
+    siginfo,
+    clockZero,
+    next: null,
+    interval: 0n,
+    cancel: () => {},
+    queuedAt: null,
+    overrunLast: 0,
+    generation: 0,
+  });
   return ok();
 }
 
@@ -116,24 +135,52 @@ function timerArg(ctx: SyscallContext, state: ProcessState): PosixTimer | undefi
   return state.posixTimers.get(ctx.process)?.get(ctx.args.int(0));
 }
 
-/** Makes `timer` fire at `at`, then every `interval`, raising its signal. */
+/** DELAYTIMER_MAX: the overrun count stops there. */
+const DELAYTIMER_MAX = 0x7fffffff;
+
+/**
+ * Makes `timer` expire at `at`, then every `interval`. An expiry queues the timer's signal once;
+ * until the program takes it, the timer only keeps its schedule (timer_gettime), and when it is
+ * taken the expiries passed since count as its overruns — si_overrun in its siginfo, then
+ * timer_getoverrun(2) — and the timer goes on from there, as Linux re-arms it on delivery
+ * (posixtimer_rearm()). A signal the kernel dropped (ignored) or that was taken unseen re-arms
+ * it at the next expiry.
+ */
 function arm(ctx: SyscallContext, timer: PosixTimer, at: SimTime): void {
   const process = ctx.process;
   const host = ctx.host;
-  const fire = () => {
-    if (timer.signal !== 0) {
-      const target = timer.thread === null ? process.mainThread() : process.threads().find((t) => t.tid === timer.thread);
-      target?.signal(timer.signal, undefined, timer.siginfo);
-    }
-    if (timer.interval > 0n && timer.next !== null) {
-      timer.next += timer.interval;
-      timer.cancel = host.schedule(timer.next, fire);
-    } else {
-      timer.next = null;
+  const generation = timer.generation;
+  const target = (): ThreadView | undefined => (timer.thread === null ? process.mainThread() : process.threads().find((t) => t.tid === timer.thread));
+  const schedule = (when: SimTime): void => {
+    timer.next = when;
+    timer.cancel = host.schedule(when, expire);
+  };
+  const taken = (siginfo: Uint8Array): void => {
+    const queuedAt = timer.queuedAt;
+    if (generation !== timer.generation || queuedAt === null) return;
+    const passed = timer.interval > 0n ? (host.now() - queuedAt) / timer.interval : 0n;
+    const overrun = passed > BigInt(DELAYTIMER_MAX) ? DELAYTIMER_MAX : Number(passed);
+    new DataView(siginfo.buffer, siginfo.byteOffset, 128).setInt32(20, overrun, true); // si_overrun
+    timer.overrunLast = overrun;
+    timer.queuedAt = null;
+    if (timer.interval > 0n) {
+      timer.cancel();
+      schedule(queuedAt + (passed + 1n) * timer.interval);
     }
   };
+  const expire = (): void => {
+    const now = timer.next!;
+    const thread = timer.signal === 0 ? undefined : target();
+    const waiting = timer.queuedAt !== null && thread !== undefined && (thread.pendingSignals() >> BigInt(timer.signal - 1)) & 1n;
+    if (thread && !waiting) {
+      timer.queuedAt = now;
+      thread.signal(timer.signal, { pid: 0, onTaken: taken }, timer.siginfo);
+    }
+    if (timer.interval > 0n) schedule(now + timer.interval);
+    else timer.next = null;
+  };
   timer.next = at;
-  if (!timer.cpuClock) timer.cancel = host.schedule(at, fire);
+  if (!timer.cpuClock) timer.cancel = host.schedule(at, expire);
 }
 
 /** sysTimerSettime implements Linux syscall timer_settime(2). */
@@ -153,6 +200,8 @@ export function sysTimerSettime(ctx: SyscallContext, state: ProcessState): Sysca
   if (old !== 0n && !ctx.memory.write(old, remaining(ctx, timer))) return errno(Errno.EFAULT);
   timer.cancel();
   timer.next = null;
+  timer.queuedAt = null;
+  timer.generation++;
   timer.interval = interval;
   if (value === 0n) return ok();
   // An absolute value is a reading of the timer's clock; one already past fires at once.
@@ -169,9 +218,10 @@ export function sysTimerGettime(ctx: SyscallContext, state: ProcessState): Sysca
   return ctx.memory.write(ctx.args.ptr(1), remaining(ctx, timer)) ? ok() : errno(Errno.EFAULT);
 }
 
-/** sysTimerGetoverrun implements Linux syscall timer_getoverrun(2): 0, no expiry is counted as lost. */
+/** sysTimerGetoverrun implements Linux syscall timer_getoverrun(2): the overruns of the last signal taken. */
 export function sysTimerGetoverrun(ctx: SyscallContext, state: ProcessState): SyscallResult {
-  return timerArg(ctx, state) ? ok(0) : errno(Errno.EINVAL);
+  const timer = timerArg(ctx, state);
+  return timer ? ok(timer.overrunLast) : errno(Errno.EINVAL);
 }
 
 /** sysTimerDelete implements Linux syscall timer_delete(2). */
