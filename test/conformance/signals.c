@@ -6,6 +6,7 @@
 #include <sys/resource.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -311,5 +312,52 @@ int main(void) {
     T("write to a pipe without a reader", write(bp[1], "x", 1), "SIGPIPE si_code %s, from %s", noted_code == SI_USER ? "SI_USER" : fmt("%d", noted_code),
       noted_pid == self ? "the writer itself" : "another");
     close(bp[1]);
+    /* Signal-driven I/O: the plain SIGIO (SI_KERNEL), and an F_SETSIG signal's si_code, si_band
+     * and si_fd (the descriptor O_ASYNC was set through), by sigtimedwait and by a signalfd. */
+    {
+        sigset_t io;
+        sigemptyset(&io);
+        sigaddset(&io, SIGIO);
+        sigaddset(&io, SIGRTMIN + 1);
+        sigprocmask(SIG_BLOCK, &io, NULL);
+        int sv[2];
+        socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+        int spare = dup(sv[0]);
+        fcntl(sv[0], F_SETOWN, getpid());
+        fcntl(spare, F_SETFL, fcntl(spare, F_GETFL) | O_ASYNC);
+        write(sv[1], "a", 1);
+        siginfo_t si;
+        memset(&si, 0, sizeof si);
+        T("SIGIO for data on a socket", sigtimedwait(&io, &si, &(struct timespec){0, 0}), "si_code %d", si.si_code);
+        char b[8];
+        read(sv[0], b, sizeof b);
+        fcntl(sv[0], F_SETSIG, SIGRTMIN + 1);
+        write(sv[1], "b", 1);
+        memset(&si, 0, sizeof si);
+        T("F_SETSIG signal for data on a socket", sigtimedwait(&io, &si, &(struct timespec){0, 0}) == SIGRTMIN + 1,
+          "si_code %d, si_band %#lx, si_fd %s", si.si_code, (long)si.si_band, si.si_fd == spare ? "the O_ASYNC one" : si.si_fd == sv[0] ? "the F_SETSIG one" : "another");
+        read(sv[0], b, sizeof b);
+        int p[2];
+        pipe(p);
+        fcntl(p[0], F_SETOWN, getpid());
+        fcntl(p[0], F_SETSIG, SIGRTMIN + 1);
+        fcntl(p[0], F_SETFL, O_ASYNC);
+        int sfd = signalfd(-1, &io, SFD_NONBLOCK);
+        write(p[1], "c", 1);
+        struct signalfd_siginfo ssi;
+        memset(&ssi, 0, sizeof ssi);
+        T("F_SETSIG signal for data in a pipe, by a signalfd", read(sfd, &ssi, sizeof ssi), "ssi_code %d, ssi_band %#x, ssi_fd %s, ssi_pid %u, ssi_int %d",
+          ssi.ssi_code, ssi.ssi_band, (int)ssi.ssi_fd == p[0] ? "the pipe's" : "another", ssi.ssi_pid, ssi.ssi_int);
+        close(sfd);
+        close(p[0]);
+        close(p[1]);
+        close(spare);
+        close(sv[0]);
+        close(sv[1]);
+        while (sigtimedwait(&io, &si, &(struct timespec){0, 0}) > 0) {
+        }
+        sigprocmask(SIG_UNBLOCK, &io, NULL);
+    }
+
     return conf_end();
 }

@@ -25,8 +25,19 @@ const F_OWNER_TID = 0;
 const F_OWNER_PID = 1;
 const F_OWNER_PGRP = 2;
 const SIGRTMAX = 64;
-/** The bits whose coming on raises the signal (POLL_IN, POLL_OUT, POLL_ERR, POLL_HUP, POLL_PRI). */
-const SIGNALLED = POLL.IN | POLL.OUT | POLL.ERR | POLL.HUP | POLL.PRI;
+/**
+ * The poll bits whose coming on raises the signal, each with the si_code (POLL_IN, POLL_OUT,
+ * POLL_PRI, POLL_ERR, POLL_HUP) and si_band (the kernel's band_table) an F_SETSIG signal carries.
+ */
+const REASONS = [
+  { bit: POLL.IN, code: 1, band: POLL.IN | POLL.RDNORM },
+  { bit: POLL.OUT, code: 2, band: POLL.OUT | POLL.WRNORM | POLL.WRBAND },
+  { bit: POLL.PRI, code: 5, band: POLL.PRI | POLL.RDBAND },
+  { bit: POLL.ERR, code: 4, band: POLL.ERR },
+  { bit: POLL.HUP, code: 6, band: POLL.HUP | POLL.ERR },
+] as const;
+/** si_code of the plain SIGIO (F_SETSIG 0): the kernel's own (SEND_SIG_PRIV). */
+const SI_KERNEL = 0x80;
 
 interface Owner {
   readonly host: HostView;
@@ -47,6 +58,8 @@ function targets(host: HostView, who: number): ProcessView[] {
 /** Each virtual file's owner, for one kernel. */
 export class AsyncIo {
   private readonly owners = new WeakMap<OpenFile, Owner>();
+  /** The descriptor O_ASYNC was last set through, for si_fd (the kernel's fasync entry keeps it). */
+  private readonly asyncFds = new WeakMap<OpenFile, number>();
 
   private ownerOf(ctx: SyscallContext, file: OpenFile): Owner {
     let owner = this.owners.get(file);
@@ -54,8 +67,9 @@ export class AsyncIo {
     return owner;
   }
 
-  /** O_ASYNC or the owner changed: watch the file while both are set. */
-  update(file: OpenFile): void {
+  /** O_ASYNC or the owner changed (`fd`: the descriptor O_ASYNC was set through): watch the file while both are set. */
+  update(file: OpenFile, fd?: number): void {
+    if (fd !== undefined && file.statusFlags & O_ASYNC) this.asyncFds.set(file, fd);
     const owner = this.owners.get(file);
     if (!owner) return;
     const active = (file.statusFlags & O_ASYNC) !== 0 && owner.who !== 0;
@@ -70,11 +84,27 @@ export class AsyncIo {
 
   private changed(file: OpenFile, owner: Owner): void {
     const bits = file.poll();
-    const rose = bits & ~owner.bits & SIGNALLED;
+    const rose = bits & ~owner.bits;
     owner.bits = bits;
-    if (rose === 0) return;
+    const reasons = REASONS.filter((r) => rose & r.bit);
+    if (reasons.length === 0) return;
     for (const process of targets(owner.host, owner.who)) {
-      process.mainThread()?.signal(owner.signal || Signal.SIGIO);
+      const thread = process.mainThread();
+      if (!thread) continue;
+      if (owner.signal === 0) {
+        thread.signal(Signal.SIGIO, { pid: 0, code: SI_KERNEL });
+        continue;
+      }
+      // send_sigio_to_task(): the F_SETSIG signal says why, with the band and the descriptor.
+      const fd = this.asyncFds.get(file) ?? -1;
+      for (const { code, band } of reasons) {
+        const onTaken = (siginfo: Uint8Array): void => {
+          const view = new DataView(siginfo.buffer, siginfo.byteOffset, 128);
+          view.setBigInt64(16, BigInt(band), true); // si_band
+          view.setInt32(24, fd, true); // si_fd
+        };
+        thread.signal(owner.signal, { pid: 0, code, onTaken });
+      }
     }
   }
 
@@ -145,7 +175,7 @@ export class AsyncIo {
     const value = new DataView(raw.buffer, raw.byteOffset, 4).getInt32(0, true);
     if (request !== FIOASYNC) return this.setOwner(ctx, file, value);
     file.statusFlags = value !== 0 ? file.statusFlags | O_ASYNC : file.statusFlags & ~O_ASYNC;
-    this.update(file);
+    this.update(file, ctx.args.int(0));
     return ok();
   }
 }

@@ -121,7 +121,7 @@ export function sysFcntl(ctx: SyscallContext, state: IoState): SyscallResult {
     case F_SETFL: {
       const flags = ctx.args.int(2);
       file.statusFlags = (file.statusFlags & ~SETFL_MASK) | (flags & SETFL_MASK);
-      state.asyncIo.update(file);
+      state.asyncIo.update(file, fd);
       return ok();
     }
     default: {

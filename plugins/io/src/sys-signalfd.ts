@@ -69,9 +69,40 @@ export function readSignals(ctx: SyscallContext, file: SignalFd, iovecs: readonl
   });
 }
 
+/** Which fields of a siginfo_t its signal and si_code fill (the kernel's siginfo_layout()). */
+type Layout = 'kill' | 'timer' | 'poll' | 'fault' | 'chld' | 'rt';
+
+/** Signals whose own si_codes (up to a limit) have a layout of their own (sig_sicodes[]). */
+const SIGNAL_CODES: ReadonlyMap<number, { readonly limit: number; readonly layout: Layout }> = new Map([
+  [4, { limit: 11, layout: 'fault' }], // SIGILL
+  [5, { limit: 6, layout: 'fault' }], // SIGTRAP
+  [7, { limit: 5, layout: 'fault' }], // SIGBUS
+  [8, { limit: 15, layout: 'fault' }], // SIGFPE
+  [11, { limit: 10, layout: 'fault' }], // SIGSEGV
+  [SIGCHLD, { limit: 6, layout: 'chld' }],
+  [29, { limit: 6, layout: 'poll' }], // SIGPOLL
+]);
+const SI_TIMER = -2;
+const SI_SIGIO = -5;
+const SI_KERNEL = 0x80;
+/** POLL_IN … POLL_HUP: any signal with one of these kernel codes carries a band and a descriptor. */
+const NSIGPOLL = 6;
+
+function layoutOf(sig: number, code: number): Layout {
+  if (code > 0 && code < SI_KERNEL) {
+    const own = SIGNAL_CODES.get(sig);
+    if (own && code <= own.limit) return own.layout;
+    return code <= NSIGPOLL ? 'poll' : 'kill';
+  }
+  if (code === SI_TIMER) return 'timer';
+  if (code === SI_SIGIO) return 'poll';
+  return code < 0 ? 'rt' : 'kill';
+}
+
 /**
- * struct signalfd_siginfo from a siginfo_t, the sender's pid the virtual one: recorded when the
- * simulator sent the signal, or for SIGCHLD the child's (the kernel names its real pid).
+ * struct signalfd_siginfo from a siginfo_t, field by field as signalfd_copyinfo() copies its
+ * layout, the sender's pid the virtual one: recorded when the simulator sent the signal, or for
+ * SIGCHLD the child's (the kernel names its real pid).
  */
 function signalfdSiginfo(ctx: SyscallContext, sig: number, info: Uint8Array, sender: { code: number; pid: number; status?: number } | undefined): Uint8Array {
   const si = new DataView(info.buffer, info.byteOffset, 128);
@@ -83,16 +114,40 @@ function signalfdSiginfo(ctx: SyscallContext, sig: number, info: Uint8Array, sen
   ssi.setUint32(0, sig, true); // ssi_signo
   ssi.setInt32(4, si.getInt32(4, true), true); // ssi_errno
   ssi.setInt32(8, code, true); // ssi_code
-  ssi.setUint32(12, pid, true); // ssi_pid
-  ssi.setUint32(16, si.getUint32(20, true), true); // ssi_uid
-  ssi.setUint32(24, si.getUint32(16, true), true); // ssi_tid (a timer's id)
-  ssi.setUint32(32, si.getUint32(20, true), true); // ssi_overrun
-  ssi.setInt32(44, si.getInt32(24, true), true); // ssi_int (si_value)
-  ssi.setBigUint64(48, si.getBigUint64(24, true), true); // ssi_ptr (si_value)
-  if (sig === SIGCHLD) {
-    ssi.setInt32(40, sender?.status ?? si.getInt32(24, true), true); // ssi_status
-    ssi.setBigUint64(56, si.getBigUint64(32, true), true); // ssi_utime
-    ssi.setBigUint64(64, si.getBigUint64(40, true), true); // ssi_stime
+  const fromSender = (): void => {
+    ssi.setUint32(12, pid, true); // ssi_pid
+    ssi.setUint32(16, si.getUint32(20, true), true); // ssi_uid
+  };
+  const value = (): void => {
+    ssi.setInt32(44, si.getInt32(24, true), true); // ssi_int (si_value)
+    ssi.setBigUint64(48, si.getBigUint64(24, true), true); // ssi_ptr (si_value)
+  };
+  switch (layoutOf(sig, code)) {
+    case 'kill':
+      fromSender();
+      break;
+    case 'rt':
+      fromSender();
+      value();
+      break;
+    case 'timer':
+      ssi.setUint32(24, si.getUint32(16, true), true); // ssi_tid (the timer's id)
+      ssi.setUint32(32, si.getUint32(20, true), true); // ssi_overrun
+      value();
+      break;
+    case 'poll':
+      ssi.setUint32(28, Number(BigInt.asUintN(32, si.getBigInt64(16, true))), true); // ssi_band
+      ssi.setInt32(20, si.getInt32(24, true), true); // ssi_fd
+      break;
+    case 'fault':
+      ssi.setBigUint64(72, si.getBigUint64(16, true), true); // ssi_addr
+      break;
+    case 'chld':
+      fromSender();
+      ssi.setInt32(40, sender?.status ?? si.getInt32(24, true), true); // ssi_status
+      ssi.setBigUint64(56, si.getBigUint64(32, true), true); // ssi_utime
+      ssi.setBigUint64(64, si.getBigUint64(40, true), true); // ssi_stime
+      break;
   }
   return out;
 }
