@@ -25,10 +25,9 @@ export const PINO_LEVEL: Record<string, string> = {
   trace: 'trace',
 };
 
-const started = process.hrtime.bigint();
-
+/** The wall time since the simulator's process started (performance.now() counts from there), as Shadow stamps its log. */
 function wallTime(): string {
-  const us = (process.hrtime.bigint() - started) / 1000n;
+  const us = BigInt(Math.floor(performance.now() * 1000));
   const s = us / 1_000_000n;
   const two = (v: bigint) => v.toString().padStart(2, '0');
   return `${two(s / 3600n)}:${two((s / 60n) % 60n)}:${two(s % 60n)}.${(us % 1_000_000n).toString().padStart(6, '0')}`;

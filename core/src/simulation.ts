@@ -102,8 +102,16 @@ async function loadAllPlugins(rc: RcConfig, config: SimulationConfig): Promise<L
   const coreDir = dirname(fileURLToPath(import.meta.url));
   const loaded: LoadedPlugin[] = [];
   const builtins = [...BUILTIN_PLUGINS, ...builtinObservers(String(config.experimental.other['strace_logging_mode']))];
-  for (const spec of builtins) loaded.push(await loadPlugin(spec, coreDir, 'the built-in plugins'));
-  for (const spec of rc.plugins) loaded.push(await loadPlugin(spec, dirname(rc.file!), rc.file!));
+  // Imported side by side (their module graphs load in parallel); applied, and a failure
+  // reported, in the order they are listed.
+  const settled = await Promise.allSettled([
+    ...builtins.map((spec) => loadPlugin(spec, coreDir, 'the built-in plugins')),
+    ...rc.plugins.map((spec) => loadPlugin(spec, dirname(rc.file!), rc.file!)),
+  ]);
+  for (const outcome of settled) {
+    if (outcome.status === 'rejected') throw outcome.reason;
+    loaded.push(outcome.value);
+  }
   // Per-host options name a listed plugin, as listed or by its own name.
   for (const [host, settings] of Object.entries(rc.hosts)) {
     for (const [name, options] of Object.entries(settings.plugins ?? {})) {

@@ -1,0 +1,50 @@
+/**
+ * The simulator's own start-up (issue 13 §3), side by side in one run, medians of several:
+ *  - `node` starting and exiting with nothing to do (the floor every run pays);
+ *  - `shadow` on a one-host simulation whose only process is /bin/true, start to exit;
+ *  - from the simulator's start to the moment its first managed process starts (the log's
+ *    wall-clock stamp of "process … started", which counts from Node's start);
+ *  - `shadow --show-config` on a 1,000-host file (BENCH_HOSTS=N for another size), and per host.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { SHADOW, median, wall } from './lib.js';
+
+const RUNS = 7;
+const dir = mkdtempSync(join(tmpdir(), 'shadow-ts-bench-startup-'));
+try {
+  writeFileSync(
+    join(dir, 'one.yaml'),
+    'general: { stop_time: 1 s }\nnetwork: { graph: { type: 1_gbit_switch } }\nhosts:\n  alpha:\n    network_node_id: 0\n    processes:\n    - { path: /bin/true }\n',
+  );
+  const hosts = Number(process.env['BENCH_HOSTS'] ?? 1000);
+  const many = ['general: { stop_time: 10 s }', 'network: { graph: { type: 1_gbit_switch } }', 'hosts:'];
+  for (let i = 0; i < hosts; i++) many.push(`  host${i}:\n    network_node_id: 0\n    processes:\n    - { path: /bin/true, args: [a, b], start_time: 1 s }`);
+  writeFileSync(join(dir, 'many.yaml'), `${many.join('\n')}\n`);
+
+  let runs = 0;
+  // Each run writes a data directory of its own (shadow refuses to overwrite one).
+  const shadow = (file: string, ...flags: string[]): string[] => [SHADOW, '-d', `run${++runs}.data`, ...flags, file];
+  const nodeAlone = median(Array.from({ length: RUNS }, () => wall(process.execPath, ['-e', ''])));
+  const whole = median(Array.from({ length: RUNS }, () => wall(process.execPath, shadow('one.yaml'), dir)));
+  const firstProcess = median(
+    Array.from({ length: RUNS }, () => {
+      const r = spawnSync(process.execPath, shadow('one.yaml'), { cwd: dir, encoding: 'utf8' });
+      const line = `${r.stdout}${r.stderr}`.split('\n').find((l) => l.includes("process 'alpha.true.1000' started"));
+      const stamp = line?.match(/^(\d+):(\d+):(\d+\.\d+)/);
+      if (!stamp) throw new Error(`no start line in the log:\n${r.stdout}${r.stderr}`);
+      return Number(stamp[1]) * 3600 + Number(stamp[2]) * 60 + Number(stamp[3]);
+    }),
+  );
+  const config = median(Array.from({ length: 3 }, () => wall(process.execPath, shadow('many.yaml', '--show-config'), dir)));
+
+  const ms = (s: number): string => `${(s * 1000).toFixed(0)} ms`;
+  console.log(`node alone: ${ms(nodeAlone)}`);
+  console.log(`shadow, one host running /bin/true, start to exit: ${ms(whole)} (${ms(whole - nodeAlone)} beyond node's own start)`);
+  console.log(`from the simulator's start to its first managed process: ${ms(firstProcess)} (target: under 150 ms)`);
+  console.log(`--show-config of ${hosts} hosts: ${ms(config)} (${((config - nodeAlone) / hosts * 1000).toFixed(2)} ms a host beyond node's start)`);
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
