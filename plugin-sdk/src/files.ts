@@ -214,12 +214,13 @@ const O_CLOEXEC = 0o2000000n;
  * is copied by pidfd_getfd(2) and moved down with dup3(2) to the number the pidfd took, so the
  * numbers are Linux's (at RLIMIT_NOFILE it needs one free number more). It stops at the first
  * that fails (EMFILE), as scm_detach_fds() does. `finish` gets the numbers made and answers
- * what the program's call returns. The holds stay the caller's: it releases them.
+ * what the program's call returns (`options.abandoned` runs instead when the caller is killed
+ * on the way). The holds stay the caller's: it releases them.
  */
 export function installDescriptors(
   ctx: SyscallContext,
   held: readonly HeldDescriptor[],
-  options: { cloexec: boolean },
+  options: { readonly cloexec: boolean; readonly abandoned?: () => void },
   finish: (fds: readonly number[]) => bigint,
 ): SyscallResult {
   const fds = ctx.process.fds;
@@ -269,5 +270,5 @@ export function installDescriptors(
       else index++;
     }
     return nextCall();
-  });
+  }, options.abandoned);
 }

@@ -29,7 +29,7 @@ export type SyscallResult =
       readonly mapResult?: ResultMapper;
     }
   | { readonly kind: 'clone'; readonly request: CloneRequest }
-  | { readonly kind: 'calls'; readonly next: CallStep };
+  | { readonly kind: 'calls'; readonly next: CallStep; readonly abandoned?: () => void };
 
 /** A syscall the kernel runs in the calling thread for a handler (see `runCalls`). */
 export interface NativeCall {
@@ -110,9 +110,10 @@ export function rewrite(nr: number, args: readonly bigint[], mapResult?: ResultM
  * program's call returns what `next` finally answers: how a call that must make several
  * descriptors in the caller (recvmsg with SCM_RIGHTS) gets them from the kernel. The program
  * sees none of them: its registers and signal mask are kept, and signals wait until the end.
+ * `abandoned` runs instead of the last step when the thread is killed on the way.
  */
-export function runCalls(next: CallStep): SyscallResult {
-  return { kind: 'calls', next };
+export function runCalls(next: CallStep, abandoned?: () => void): SyscallResult {
+  return abandoned ? { kind: 'calls', next, abandoned } : { kind: 'calls', next };
 }
 
 /** Create a task natively as `request` says; the caller gets the child's virtual id. */

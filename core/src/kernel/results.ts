@@ -49,7 +49,7 @@ function problem(value: unknown): string | null {
     case 'clone':
       return typeof r['request'] === 'object' && r['request'] !== null ? null : 'clone needs a request';
     case 'calls':
-      return typeof r['next'] === 'function' ? null : 'calls needs a step function (use runCalls(step))';
+      return typeof r['next'] === 'function' && optionalFunction(r['abandoned']) ? null : 'calls needs a step function (use runCalls(step))';
     default:
       return `unknown kind ${describe(r['kind'])}`;
   }

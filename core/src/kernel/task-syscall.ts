@@ -80,7 +80,7 @@ function settle(env: TaskEnv, thread: Thread, result: SyscallResult): boolean {
         break;
       }
       rewriteSyscall(env, thread, first.nr, first.args);
-      thread.runNatively(observed(env, thread, (value) => runMoreCalls(env, thread, result.next, value)));
+      thread.runNatively(observed(env, thread, (value) => runMoreCalls(env, thread, result.next, value, result.abandoned)));
       break;
     }
   }
@@ -128,7 +128,7 @@ function warnBusyLoop(env: TaskEnv, thread: Thread): void {
  * what the last step answers is what the program's call returns. A task that stops otherwise
  * on the way (killed) leaves the sequence unfinished; the runner sees it end.
  */
-function runMoreCalls(env: TaskEnv, thread: Thread, next: CallStep, first: bigint): bigint {
+function runMoreCalls(env: TaskEnv, thread: Thread, next: CallStep, first: bigint, abandoned: (() => void) | undefined): bigint {
   const syscallInsn = BigInt.asUintN(64, env.backend.stop[Stop.Ip]!) - SYSCALL_INSN_BYTES;
   const args = new BigInt64Array(6);
   let previous = first;
@@ -139,7 +139,10 @@ function runMoreCalls(env: TaskEnv, thread: Thread, next: CallStep, first: bigin
     args.fill(0n);
     step.args.forEach((a, i) => (args[i] = a));
     const result = env.backend.injectSyscall(thread.realTid, syscallInsn, step.nr, args);
-    if (result === null) return -BigInt(Errno.EINTR);
+    if (result === null) {
+      abandoned?.();
+      return -BigInt(Errno.EINTR);
+    }
     previous = result;
   }
 }

@@ -422,7 +422,10 @@ function receiveMessage(ctx: SyscallContext, sock: Socket, addr: bigint, flags: 
     const value = finish([]);
     return value < 0n ? errno(Number(-value)) : ok(value);
   }
-  return installDescriptors(ctx, rights.slice(0, room), { cloexec: (flags & MSG_CMSG_CLOEXEC) !== 0 }, finish);
+  const abandoned = (): void => {
+    if (owned) releaseRights(rights);
+  };
+  return installDescriptors(ctx, rights.slice(0, room), { cloexec: (flags & MSG_CMSG_CLOEXEC) !== 0, abandoned }, finish);
 }
 
 /** A size_t as its 8 bytes. */
