@@ -7,6 +7,70 @@
 #include <netinet/tcp.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/time.h>
+#include <time.h>
+
+/* The control messages of one received datagram, in words; timestamps as relations to [lo, hi]. */
+static const char *cmsgs(struct msghdr *mh, const struct timespec *lo, const struct timespec *hi) {
+    char *out = fmt("flags %s:", mh->msg_flags & MSG_CTRUNC ? "MSG_CTRUNC" : "0");
+    long lo_ns = lo->tv_sec * 1000000000L + lo->tv_nsec, hi_ns = hi->tv_sec * 1000000000L + hi->tv_nsec;
+    for (struct cmsghdr *cm = CMSG_FIRSTHDR(mh); cm; cm = CMSG_NXTHDR(mh, cm)) {
+        const unsigned char *d = CMSG_DATA(cm);
+        char what[256];
+        char ip[64];
+        if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_TIMESTAMP) {
+            struct timeval tv;
+            memcpy(&tv, d, sizeof tv);
+            long t = tv.tv_sec * 1000000000L + tv.tv_usec * 1000L;
+            snprintf(what, sizeof what, "SCM_TIMESTAMP %s", t >= lo_ns - 1000 && t <= hi_ns ? "within the call" : "outside the call");
+        } else if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_TIMESTAMPNS) {
+            struct timespec ts;
+            memcpy(&ts, d, sizeof ts);
+            long t = ts.tv_sec * 1000000000L + ts.tv_nsec;
+            snprintf(what, sizeof what, "SCM_TIMESTAMPNS %s", t >= lo_ns && t <= hi_ns ? "within the call" : "outside the call");
+        } else if (cm->cmsg_level == IPPROTO_IP && cm->cmsg_type == IP_PKTINFO) {
+            struct in_pktinfo pi;
+            memcpy(&pi, d, sizeof pi);
+            char spec[64];
+            inet_ntop(AF_INET, &pi.ipi_spec_dst, spec, sizeof spec);
+            inet_ntop(AF_INET, &pi.ipi_addr, ip, sizeof ip);
+            snprintf(what, sizeof what, "IP_PKTINFO ifindex %d spec_dst %s addr %s", pi.ipi_ifindex, spec, ip);
+        } else if (cm->cmsg_level == IPPROTO_IP && cm->cmsg_type == IP_TTL) {
+            snprintf(what, sizeof what, "IP_TTL %d", *(const int *)d);
+        } else if (cm->cmsg_level == IPPROTO_IP && cm->cmsg_type == IP_TOS) {
+            snprintf(what, sizeof what, "IP_TOS %d (len %zu)", d[0], (size_t)cm->cmsg_len);
+        } else if (cm->cmsg_level == IPPROTO_IPV6 && cm->cmsg_type == IPV6_PKTINFO) {
+            struct in6_pktinfo pi;
+            memcpy(&pi, d, sizeof pi);
+            inet_ntop(AF_INET6, &pi.ipi6_addr, ip, sizeof ip);
+            snprintf(what, sizeof what, "IPV6_PKTINFO addr %s ifindex %d", ip, pi.ipi6_ifindex);
+        } else if (cm->cmsg_level == IPPROTO_IPV6 && cm->cmsg_type == IPV6_HOPLIMIT) {
+            snprintf(what, sizeof what, "IPV6_HOPLIMIT %d", *(const int *)d);
+        } else if (cm->cmsg_level == IPPROTO_IPV6 && cm->cmsg_type == IPV6_TCLASS) {
+            snprintf(what, sizeof what, "IPV6_TCLASS %d", *(const int *)d);
+        } else {
+            snprintf(what, sizeof what, "level %d type %d len %zu", cm->cmsg_level, cm->cmsg_type, (size_t)cm->cmsg_len);
+        }
+        out = fmt("%s %s;", out, what);
+    }
+    return fmt("%s controllen %zu", out, (size_t)mh->msg_controllen);
+}
+
+/* Sends one datagram to `to` from `from` and receives it on `to_fd` with `controllen` bytes of control buffer. */
+static const char *datagram_with_cmsgs(int from, int to_fd, const struct sockaddr *to, socklen_t tolen, size_t controllen) {
+    static char cbuf[512];
+    char data[16];
+    struct timespec lo, hi;
+    clock_gettime(CLOCK_REALTIME, &lo);
+    sendto(from, "dgram", 5, 0, to, tolen);
+    struct pollfd p = {to_fd, POLLIN, 0};
+    poll(&p, 1, 1000);
+    memset(cbuf, 0, sizeof cbuf);
+    struct msghdr mh = {.msg_iov = &(struct iovec){data, sizeof data}, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = controllen};
+    long r = recvmsg(to_fd, &mh, 0);
+    clock_gettime(CLOCK_REALTIME, &hi);
+    return fmt("received %ld, %s", r, cmsgs(&mh, &lo, &hi));
+}
 
 static struct sockaddr_in in4(const char *ip, int port) {
     struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port)};
@@ -298,5 +362,46 @@ int main(void) {
     T("connect with sin6 addrlen 16", connect(c, (struct sockaddr *)&s6, 16));
     close(c);
     close(s);
+    /* Control messages of received datagrams (IP_PKTINFO, IP_RECVTTL, IP_RECVTOS, SO_TIMESTAMP(NS);
+     * IPV6_RECVPKTINFO, IPV6_RECVHOPLIMIT, IPV6_RECVTCLASS). */
+    {
+        int rx = socket(AF_INET, SOCK_DGRAM, 0), tx = socket(AF_INET, SOCK_DGRAM, 0);
+        struct sockaddr_in at = in4("127.0.0.1", 47011);
+        bind(rx, (struct sockaddr *)&at, sizeof at);
+        int one = 1, zero = 0;
+        T("UDP: a datagram without options", 0, "%s", datagram_with_cmsgs(tx, rx, (struct sockaddr *)&at, sizeof at, 512));
+        setsockopt(rx, IPPROTO_IP, IP_PKTINFO, &one, sizeof one);
+        T("UDP: IP_PKTINFO", 0, "%s", datagram_with_cmsgs(tx, rx, (struct sockaddr *)&at, sizeof at, 512));
+        setsockopt(rx, IPPROTO_IP, IP_RECVTTL, &one, sizeof one);
+        setsockopt(rx, IPPROTO_IP, IP_RECVTOS, &one, sizeof one);
+        T("UDP: IP_PKTINFO, IP_RECVTTL and IP_RECVTOS", 0, "%s", datagram_with_cmsgs(tx, rx, (struct sockaddr *)&at, sizeof at, 512));
+        T("UDP: the same into a 40-byte control buffer", 0, "%s", datagram_with_cmsgs(tx, rx, (struct sockaddr *)&at, sizeof at, 40));
+        T("UDP: the same without a control buffer", 0, "%s", datagram_with_cmsgs(tx, rx, (struct sockaddr *)&at, sizeof at, 0));
+        setsockopt(rx, IPPROTO_IP, IP_PKTINFO, &zero, sizeof zero);
+        setsockopt(rx, IPPROTO_IP, IP_RECVTTL, &zero, sizeof zero);
+        setsockopt(rx, IPPROTO_IP, IP_RECVTOS, &zero, sizeof zero);
+        setsockopt(rx, SOL_SOCKET, SO_TIMESTAMP, &one, sizeof one);
+        T("UDP: SO_TIMESTAMP", 0, "%s", datagram_with_cmsgs(tx, rx, (struct sockaddr *)&at, sizeof at, 512));
+        setsockopt(rx, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof one);
+        T("UDP: SO_TIMESTAMPNS after SO_TIMESTAMP", 0, "%s; getsockopt SO_TIMESTAMP %d SO_TIMESTAMPNS %d",
+          datagram_with_cmsgs(tx, rx, (struct sockaddr *)&at, sizeof at, 512), intopt(rx, SOL_SOCKET, SO_TIMESTAMP), intopt(rx, SOL_SOCKET, SO_TIMESTAMPNS));
+        setsockopt(rx, SOL_SOCKET, SO_TIMESTAMP, &one, sizeof one);
+        T("UDP: SO_TIMESTAMP again", 0, "getsockopt SO_TIMESTAMP %d SO_TIMESTAMPNS %d", intopt(rx, SOL_SOCKET, SO_TIMESTAMP), intopt(rx, SOL_SOCKET, SO_TIMESTAMPNS));
+        setsockopt(rx, SOL_SOCKET, SO_TIMESTAMPNS, &zero, sizeof zero);
+        T("UDP: SO_TIMESTAMPNS off", 0, "getsockopt SO_TIMESTAMP %d SO_TIMESTAMPNS %d", intopt(rx, SOL_SOCKET, SO_TIMESTAMP), intopt(rx, SOL_SOCKET, SO_TIMESTAMPNS));
+        close(rx);
+        close(tx);
+
+        int rx6 = socket(AF_INET6, SOCK_DGRAM, 0), tx6 = socket(AF_INET6, SOCK_DGRAM, 0);
+        struct sockaddr_in6 at6 = in6("::1", 47012);
+        bind(rx6, (struct sockaddr *)&at6, sizeof at6);
+        setsockopt(rx6, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof one);
+        setsockopt(rx6, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, &one, sizeof one);
+        setsockopt(rx6, IPPROTO_IPV6, IPV6_RECVTCLASS, &one, sizeof one);
+        T("UDP over IPv6: IPV6_RECVPKTINFO, IPV6_RECVHOPLIMIT, IPV6_RECVTCLASS", 0, "%s", datagram_with_cmsgs(tx6, rx6, (struct sockaddr *)&at6, sizeof at6, 512));
+        close(rx6);
+        close(tx6);
+    }
+
     return conf_end();
 }

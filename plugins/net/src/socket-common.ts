@@ -1,6 +1,6 @@
 import { Errno, type SyscallContext } from '@shadow-ts/plugin-sdk';
 import { IOV_MAX, MAX_RW_COUNT, MSG_CMSG_CLOEXEC, MSG_DONTWAIT, MSG_OOB, MSG_PEEK, MSG_TRUNC, MSG_WAITALL, SOCKADDR_STORAGE } from './constants.js';
-import { failure, intBytes, succeeded, type Failure, type Outcome, type Socket } from './socket.js';
+import { failure, intBytes, succeeded, type ControlMessage, type Failure, type Outcome, type Socket } from './socket.js';
 import { sameCreds, type Control } from './unix-control.js';
 
 /**
@@ -124,6 +124,8 @@ export interface Delivered {
   readonly from?: Uint8Array;
   /** What the bytes carried (AF_UNIX); its descriptors are the caller's to release unless it peeked. */
   readonly control?: Control;
+  /** A datagram's control messages (AF_INET/AF_INET6). */
+  readonly messages?: readonly ControlMessage[];
 }
 
 export const RECV_FLAGS = MSG_OOB | MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT | MSG_WAITALL | MSG_CMSG_CLOEXEC;
@@ -175,7 +177,12 @@ export function receiveInto(
       return result.from ? { ...delivered, from: result.from } : delivered;
     }
     // A datagram cut to the buffer: MSG_TRUNC in msg_flags; the flag on input asks for its real length.
-    const delivered = { count: flags & MSG_TRUNC ? result.length : data.length, truncated: result.length > data.length, ...carried };
+    const delivered = {
+      count: flags & MSG_TRUNC ? result.length : data.length,
+      truncated: result.length > data.length,
+      ...carried,
+      ...(result.messages ? { messages: result.messages } : {}),
+    };
     return result.from ? { ...delivered, from: result.from } : delivered;
   }
 }

@@ -63,6 +63,15 @@ export interface Received {
    * receive is consumed, the descriptors are the receiver's to release.
    */
   readonly control?: Control;
+  /** The control messages a datagram's receive carries (AF_INET/AF_INET6: IP_PKTINFO, SCM_TIMESTAMP, …), in order. */
+  readonly messages?: readonly ControlMessage[];
+}
+
+/** One control message of a receive: its cmsg_level, cmsg_type and data. */
+export interface ControlMessage {
+  readonly level: number;
+  readonly type: number;
+  readonly data: Uint8Array;
 }
 
 /** How one receive or send behaves (the description's O_NONBLOCK or MSG_DONTWAIT; MSG_PEEK; MSG_NOSIGNAL). */

@@ -36,6 +36,7 @@ import {
   SOCK_STREAM,
   SOCK_TYPE_MASK,
   SOMAXCONN,
+  SOL_SOCKET,
 } from './constants.js';
 import { FAMILIES, type Family } from './families.js';
 import { MSG_CONTROLLEN, MSG_FLAGS, MSG_NAMELEN, gather, getAddress, putAddress, readInt, readMsghdr, receiveInto, type Iovec, type Msghdr } from './socket-common.js';
@@ -403,7 +404,8 @@ function receiveMessage(ctx: SyscallContext, sock: Socket, addr: bigint, flags: 
   if (!succeeded(got)) return answer(ctx, sock, got, nonBlocking, sock.receiveTimeout);
   const { msg } = header;
   const writer = new ControlWriter(ctx, msg.control, Number(msg.controllen > 0x7fffffffn ? 0x7fffffffn : msg.controllen));
-  if (sock instanceof UnixSocket && sock.passCreds) writer.put(SCM_CREDENTIALS, got.control?.creds ?? noCreds());
+  if (sock instanceof UnixSocket && sock.passCreds) writer.put(SOL_SOCKET, SCM_CREDENTIALS, got.control?.creds ?? noCreds());
+  for (const { level, type, data } of got.messages ?? []) writer.put(level, type, data);
   // The descriptors are this call's unless it only peeked (then the queue keeps them).
   const owned = (flags & MSG_PEEK) === 0;
   const rights = got.control?.rights ?? [];

@@ -173,8 +173,8 @@ export class ControlWriter {
     return this.capacity - this.used;
   }
 
-  /** put_cmsg(): a message of `type` with `data`, cut to what is left (nothing under a header). */
-  put(type: number, data: Uint8Array): void {
+  /** put_cmsg(): a message of (`level`, `type`) with `data`, cut to what is left (nothing under a header). */
+  put(level: number, type: number, data: Uint8Array): void {
     if (this.control === 0n || this.left < CMSG_HEADER) {
       this.truncated = true;
       return;
@@ -187,7 +187,7 @@ export class ControlWriter {
     const bytes = new Uint8Array(length);
     const view = new DataView(bytes.buffer);
     view.setBigUint64(0, BigInt(length), true);
-    view.setInt32(8, SOL_SOCKET, true);
+    view.setInt32(8, level, true);
     view.setInt32(12, type, true);
     bytes.set(data.subarray(0, length - CMSG_HEADER), CMSG_HEADER);
     if (!this.ctx.memory.write(this.control + BigInt(this.used), bytes)) return;
@@ -206,6 +206,6 @@ export class ControlWriter {
     const data = new Uint8Array(4 * fds.length);
     const view = new DataView(data.buffer);
     fds.forEach((fd, i) => view.setInt32(4 * i, fd, true));
-    this.put(SCM_RIGHTS, data);
+    this.put(SOL_SOCKET, SCM_RIGHTS, data);
   }
 }

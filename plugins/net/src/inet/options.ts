@@ -92,9 +92,11 @@ const RECORDED: ReadonlyMap<string, { readonly initial: number | Uint8Array; rea
   [`${IPPROTO_IP}:1`, { initial: 0 }], // IP_TOS
   [`${IPPROTO_IP}:2`, { initial: 64 }], // IP_TTL
   [`${IPPROTO_IP}:4`, { initial: new Uint8Array(0), bytes: 40 }], // IP_OPTIONS
-  [`${IPPROTO_IP}:8`, { initial: 0 }], // IP_PKTINFO
+  [`${IPPROTO_IP}:8`, { initial: 0 }], // IP_PKTINFO (received datagrams say where they went: inet/control.ts)
   [`${IPPROTO_IP}:10`, { initial: 1 }], // IP_MTU_DISCOVER (IP_PMTUDISC_WANT)
   [`${IPPROTO_IP}:11`, { initial: 0 }], // IP_RECVERR (glibc's res_send needs it; no ICMP error ever queues)
+  [`${IPPROTO_IP}:12`, { initial: 0 }], // IP_RECVTTL
+  [`${IPPROTO_IP}:13`, { initial: 0 }], // IP_RECVTOS
   [`${IPPROTO_IP}:15`, { initial: 0 }], // IP_FREEBIND
   [`${IPPROTO_IP}:24`, { initial: 0 }], // IP_BIND_ADDRESS_NO_PORT
   [`${IPPROTO_TCP}:3`, { initial: 0 }], // TCP_CORK (nginx's tcp_nopush): segments go out as they are written
@@ -105,6 +107,9 @@ const RECORDED: ReadonlyMap<string, { readonly initial: number | Uint8Array; rea
   [`${IPPROTO_TCP}:25`, { initial: -1 >>> 0 }], // TCP_NOTSENT_LOWAT
   [`${IPPROTO_IPV6}:16`, { initial: 64 }], // IPV6_UNICAST_HOPS
   [`${IPPROTO_IPV6}:25`, { initial: 0 }], // IPV6_RECVERR
+  [`${IPPROTO_IPV6}:49`, { initial: 0 }], // IPV6_RECVPKTINFO
+  [`${IPPROTO_IPV6}:51`, { initial: 0 }], // IPV6_RECVHOPLIMIT
+  [`${IPPROTO_IPV6}:66`, { initial: 0 }], // IPV6_RECVTCLASS
   [`${IPPROTO_IPV6}:67`, { initial: 0 }], // IPV6_TCLASS
 ]);
 
@@ -112,6 +117,27 @@ const RECORDED: ReadonlyMap<string, { readonly initial: number | Uint8Array; rea
 const SO_BINDTODEVICE = 25;
 const IFNAMSIZ = 16;
 const INTERFACES = new Set(['', 'lo', 'eth0']);
+
+export const SO_TIMESTAMP = 29;
+export const SO_TIMESTAMPNS = 35;
+
+/** The recorded options that a UDP socket acts on: its datagrams' control messages (inet/control.ts). */
+const DATAGRAM_CONTROL = new Set([
+  `${SOL_SOCKET}:${SO_TIMESTAMP}`,
+  `${SOL_SOCKET}:${SO_TIMESTAMPNS}`,
+  `${IPPROTO_IP}:8`, // IP_PKTINFO
+  `${IPPROTO_IP}:12`, // IP_RECVTTL
+  `${IPPROTO_IP}:13`, // IP_RECVTOS
+  `${IPPROTO_IPV6}:49`, // IPV6_RECVPKTINFO
+  `${IPPROTO_IPV6}:51`, // IPV6_RECVHOPLIMIT
+  `${IPPROTO_IPV6}:66`, // IPV6_RECVTCLASS
+]);
+
+/** Whether the recorded int option (`level`, `name`) of `sock` is on (non-zero). */
+export function optionOn(sock: InetSocket, level: number, name: number): boolean {
+  const value = sock.recorded.get(`${level}:${name}`);
+  return typeof value === 'number' && value !== 0;
+}
 
 /** The recorded value of (`level`, `name`), or undefined when it is not a recorded option. */
 function recordedOption(sock: InetSocket, level: number, name: number): Uint8Array | undefined {
@@ -133,8 +159,17 @@ function recordOption(ctx: SyscallContext, sock: InetSocket, level: number, name
   } else {
     if (raw.length < 4) return failure(Errno.EINVAL);
     sock.recorded.set(key, intOf(raw));
+    if (level === SOL_SOCKET && (name === SO_TIMESTAMP || name === SO_TIMESTAMPNS)) {
+      // One state in Linux (sock_set_timestamp()): on in µs or in ns, the last set wins; off clears both.
+      const other = `${SOL_SOCKET}:${name === SO_TIMESTAMP ? SO_TIMESTAMPNS : SO_TIMESTAMP}`;
+      const on = intOf(raw) !== 0;
+      sock.recorded.set(key, on ? 1 : 0);
+      sock.recorded.set(other, 0);
+    }
   }
-  ctx.warnOnce(`${ctx.name}:${key}`, `${ctx.name}: socket option level ${level} name ${name} is recorded for getsockopt; the simulated network does not act on it`);
+  if (!(sock.type === SOCK_DGRAM && DATAGRAM_CONTROL.has(key))) {
+    ctx.warnOnce(`${ctx.name}:${key}`, `${ctx.name}: socket option level ${level} name ${name} is recorded for getsockopt; the simulated network does not act on it`);
+  }
   return undefined;
 }
 

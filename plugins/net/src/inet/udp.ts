@@ -4,6 +4,7 @@ import { AGAIN, failure, isFailure, type Failure, type Outcome, type Received, t
 import type { HostNet } from '../state.js';
 import { AF_INET, ANY4, ANY6, LOOPBACK4, LOOPBACK6, SOCKADDR_IN, decodeSockaddr, encodeSockaddr, isV4, isWildcard, type Endpoint, type InetFamily } from './addresses.js';
 import type { UdpEndpoint } from './demux.js';
+import { datagramMessages, type Arrival } from './control.js';
 import { InetPacket } from './packet.js';
 import type { PortTable } from './ports.js';
 import { InetSocket } from './socket.js';
@@ -41,7 +42,7 @@ export function truesize(length: number): number {
   return alloc + SKB;
 }
 
-interface Datagram {
+interface Datagram extends Arrival {
   readonly data: Uint8Array;
   readonly from: Endpoint;
   readonly charge: number;
@@ -88,7 +89,7 @@ export class UdpSocket extends InetSocket implements UdpEndpoint {
     const charge = truesize(d.payload.length);
     // __udp_enqueue_schedule_skb(): dropped when it would overrun SO_RCVBUF, unless the queue is empty.
     if (this.queued > 0 && this.queued + charge > this.receiveBuffer) return;
-    this.queue.push({ data: d.payload, from: { ip: packet.source, port: d.srcPort }, charge });
+    this.queue.push({ data: d.payload, from: { ip: packet.source, port: d.srcPort }, charge, to: packet.destination, at: this.net.host.now() });
     this.queued += charge;
     this.readiness.notify();
   }
@@ -198,7 +199,9 @@ export class UdpSocket extends InetSocket implements UdpEndpoint {
     if (this.error) return failure(this.takeError());
     const first = this.queue[0];
     if (first) {
-      return { data: first.data.subarray(0, length), length: first.data.length, from: encodeSockaddr(this.family, first.from) };
+      const messages = datagramMessages(this, first);
+      const received = { data: first.data.subarray(0, length), length: first.data.length, from: encodeSockaddr(this.family, first.from) };
+      return messages.length > 0 ? { ...received, messages } : received;
     }
     if (this.shutdownBits & RCV_SHUTDOWN && !opts.nonBlocking) return { data: new Uint8Array(0), length: 0 };
     return AGAIN;
