@@ -4,9 +4,9 @@ import { failure, intBytes, succeeded, type ControlMessage, type Failure, type O
 import { sameCreds, type Control } from './unix-control.js';
 
 /**
- * The socket syscalls' side of user memory: ints, socket addresses, iovecs and msghdr, and the
- * receive loop of recv/recvfrom/recvmsg that scatters what a socket delivers into the
- * program's buffers. Failures are the net plugin's one channel (socket.ts).
+ * The socket syscalls' side of user memory: ints, socket addresses, iovecs, msghdr and control
+ * buffers, and the receive loop of recv/recvfrom/recvmsg that scatters what a socket delivers
+ * into the program's buffers. Failures are the net plugin's one channel (socket.ts).
  */
 
 export function readInt(ctx: SyscallContext, addr: bigint): number | null {
@@ -187,3 +187,51 @@ export function receiveInto(
   }
 }
 
+/** sizeof(struct cmsghdr), and CMSG_ALIGN. */
+export const CMSG_HEADER = 16;
+export const CMSG_ALIGN = (n: number): number => (n + 7) & ~7;
+
+/**
+ * Fills a recvmsg's control buffer as put_cmsg() and scm_detach_fds() do: each message takes
+ * CMSG_SPACE of its data (the last may be cut: MSG_CTRUNC, its cmsg_len the length kept).
+ */
+export class ControlWriter {
+  used = 0;
+  truncated = false;
+
+  constructor(
+    private readonly ctx: SyscallContext,
+    private readonly control: bigint,
+    private readonly capacity: number,
+  ) {}
+
+  private get left(): number {
+    return this.capacity - this.used;
+  }
+
+  /** put_cmsg(): a message of (`level`, `type`) with `data`, cut to what is left (nothing under a header). */
+  put(level: number, type: number, data: Uint8Array): void {
+    if (this.control === 0n || this.left < CMSG_HEADER) {
+      this.truncated = true;
+      return;
+    }
+    let length = CMSG_HEADER + data.length;
+    if (this.left < length) {
+      this.truncated = true;
+      length = this.left;
+    }
+    const bytes = new Uint8Array(length);
+    const view = new DataView(bytes.buffer);
+    view.setBigUint64(0, BigInt(length), true);
+    view.setInt32(8, level, true);
+    view.setInt32(12, type, true);
+    bytes.set(data.subarray(0, length - CMSG_HEADER), CMSG_HEADER);
+    if (!this.ctx.memory.write(this.control + BigInt(this.used), bytes)) return;
+    this.used += Math.min(CMSG_ALIGN(CMSG_HEADER + data.length), this.left);
+  }
+
+  /** How many descriptors fit in what is left (scm_detach_fds()'s fdmax). */
+  descriptorRoom(): number {
+    return this.control !== 0n && this.left > CMSG_HEADER ? Math.floor((this.left - CMSG_HEADER) / 4) : 0;
+  }
+}

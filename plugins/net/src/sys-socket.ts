@@ -39,10 +39,10 @@ import {
   SOL_SOCKET,
 } from './constants.js';
 import { FAMILIES, type Family } from './families.js';
-import { MSG_CONTROLLEN, MSG_FLAGS, MSG_NAMELEN, gather, getAddress, putAddress, readInt, readMsghdr, receiveInto, type Iovec, type Msghdr } from './socket-common.js';
+import { ControlWriter, MSG_CONTROLLEN, MSG_FLAGS, MSG_NAMELEN, gather, getAddress, putAddress, readInt, readMsghdr, receiveInto, type Iovec, type Msghdr } from './socket-common.js';
 import { AGAIN, Socket, failure, intBytes, isFailure, succeeded, type Failure, type Outcome } from './socket.js';
 import type { NetState } from './state.js';
-import { ControlWriter, SCM_CREDENTIALS, noCreds, readControl, releaseRights, type Outgoing } from './unix-control.js';
+import { SCM_CREDENTIALS, noCreds, putRights, readControl, releaseRights, type Outgoing } from './unix-control.js';
 import { UnixSocket } from './unix.js';
 
 /**
@@ -410,7 +410,7 @@ function receiveMessage(ctx: SyscallContext, sock: Socket, addr: bigint, flags: 
   const owned = (flags & MSG_PEEK) === 0;
   const rights = got.control?.rights ?? [];
   const finish = (fds: readonly number[]): bigint => {
-    writer.putRights(fds, rights.length);
+    putRights(writer, fds, rights.length);
     if (owned) releaseRights(rights);
     const named = msg.name === 0n || putAddress(ctx, msg.name, addr + MSG_NAMELEN, got.from ?? NO_ADDRESS) === null;
     const msgFlags = (got.truncated ? MSG_TRUNC : 0) | (writer.truncated ? MSG_CTRUNC : 0) | (flags & MSG_CMSG_CLOEXEC);

@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { Errno, type HeldDescriptor, type SyscallContext } from '@shadow-ts/plugin-sdk';
 import { SOL_SOCKET } from './constants.js';
+import { CMSG_ALIGN, CMSG_HEADER, type ControlWriter } from './socket-common.js';
 import { failure, type Failure } from './socket.js';
 
 export const SCM_RIGHTS = 1;
@@ -16,8 +17,7 @@ export const SCM_CREDENTIALS = 2;
 export const SCM_MAX_FD = 253;
 /** net.core.optmem_max: a larger control buffer cannot be allocated (ENOBUFS). */
 const OPTMEM_MAX = 131072;
-/** sizeof(struct cmsghdr) and sizeof(struct ucred). */
-const CMSG_HEADER = 16;
+/** sizeof(struct ucred). */
 const UCRED = 12;
 /** The ids of a message sent with no credentials, as a receiver with SO_PASSCRED sees them (overflow ids). */
 const NOBODY = 65534;
@@ -52,7 +52,6 @@ export function sameCreds(a: Uint8Array | null, b: Uint8Array | null): boolean {
   return a.every((byte, i) => byte === b[i]);
 }
 
-const CMSG_ALIGN = (n: number): number => (n + 7) & ~7;
 
 /**
  * The control messages of a sendmsg on a unix socket (__scm_send()): the buffer must be readable
@@ -155,57 +154,12 @@ export function noCreds(): Uint8Array {
   return out;
 }
 
-/**
- * Fills a recvmsg's control buffer as put_cmsg() and scm_detach_fds() do: each message takes
- * CMSG_SPACE of its data (the last may be cut: MSG_CTRUNC, its cmsg_len the length kept).
- */
-export class ControlWriter {
-  used = 0;
-  truncated = false;
-
-  constructor(
-    private readonly ctx: SyscallContext,
-    private readonly control: bigint,
-    private readonly capacity: number,
-  ) {}
-
-  private get left(): number {
-    return this.capacity - this.used;
-  }
-
-  /** put_cmsg(): a message of (`level`, `type`) with `data`, cut to what is left (nothing under a header). */
-  put(level: number, type: number, data: Uint8Array): void {
-    if (this.control === 0n || this.left < CMSG_HEADER) {
-      this.truncated = true;
-      return;
-    }
-    let length = CMSG_HEADER + data.length;
-    if (this.left < length) {
-      this.truncated = true;
-      length = this.left;
-    }
-    const bytes = new Uint8Array(length);
-    const view = new DataView(bytes.buffer);
-    view.setBigUint64(0, BigInt(length), true);
-    view.setInt32(8, level, true);
-    view.setInt32(12, type, true);
-    bytes.set(data.subarray(0, length - CMSG_HEADER), CMSG_HEADER);
-    if (!this.ctx.memory.write(this.control + BigInt(this.used), bytes)) return;
-    this.used += Math.min(CMSG_ALIGN(CMSG_HEADER + data.length), this.left);
-  }
-
-  /** How many descriptors fit in what is left (scm_detach_fds()'s fdmax). */
-  descriptorRoom(): number {
-    return this.control !== 0n && this.left > CMSG_HEADER ? Math.floor((this.left - CMSG_HEADER) / 4) : 0;
-  }
-
-  /** The SCM_RIGHTS message of the descriptors installed; MSG_CTRUNC when fewer than were sent. */
-  putRights(fds: readonly number[], sent: number): void {
-    if (fds.length < sent) this.truncated = true;
-    if (fds.length === 0) return;
-    const data = new Uint8Array(4 * fds.length);
-    const view = new DataView(data.buffer);
-    fds.forEach((fd, i) => view.setInt32(4 * i, fd, true));
-    this.put(SOL_SOCKET, SCM_RIGHTS, data);
-  }
+/** The SCM_RIGHTS message of the descriptors installed; MSG_CTRUNC when fewer than were sent. */
+export function putRights(writer: ControlWriter, fds: readonly number[], sent: number): void {
+  if (fds.length < sent) writer.truncated = true;
+  if (fds.length === 0) return;
+  const data = new Uint8Array(4 * fds.length);
+  const view = new DataView(data.buffer);
+  fds.forEach((fd, i) => view.setInt32(4 * i, fd, true));
+  writer.put(SOL_SOCKET, SCM_RIGHTS, data);
 }
