@@ -191,10 +191,8 @@ function fixSender(env: TaskEnv, thread: Thread, signal: number): void {
   const stop = env.backend.stop;
   const recorded = thread.takeSender(signal, { code: Number(stop[Stop.Arg0]), pid: Number(stop[Stop.Arg0 + 2]) });
   if (recorded) {
-    if (recorded.queued) {
-      // the kernel delivers the queued siginfo as it was given
-    } else if (recorded.status === undefined) env.backend.setSignalSender(thread.realTid, recorded.code, recorded.pid);
-    else env.backend.setSignalSender(thread.realTid, recorded.code, recorded.pid, recorded.status);
+    // A queued siginfo is delivered as it was given; a tgkill's names the simulator.
+    if (!recorded.queued) env.backend.setSignalSender(thread.realTid, recorded.code, recorded.pid, recorded.status);
     if (recorded.onTaken && env.backend.signalInfo(thread.realTid, siginfo, false) === 0) {
       recorded.onTaken(siginfo);
       env.backend.signalInfo(thread.realTid, siginfo, true);
