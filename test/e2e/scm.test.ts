@@ -17,6 +17,15 @@ function samePython(script: string, lines: number): void {
 }
 
 describe('scm: descriptors and credentials over unix sockets (SCM_RIGHTS, SCM_CREDENTIALS)', () => {
+  for (const seed of [1, 2, 3]) {
+    it(`random control messages, receive buffers and splice lengths (seed ${seed}): every call as natively`, () => {
+      const { native, simulated, run } = compareWithNative('fuzz-cmsg', [String(seed), '150']);
+      expect(native.code, native.stdout.slice(-500)).to.equal(0);
+      expect(native.stdout.split('\n')).to.have.length(151);
+      expect(simulated, run.stdout.slice(-3000)).to.deep.equal(native);
+    });
+  }
+
   it("python's socket.send_fds passes a pipe and a file to a child, and SO_PASSCRED names the child, as natively", () => {
     samePython(
       [
