@@ -205,6 +205,38 @@ int main(void) {
     for (int i = 0; i < got_count; i++) close(got_fds[i]);
     recv(sv[1], got_data, sizeof got_data, MSG_DONTWAIT);
 
+    /* recvmmsg: each message's descriptors */
+    {
+        int dg[2];
+        socketpair(AF_UNIX, SOCK_DGRAM, 0, dg);
+        send(dg[0], "a", 1, 0);
+        send_fds(dg[0], &e, 1);
+        int two[2] = {e, f};
+        send_fds(dg[0], two, 2);
+        send(dg[0], "b", 1, 0);
+        struct mmsghdr mm[4];
+        char cbufs[4][64], datas[4][8];
+        memset(cbufs, 0, sizeof cbufs);
+        for (int i = 0; i < 4; i++) {
+            mm[i].msg_hdr = (struct msghdr){.msg_iov = &(struct iovec){datas[i], sizeof datas[i]}, .msg_iovlen = 1, .msg_control = cbufs[i], .msg_controllen = sizeof cbufs[i]};
+            mm[i].msg_len = 0;
+        }
+        before = open_count();
+        int n = recvmmsg(dg[1], mm, 4, MSG_DONTWAIT, NULL);
+        char *what = fmt("%d more open;", open_count() - before);
+        for (int i = 0; i < n && i < 4; i++) {
+            int fds = 0;
+            for (struct cmsghdr *c = CMSG_FIRSTHDR(&mm[i].msg_hdr); c; c = CMSG_NXTHDR(&mm[i].msg_hdr, c)) {
+                if (c->cmsg_type != SCM_RIGHTS) continue;
+                for (int *fd = (int *)CMSG_DATA(c); (char *)(fd + 1) <= (char *)c + c->cmsg_len; fd++) fds++, close(*fd);
+            }
+            what = fmt("%s [len %u, %d descriptor(s), controllen %zu]", what, mm[i].msg_len, fds, (size_t)mm[i].msg_hdr.msg_controllen);
+        }
+        T("recvmmsg of four datagrams, two with descriptors", n, "%s", what);
+        close(dg[0]);
+        close(dg[1]);
+    }
+
     /* two SCM_RIGHTS messages in one control buffer */
     {
         char cbuf[CMSG_SPACE(sizeof(int)) * 2];

@@ -10,6 +10,7 @@ import {
   ok,
   readDuration,
   rewrite,
+  runCalls,
   waitFor,
   type SimTime,
   type SyscallContext,
@@ -348,7 +349,7 @@ export function sysSendmmsg(ctx: SyscallContext): SyscallResult {
 export function sysRecvmsg(ctx: SyscallContext): SyscallResult {
   const sock = socketOf(ctx, ctx.args.int(0));
   if (isFailure(sock)) return fail(sock);
-  return receiveMessage(ctx, sock, ctx.args.ptr(1), ctx.args.int(2), true);
+  return receiveMessage(ctx, sock, ctx.args.ptr(1), ctx.args.int(2));
 }
 
 /** MSG_WAITFORONE: recvmmsg stops waiting once one message came. */
@@ -360,6 +361,7 @@ const MSG_WAITFORONE = 0x10000;
  * recvmsg would; the later ones are taken if they are there (MSG_WAITFORONE's behaviour), so a
  * blocking call without it returns a short count where Linux would wait for more (warned once).
  * The timeout is checked (EFAULT, EINVAL) and, as Linux's (recvmmsg(2) BUGS), never ends a wait.
+ * Descriptors (SCM_RIGHTS) are installed message by message as recvmsg installs them.
  */
 export function sysRecvmmsg(ctx: SyscallContext): SyscallResult {
   const sock = socketOf(ctx, ctx.args.int(0));
@@ -373,30 +375,60 @@ export function sysRecvmmsg(ctx: SyscallContext): SyscallResult {
     if (typeof checked !== 'bigint') return checked;
   }
   let received = 0;
-  while (received < count) {
-    const entry = vec + BigInt(received) * MMSGHDR;
-    const result = receiveMessage(ctx, sock, entry, received > 0 ? (flags & ~MSG_WAITFORONE) | MSG_DONTWAIT : flags & ~MSG_WAITFORONE, false);
-    if (result.kind !== 'ok') {
-      if (received === 0) return result;
-      if (!(flags & MSG_WAITFORONE) && !nonBlockingFor(sock, flags)) {
-        ctx.warnOnce('recvmmsg:short', 'recvmmsg: a blocking call returns the messages that were there after the first instead of waiting for more');
+  const total = (): bigint => (received === 0 && count > 0 ? -BigInt(Errno.EFAULT) : BigInt(received));
+  /** Takes messages until the call ends (null) or one has descriptors to install (its runCalls result). */
+  const take = (): SyscallResult | null => {
+    while (received < count) {
+      const entry = vec + BigInt(received) * MMSGHDR;
+      const result = receiveMessage(ctx, sock, entry, received > 0 ? (flags & ~MSG_WAITFORONE) | MSG_DONTWAIT : flags & ~MSG_WAITFORONE);
+      if (result.kind === 'calls') {
+        installing = { result, entry };
+        return result;
       }
-      break;
+      if (result.kind !== 'ok') {
+        if (received === 0) return result;
+        if (!(flags & MSG_WAITFORONE) && !nonBlockingFor(sock, flags)) {
+          ctx.warnOnce('recvmmsg:short', 'recvmmsg: a blocking call returns the messages that were there after the first instead of waiting for more');
+        }
+        return null;
+      }
+      if (!ctx.memory.write(entry + MMSG_LEN, intBytes(Number(result.value)))) return null;
+      received++;
     }
-    if (!ctx.memory.write(entry + MMSG_LEN, intBytes(Number(result.value)))) break;
-    received++;
+    return null;
+  };
+  let installing: { result: Extract<SyscallResult, { kind: 'calls' }>; entry: bigint } | null = null;
+  const first = take();
+  if (first === null) {
+    const value = total();
+    return value < 0n ? errno(Number(-value)) : ok(value);
   }
-  return received === 0 && count > 0 ? errno(Errno.EFAULT) : ok(received);
+  if (first.kind !== 'calls') return first;
+  // A message's descriptors are installed by calls the thread runs; then the loop goes on, and
+  // each later message with descriptors adds its own calls.
+  return runCalls(
+    (previous) => {
+      for (let last = previous; ; last = null) {
+        const { result, entry } = installing!;
+        const answer = result.next(last);
+        if (typeof answer !== 'bigint') return answer;
+        if (answer < 0n) return received > 0 ? BigInt(received) : answer;
+        if (!ctx.memory.write(entry + MMSG_LEN, intBytes(Number(answer)))) return total();
+        received++;
+        if (take()?.kind !== 'calls') return total();
+      }
+    },
+    () => installing?.result.abandoned?.(),
+  );
 }
 
 /**
  * One recvmsg into the msghdr at `addr`. Linux writes back msg_namelen (and the sender's
  * address when msg_name is set), the control messages with msg_controllen, and msg_flags. A
  * receiver with SO_PASSCRED gets the sender's credentials; descriptors that came with the
- * bytes are installed in the caller (`install`; recvmmsg, which makes no descriptors, drops
- * them with MSG_CTRUNC, warned once).
+ * bytes are installed in the caller (a runCalls result).
  */
-function receiveMessage(ctx: SyscallContext, sock: Socket, addr: bigint, flags: number, install: boolean): SyscallResult {
+function receiveMessage(ctx: SyscallContext, sock: Socket, addr: bigint, flags: number): SyscallResult {
   const header = readMsghdr(ctx, addr);
   if (isFailure(header)) return fail(header);
   const nonBlocking = nonBlockingFor(sock, flags);
@@ -419,8 +451,7 @@ function receiveMessage(ctx: SyscallContext, sock: Socket, addr: bigint, flags: 
     return written ? BigInt(got.count) : -BigInt(Errno.EFAULT);
   };
   const room = Math.min(writer.descriptorRoom(), rights.length);
-  if (room === 0 || !install) {
-    if (rights.length && !install) ctx.warnOnce('recvmmsg:SCM_RIGHTS', 'recvmmsg: descriptors (SCM_RIGHTS) are not installed; they are closed and the message has MSG_CTRUNC');
+  if (room === 0) {
     const value = finish([]);
     return value < 0n ? errno(Number(-value)) : ok(value);
   }
