@@ -5,6 +5,7 @@
 #include "conf.h"
 #include <sys/eventfd.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 
 static char buf[70000];
@@ -184,6 +185,49 @@ int main(void) {
     T("tee into a pipe without readers", tee(a[0], c[1], 10, 0), "SIGPIPE %d", signal_counts[SIGPIPE]);
     close(c[1]);
     drain(a[0]);
+
+    /* vmsplice */
+    {
+        struct iovec two[2] = {{"vm", 2}, {"splice", 6}};
+        T("vmsplice into a write end", vmsplice(a[1], two, 2, 0), "pipe holds %s", drain(a[0]));
+        write(a[1], "read back", 9);
+        char got[16] = "";
+        struct iovec into = {got, sizeof got - 1};
+        T("vmsplice from a read end", vmsplice(a[0], &into, 1, 0), "'%s', pipe holds %s", got, drain(a[0]));
+        T("vmsplice from an empty read end, SPLICE_F_NONBLOCK", vmsplice(a[0], &into, 1, SPLICE_F_NONBLOCK));
+        T("vmsplice of no bytes", vmsplice(a[1], two, 0, 0));
+        T("vmsplice with 1025 iovecs", vmsplice(a[1], two, 1025, 0));
+        T("vmsplice with an unreadable iovec array", vmsplice(a[1], BADPTR, 1, 0));
+        T("vmsplice bad flags", vmsplice(a[1], two, 2, 0x40));
+        int e2 = eventfd(0, 0);
+        T("vmsplice into an eventfd", vmsplice(e2, two, 2, 0));
+        close(e2);
+        T("vmsplice into a file", vmsplice(f, two, 2, 0));
+        T("vmsplice into a bad descriptor", vmsplice(99, two, 2, 0));
+        /* one slot per vmsplice, even of one byte: 16 fill the pipe */
+        int filled = 0;
+        struct iovec one = {"1", 1};
+        long last;
+        while ((last = vmsplice(a[1], &one, 1, SPLICE_F_NONBLOCK)) == 1 && filled < 40) filled++;
+        const char *stop = last < 0 ? ename(errno) : fmt("%ld", last);
+        T("one-byte vmsplices until the pipe is full", filled, "then %s, pipe holds %s", stop, drain(a[0]));
+        static char spanning[3 * 4096];
+        memset(spanning, 's', sizeof spanning);
+        char *unaligned = (char *)(((uintptr_t)spanning + 4095) & ~(uintptr_t)4095) + 100;
+        struct iovec span = {unaligned, 5000};
+        filled = 0;
+        while (filled < 40 && vmsplice(a[1], &span, 1, SPLICE_F_NONBLOCK) > 0) filled++;
+        T("vmsplices of 5000 bytes across two pages until full", filled, "pipe holds %s", drain(a[0]));
+        pipe(c);
+        close(c[0]);
+        signal_counts[SIGPIPE] = 0;
+        T("vmsplice into a pipe without readers", vmsplice(c[1], two, 2, 0), "SIGPIPE %d", signal_counts[SIGPIPE]);
+        close(c[1]);
+        pipe(c);
+        close(c[1]);
+        T("vmsplice from a pipe without writers", vmsplice(c[0], &into, 1, 0));
+        close(c[0]);
+    }
 
     /* a splice that waits for data from another process */
     pid_t child = fork();

@@ -137,6 +137,7 @@ export const SUPPORT: Readonly<Partial<Record<SyscallName, Support>>> = {
   copy_file_range: emulated('between real files natively; a virtual file on either side is EINVAL'),
   splice: emulated('where a simulated pipe is one end: to or from another simulated pipe, a simulated socket, or an ordinary regular file or character device (read or written by the simulator through /proc, then *offset or the position moved); between ordinary descriptors natively'),
   tee: emulated('between two simulated pipes (copies without taking); between ordinary descriptors natively'),
+  vmsplice: emulated('on a simulated pipe: into the write end one page per user page the iovecs span, from the read end as readv; only SPLICE_F_NONBLOCK keeps it from waiting'),
   sendfile: emulated('into a virtual file (simulated socket or pipe) from a regular file: the simulator reads at most 256 KiB and writes them, then moves *offset or the file position; a virtual source is EINVAL; between real files natively'),
   fgetxattr: emulated(VIRTUAL_OR_NATIVE + ' (virtual ones have no attributes: ENODATA)'),
   fsetxattr: emulated(VIRTUAL_OR_NATIVE + ' (virtual ones take no user attributes: EPERM, as Linux for pipes and sockets)'),

@@ -21,7 +21,7 @@ import {
 } from './sys-read-write.js';
 import { IoState } from './state.js';
 import { sysCopyFileRange, sysSendfile } from './sys-sendfile.js';
-import { sysSplice, sysTee } from './sys-splice.js';
+import { sysSplice, sysTee, sysVmsplice } from './sys-splice.js';
 import { sysFstat, sysNewfstatat, sysStatx } from './sys-stat.js';
 import { sysTimerfdCreate, sysTimerfdGettime, sysTimerfdSettime } from './sys-timerfd.js';
 import { sysFgetxattr, sysFlistxattr, sysFsetxattr } from './sys-xattr.js';
@@ -72,6 +72,7 @@ export default definePlugin({
     sc.for('copy_file_range').tap(PLUGIN_NAME, sysCopyFileRange);
     sc.for('splice').tap(PLUGIN_NAME, sysSplice);
     sc.for('tee').tap(PLUGIN_NAME, sysTee);
+    sc.for('vmsplice').tap(PLUGIN_NAME, sysVmsplice);
     sc.for('newfstatat').tap(PLUGIN_NAME, sysNewfstatat);
     sc.for('statx').tap(PLUGIN_NAME, sysStatx);
     sc.for('pipe').tap(PLUGIN_NAME, sysPipe);

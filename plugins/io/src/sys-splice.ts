@@ -6,20 +6,22 @@ import {
   S_IF,
   SYSCALL_NUMBERS,
   Signal,
+  block,
   errno,
   native,
   ok,
   rewrite,
+  waitFor,
   type OpenFile,
   type SyscallContext,
   type SyscallResult,
 } from '@shadow-ts/plugin-sdk';
-import { EBADF, EFAULT, EINVAL, virtualFile, wouldBlock } from './io.js';
+import { EBADF, EFAULT, EINVAL, IOV_MAX, readIovecs, scatter, virtualFile, wouldBlock, type Iovec } from './io.js';
 import { pipeOf, type PipeBuffer } from './pipe.js';
 import { descriptorState } from './sys-sendfile.js';
 
 /**
- * splice(2) and tee(2) where a simulated pipe is one end (fs/splice.c): the bytes move between
+ * splice(2), tee(2) and vmsplice(2) where a simulated pipe is one end (fs/splice.c): the bytes move between
  * the simulated pipe and the other end — another simulated pipe, a simulated socket, or an
  * ordinary file the simulator reads or writes through /proc/<pid>/fd — in whole pages, as
  * Linux links pipe buffers. Between ordinary descriptors (no simulated pipe exists there) the
@@ -301,4 +303,70 @@ export function sysTee(ctx: SyscallContext): SyscallResult {
   const copied = data.subarray(0, room);
   outPipe.pipe.putPages(copied);
   return ok(copied.length);
+}
+
+/** The user pages a vmsplice into a pipe links: each iovec cut at page boundaries of its address. */
+const PAGE = 4096n;
+
+/**
+ * sysVmsplice implements Linux syscall vmsplice(2) on a simulated pipe: into the write end the
+ * iovecs' bytes go in as one new page per user page they span (iter_to_pipe(), never merged),
+ * as far as the pipe has slots; from the read end it reads as readv does. Only
+ * SPLICE_F_NONBLOCK keeps it from waiting (the pipe's O_NONBLOCK does not, as in Linux).
+ */
+export function sysVmsplice(ctx: SyscallContext): SyscallResult {
+  const fd = ctx.args.int(0);
+  const flags = ctx.args.int(3) >>> 0;
+  if (flags & ~SPLICE_F_ALL) return EINVAL();
+  const file = virtualFile(ctx, fd);
+  if (!file) return native();
+  const writing = (file.statusFlags & O.ACCMODE) !== O.RDONLY;
+  const count = ctx.args.sizeT(2);
+  if (count > IOV_MAX) return EINVAL();
+  const iovecs = readIovecs(ctx, ctx.args.ptr(1), count);
+  if (!iovecs) return EFAULT();
+  if (iovecs.some((v) => v.length > Number.MAX_SAFE_INTEGER || v.length < 0)) return EINVAL();
+  const pipe = pipeOf(file);
+  if (!pipe) return EBADF();
+  const total = Math.min(iovecs.reduce((n, v) => n + v.length, 0), MAX_RW_COUNT);
+  if (total === 0) return ok(0);
+  // wait_for_space() and splice_from_pipe_next() look at SPLICE_F_NONBLOCK only.
+  const wait = (): SyscallResult => (flags & SPLICE_F_NONBLOCK ? errno(Errno.EAGAIN) : block(waitFor.trigger(file.readiness)));
+  if (!writing) {
+    if (pipe.size === 0) return pipe.writers === 0 ? ok(0) : wait();
+    const data = pipe.peek(total);
+    if (!scatter(ctx, iovecs, data)) return EFAULT();
+    pipe.discard(data.length);
+    return ok(data.length);
+  }
+  if (pipe.readers === 0) return brokenPipe(ctx);
+  if (pipe.room === 0) return wait();
+  let slots = pipe.room / 4096;
+  let moved = 0;
+  for (const piece of userPages(iovecs, total)) {
+    if (slots === 0) break;
+    const bytes = ctx.memory.read(piece.base, piece.length);
+    if (!bytes) return moved > 0 ? ok(moved) : EFAULT();
+    pipe.putPages(bytes);
+    moved += bytes.length;
+    slots--;
+  }
+  return ok(moved);
+}
+
+/** The iovecs' first `total` bytes, cut at each page boundary of their addresses. */
+function* userPages(iovecs: readonly Iovec[], total: number): Generator<Iovec> {
+  let left = total;
+  for (const { base, length } of iovecs) {
+    let at = base;
+    let rest = Math.min(length, left);
+    left -= rest;
+    while (rest > 0) {
+      const inPage = Number(PAGE - (at % PAGE));
+      const part = Math.min(rest, inPage);
+      yield { base: at, length: part };
+      at += BigInt(part);
+      rest -= part;
+    }
+  }
 }
