@@ -341,7 +341,7 @@ export function sysVmsplice(ctx: SyscallContext): SyscallResult {
   }
   if (pipe.readers === 0) return brokenPipe(ctx);
   if (pipe.room === 0) return wait();
-  let slots = pipe.room / 4096;
+  let slots = pipe.room / Number(PAGE);
   let moved = 0;
   for (const piece of userPages(iovecs, total)) {
     if (slots === 0) break;
