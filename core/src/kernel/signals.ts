@@ -1,12 +1,13 @@
 import { constants } from 'node:os';
 import { readFileSync } from 'node:fs';
 import { signalName as standardName } from '../config/units.js';
-import type { Process } from './process.js';
-import type { Thread } from './thread.js';
 
 /** Signal facts the runner needs: names, default actions, and what would interrupt a sleep. */
 
 /** Signals that would stop a process for job control: the simulation has no terminal, so they are dropped. */
+/** si_code of a signal sent by tkill(2)/tgkill(2), as the simulator sends its own. */
+export const SI_TKILL = -6;
+
 export const JOB_CONTROL_STOPS = new Set([constants.signals.SIGSTOP, constants.signals.SIGTSTP, constants.signals.SIGTTIN, constants.signals.SIGTTOU]);
 /** Signals the kernel raises for a fault in the program itself. */
 export const FAULTS = new Set([constants.signals.SIGSEGV, constants.signals.SIGBUS, constants.signals.SIGILL, constants.signals.SIGFPE]);

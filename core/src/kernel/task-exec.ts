@@ -9,6 +9,7 @@ import { patchVdso, readAuxv, vvarRanges, type VdsoPatch } from '../backend/imag
 import { commandName } from './procfs.js';
 import type { TaskEnv } from './runner.js';
 import { releaseVforkParent } from './task-clone.js';
+import { injector } from './task-syscall.js';
 import type { Thread } from './thread.js';
 
 const NR_PRCTL = 157;
@@ -54,12 +55,7 @@ function closeRealTime(env: TaskEnv, thread: Thread, vdso: VdsoPatch): void {
   if (env.backend.resumeWait(tid, Resume.ToExit, 0n, tid) !== StopKind.SyscallExit) return; // killed meanwhile
   const calls: [string, number, bigint[]][] = [['prctl(PR_SET_TSC)', NR_PRCTL, [PR_SET_TSC, PR_TSC_SIGSEGV]]];
   for (const [start, end] of vvarRanges(process.realPid)) calls.push(['munmap([vvar])', NR_MUNMAP, [start, end - start]]);
-  const args = new BigInt64Array(6);
-  const inject = (nr: number, values: bigint[]): bigint | null => {
-    args.fill(0n);
-    values.forEach((v, i) => (args[i] = v));
-    return env.backend.injectSyscall(tid, syscallInsn, nr, args);
-  };
+  const inject = injector(env, tid, syscallInsn);
   for (const [what, nr, values] of calls) {
     const result = inject(nr, values);
     if (result === null) return; // it stopped otherwise first (exiting): the runner continues it to its end

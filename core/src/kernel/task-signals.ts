@@ -10,22 +10,20 @@ import { Errno, type SignalSource } from '@shadow-ts/plugin-sdk';
 import { constants } from 'node:os';
 import type { TaskEnv } from './runner.js';
 import type { Process } from './process.js';
-import { FAULTS, JOB_CONTROL_STOPS, interrupts, signalName, stopsThread } from './signals.js';
+import { FAULTS, JOB_CONTROL_STOPS, SI_TKILL, interrupts, signalName, stopsThread } from './signals.js';
 import { chargeCpu } from './task-syscall.js';
 import type { Thread } from './thread.js';
 import { tscAt, tscInstruction } from './tsc.js';
 
 const EINTR = BigInt(-Errno.EINTR);
-const { SIGCONT, SIGKILL } = constants.signals;
-/** si_code of a signal sent by kill(2) and by tkill(2)/tgkill(2). */
+const { SIGCHLD, SIGCONT, SIGKILL } = constants.signals;
+/** si_code of a signal sent by kill(2). */
 const SI_USER = 0;
-const SI_TKILL = -6;
 /** si_code of a fault the kernel raises without an address (a #GP such as rdtsc under PR_TSC_SIGSEGV). */
 const SI_KERNEL = 0x80;
 /** SIGCHLD's si_code for a child that stopped, and for one that continued. */
 const CLD_STOPPED = 5;
 const CLD_CONTINUED = 6;
-const { SIGCHLD } = constants.signals;
 
 /**
  * do_notify_parent_cldstop(): the parent of a child that stopped or continued gets SIGCHLD

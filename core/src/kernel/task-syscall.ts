@@ -129,16 +129,13 @@ function warnBusyLoop(env: TaskEnv, thread: Thread): void {
  * on the way (killed) leaves the sequence unfinished; the runner sees it end.
  */
 function runMoreCalls(env: TaskEnv, thread: Thread, next: CallStep, first: bigint, abandoned: (() => void) | undefined): bigint {
-  const syscallInsn = BigInt.asUintN(64, env.backend.stop[Stop.Ip]!) - SYSCALL_INSN_BYTES;
-  const args = new BigInt64Array(6);
+  const inject = injector(env, thread.realTid, BigInt.asUintN(64, env.backend.stop[Stop.Ip]!) - SYSCALL_INSN_BYTES);
   let previous = first;
   for (;;) {
     const step = next(previous);
     checkCallStep(step);
     if (typeof step === 'bigint') return step;
-    args.fill(0n);
-    step.args.forEach((a, i) => (args[i] = a));
-    const result = env.backend.injectSyscall(thread.realTid, syscallInsn, step.nr, args);
+    const result = inject(step.nr, step.args);
     if (result === null) {
       abandoned?.();
       return -BigInt(Errno.EINTR);
@@ -149,6 +146,20 @@ function runMoreCalls(env: TaskEnv, thread: Thread, next: CallStep, first: bigin
 
 /** The length of x86_64's `syscall` instruction (0f 05): the stopped IP is just past it. */
 const SYSCALL_INSN_BYTES = 2n;
+
+/**
+ * Runs syscalls in task `tid`, stopped at a syscall exit, at the `syscall` instruction at
+ * `syscallInsn` (backend.injectSyscall): each call's result, or null when the task stopped
+ * otherwise first (killed).
+ */
+export function injector(env: TaskEnv, tid: number, syscallInsn: bigint): (nr: number, args: readonly bigint[]) => bigint | null {
+  const words = new BigInt64Array(6);
+  return (nr, args) => {
+    words.fill(0n);
+    args.forEach((a, i) => (words[i] = a));
+    return env.backend.injectSyscall(tid, syscallInsn, nr, words);
+  };
+}
 
 /** Makes the real task run syscall `nr` with `args` instead of the one it issued. */
 function rewriteSyscall(env: TaskEnv, thread: Thread, nr: number, args: readonly bigint[]): void {

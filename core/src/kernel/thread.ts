@@ -2,7 +2,7 @@ import { Resume } from '@shadow-ts/native';
 import type { CloneRequest, ResultMapper, SignalSource, ThreadView, WaitCondition, WakeReason } from '@shadow-ts/plugin-sdk';
 import type { SimEvent } from '../sim/event-queue.js';
 import { CallContext } from './context.js';
-import { pendingSignals } from './signals.js';
+import { SI_TKILL, pendingSignals } from './signals.js';
 import type { Process } from './process.js';
 
 /** A syscall parked at its seccomp stop until its wait condition fires. */
@@ -37,9 +37,6 @@ export interface SignalSender {
   /** Queued with a siginfo of its own (rt_tgsigqueueinfo): `code` and `pid` are that siginfo's. */
   readonly queued?: boolean;
 }
-
-/** si_code of the tgkill(2) the simulator sends a recorded signal with. */
-const SI_TKILL = -6;
 
 /** The first real-time signal: those queue one instance per send, the others merge while pending. */
 const SIGRTMIN = 32;

@@ -168,11 +168,16 @@ export class PipeBuffer {
     return out;
   }
 
-  /** Removes `length` bytes a splice moved elsewhere, waking writers as a read does. */
-  discard(length: number): void {
+  /**
+   * Removes and returns up to `length` bytes as a read does: pipe_read() wakes the writers only
+   * when the pipe was full; other ends learn that bits may have gone (IN once it is empty),
+   * which wakes no edge-triggered entry.
+   */
+  drain(length: number): Uint8Array {
     const wasFull = this.full;
-    this.take(length);
+    const data = this.take(length);
     this.notify(wasFull ? WRITABLE : 0);
+    return data;
   }
 
   /** Bytes that fit in the free slots as whole pages (what splice(2) and tee(2) can add). */
@@ -274,12 +279,7 @@ abstract class PipeEnd extends OpenFile {
     if (offset !== null) return { errno: Errno.ESPIPE };
     if (length === 0) return new Uint8Array(0); // Linux returns 0 at once for an empty request
     if (this.pipe.size === 0) return this.pipe.writers > 0 ? 'again' : new Uint8Array(0);
-    // pipe_read() wakes the writers only when the pipe was full; other ends learn that bits may
-    // have gone (IN once it is empty), which wakes no edge-triggered entry.
-    const wasFull = this.pipe.full;
-    const data = this.pipe.take(length);
-    this.pipe.notify(wasFull ? WRITABLE : 0);
-    return data;
+    return this.pipe.drain(length);
   }
 
   /** The write side's poll bits: writable while a slot is free (pipe_poll). */

@@ -186,7 +186,7 @@ function pipeToPipe(ctx: SyscallContext, from: PipeSide, to: PipeSide, length: n
   if (typeof room !== 'number') return room;
   const moved = data.subarray(0, room);
   to.pipe.putPages(moved);
-  from.pipe.discard(moved.length);
+  from.pipe.drain(moved.length);
   return ok(moved.length);
 }
 
@@ -216,7 +216,7 @@ function fromPipe(
       sent = ctx.call.transferred;
     } else if (written instanceof Uint8Array) return EINVAL();
     else return errno(written.errno);
-    from.pipe.discard(sent);
+    from.pipe.drain(sent);
     ctx.call.transferred = 0;
     return ok(sent);
   }
@@ -227,7 +227,7 @@ function fromPipe(
     const state = offset === null ? descriptorState(ctx, sink.fd) : null;
     const at = offset ?? state?.pos ?? 0n;
     const sent = writeSync(target, data, 0, data.length, fstatSync(target).isFile() ? Number(at) : null);
-    from.pipe.discard(sent);
+    from.pipe.drain(sent);
     return advance(ctx, sink.fd, offsetPtr, offset, sent);
   } catch {
     return errno(Errno.EIO);
@@ -336,7 +336,7 @@ export function sysVmsplice(ctx: SyscallContext): SyscallResult {
     if (pipe.size === 0) return pipe.writers === 0 ? ok(0) : wait();
     const data = pipe.peek(total);
     if (!scatter(ctx, iovecs, data)) return EFAULT();
-    pipe.discard(data.length);
+    pipe.drain(data.length);
     return ok(data.length);
   }
   if (pipe.readers === 0) return brokenPipe(ctx);

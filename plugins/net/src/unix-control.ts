@@ -5,11 +5,11 @@
  * virtual file, or a real copy of an ordinary descriptor), so the sender may close its own at
  * once; the receiver gets new descriptors of the same open file descriptions.
  */
-import { readFileSync } from 'node:fs';
 import { Errno, type HeldDescriptor, type SyscallContext } from '@shadow-ts/plugin-sdk';
 import { SOL_SOCKET } from './constants.js';
 import { CMSG_ALIGN, CMSG_HEADER, type ControlWriter } from './socket-common.js';
 import { failure, type Failure } from './socket.js';
+import { identity, ucred } from './unix-options.js';
 
 export const SCM_RIGHTS = 1;
 export const SCM_CREDENTIALS = 2;
@@ -100,23 +100,6 @@ export function readControl(ctx: SyscallContext, control: bigint, length: number
   return out;
 }
 
-/** The ids and capabilities of a process, from /proc (null when it is gone). */
-interface Identity {
-  readonly uids: readonly number[];
-  readonly gids: readonly number[];
-  readonly caps: bigint;
-}
-
-function identity(pid: number): Identity | null {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const ids = (key: string): number[] => (new RegExp(`^${key}:\\s+(.*)$`, 'm').exec(status)?.[1] ?? '').trim().split(/\s+/).map(Number);
-    return { uids: ids('Uid'), gids: ids('Gid'), caps: BigInt(`0x${/^CapEff:\s+([0-9a-f]+)/m.exec(status)?.[1] ?? '0'}`) };
-  } catch {
-    return null;
-  }
-}
-
 const CAP_SETGID = 6n;
 const CAP_SETUID = 7n;
 const CAP_SYS_ADMIN = 21n;
@@ -147,11 +130,7 @@ function checkCreds(ctx: SyscallContext, ucred: Uint8Array): number {
 
 /** The credentials a receiver with SO_PASSCRED sees for a message that came without any. */
 export function noCreds(): Uint8Array {
-  const out = new Uint8Array(UCRED);
-  const view = new DataView(out.buffer);
-  view.setUint32(4, NOBODY, true);
-  view.setUint32(8, NOBODY, true);
-  return out;
+  return ucred(0, NOBODY, NOBODY);
 }
 
 /** The SCM_RIGHTS message of the descriptors installed; MSG_CTRUNC when fewer than were sent. */

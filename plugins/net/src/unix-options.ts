@@ -41,25 +41,36 @@ const FLAG_OPTIONS = new Set([SO_DEBUG, SO_REUSEADDR, SO_DONTROUTE, SO_BROADCAST
 /** The uid and gid SO_PEERCRED shows without a peer's credentials (cred_to_ucred(): -1). */
 const NO_ID = 0xffffffff;
 
-/**
- * The caller's credentials as SO_PEERCRED shows them to its peer (struct ucred): its virtual
- * pid, its effective uid and gid (read from /proc; -1 if that fails).
- */
-export function credentials(ctx: SyscallContext): Uint8Array {
-  let uid = NO_ID;
-  let gid = NO_ID;
-  try {
-    const status = readFileSync(`/proc/${ctx.process.nativePid}/status`, 'utf8');
-    // Uid: and Gid: list the real, effective, saved and file-system ids.
-    uid = Number(/^Uid:\s+\d+\s+(\d+)/m.exec(status)?.[1] ?? NO_ID);
-    gid = Number(/^Gid:\s+\d+\s+(\d+)/m.exec(status)?.[1] ?? NO_ID);
-  } catch {
-    // the process is gone: no ids
-  }
-  return ucred(ctx.process.pid, uid, gid);
+/** A process's ids and capabilities, from /proc/<pid>/status (null when it is gone). */
+export interface Identity {
+  /** Uid: and Gid: list the real, effective, saved and file-system ids. */
+  readonly uids: readonly number[];
+  readonly gids: readonly number[];
+  /** CapEff. */
+  readonly caps: bigint;
 }
 
-function ucred(pid: number, uid: number, gid: number): Uint8Array {
+export function identity(pid: number): Identity | null {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const ids = (key: string): number[] => (new RegExp(`^${key}:\\s+(.*)$`, 'm').exec(status)?.[1] ?? '').trim().split(/\s+/).map(Number);
+    return { uids: ids('Uid'), gids: ids('Gid'), caps: BigInt(`0x${/^CapEff:\s+([0-9a-f]+)/m.exec(status)?.[1] ?? '0'}`) };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The caller's credentials as SO_PEERCRED shows them to its peer (struct ucred): its virtual
+ * pid, its effective uid and gid (-1 when /proc no longer has them).
+ */
+export function credentials(ctx: SyscallContext): Uint8Array {
+  const ids = identity(ctx.process.nativePid);
+  return ucred(ctx.process.pid, ids?.uids[1] ?? NO_ID, ids?.gids[1] ?? NO_ID);
+}
+
+/** A struct ucred. */
+export function ucred(pid: number, uid: number, gid: number): Uint8Array {
   const out = new Uint8Array(12);
   const view = new DataView(out.buffer);
   view.setInt32(0, pid, true);

@@ -1,6 +1,6 @@
 import { timespecBytes, timevalBytes, type SimTime } from '@shadow-ts/plugin-sdk';
 import { SOL_SOCKET } from '../constants.js';
-import type { ControlMessage } from '../socket.js';
+import { intBytes, type ControlMessage } from '../socket.js';
 import { AF_INET, ipv4Bytes, ipv6BytesOf, isLoopback, isV4 } from './addresses.js';
 import { IPPROTO_IP, IPPROTO_IPV6, SO_TIMESTAMP, SO_TIMESTAMPNS, optionOn } from './options.js';
 import type { InetSocket } from './socket.js';
@@ -39,12 +39,6 @@ const TTL = 64;
 const LO_INDEX = 1;
 const ETH0_INDEX = 2;
 
-function int(value: number): Uint8Array {
-  const out = new Uint8Array(4);
-  new DataView(out.buffer).setInt32(0, value, true);
-  return out;
-}
-
 export function datagramMessages(sock: InetSocket, arrival: Arrival): ControlMessage[] {
   const out: ControlMessage[] = [];
   if (optionOn(sock, SOL_SOCKET, SO_TIMESTAMPNS)) out.push({ level: SOL_SOCKET, type: SCM_TIMESTAMPNS, data: timespecBytes(arrival.at) });
@@ -59,7 +53,7 @@ export function datagramMessages(sock: InetSocket, arrival: Arrival): ControlMes
       info.set(ipv4Bytes(arrival.to), 8);
       out.push({ level: IPPROTO_IP, type: IP_PKTINFO, data: info });
     }
-    if (optionOn(sock, IPPROTO_IP, IP_RECVTTL)) out.push({ level: IPPROTO_IP, type: IP_TTL, data: int(TTL) });
+    if (optionOn(sock, IPPROTO_IP, IP_RECVTTL)) out.push({ level: IPPROTO_IP, type: IP_TTL, data: intBytes(TTL) });
     if (optionOn(sock, IPPROTO_IP, IP_RECVTOS)) out.push({ level: IPPROTO_IP, type: IP_TOS, data: new Uint8Array(1) });
     return out;
   }
@@ -71,8 +65,8 @@ export function datagramMessages(sock: InetSocket, arrival: Arrival): ControlMes
     out.push({ level: IPPROTO_IPV6, type: IPV6_PKTINFO, data: info });
   }
   if (!isV4(arrival.to)) {
-    if (optionOn(sock, IPPROTO_IPV6, IPV6_RECVHOPLIMIT)) out.push({ level: IPPROTO_IPV6, type: IPV6_HOPLIMIT, data: int(TTL) });
-    if (optionOn(sock, IPPROTO_IPV6, IPV6_RECVTCLASS)) out.push({ level: IPPROTO_IPV6, type: IPV6_TCLASS, data: int(0) });
+    if (optionOn(sock, IPPROTO_IPV6, IPV6_RECVHOPLIMIT)) out.push({ level: IPPROTO_IPV6, type: IPV6_HOPLIMIT, data: intBytes(TTL) });
+    if (optionOn(sock, IPPROTO_IPV6, IPV6_RECVTCLASS)) out.push({ level: IPPROTO_IPV6, type: IPV6_TCLASS, data: intBytes(0) });
   }
   return out;
 }
