@@ -158,6 +158,37 @@ int main(void) {
         if (s >= 0) close(s);
     }
 
+    /* buffer sizes: TCP starts at tcp_wmem/tcp_rmem's defaults; SO_SNDBUF/SO_RCVBUF double
+       (below net.core.[wr]mem_max, which differs between machines) and clamp to the minimum */
+    static const struct { int family; int type; const char *name; } BUFKINDS[] = {
+        {AF_INET, SOCK_STREAM, "AF_INET TCP"}, {AF_INET6, SOCK_STREAM, "AF_INET6 TCP"},
+    };
+    for (size_t i = 0; i < sizeof BUFKINDS / sizeof BUFKINDS[0]; i++) {
+        s = socket(BUFKINDS[i].family, BUFKINDS[i].type, 0);
+        T(fmt("%s: SO_SNDBUF of a new socket", BUFKINDS[i].name), intopt(s, SOL_SOCKET, SO_SNDBUF));
+        T(fmt("%s: SO_RCVBUF of a new socket", BUFKINDS[i].name), intopt(s, SOL_SOCKET, SO_RCVBUF));
+        T(fmt("%s: setsockopt SO_SNDBUF 50000", BUFKINDS[i].name), setsockopt(s, SOL_SOCKET, SO_SNDBUF, &(int){50000}, sizeof(int)), "reads back %d", intopt(s, SOL_SOCKET, SO_SNDBUF));
+        T(fmt("%s: setsockopt SO_RCVBUF 1", BUFKINDS[i].name), setsockopt(s, SOL_SOCKET, SO_RCVBUF, &(int){1}, sizeof(int)), "reads back %d", intopt(s, SOL_SOCKET, SO_RCVBUF));
+        close(s);
+    }
+    {
+        /* a listener's fixed SO_RCVBUF is what the accepted socket has */
+        int l = socket(AF_INET, SOCK_STREAM, 0);
+        struct sockaddr_in la = in4("127.0.0.1", 0);
+        setsockopt(l, SOL_SOCKET, SO_RCVBUF, &(int){40000}, sizeof(int));
+        bind(l, (struct sockaddr *)&la, sizeof la);
+        listen(l, 1);
+        la = in4("127.0.0.1", port_of(l));
+        int k = socket(AF_INET, SOCK_STREAM, 0);
+        connect(k, (struct sockaddr *)&la, sizeof la);
+        int acc = accept(l, NULL, NULL);
+        T("SO_RCVBUF of a socket accepted from a listener with SO_RCVBUF 40000", intopt(acc, SOL_SOCKET, SO_RCVBUF));
+        T("setsockopt SO_SNDBUF 30000 on a connected socket", setsockopt(k, SOL_SOCKET, SO_SNDBUF, &(int){30000}, sizeof(int)), "reads back %d", intopt(k, SOL_SOCKET, SO_SNDBUF));
+        close(acc);
+        close(k);
+        close(l);
+    }
+
     /* bind */
     s = socket(AF_INET, SOCK_STREAM, 0);
     struct sockaddr_in sa = in4("127.0.0.1", 0);

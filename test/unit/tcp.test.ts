@@ -72,6 +72,8 @@ function options(local: number, remote: number, over: Partial<TcpOptions> = {}):
     mss: 1460,
     sendBuffer: 256 * 1024,
     receiveBuffer: 1 << 20,
+    sendBufferMax: null,
+    receiveBufferMax: null,
     congestion: CONGESTION.reno!,
     noDelay: false,
     ...over,
@@ -195,9 +197,9 @@ interface TransferResult {
  * Client connects, writes `total` bytes as fast as the send buffer allows, then closes; the
  * server application reads everything as soon as it is readable and closes at EOF.
  */
-function transfer(algorithm: string, total: number, dropEvery: number | null, latency = 50n * MS): TransferResult {
+function transfer(algorithm: string, total: number, dropEvery: number | null, latency = 50n * MS, over: Partial<TcpOptions> = {}): TransferResult {
   const congestion = CONGESTION[algorithm]!;
-  const net = new Net(latency, { congestion }, { congestion });
+  const net = new Net(latency, { congestion, ...over }, { congestion, ...over });
   if (dropEvery !== null) {
     net.drop = (s) => s.from === 'client' && s.dataIndex !== null && (s.dataIndex + 1) % dropEvery === 0;
   }
@@ -776,7 +778,8 @@ describe('tcp: close', () => {
 
 describe('tcp: flow control and retransmission timer', () => {
   it('zero window: persist probes with backoff, window update on read, probe after a lost update', () => {
-    const net = new Net(50n * MS, {}, { receiveBuffer: 8192 });
+    // A buffer of 16384 bytes advertises 8192 (half: the kernel's memory per byte held).
+    const net = new Net(50n * MS, {}, { receiveBuffer: 16384 });
     net.establish();
     net.sched.runUntil(1n * SEC);
     const data = pattern(20_000, 5);
@@ -869,12 +872,33 @@ describe('tcp: flow control and retransmission timer', () => {
     expect(TCP_TIMING.dataRetries).to.equal(15);
   });
 
+  it("autotuning: buffers start at tcp_wmem/tcp_rmem's defaults and grow with the transfer, up to the maxima", () => {
+    const tuned = { sendBuffer: 16384, receiveBuffer: 131072, sendBufferMax: 4194304, receiveBufferMax: 6291456 };
+    const fixed = { sendBuffer: 16384 * 2, receiveBuffer: 131072, sendBufferMax: null, receiveBufferMax: null };
+    const sizes: { send: number; receive: number }[] = [];
+    const probe = new Net(50n * MS, tuned, tuned);
+    probe.establish();
+    // tcp_sndbuf_expand at establishment: 2 x 10 segments x 4352 bytes; the window scale fits the maximum.
+    expect(probe.client.bufferSizes()).to.deep.equal({ send: 87040, receive: 131072 });
+    expect(probe.client.info().receiveWindowScale).to.equal(7);
+    const MiB = 1 << 20;
+    const grown = transfer('cubic', 8 * MiB, null, 50n * MS, tuned);
+    const still = transfer('cubic', 8 * MiB, null, 50n * MS, fixed);
+    sizes.push(grown.net.client.bufferSizes(), grown.net.srv.bufferSizes());
+    expect(Buffer.from(grown.received).equals(Buffer.from(pattern(8 * MiB, 7)))).to.equal(true);
+    expect(sizes[0]!.send).to.be.greaterThan(87040).and.at.most(4194304);
+    expect(sizes[1]!.receive).to.be.greaterThan(131072).and.at.most(6291456);
+    // A fixed 131072-byte buffer advertises at most 65536 bytes a round trip; the grown one more.
+    expect(still.net.srv.bufferSizes().receive).to.equal(131072);
+    expect(Number(grown.completed)).to.be.lessThan(Number(still.completed) / 2);
+  });
+
   it('never sends beyond the peer window or the congestion window', () => {
-    const net = new Net(50n * MS, {}, { receiveBuffer: 30_000 });
+    const net = new Net(50n * MS, {}, { receiveBuffer: 60_000 });
     net.establish();
     net.client.write(new Uint8Array(200_000));
     net.sched.runUntil(net.sched.now + 50n * MS);
-    // The first flight is limited by min(IW10 = 14 600, window 30 000).
+    // The first flight is limited by min(IW10 = 14 600, window 30 000 of a 60 000-byte buffer).
     expect(net.sent('client', (s) => s.seg.payload.length > 0).length).to.equal(10);
     const chunks: Uint8Array[] = [];
     net.onChanged.server = () => {

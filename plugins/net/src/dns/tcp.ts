@@ -67,6 +67,8 @@ class Session {
       mss: MSS,
       sendBuffer: BUFFER,
       receiveBuffer: BUFFER,
+      sendBufferMax: null,
+      receiveBufferMax: null,
       congestion: CONGESTION['cubic']!,
       // Each answer is one write: Nagle would hold the second of two pipelined answers for an ACK.
       noDelay: true,

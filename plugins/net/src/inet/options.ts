@@ -234,9 +234,9 @@ export function getOption(ctx: SyscallContext, sock: InetSocket, level: number, 
       case SO_ACCEPTCONN:
         return intBytes(sock.listening ? 1 : 0);
       case SO_SNDBUF:
-        return intBytes(sock.sendBuffer);
+        return intBytes(sock.bufferSizes().send);
       case SO_RCVBUF:
-        return intBytes(sock.receiveBuffer);
+        return intBytes(sock.bufferSizes().receive);
       case SO_RCVLOWAT:
       case SO_SNDLOWAT:
         return intBytes(1);
@@ -319,12 +319,10 @@ export function setOption(ctx: SyscallContext, sock: InetSocket, level: number, 
         sock.reusePort = value !== 0;
         return undefined;
       case SO_SNDBUF:
-        sock.sendBuffer = bufferSize(value, WMEM_MAX, MIN_SNDBUF);
-        sock.autotuneSend = false;
+        sock.fixBufferSizes({ send: bufferSize(value, WMEM_MAX, MIN_SNDBUF) });
         return undefined;
       case SO_RCVBUF:
-        sock.receiveBuffer = bufferSize(value, RMEM_MAX, MIN_RCVBUF);
-        sock.autotuneReceive = false;
+        sock.fixBufferSizes({ receive: bufferSize(value, RMEM_MAX, MIN_RCVBUF) });
         return undefined;
       case SO_LINGER: {
         if (raw.length < 8) return failure(Errno.EINVAL);

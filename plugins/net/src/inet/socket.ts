@@ -19,11 +19,11 @@ export const DEFAULT_RCVBUF = 174760;
 export const WMEM_MAX = 212992;
 export const RMEM_MAX = 212992;
 /**
- * What TCP buffers grow to under autotuning (net.ipv4.tcp_wmem / tcp_rmem maxima). A socket whose
- * buffer size was not set with SO_SNDBUF/SO_RCVBUF lets its connections use these at once — a
- * simplification of Linux's (and Shadow's socket_*_autotune) gradual growth, which reaches them
- * under bulk transfers; without it a connection's window would stay near 128 KiB.
+ * TCP buffers (net.ipv4.tcp_wmem / tcp_rmem, Linux's defaults): the size a socket starts with,
+ * and what autotuning lets a connection's buffers grow to while SO_SNDBUF/SO_RCVBUF are not set.
  */
+export const TCP_WMEM_DEFAULT = 16384;
+export const TCP_RMEM_DEFAULT = 131072;
 export const TCP_WMEM_MAX = 4194304;
 export const TCP_RMEM_MAX = 6291456;
 /** SOCK_MIN_SNDBUF / SOCK_MIN_RCVBUF on x86_64. */
@@ -49,6 +49,23 @@ export abstract class InetSocket extends Socket implements Binding {
   /** False once SO_SNDBUF / SO_RCVBUF fixed the size (which turns autotuning off, as in Linux). */
   autotuneSend = true;
   autotuneReceive = true;
+
+  /** SO_SNDBUF and SO_RCVBUF as getsockopt reports them. */
+  bufferSizes(): { readonly send: number; readonly receive: number } {
+    return { send: this.sendBuffer, receive: this.receiveBuffer };
+  }
+
+  /** setsockopt(SO_SNDBUF / SO_RCVBUF): the size is fixed, autotuning off for that buffer. */
+  fixBufferSizes(sizes: { readonly send?: number; readonly receive?: number }): void {
+    if (sizes.send !== undefined) {
+      this.sendBuffer = sizes.send;
+      this.autotuneSend = false;
+    }
+    if (sizes.receive !== undefined) {
+      this.receiveBuffer = sizes.receive;
+      this.autotuneReceive = false;
+    }
+  }
   /** Boolean SOL_SOCKET options recorded for getsockopt (SO_KEEPALIVE, SO_BROADCAST, …). */
   readonly flags = new Map<number, number>();
   /** SO_LINGER: on, and seconds. */

@@ -9,7 +9,7 @@ import { NetStack, tupleKey, type TcpListenerEndpoint } from './demux.js';
 import { getTcpOption, setTcpOption } from './options.js';
 import { InetPacket } from './packet.js';
 import type { PortTable } from './ports.js';
-import { InetSocket, TCP_RMEM_MAX, TCP_WMEM_MAX } from './socket.js';
+import { InetSocket, TCP_RMEM_DEFAULT, TCP_RMEM_MAX, TCP_WMEM_DEFAULT, TCP_WMEM_MAX } from './socket.js';
 
 /**
  * TCP sockets (tcp(7)): the socket layer over the sans-I/O state machine in ../tcp. A socket
@@ -64,6 +64,17 @@ export class TcpSocket extends InetSocket implements TcpListenerEndpoint {
   constructor(family: InetFamily, net: HostNet, nonBlocking: boolean) {
     super(family, net, nonBlocking);
     this.congestion = net.defaultCongestion;
+    this.sendBuffer = TCP_WMEM_DEFAULT;
+    this.receiveBuffer = TCP_RMEM_DEFAULT;
+  }
+
+  override bufferSizes(): { readonly send: number; readonly receive: number } {
+    return this.conn?.bufferSizes() ?? super.bufferSizes();
+  }
+
+  override fixBufferSizes(sizes: { readonly send?: number; readonly receive?: number }): void {
+    super.fixBufferSizes(sizes);
+    this.conn?.fixBufferSizes(sizes);
   }
 
   get table(): PortTable {
@@ -129,7 +140,7 @@ export class TcpSocket extends InetSocket implements TcpListenerEndpoint {
   private writableEnough(): boolean {
     if (!this.conn) return true;
     const free = this.conn.writable();
-    return free > 0 && free >= (this.conn.options.sendBuffer - free) / 2;
+    return free > 0 && free >= (this.conn.bufferSizes().send - free) / 2;
   }
 
   // ---------------------------------------------------------------- the connection
@@ -163,8 +174,10 @@ export class TcpSocket extends InetSocket implements TcpListenerEndpoint {
       localPort: this.port,
       remotePort,
       mss: this.mss,
-      sendBuffer: this.autotuneSend ? TCP_WMEM_MAX : this.sendBuffer,
-      receiveBuffer: this.autotuneReceive ? TCP_RMEM_MAX : this.receiveBuffer,
+      sendBuffer: this.sendBuffer,
+      receiveBuffer: this.receiveBuffer,
+      sendBufferMax: this.autotuneSend ? TCP_WMEM_MAX : null,
+      receiveBufferMax: this.autotuneReceive ? TCP_RMEM_MAX : null,
       congestion: this.net.congestionFactory(this.congestion) ?? this.net.congestionFactory(this.net.defaultCongestion)!,
       noDelay: this.noDelay,
     };

@@ -1,4 +1,5 @@
 import type { SimTime } from '@shadow-ts/plugin-sdk';
+import { INITIAL_WINDOW_SEGMENTS } from './congestion.js';
 import { seqAdd, seqDiff, seqGe, seqGt, seqLe, seqLt } from './seq.js';
 import type {
   CongestionControl,
@@ -46,6 +47,21 @@ export const DEFAULT_PEER_MSS = 536;
 export const MAX_WINDOW_SCALE = 14;
 
 const EMPTY = new Uint8Array(0);
+
+/**
+ * The window a receive buffer of `bytes` advertises, and the buffer a window needs: Linux counts
+ * the buffer in kernel memory, about twice the payload it holds (tcp_win_from_space with its
+ * initial scaling ratio of one half).
+ */
+const windowOfSpace = (bytes: number): number => Math.floor(bytes / 2);
+const spaceOfWindow = (window: number): number => 2 * window;
+
+/**
+ * The kernel memory one segment of `mss` bytes takes in a send buffer (tcp_sndbuf_expand's
+ * per_mss on x86_64: payload, the largest TCP header and skb_shared_info, rounded up to a power
+ * of two, plus struct sk_buff): 4352 for an MSS of 1460.
+ */
+const bufferPerSegment = (mss: number): number => 2 ** Math.ceil(Math.log2(mss + 320 + 320)) + 256;
 
 /** The smallest window scale that lets a window of `receiveBuffer` bytes fit the 16-bit field. */
 export function windowScaleFor(receiveBuffer: number): number {
@@ -284,13 +300,28 @@ export class TcpConnection implements TcpConnectionApi {
   private keepaliveProbes = 0;
   private lastReceived: SimTime = 0n;
 
+  // Buffer autotuning (tcp_sndbuf_expand, tcp_rcv_space_adjust): the sizes now, and the
+  // receiver's measure of what the application read in the last round trip.
+  private sndBuf: number;
+  private rcvBuf: number;
+  private sndBufMax: number | null;
+  private rcvBufMax: number | null;
+  private rcvSpace = 0;
+  private rcvCopied = 0;
+  private rcvSpaceTime: SimTime = 0n;
+
   private depth = 0;
 
   constructor(
     readonly options: TcpOptions,
     private readonly env: TcpEnvironment,
   ) {
-    this.rcvScale = windowScaleFor(options.receiveBuffer);
+    this.sndBuf = options.sendBuffer;
+    this.rcvBuf = options.receiveBuffer;
+    this.sndBufMax = options.sendBufferMax;
+    this.rcvBufMax = options.receiveBufferMax;
+    // Linux sizes the scale for the largest the buffer may grow to (tcp_select_initial_window).
+    this.rcvScale = windowScaleFor(Math.max(options.receiveBuffer, options.receiveBufferMax ?? 0));
     this.cc = options.congestion(options.mss);
     this.rtoTimer = new Timer(env, () => this.run(() => this.onRto()));
     this.delAckTimer = new Timer(env, () =>
@@ -374,6 +405,7 @@ export class TcpConnection implements TcpConnectionApi {
       if (n === 0) return EMPTY;
       if (peek) return this.recvQueue.peek(0, n);
       const data = this.recvQueue.take(n);
+      this.adjustReceiveBuffer(n);
       this.maybeWindowUpdate();
       return data;
     });
@@ -381,7 +413,26 @@ export class TcpConnection implements TcpConnectionApi {
 
   writable(): number {
     if (!this.canWrite()) return 0;
-    return Math.max(0, this.options.sendBuffer - this.sendQueue.length);
+    return Math.max(0, this.sndBuf - this.sendQueue.length);
+  }
+
+  /** SO_SNDBUF and SO_RCVBUF as they are now (autotuning grows them). */
+  bufferSizes(): { readonly send: number; readonly receive: number } {
+    return { send: this.sndBuf, receive: this.rcvBuf };
+  }
+
+  /** setsockopt(SO_SNDBUF / SO_RCVBUF) on the connection: the size is fixed from now on. */
+  fixBufferSizes(sizes: { readonly send?: number; readonly receive?: number }): void {
+    this.run(() => {
+      if (sizes.send !== undefined) {
+        this.sndBuf = sizes.send;
+        this.sndBufMax = null;
+      }
+      if (sizes.receive !== undefined) {
+        this.rcvBuf = sizes.receive;
+        this.rcvBufMax = null;
+      }
+    });
   }
 
   write(data: Uint8Array): number {
@@ -680,6 +731,7 @@ export class TcpConnection implements TcpConnectionApi {
     } else {
       this.dupAcks = 0;
       this.cc.onAck(acked, rtt, now);
+      this.expandSendBuffer();
     }
 
     if (this.sndUna === this.sndMax) this.rtoTimer.cancel();
@@ -924,7 +976,7 @@ export class TcpConnection implements TcpConnectionApi {
   private sendSyn(withAck: boolean): void {
     // Unscaled in a SYN; a multiple of our scale unit so that later (scaled) ACKs repeat it exactly.
     const unit = 2 ** this.rcvScale;
-    const window = Math.floor(Math.min(this.options.receiveBuffer, 0xffff) / unit) * unit;
+    const window = Math.floor(Math.min(windowOfSpace(this.rcvBuf), 0xffff) / unit) * unit;
     if (withAck) this.rcvAdvEdge = seqAdd(this.rcvNxt, window);
     this.emitRaw({
       seq: this.iss,
@@ -975,13 +1027,13 @@ export class TcpConnection implements TcpConnectionApi {
   private selectWindow(): number {
     const current = Math.max(0, seqDiff(this.rcvAdvEdge, this.rcvNxt));
     const unit = 2 ** this.rcvScale;
-    const free = Math.max(0, this.options.receiveBuffer - this.recvQueue.length - this.oooBytes);
+    const free = Math.max(0, windowOfSpace(this.rcvBuf) - this.recvQueue.length - this.oooBytes);
     const wanted = Math.floor(Math.min(free, 0xffff * unit) / unit) * unit;
     if (wanted <= current) return current;
     // While there is a hole and rcv_nxt has not moved, repeat the window: duplicate ACKs must
     // stay duplicates (a window update is not one).
     if (this.ooo.length > 0 && current > 0 && this.rcvNxt === this.lastAckSent) return current;
-    if (wanted - current < Math.min(Math.floor(this.options.receiveBuffer / 2), this.rcvMss)) return current;
+    if (wanted - current < Math.min(Math.floor(windowOfSpace(this.rcvBuf) / 2), this.rcvMss)) return current;
     return wanted;
   }
 
@@ -989,9 +1041,44 @@ export class TcpConnection implements TcpConnectionApi {
   private maybeWindowUpdate(): void {
     if (!RECEIVING.has(this._state) || this.rcvShut) return;
     const current = Math.max(0, seqDiff(this.rcvAdvEdge, this.rcvNxt));
-    if (2 * current > this.options.receiveBuffer) return;
+    if (2 * current > windowOfSpace(this.rcvBuf)) return;
     const next = this.selectWindow();
     if (next > current && next >= 2 * current) this.sendAck();
+  }
+
+  /**
+   * tcp_sndbuf_expand(): room for two congestion windows (at least the initial ten segments) of
+   * buffers as the kernel sizes them per segment, up to tcp_wmem[2]. Called when the connection
+   * is established and when an acknowledgment may have grown the window.
+   */
+  private expandSendBuffer(): void {
+    if (this.sndBufMax === null || this.inRecovery) return;
+    const segments = Math.max(INITIAL_WINDOW_SEGMENTS, Math.ceil(this.cc.cwnd / this.sendMss));
+    const wanted = Math.min(2 * segments * bufferPerSegment(this.sendMss), this.sndBufMax);
+    if (wanted > this.sndBuf) this.sndBuf = wanted;
+  }
+
+  /**
+   * tcp_rcv_space_adjust(): once a round trip has passed since the last measure, if the
+   * application read more than in the round trip before, grow the receive buffer to hold twice
+   * that (plus its growth rate) as advertised window, up to tcp_rmem[2].
+   */
+  private adjustReceiveBuffer(copied: number): void {
+    this.rcvCopied += copied;
+    const rtt = this.srtt;
+    if (this.rcvBufMax === null || rtt === null || this.rcvSpace === 0) return;
+    const now = this.env.now();
+    if (now - this.rcvSpaceTime < rtt) return;
+    const read = this.rcvCopied;
+    if (read > this.rcvSpace) {
+      let window = 2 * read + 16 * this.rcvMss;
+      window += 2 * Math.floor((window * (read - this.rcvSpace)) / this.rcvSpace);
+      const size = Math.min(spaceOfWindow(window), this.rcvBufMax);
+      if (size > this.rcvBuf) this.rcvBuf = size;
+      this.rcvSpace = read;
+    }
+    this.rcvCopied = 0;
+    this.rcvSpaceTime = now;
   }
 
   // ---------------------------------------------------------------- timers
@@ -1169,6 +1256,10 @@ export class TcpConnection implements TcpConnectionApi {
     this.cc = this.options.congestion(this.sendMss);
     this.setState('ESTABLISHED');
     this.lastReceived = this.env.now();
+    // tcp_init_buffer_space(): the send buffer for the initial window, the first measure of reads.
+    this.expandSendBuffer();
+    this.rcvSpace = Math.min(windowOfSpace(this.rcvBuf), INITIAL_WINDOW_SEGMENTS * this.rcvMss);
+    this.rcvSpaceTime = this.lastReceived;
     if (this.keepalive) this.keepaliveTimer.set(this.lastReceived + this.keepalive.idle);
   }
 

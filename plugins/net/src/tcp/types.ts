@@ -83,9 +83,15 @@ export interface TcpOptions {
   readonly remotePort: number;
   /** Maximum segment size we announce and accept (1460 for IPv4 on a 1500-byte MTU, 1440 for IPv6). */
   readonly mss: number;
-  /** Send and receive buffer sizes in bytes (SO_SNDBUF / SO_RCVBUF). */
+  /** Send and receive buffer sizes in bytes (SO_SNDBUF / SO_RCVBUF) at the start. */
   readonly sendBuffer: number;
   readonly receiveBuffer: number;
+  /**
+   * Autotuning: what each buffer may grow to (net.ipv4.tcp_wmem[2] / tcp_rmem[2]), or null when
+   * SO_SNDBUF / SO_RCVBUF fixed its size.
+   */
+  readonly sendBufferMax: number | null;
+  readonly receiveBufferMax: number | null;
   readonly congestion: CongestionFactory;
   /** TCP_NODELAY: no Nagle. */
   readonly noDelay: boolean;
@@ -111,6 +117,10 @@ export interface TcpConnectionApi {
   takeError(): TcpError | null;
   /** Counters and estimates for TCP_INFO, logs and tests. */
   info(): TcpInfo;
+  /** SO_SNDBUF and SO_RCVBUF as they are now (autotuning grows them). */
+  bufferSizes(): { readonly send: number; readonly receive: number };
+  /** setsockopt(SO_SNDBUF / SO_RCVBUF) on the connection: the size is fixed from now on. */
+  fixBufferSizes(sizes: { readonly send?: number; readonly receive?: number }): void;
   /** Active open: sends SYN (state SYN_SENT). */
   connect(): void;
   /** Bytes that can be read now, and whether the peer has finished sending (FIN received). */
