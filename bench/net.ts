@@ -10,6 +10,9 @@
  *     not the bottleneck) for 10 simulated seconds: wall seconds per simulated second, and the peak
  *     memory of the simulator (/usr/bin/time -f %M: the largest resident set among the simulator
  *     and the processes it reaped; the simulator is the largest).
+ *  3. ns-3 side by side (when Debian's libns3-dev is installed): the same transfer in ns-3
+ *     (bench/ns3-bulk.cc: a point-to-point link of the same rate and delay, TCP CUBIC, buffers and
+ *     MSS as ours), its wall seconds and ours over its.
  * Figures are medians of several runs, except where a run is long (see REPEAT_* below). If a
  * 128 MiB transfer predicts more than 10 minutes of wall time for 1 GiB, the 128 MiB figure is
  * printed with an extrapolation instead; host counts stop at the first one to exceed 10 minutes.
@@ -106,6 +109,7 @@ console.log(
 );
 const small = medianTransfer(128 * MIB);
 const predicted = small.wall * 8;
+let compared: { bytes: number; label: string; ours: Transfer };
 const report = (label: string, bytes: number, t: Transfer, note = '') =>
   console.log(
     `TCP ${label} over 1 Gbit/s, 10 ms: ${t.simulated.toFixed(3)} s simulated ` +
@@ -114,11 +118,36 @@ const report = (label: string, bytes: number, t: Transfer, note = '') =>
   );
 if (predicted > WALL_LIMIT) {
   report('128 MiB', 128 * MIB, small);
+  compared = { bytes: 128 * MIB, label: '128 MiB', ours: small };
   console.log(
     `TCP 1 GiB not run: extrapolated x8 from 128 MiB: ~${(small.simulated * 8).toFixed(1)} s simulated, ~${predicted.toFixed(0)} s wall`,
   );
 } else {
-  report('1 GiB', 1024 * MIB, medianTransfer(1024 * MIB));
+  compared = { bytes: 1024 * MIB, label: '1 GiB', ours: medianTransfer(1024 * MIB) };
+  report('1 GiB', 1024 * MIB, compared.ours);
+}
+
+// ---- 3. the same transfer in ns-3 ----------------------------------------------------------------
+
+const ns3Libraries = ['core', 'network', 'internet', 'point-to-point', 'applications'].map((m) => `-lns3-${m}`);
+if (existsSync('/usr/include/ns3/core-module.h')) {
+  const ns3 = join(work, 'ns3-bulk');
+  execFileSync('g++', ['-O2', '-o', ns3, join(ROOT, 'bench/ns3-bulk.cc'), ...ns3Libraries]);
+  const walls: number[] = [];
+  let simulated = 0;
+  for (let i = 0; i < REPEAT_TRANSFER; i++) {
+    const start = process.hrtime.bigint();
+    const out = execFileSync(ns3, [String(compared.bytes), '1Gbps', '10ms'], { encoding: 'utf8' });
+    walls.push(Number(process.hrtime.bigint() - start) / 1e9);
+    simulated = Number(/in ([\d.]+) simulated/.exec(out)?.[1]);
+  }
+  const theirs = median(walls);
+  console.log(
+    `ns-3 ${compared.label} over 1 Gbit/s, 10 ms (point-to-point, CUBIC): ${simulated.toFixed(3)} s simulated, ` +
+      `${theirs.toFixed(2)} s wall; shadow-ts / ns-3 wall: ${(compared.ours.wall / theirs).toFixed(2)}x`,
+  );
+} else {
+  console.log('ns-3 comparison not run: install libns3-dev (apt-get install -y libns3-dev)');
 }
 
 // ---- 2. many curl clients against one HTTP server ----------------------------------------------
