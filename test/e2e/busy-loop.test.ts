@@ -45,6 +45,47 @@ describe('busy loops: an event loop that polls without time passing ends', funct
     expect(logLines(run, 'calls in a row without blocking')).to.deep.equal([]);
   });
 
+  it('a busy-polling receiver gets each datagram when it arrives: latency never carries the clock past a pending event', () => {
+    // 100 datagrams of 128 bytes back to back on a 1 Gbit link arrive 1.024 µs apart. The
+    // receiver polls with non-blocking recv; its latency must stop at its next event (the next
+    // arrival), as Shadow's max_event_runahead_time does, not run on to the round's end (then
+    // one datagram came through per 1 ms round: 99 ms).
+    const dir = scratchDir();
+    writeFileSync(join(dir, 'recv.py'), [
+      'import socket, time',
+      's = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)',
+      "s.bind(('0.0.0.0', 9000))",
+      's.recv(2048)',
+      'first = time.monotonic()',
+      's.setblocking(False)',
+      'n = 1',
+      'while n < 100:',
+      '    try:',
+      '        s.recv(2048)',
+      '        n += 1',
+      '    except BlockingIOError:',
+      '        pass',
+      "print(f'100 datagrams in {(time.monotonic() - first) * 1e3:.3f} ms')",
+    ].join('\n'));
+    writeFileSync(join(dir, 'send.py'), [
+      'import socket',
+      's = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)',
+      "for i in range(100): s.sendto(b'x' * 100, ('receiver', 9000))",
+    ].join('\n'));
+    const yaml = `general: { stop_time: 5 s }
+network: { graph: { type: 1_gbit_switch } }
+hosts:
+  receiver: { network_node_id: 0, processes: [ { path: /usr/bin/python3, args: ['${dir}/recv.py'] } ] }
+  sender: { network_node_id: 0, processes: [ { path: /usr/bin/python3, args: ['${dir}/send.py'], start_time: 1 s } ] }
+`;
+    const run = runShadow(yaml, [], dir);
+    expect(run.code, run.stdout.slice(-2000)).to.equal(0);
+    expect(logLines(run, "process 'receiver.python3.1000' made 10000 calls in a row")).to.have.length(1);
+    const ms = Number(/^100 datagrams in (\d+\.\d{3}) ms\n$/.exec(run.file('receiver', 'python3.1000.stdout'))?.[1]);
+    // 99 gaps of 1.024 µs, plus the polls' own microseconds.
+    expect(ms).to.be.within(0.1, 0.2);
+  });
+
   it('a bad busy_loop_threshold names its key', () => {
     const run = withThreshold(-1);
     expect(run.code).to.equal(1);

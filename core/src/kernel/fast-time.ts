@@ -6,11 +6,12 @@
  * covered; a raw `syscall(SYS_clock_gettime)` still traps and gets the same answer.
  *
  * Only one managed thread runs at a time, so a page shared by all processes of a host is exact:
- * before a thread runs the simulator writes the host's clock, its unapplied latency and round
- * end, and what a read costs that thread (model_unblocked_syscall_latency, or a busy loop once
- * past its threshold); the code charges each read as the trapped read would be charged, applies
- * the latency to its copy of the clock, and traps only for a read that would end the thread's
- * turn (past the round end). At the next stop the simulator takes the clock, the latency and
+ * before a thread runs the simulator writes the host's clock, its unapplied latency and run
+ * limit (the round end, or the host's next event if sooner: Host.runLimit), and what a read
+ * costs that thread (model_unblocked_syscall_latency, or a busy loop once past its threshold);
+ * the code charges each read as the trapped read would be charged, applies the latency to its
+ * copy of the clock, and traps only for a read that would end the thread's turn (reach the
+ * run limit). At the next stop the simulator takes the clock, the latency and
  * the count back. The outputs are the same with the fast path on or off; only strace logs and
  * syscall counts, which no longer see the reads answered in the process, differ.
  */
@@ -122,7 +123,7 @@ export class FastTime {
     const at = host.id * WORDS_PER_PAGE;
     page[at + NOW] = host.current;
     page[at + BOOT] = host.bootTime;
-    page[at + ROUND_END] = host.roundEnd;
+    page[at + ROUND_END] = host.runLimit();
     page[at + UNAPPLIED] = host.pendingLatency;
     page[at + VDSO] = cost?.vdso ?? 0n;
     page[at + MAX_UNAPPLIED] = cost?.maxUnapplied ?? NEVER;
@@ -141,7 +142,7 @@ export class FastTime {
     const reads = page[at + READS]!;
     if (reads === 0n) return null;
     const clamp = (v: bigint, low: bigint, high: bigint) => (v > high ? high : v < low ? low : v);
-    const now = clamp(page[at + NOW]!, host.current, host.roundEnd - 1n);
+    const now = clamp(page[at + NOW]!, host.current, host.runLimit() - 1n);
     return {
       reads: Number(clamp(reads, 0n, 1n << 40n)),
       now: now < host.current ? host.current : now,

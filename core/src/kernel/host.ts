@@ -87,16 +87,26 @@ export class Host implements HostView {
   }
 
   /**
+   * The time a running thread's modelled latency may not carry the clock to: the round's end, or
+   * the host's next event if that comes first (Shadow's `Worker::max_event_runahead_time`). A
+   * thread that would pass it yields, so a packet arriving or a timer due meanwhile runs first.
+   */
+  runLimit(): SimTime {
+    const next = this.nextEventTime();
+    return next !== null && next < this.roundEnd ? next : this.roundEnd;
+  }
+
+  /**
    * Charges `cost` of modelled CPU time. Once `maxUnapplied` has built up it is applied: the clock
-   * moves on within the round, and returns null (go on running); past the round's end it returns
-   * the time the thread must resume at.
+   * moves on before the run limit (`runLimit`), and returns null (go on running); at or past it
+   * returns the time the thread must resume at.
    */
   chargeLatency(cost: SimTime, maxUnapplied: SimTime): SimTime | null {
     this.unappliedLatency += cost;
     if (this.unappliedLatency < maxUnapplied) return null;
     const target = this.current + this.unappliedLatency;
     this.unappliedLatency = 0n;
-    if (target < this.roundEnd) {
+    if (target < this.runLimit()) {
       this.current = target;
       return null;
     }
