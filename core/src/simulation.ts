@@ -18,7 +18,7 @@ import { Runner } from './kernel/runner.js';
 import { chooseCpu } from './placement.js';
 import { signalName } from './kernel/signals.js';
 import { Thread } from './kernel/thread.js';
-import { BUILTIN_PLUGINS, applyPlugins, builtinObservers, loadPlugin, type LoadedPlugin } from './loader/loader.js';
+import { BUILTIN_PLUGINS, applyPlugins, builtinObservers, checkPluginOptions, loadPlugin, type LoadedPlugin } from './loader/loader.js';
 import { rcSettings, type PluginSpec, type RcConfig } from './loader/rc.js';
 import type { Logger } from './log.js';
 import { Network, type Traffic } from './net/network.js';
@@ -112,6 +112,11 @@ async function loadAllPlugins(rc: RcConfig, config: SimulationConfig): Promise<L
     if (outcome.status === 'rejected') throw outcome.reason;
     loaded.push(outcome.value);
   }
+  // Options are checked against each plugin's meta.optionsSchema before anything is applied.
+  loaded.forEach(({ plugin, options }, i) => {
+    const listed = i - builtins.length;
+    checkPluginOptions(plugin, options, listed < 0 ? `the built-in plugin ${plugin.meta.name}'s options` : `${rc.file}: plugins[${listed}][1]`);
+  });
   // Per-host options name a listed plugin, as listed or by its own name.
   for (const [host, settings] of Object.entries(rc.hosts)) {
     for (const [name, options] of Object.entries(settings.plugins ?? {})) {
@@ -119,6 +124,7 @@ async function loadAllPlugins(rc: RcConfig, config: SimulationConfig): Promise<L
       if (!target) {
         throw new ShadowError('RC_INVALID', `${rc.file}: hosts.${host}.plugins.${name}: no plugin "${name}" is listed in plugins`);
       }
+      checkPluginOptions(target.plugin, { ...target.options, ...options }, `${rc.file}: hosts.${host}.plugins.${name}`);
       target.hostOptions.set(host, options);
     }
   }

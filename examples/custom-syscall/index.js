@@ -8,11 +8,22 @@ const PLUGIN_NAME = 'shadow-plugin-uname-release';
 const FIELD = 65; // each struct utsname field is a 65-byte NUL-terminated string
 
 export default definePlugin({
-  meta: { name: PLUGIN_NAME, version: '1.0.0', apiVersion: '^2.0.0' },
+  meta: {
+    name: PLUGIN_NAME,
+    version: '1.0.0',
+    apiVersion: '^2.2.0',
+    // The loader checks the options against this before apply runs: a misspelt or missing
+    // option stops the run with one line naming the key.
+    optionsSchema: {
+      type: 'object',
+      properties: { release: { type: 'string', description: 'what uname reports as the kernel release', minLength: 1 } },
+      required: ['release'],
+      additionalProperties: false,
+    },
+  },
   apply(kernel, options) {
-    if (typeof options.release !== 'string' || options.release.length >= FIELD) {
-      throw new Error('option "release" must be a string of at most 64 bytes');
-    }
+    // What a schema cannot count: the field holds 64 bytes of UTF-8 and its NUL.
+    if (new TextEncoder().encode(options.release).length >= FIELD) throw new Error('option "release" must be at most 64 bytes');
     const release = options.release;
     // stage -1: run before the built-in core:process handler, which would otherwise answer first.
     kernel.hooks.syscall.for('uname').tap({ name: PLUGIN_NAME, stage: -1 }, (ctx) => {

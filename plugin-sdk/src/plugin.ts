@@ -16,6 +16,17 @@ export interface PluginMeta {
   readonly version: string;
   /** A semver range of plugin API versions, e.g. "^2.0.0". */
   readonly apiVersion: string;
+  /**
+   * A JSON Schema (draft-07) of the plugin's options (since 2.2). The loader checks the options
+   * `.shadowrc` gives the plugin (`plugins: [[name, {options}]]`), and those over them for each
+   * host (`hosts.<name>.plugins.<plugin>`), before `apply` runs; a mistake stops the run with one
+   * line naming the key: `.shadowrc: plugins[0][1].greting: unknown key (did you mean
+   * "greeting"?); expected one of greeting`. Besides the standard keywords it may use shadow-ts's
+   * `x-unit` (`"time"`, `"bandwidth"`, `"bytes"` or `"signal"`: a value in Shadow's unit syntax)
+   * and `x-messages` (`{ "<keyword>": "message", "*": "…" }`, `{got}` for the value found).
+   * Defaults in the schema are not filled in: `apply` and `optionsFor` get the options as given.
+   */
+  readonly optionsSchema?: Readonly<Record<string, unknown>>;
 }
 
 /** What a plugin gets in `apply`: the hooks to tap, the policy registries, and a logger. */

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROGRAMS, ROOT, logLines, oneHost, runShadow, scratchDir } from './harness.js';
 
@@ -71,5 +71,21 @@ hosts:
     const bad = runShadow(yaml, ['-d', 'bad.data'], dir);
     expect(bad.code).to.equal(1);
     expect(bad.stderr).to.equal(`shadow: error: ${join(dir, '.shadowrc')}: hosts.beta.plugins.nosuch: no plugin "nosuch" is listed in plugins\n`);
+  });
+
+  it("a plugin's options schema (meta.optionsSchema) names a misspelt or mistyped option, for all hosts or one", () => {
+    const dir = scratchDir();
+    const plugin = join(ROOT, 'test/fixtures/plugins/per-host.js');
+    const yaml = 'general: { stop_time: 1 s }\nnetwork: { graph: { type: 1_gbit_switch } }\nhosts:\n  beta: { network_node_id: 0, processes: [ { path: /bin/true } ] }\n';
+    const rc = join(dir, '.shadowrc');
+    writeFileSync(rc, `plugins:\n  - [${plugin}, { greting: hello }]\n`);
+    const typo = runShadow(yaml, [], dir);
+    expect(typo.code).to.equal(1);
+    expect(typo.stderr).to.equal(`shadow: error: ${rc}: plugins[0][1].greting: unknown key (did you mean "greeting"?); expected one of greeting\n`);
+    expect(existsSync(typo.dataDir)).to.equal(false);
+    writeFileSync(rc, `plugins:\n  - [${plugin}, { greeting: hello }]\nhosts:\n  beta:\n    plugins:\n      fixture-per-host: { greeting: 5 }\n`);
+    const mistyped = runShadow(yaml, [], dir);
+    expect(mistyped.code).to.equal(1);
+    expect(mistyped.stderr).to.equal(`shadow: error: ${rc}: hosts.beta.plugins.fixture-per-host.greeting: expected a string, got 5\n`);
   });
 });

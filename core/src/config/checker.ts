@@ -1,48 +1,24 @@
 /**
- * The Checker: reads raw YAML values into typed ones and reports every mistake as a ConfigError
- * naming the file, the line (found by walking the YAML nodes, through aliases and merge keys)
- * and the key path, or "set on the command line" for overridden values. Also holds the small
- * helpers the section readers share: the map test, value display for messages and U32_MAX.
+ * The Checker: reports every mistake as a ConfigError naming the file, the line (found by walking
+ * the YAML nodes, through aliases and merge keys) and the key path, or "set on the command line"
+ * for overridden values. The structure, types and units of the file are its JSON Schema's
+ * (`conform`); the section readers then read values the schema has checked, with the helpers
+ * below, and check what a schema cannot say.
  */
 
 import { type Document, isAlias, isMap, isScalar, isSeq, type LineCounter, type Node } from 'yaml';
+import type { ValidateFunction } from 'ajv';
 import { ConfigError, formatKeyPath, type KeySegment } from './errors.js';
-import { parseBandwidth, parseBytes, parseSignal, parseTime, UnitError } from './units.js';
+import { firstIssue, isPlainMap, SIMULATION_STYLE, type YamlMap } from './schema.js';
+import type { UnitInput } from './units.js';
+
+export { isPlainMap, show, type YamlMap } from './schema.js';
 
 /** A key path into the document: map keys and list indices. */
 export type Path = readonly KeySegment[];
-/** A YAML map as `toJS` returns it. */
-export type YamlMap = Record<string, unknown>;
-/** Turns a raw YAML value at `path` into a typed value, or reports why it can't. */
-type Parse<T> = (value: unknown, path: Path) => T;
 
 /** Largest value of Shadow's u32 fields (seed, parallelism, node ids, sizes). */
 export const U32_MAX = 0xffff_ffff;
-
-/** Whether `v` is a YAML map (a non-null, non-array object). */
-export function isPlainMap(v: unknown): v is YamlMap {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
-
-/** How a value reads in a message: strings quoted, collections named. */
-export function show(v: unknown): string {
-  if (Array.isArray(v)) return 'a list';
-  if (isPlainMap(v)) return 'a map';
-  return typeof v === 'string' ? JSON.stringify(v) : String(v);
-}
-
-/** Edit distance, for "did you mean" on unknown keys (keys are short, so O(n·m) is fine). */
-function distance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) {
-      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    prev = cur;
-  }
-  return prev[b.length]!;
-}
 
 /**
  * Knows where values came from, so errors can name file, line and key path. Lines come from
@@ -118,70 +94,40 @@ export class Checker {
     return undefined;
   }
 
-  /** Checks that `v` is a map with only `allowed` keys (Shadow's deny_unknown_fields). */
-  map(v: unknown, path: Path, allowed: readonly string[]): YamlMap {
-    if (!isPlainMap(v)) this.fail(path, `expected a map with keys ${allowed.join(', ')}; got ${show(v)}`);
-    for (const key of Object.keys(v)) {
-      if (allowed.includes(key)) continue;
-      const near = allowed.find((a) => distance(a, key) <= 2);
-      const hint = near === undefined ? '' : ` (did you mean "${near}"?)`;
-      this.fail([...path, key], `unknown key${hint}; valid keys here: ${allowed.join(', ')}`);
-    }
-    return v;
+  /** Checks `value` against a schema: its first mistake is this file's ConfigError. */
+  conform(validate: ValidateFunction, value: unknown): void {
+    const issue = firstIssue(validate, value, SIMULATION_STYLE);
+    if (issue !== null) this.fail(issue.path, issue.detail);
   }
+}
 
-  /** Optional value: absent or null → `dflt`. */
-  opt<T>(m: YamlMap, path: Path, key: string, parse: Parse<T>, dflt: T): T {
-    const v = m[key];
-    return v === undefined || v === null ? dflt : parse(v, [...path, key]);
-  }
+// --- reading values the schema has checked ---------------------------------------------------
 
-  /** Optional value where null is meaningful ("none"): absent → `dflt`, null → null. */
-  nullable<T>(m: YamlMap, path: Path, key: string, parse: Parse<T>, dflt: T | null): T | null {
-    const v = m[key];
-    if (v === undefined) return dflt;
-    return v === null ? null : parse(v, [...path, key]);
-  }
+/** Whether `m` gives `key` a value (null counts as not given). */
+export function given(m: YamlMap, key: string): boolean {
+  return m[key] !== undefined && m[key] !== null;
+}
 
-  /** Required value. */
-  req<T>(m: YamlMap, path: Path, key: string, parse: Parse<T>, example: string): T {
-    const v = m[key];
-    if (v === undefined || v === null) this.fail([...path, key], `is required (e.g. ${example})`);
-    return parse(v, [...path, key]);
-  }
+/** `m[key]`, or `dflt` when it is absent or null. */
+export function value<T>(m: YamlMap, key: string, dflt: T): T {
+  return given(m, key) ? (m[key] as T) : dflt;
+}
 
-  // --- value parsers -------------------------------------------------------------------------
+/** `m[key]` where null means "none": absent → `dflt`, null → null. */
+export function nullable<T>(m: YamlMap, key: string, dflt: T | null): T | null {
+  const v = m[key];
+  return v === undefined ? dflt : (v as T | null);
+}
 
-  readonly bool: Parse<boolean> = (v, p) => (typeof v === 'boolean' ? v : this.fail(p, `expected true or false, got ${show(v)}`));
+/** A unit value (time, bandwidth, size) the schema's x-unit has checked, converted by `parse`. */
+export function unit<T>(v: unknown, parse: (v: UnitInput) => T): T {
+  return parse(v as UnitInput);
+}
 
-  readonly str: Parse<string> = (v, p) => (typeof v === 'string' ? v : this.fail(p, `expected a string, got ${show(v)}`));
-
-  uint(max: number): Parse<number> {
-    return (v, p) => (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= max
-      ? v : this.fail(p, `expected an integer 0..${max}, got ${show(v)}`));
-  }
-
-  oneOf<T extends string>(values: readonly T[]): Parse<T> {
-    return (v, p) => (values.includes(v as T)
-      ? (v as T) : this.fail(p, `expected one of ${values.join(', ')}; got ${show(v)}`));
-  }
-
-  private unit(parse: (v: string | number) => bigint, kind: string): Parse<bigint> {
-    return (v, p) => {
-      if (typeof v !== 'string' && typeof v !== 'number') return this.fail(p, `expected ${kind}, got ${show(v)}`);
-      try {
-        return parse(v);
-      } catch (e) {
-        if (e instanceof UnitError) this.fail(p, e.message);
-        throw e;
-      }
-    };
-  }
-
-  readonly time = this.unit(parseTime, 'a time like "10 s"');
-  readonly bandwidth = this.unit(parseBandwidth, 'a bandwidth like "1 Gbit"');
-  readonly bytes = this.unit(parseBytes, 'a size like "64 KiB"');
-  readonly signal = this.unit((v) => BigInt(parseSignal(v)), 'a signal like "SIGTERM"');
+/** The map at `m[key]`, or an empty one when it is absent or null. */
+export function section(m: YamlMap, key: string): YamlMap {
+  const v = m[key];
+  return isPlainMap(v) ? v : {};
 }
 
 /** Start offset of a YAML node (scalar, collection or alias), if it has a range. */

@@ -1,7 +1,8 @@
 /**
- * Readers for the simulation file's option sections: `general`, `network` (its graph, inline,
- * built-in or from a plain or xz-compressed GML file), `experimental` (every key Shadow knows,
- * with its defaults) and host options (`host_option_defaults` / `hosts.<name>.host_options`).
+ * Readers for the simulation file's option sections, once the schema has checked them:
+ * `general`, `network` (its graph, inline, built-in or from a plain or xz-compressed GML file),
+ * `experimental` (every key Shadow knows, with its defaults) and host options
+ * (`host_option_defaults` / `hosts.<name>.host_options`).
  */
 
 import { execFileSync } from 'node:child_process';
@@ -9,38 +10,35 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as nodePath from 'node:path';
 import { isScalar } from 'yaml';
-import { type Checker, isPlainMap, type Path, show, U32_MAX } from './checker.js';
+import { type Checker, given, nullable, type Path, section, U32_MAX, unit, value, type YamlMap } from './checker.js';
 import { ConfigError, formatKeyPath } from './errors.js';
 import { GmlError, oneGbitSwitchGraph, parseNetworkGraph } from './gml.js';
 import type {
   ExperimentalOptions, GeneralOptions, HeartbeatInfo, HostOptions, LogLevel, NetworkGraph, NetworkOptions,
 } from './types.js';
+import { parseBytes, parseTime } from './units.js';
 
-const LOG_LEVELS: readonly LogLevel[] = ['error', 'warning', 'info', 'debug', 'trace'];
-const HEARTBEAT_INFO: readonly HeartbeatInfo[] = ['node', 'socket', 'ram'];
+/** A time the schema checked, or `dflt` when absent or null. */
+const time = (m: YamlMap, key: string, dflt: bigint): bigint => (given(m, key) ? unit(m[key], parseTime) : dflt);
+/** A time where null means "none". */
+const nullableTime = (m: YamlMap, key: string, dflt: bigint | null): bigint | null =>
+  (m[key] === undefined ? dflt : m[key] === null ? null : unit(m[key], parseTime));
 
 // --- general ---------------------------------------------------------------------------------
 
-const GENERAL_KEYS = [
-  'stop_time', 'seed', 'parallelism', 'bootstrap_end_time', 'log_level', 'heartbeat_interval',
-  'data_directory', 'template_directory', 'progress', 'model_unblocked_syscall_latency',
-] as const;
-
-/** Reads the `general` section (stop_time required) with Shadow's defaults. */
-export function general(c: Checker, v: unknown): GeneralOptions {
-  const p = ['general'];
-  const m = c.map(v, p, GENERAL_KEYS);
+/** Reads the `general` section with Shadow's defaults. */
+export function general(m: YamlMap): GeneralOptions {
   return {
-    stopTime: c.req(m, p, 'stop_time', c.time, 'stop_time: 10 min'),
-    seed: c.opt(m, p, 'seed', c.uint(U32_MAX), 1),
-    parallelism: c.opt(m, p, 'parallelism', c.uint(U32_MAX), 0),
-    bootstrapEndTime: c.opt(m, p, 'bootstrap_end_time', c.time, 0n),
-    logLevel: c.opt(m, p, 'log_level', c.oneOf(LOG_LEVELS), 'info'),
-    heartbeatInterval: c.nullable(m, p, 'heartbeat_interval', c.time, 1_000_000_000n),
-    dataDirectory: c.opt(m, p, 'data_directory', c.str, 'shadow.data'),
-    templateDirectory: c.nullable(m, p, 'template_directory', c.str, null),
-    progress: c.opt(m, p, 'progress', c.bool, false),
-    modelUnblockedSyscallLatency: c.opt(m, p, 'model_unblocked_syscall_latency', c.bool, false),
+    stopTime: unit(m['stop_time'], parseTime),
+    seed: value(m, 'seed', 1),
+    parallelism: value(m, 'parallelism', 0),
+    bootstrapEndTime: time(m, 'bootstrap_end_time', 0n),
+    logLevel: value<LogLevel>(m, 'log_level', 'info'),
+    heartbeatInterval: nullableTime(m, 'heartbeat_interval', 1_000_000_000n),
+    dataDirectory: value(m, 'data_directory', 'shadow.data'),
+    templateDirectory: nullable<string>(m, 'template_directory', null),
+    progress: value(m, 'progress', false),
+    modelUnblockedSyscallLatency: value(m, 'model_unblocked_syscall_latency', false),
   };
 }
 
@@ -62,11 +60,10 @@ function inlineGmlError(c: Checker, e: GmlError): never {
 }
 
 /** Reads `network.graph.file`: a GML file, relative to the config file, plain or xz-compressed. */
-function readGraphFile(c: Checker, v: unknown, configDir: string): NetworkGraph {
+function readGraphFile(c: Checker, m: YamlMap, configDir: string): NetworkGraph {
   const p = ['network', 'graph', 'file'];
-  const m = c.map(v, p, ['path', 'compression']);
-  const raw = c.req(m, p, 'path', c.str, 'path: topology.gml');
-  const compression = c.nullable(m, p, 'compression', c.oneOf(['xz'] as const), null);
+  const raw = m['path'] as string;
+  const compression = nullable<'xz'>(m, 'compression', null);
   const file = nodePath.resolve(configDir, expandHome(raw));
   if (!fs.existsSync(file)) c.fail([...p, 'path'], `graph file ${JSON.stringify(raw)} does not exist (resolved to ${file})`);
   let text: string;
@@ -89,24 +86,18 @@ function readGraphFile(c: Checker, v: unknown, configDir: string): NetworkGraph 
   }
 }
 
-/** Reads `network.graph`: the built-in 1_gbit_switch, or GML inline or from a file. */
-function graph(c: Checker, v: unknown, configDir: string): NetworkGraph {
+/** Reads `network.graph`: the built-in 1_gbit_switch, or GML inline or from a file (exactly one). */
+function graph(c: Checker, m: YamlMap, configDir: string): NetworkGraph {
   const p = ['network', 'graph'];
-  if (!isPlainMap(v)) return c.fail(p, `expected a map like {type: gml, inline: "graph [...]"} or {type: 1_gbit_switch}; got ${show(v)}`);
-  const type = c.req(v, p, 'type', c.oneOf(['gml', '1_gbit_switch'] as const), 'type: 1_gbit_switch');
-  if (type === '1_gbit_switch') {
-    c.map(v, p, ['type']);
-    return oneGbitSwitchGraph();
-  }
-  const m = c.map(v, p, ['type', 'inline', 'file']);
-  const hasInline = m['inline'] !== undefined && m['inline'] !== null;
-  const hasFile = m['file'] !== undefined && m['file'] !== null;
+  if (m['type'] === '1_gbit_switch') return oneGbitSwitchGraph();
+  const hasInline = given(m, 'inline');
+  const hasFile = given(m, 'file');
   if (hasInline === hasFile) {
     c.fail(p, hasInline ? 'give either "inline" or "file", not both'
       : 'a gml graph needs "inline" (the GML text) or "file" ({path: ..., compression: xz})');
   }
-  if (hasFile) return readGraphFile(c, m['file'], configDir);
-  const text = c.req(m, p, 'inline', c.str, 'inline: "graph [ ... ]"');
+  if (hasFile) return readGraphFile(c, section(m, 'file'), configDir);
+  const text = m['inline'] as string;
   try {
     return parseNetworkGraph(text);
   } catch (e) {
@@ -116,13 +107,10 @@ function graph(c: Checker, v: unknown, configDir: string): NetworkGraph {
 }
 
 /** Reads the `network` section; `configDir` anchors relative graph file paths. */
-export function network(c: Checker, v: unknown, configDir: string): NetworkOptions {
-  const p = ['network'];
-  const m = c.map(v, p, ['graph', 'use_shortest_path']);
-  if (m['graph'] === undefined || m['graph'] === null) c.fail([...p, 'graph'], 'is required (e.g. graph: {type: 1_gbit_switch})');
+export function network(c: Checker, m: YamlMap, configDir: string): NetworkOptions {
   return {
-    graph: graph(c, m['graph'], configDir),
-    useShortestPath: c.opt(m, p, 'use_shortest_path', c.bool, true),
+    graph: graph(c, section(m, 'graph'), configDir),
+    useShortestPath: value(m, 'use_shortest_path', true),
   };
 }
 
@@ -131,44 +119,34 @@ export function network(c: Checker, v: unknown, configDir: string): NetworkOptio
 /** Host options as given in one place, to be layered over the defaults. */
 type PartialHostOptions = { -readonly [K in keyof HostOptions]?: HostOptions[K] };
 
-/** Parses host_option_defaults / host_options; only the keys present, so they can be layered. */
-export function hostOptions(c: Checker, v: unknown, p: Path): PartialHostOptions {
-  if (v === undefined || v === null) return {};
-  const m = c.map(v, p, [
-    'log_level', 'pcap_enabled', 'pcap_capture_size', 'host_heartbeat_interval', 'host_heartbeat_log_level', 'host_heartbeat_log_info',
-  ]);
+/** Reads host_option_defaults / host_options; only the keys present, so they can be layered. */
+export function hostOptions(c: Checker, m: YamlMap, p: Path): PartialHostOptions {
   const out: PartialHostOptions = {};
-  const given = (key: string) => m[key] !== undefined && m[key] !== null;
-  if (given('log_level')) out.logLevel = c.oneOf(LOG_LEVELS)(m['log_level'], [...p, 'log_level']);
-  if (given('pcap_enabled')) out.pcapEnabled = c.bool(m['pcap_enabled'], [...p, 'pcap_enabled']);
-  if (given('pcap_capture_size')) {
-    const size = c.bytes(m['pcap_capture_size'], [...p, 'pcap_capture_size']);
+  if (given(m, 'log_level')) out.logLevel = m['log_level'] as LogLevel;
+  if (given(m, 'pcap_enabled')) out.pcapEnabled = m['pcap_enabled'] as boolean;
+  if (given(m, 'pcap_capture_size')) {
+    const size = unit(m['pcap_capture_size'], parseBytes);
     if (size > BigInt(U32_MAX)) c.fail([...p, 'pcap_capture_size'], `must be at most ${U32_MAX} B`);
     out.pcapCaptureSize = Number(size);
   }
   // Shadow 2.x's host heartbeat; null (the default) is none.
   if (m['host_heartbeat_interval'] !== undefined) {
-    const at = [...p, 'host_heartbeat_interval'];
-    out.heartbeatInterval = m['host_heartbeat_interval'] === null ? null : c.time(m['host_heartbeat_interval'], at);
-    if (out.heartbeatInterval === 0n) c.fail(at, 'must be more than 0 (or null for no heartbeat)');
+    out.heartbeatInterval = nullableTime(m, 'host_heartbeat_interval', null);
+    if (out.heartbeatInterval === 0n) c.fail([...p, 'host_heartbeat_interval'], 'must be more than 0 (or null for no heartbeat)');
   }
-  if (given('host_heartbeat_log_level')) {
-    out.heartbeatLogLevel = c.oneOf(LOG_LEVELS)(m['host_heartbeat_log_level'], [...p, 'host_heartbeat_log_level']);
-  }
-  if (given('host_heartbeat_log_info')) {
-    const at = [...p, 'host_heartbeat_log_info'];
-    const list = m['host_heartbeat_log_info'];
-    if (!Array.isArray(list)) c.fail(at, `expected a list of node, socket, ram, got ${show(list)}`);
-    out.heartbeatLogInfo = [...new Set(list.map((item, i) => c.oneOf(HEARTBEAT_INFO)(item, [...at, i])))];
-  }
+  if (given(m, 'host_heartbeat_log_level')) out.heartbeatLogLevel = m['host_heartbeat_log_level'] as LogLevel;
+  if (given(m, 'host_heartbeat_log_info')) out.heartbeatLogInfo = [...new Set(m['host_heartbeat_log_info'] as HeartbeatInfo[])];
   return out;
 }
 
 // --- experimental ----------------------------------------------------------------------------
 
-type ExpKind = 'bool' | 'time' | 'nullable-time' | 'bytes' | 'float' | readonly string[];
+type ExpKind = 'bool' | 'time' | 'nullable-time' | 'bytes' | 'float' | 'name';
 
-/** Shadow's `ExperimentalOptions` with its defaults (`impl Default for ExperimentalOptions`). */
+/**
+ * Shadow's `ExperimentalOptions` with its defaults (`impl Default for ExperimentalOptions`);
+ * what each may hold is the schema's.
+ */
 const EXPERIMENTAL: Readonly<Record<string, { kind: ExpKind; dflt: unknown }>> = {
   use_sched_fifo: { kind: 'bool', dflt: false },
   use_syscall_counters: { kind: 'bool', dflt: true },
@@ -185,12 +163,12 @@ const EXPERIMENTAL: Readonly<Record<string, { kind: ExpKind; dflt: unknown }>> =
   socket_send_autotune: { kind: 'bool', dflt: true },
   socket_recv_buffer: { kind: 'bytes', dflt: 174_760n },
   socket_recv_autotune: { kind: 'bool', dflt: true },
-  interface_qdisc: { kind: ['fifo', 'round-robin'], dflt: 'fifo' },
-  strace_logging_mode: { kind: ['off', 'standard', 'deterministic'], dflt: 'off' },
+  interface_qdisc: { kind: 'name', dflt: 'fifo' },
+  strace_logging_mode: { kind: 'name', dflt: 'off' },
   max_unapplied_cpu_latency: { kind: 'time', dflt: 1_000n },
   unblocked_syscall_latency: { kind: 'time', dflt: 1_000n },
   unblocked_vdso_latency: { kind: 'time', dflt: 10n },
-  scheduler: { kind: ['thread-per-core', 'thread-per-host'], dflt: 'thread-per-core' },
+  scheduler: { kind: 'name', dflt: 'thread-per-core' },
   report_errors_to_stderr: { kind: 'bool', dflt: true },
   use_new_tcp: { kind: 'bool', dflt: false },
   native_preemption_enabled: { kind: 'bool', dflt: false },
@@ -198,30 +176,26 @@ const EXPERIMENTAL: Readonly<Record<string, { kind: ExpKind; dflt: unknown }>> =
   native_preemption_sim_interval: { kind: 'time', dflt: 10_000_000n },
   // Newer Shadow (per-edge bandwidth, PR #3695): accepted so such files load; unused here.
   edge_bandwidth_limiting_enabled: { kind: 'bool', dflt: false },
-  edge_bandwidth_algorithm: { kind: ['token-bucket'], dflt: 'token-bucket' },
+  edge_bandwidth_algorithm: { kind: 'name', dflt: 'token-bucket' },
   edge_bandwidth_burst_ratio: { kind: 'float', dflt: 1.5 },
 };
 
-/** Parses one experimental value of the given kind. */
-function experimentalValue(c: Checker, kind: ExpKind, v: unknown, p: Path): unknown {
-  if (typeof kind !== 'string') return c.oneOf(kind)(v, p);
+/** One experimental value of the given kind, as the schema checked it. */
+function experimentalValue(kind: ExpKind, v: unknown): unknown {
   switch (kind) {
-    case 'bool': return c.bool(v, p);
-    case 'time': case 'nullable-time': return c.time(v, p);
-    case 'bytes': return c.bytes(v, p);
-    case 'float': return typeof v === 'number' && Number.isFinite(v) ? v : c.fail(p, `expected a number, got ${show(v)}`);
+    case 'time': case 'nullable-time': return unit(v, parseTime);
+    case 'bytes': return unit(v, parseBytes);
+    default: return v;
   }
 }
 
 /** Reads the `experimental` section: the typed fields this version uses, the rest in `other`. */
-export function experimental(c: Checker, v: unknown): ExperimentalOptions {
-  const p = ['experimental'];
-  const m = v === undefined || v === null ? {} : c.map(v, p, Object.keys(EXPERIMENTAL));
+export function experimental(m: YamlMap): ExperimentalOptions {
   const values: Record<string, unknown> = {};
   for (const [key, { kind, dflt }] of Object.entries(EXPERIMENTAL)) {
     const raw = m[key];
     values[key] = raw === undefined || (raw === null && kind !== 'nullable-time') ? dflt
-      : raw === null ? null : experimentalValue(c, kind, raw, [...p, key]);
+      : raw === null ? null : experimentalValue(kind, raw);
   }
   const typed = [
     'runahead', 'use_cpu_pinning', 'unblocked_syscall_latency', 'unblocked_vdso_latency', 'max_unapplied_cpu_latency',

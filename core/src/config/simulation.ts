@@ -1,17 +1,19 @@
 /**
  * Loads and validates a Shadow simulation file (Shadow's `docs/shadow_config_spec.md`): YAML 1.2 with
- * merge keys, top-level `x-` extension keys dropped, command-line overrides applied, unknown
- * keys rejected, Shadow's defaults applied, and every mistake reported as a ConfigError with
- * file, line and key path. The section readers live in sections.ts and hosts.ts.
+ * merge keys, top-level `x-` extension keys dropped, command-line overrides applied, then checked
+ * against `schema/simulation.schema.json` (structure, types, units, unknown keys), Shadow's
+ * defaults applied and what a schema cannot say checked by the section readers (sections.ts,
+ * hosts.ts); every mistake is a ConfigError with file, line and key path.
  */
 
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import type { Document, LineCounter } from 'yaml';
 import { systemReason } from '../output.js';
-import { Checker, isPlainMap, show, type YamlMap } from './checker.js';
+import { Checker, isPlainMap, section, show, type YamlMap } from './checker.js';
 import { ConfigError } from './errors.js';
 import { checkDirectRoutes, hosts } from './hosts.js';
+import { schemaValidator } from './schema.js';
 import { experimental, general, hostOptions, network } from './sections.js';
 import { parseYaml } from './yaml.js';
 import type { ConfigOverrides, HostOptions, SimulationConfig } from './types.js';
@@ -121,14 +123,11 @@ export function loadSimulationConfig(
   const fromCli = applyOverrides(root, overrides);
   const c = new Checker(display, doc, lines, fromCli);
 
-  c.map(root, [], ['general', 'network', 'host_option_defaults', 'experimental', 'hosts']);
-  for (const key of ['general', 'network', 'hosts']) {
-    if (root[key] === undefined || root[key] === null) c.fail([key], 'is a required section');
-  }
+  c.conform(schemaValidator('simulation'), root);
   const configDir = file === '-' ? process.cwd() : nodePath.dirname(nodePath.resolve(file));
-  const gen = general(c, root['general']);
-  const net = network(c, root['network'], configDir);
-  const exp = experimental(c, root['experimental']);
+  const gen = general(section(root, 'general'));
+  const net = network(c, section(root, 'network'), configDir);
+  const exp = experimental(section(root, 'experimental'));
   const defaults: HostOptions = {
     logLevel: null,
     pcapEnabled: false,
@@ -136,9 +135,9 @@ export function loadSimulationConfig(
     heartbeatInterval: null,
     heartbeatLogLevel: 'info',
     heartbeatLogInfo: ['node'],
-    ...hostOptions(c, root['host_option_defaults'], ['host_option_defaults']),
+    ...hostOptions(c, section(root, 'host_option_defaults'), ['host_option_defaults']),
   };
-  const hostList = hosts(c, root['hosts'], net.graph, gen.stopTime, defaults);
+  const hostList = hosts(c, section(root, 'hosts'), net.graph, gen.stopTime, defaults);
   checkDirectRoutes(c, net, hostList);
   return { source: file, general: gen, network: net, experimental: exp, hostDefaults: defaults, hosts: hostList, document: root };
 }

@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import semver from 'semver';
 import { API_VERSION, type Plugin } from '@shadow-ts/plugin-sdk';
+import { formatKeyPath } from '../config/errors.js';
+import { compilePluginSchema, firstIssue, RC_STYLE } from '../config/schema.js';
 import { PluginError, ShadowError } from '../kernel/errors.js';
 import type { Kernel } from '../kernel/kernel.js';
 import type { PluginSpec } from './rc.js';
@@ -119,6 +121,29 @@ export async function loadPlugin(spec: PluginSpec, fromDir: string, listedIn: st
     );
   }
   return { plugin, listedAs: spec.name, options: spec.options, hostOptions: new Map() };
+}
+
+/**
+ * Checks `options` against the plugin's `meta.optionsSchema`, if it has one; a mistake is one
+ * line, `<where>.<key>: <what is wrong>` (`where`: the file and the key the options are under).
+ */
+export function checkPluginOptions(plugin: Plugin, options: Readonly<Record<string, unknown>>, where: string): void {
+  const schema = plugin.meta.optionsSchema;
+  if (schema === undefined) return;
+  let validate;
+  try {
+    validate = compilePluginSchema(schema);
+  } catch (error) {
+    throw new ShadowError(
+      'PLUGIN_INVALID',
+      `plugin "${plugin.meta.name}" ${plugin.meta.version}: its meta.optionsSchema is not a JSON Schema: ${(error as Error).message}`,
+      { plugin: plugin.meta.name },
+    );
+  }
+  const issue = firstIssue(validate, options, RC_STYLE);
+  if (issue === null) return;
+  const key = formatKeyPath(issue.path);
+  throw new ShadowError('RC_INVALID', `${where}${key === '' ? '' : key.startsWith('[') ? key : `.${key}`}: ${issue.detail}`, { plugin: plugin.meta.name });
 }
 
 /** Applies plugins in order; a throw inside `apply` is reported as the plugin's error. */

@@ -1,6 +1,7 @@
 import { cosmiconfig, getDefaultSearchPlaces } from 'cosmiconfig';
-import { ConfigError } from '../config/errors.js';
-import { formatTime, parseTime, UnitError } from '../config/units.js';
+import { ConfigError, formatKeyPath } from '../config/errors.js';
+import { firstIssue, RC_STYLE, schemaValidator } from '../config/schema.js';
+import { formatTime, parseTime } from '../config/units.js';
 import { parseYaml } from '../config/yaml.js';
 import { ShadowError } from '../kernel/errors.js';
 
@@ -63,9 +64,6 @@ export function rcSettings(rc: RcConfig): Record<string, unknown> {
   };
 }
 
-const KEYS = ['plugins', 'backend', 'vfork', 'tcp_congestion', 'fs', 'hosts', 'watchdog', 'busy_loop_threshold', 'fast_time'];
-const HOST_KEYS = ['vfork', 'tcp_congestion', 'fs', 'plugins'];
-
 const yamlLoader = (file: string, content: string): unknown => parseYaml(file, content).value;
 
 const explorer = cosmiconfig('shadow', {
@@ -79,20 +77,14 @@ function rcError(file: string, key: string, message: string): ShadowError {
   return new ShadowError('RC_INVALID', `${file}: ${key}: ${message}`);
 }
 
-/** Parses a `name` or `[name, {options}]` entry (a plugin, a strategy) at `key`. */
-function namedSpec(file: string, entry: unknown, key: string): PluginSpec {
-  if (typeof entry === 'string' && entry) return { name: entry, options: {} };
-  if (Array.isArray(entry) && typeof entry[0] === 'string' && entry.length <= 2) {
-    const options = entry[1] ?? {};
-    if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-      throw rcError(file, `${key}[1]`, 'expected a map of plugin options');
-    }
-    return { name: entry[0], options: options as Record<string, unknown> };
-  }
-  throw rcError(file, key, 'expected a name or [name, {options}]');
+/** A `name` or `[name, {options}]` entry (a plugin, a strategy) the schema has checked. */
+function namedSpec(entry: unknown): PluginSpec {
+  if (typeof entry === 'string') return { name: entry, options: {} };
+  const [name, options] = entry as [string, Record<string, unknown> | null | undefined];
+  return { name, options: options ?? {} };
 }
 
-/** Finds and validates the tool settings that apply to a simulation file in `dir`. */
+/** Finds and validates (against `schema/shadowrc.schema.json`) the tool settings that apply to a simulation file in `dir`. */
 export async function loadRc(dir: string): Promise<RcConfig> {
   let found;
   try {
@@ -112,76 +104,33 @@ export async function loadRc(dir: string): Promise<RcConfig> {
   }
   const file = found.filepath;
   const raw = found.config as unknown;
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw rcError(file, '(top level)', 'expected a map');
+  const issue = firstIssue(schemaValidator('shadowrc'), raw, RC_STYLE);
+  if (issue !== null) throw rcError(file, issue.path.length === 0 ? '(top level)' : formatKeyPath(issue.path), issue.detail);
   const rc = raw as Record<string, unknown>;
-  for (const key of Object.keys(rc)) {
-    if (!KEYS.includes(key)) throw rcError(file, key, `unknown key; expected one of ${KEYS.join(', ')}`);
-  }
-  const plugins = rc.plugins ?? [];
-  if (!Array.isArray(plugins)) throw rcError(file, 'plugins', 'expected a list');
-  const backend = rc.backend ?? 'ptrace';
-  if (typeof backend !== 'string') throw rcError(file, 'backend', 'expected a backend name');
+  const optional = (key: string): PluginSpec | null => (rc[key] === undefined ? null : namedSpec(rc[key]));
   return {
     file,
-    plugins: plugins.map((entry, i) => namedSpec(file, entry, `plugins[${i}]`)),
-    backend,
-    vfork: rc.vfork === undefined ? null : namedSpec(file, rc.vfork, 'vfork'),
-    tcpCongestion: rc.tcp_congestion === undefined ? null : namedSpec(file, rc.tcp_congestion, 'tcp_congestion'),
-    fs: rc.fs === undefined ? null : namedSpec(file, rc.fs, 'fs'),
-    hosts: hostSettings(file, rc.hosts ?? {}),
-    watchdog: rc.watchdog === undefined ? null : rcTime(file, 'watchdog', rc.watchdog),
-    busyLoopThreshold: rc.busy_loop_threshold === undefined ? null : rcCount(file, 'busy_loop_threshold', rc.busy_loop_threshold),
-    fastTime: rc.fast_time === undefined ? null : rcBoolean(file, 'fast_time', rc.fast_time),
+    plugins: ((rc['plugins'] ?? []) as unknown[]).map(namedSpec),
+    backend: (rc['backend'] ?? 'ptrace') as string,
+    vfork: optional('vfork'),
+    tcpCongestion: optional('tcp_congestion'),
+    fs: optional('fs'),
+    hosts: hostSettings((rc['hosts'] ?? {}) as Record<string, Record<string, unknown>>),
+    watchdog: rc['watchdog'] === undefined ? null : parseTime(rc['watchdog'] as string | number),
+    busyLoopThreshold: (rc['busy_loop_threshold'] ?? null) as number | null,
+    fastTime: (rc['fast_time'] ?? null) as boolean | null,
   };
 }
 
-function rcBoolean(file: string, key: string, value: unknown): boolean {
-  if (typeof value === 'boolean') return value;
-  throw rcError(file, key, `expected true or false, got ${JSON.stringify(value)}`);
-}
-
-/** A count: a whole number from 0 to 2^31 - 1. */
-function rcCount(file: string, key: string, value: unknown): number {
-  if (typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 0x7fffffff) return value;
-  throw rcError(file, key, `expected a whole number (0 turns it off), got ${JSON.stringify(value)}`);
-}
-
-/** A time value (`"10 s"`, `"500 ms"`, a bare number of seconds). */
-function rcTime(file: string, key: string, value: unknown): bigint {
-  try {
-    if (typeof value === 'string' || typeof value === 'number') return parseTime(value);
-  } catch (error) {
-    if (!(error instanceof UnitError)) throw error;
-  }
-  throw rcError(file, key, `expected a time like "10 s" or "500 ms", got ${JSON.stringify(value)}`);
-}
-
-/** `hosts.<name>.plugins`: a map of plugin name → that plugin's options on the host. */
-function hostPluginOptions(file: string, raw: unknown, key: string): Record<string, Record<string, unknown>> {
-  const isMap = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-  if (!isMap(raw)) throw rcError(file, key, 'expected a map of plugin names to their options on this host');
-  for (const [name, options] of Object.entries(raw)) {
-    if (!isMap(options)) throw rcError(file, `${key}.${name}`, 'expected a map of plugin options');
-  }
-  return raw as Record<string, Record<string, unknown>>;
-}
-
 /** The per-host section: host name → its own strategy choices and plugin options. */
-function hostSettings(file: string, raw: unknown): RcConfig['hosts'] {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw rcError(file, 'hosts', 'expected a map of host names');
+function hostSettings(raw: Record<string, Record<string, unknown>>): RcConfig['hosts'] {
   const hosts: Record<string, HostSettings> = {};
-  for (const [host, settings] of Object.entries(raw)) {
-    const key = `hosts.${host}`;
-    if (typeof settings !== 'object' || settings === null || Array.isArray(settings)) throw rcError(file, key, 'expected a map');
-    const entry = settings as Record<string, unknown>;
-    for (const k of Object.keys(entry)) {
-      if (!HOST_KEYS.includes(k)) throw rcError(file, `${key}.${k}`, `unknown key; expected one of ${HOST_KEYS.join(', ')}`);
-    }
+  for (const [host, entry] of Object.entries(raw)) {
     hosts[host] = {
-      ...(entry.vfork !== undefined && { vfork: namedSpec(file, entry.vfork, `${key}.vfork`) }),
-      ...(entry.tcp_congestion !== undefined && { tcpCongestion: namedSpec(file, entry.tcp_congestion, `${key}.tcp_congestion`) }),
-      ...(entry.fs !== undefined && { fs: namedSpec(file, entry.fs, `${key}.fs`) }),
-      ...(entry.plugins !== undefined && { plugins: hostPluginOptions(file, entry.plugins, `${key}.plugins`) }),
+      ...(entry['vfork'] !== undefined && { vfork: namedSpec(entry['vfork']) }),
+      ...(entry['tcp_congestion'] !== undefined && { tcpCongestion: namedSpec(entry['tcp_congestion']) }),
+      ...(entry['fs'] !== undefined && { fs: namedSpec(entry['fs']) }),
+      ...(entry['plugins'] !== undefined && { plugins: entry['plugins'] as Record<string, Record<string, unknown>> }),
     };
   }
   return hosts;
