@@ -172,9 +172,8 @@ export function standaloneValidators(): string {
   const ajv = createAjv(true, true);
   const ids: Record<string, string> = {};
   for (const name of ['simulation', 'shadowrc'] as const) {
-    const schema = loadSchema(name);
-    ajv.addSchema(schema);
-    ids[name] = String(schema['$id']);
+    ajv.addSchema(loadSchema(name), name);
+    ids[name] = name;
   }
   const standalone = (createRequire(import.meta.url)('ajv/dist/standalone') as { default: (ajv: Ajv, refs: Record<string, string>) => string }).default;
   return [
