@@ -265,7 +265,7 @@ describe('net-model: real servers (iperf3, nginx)', function () {
 
   it('iperf3 reports close to 100 Mbit/s on a 100 Mbit, 10 ms link', function () {
     if (!existsSync('/usr/bin/iperf3')) this.skip();
-    // Slow: about 220 s of real time (runShadow's 120 s limit is too short, hence timeoutMs).
+    // About 30 s of real time (iperf3 busy-polls; runShadow's 120 s limit leaves little margin on a loaded machine).
     this.timeout(900_000);
     // Shadow's docs: iperf3 needs model_unblocked_syscall_latency (it polls in a loop) and the
     // server must bind 0.0.0.0.
