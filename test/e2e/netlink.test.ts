@@ -21,7 +21,7 @@ hosts:
 `;
 }
 
-describe('netlink: NETLINK_ROUTE link and address dumps', function () {
+describe('netlink: NETLINK_ROUTE link, address and route dumps', function () {
   this.timeout(120_000);
 
   before(function () {
@@ -71,6 +71,24 @@ describe('netlink: NETLINK_ROUTE link and address dumps', function () {
         '       valid_lft forever preferred_lft forever',
         '    inet6 fd00::b00:1/64 scope global ',
         '       valid_lft forever preferred_lft forever',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('answers `ip route` and `ip -6 route show table all`: a default route and the prefix route on eth0, the local table', function () {
+    if (!existsSync('/usr/sbin/ip')) this.skip();
+    const run = runShadow(oneHost('/bin/sh', ['-c', 'ip route && ip -6 route show table all']));
+    expect(run.code, run.stderr).to.equal(0);
+    expect(run.file('alpha', 'sh.1000.stdout')).to.equal(
+      [
+        'default dev eth0 scope link ',
+        '11.0.0.0/24 dev eth0 proto kernel scope link src 11.0.0.1 ',
+        '::1 dev lo proto kernel metric 256 pref medium',
+        'fd00::/64 dev eth0 proto kernel metric 256 pref medium',
+        'default dev eth0 metric 1024 pref medium',
+        'local ::1 dev lo table local proto kernel metric 0 pref medium',
+        'local fd00::b00:1 dev eth0 table local proto kernel metric 0 pref medium',
         '',
       ].join('\n'),
     );

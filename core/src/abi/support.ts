@@ -298,7 +298,7 @@ export const SUPPORT: Readonly<Partial<Record<SyscallName, Support>>> = {
   // random (core:random)
   getrandom: emulated('from the host stream'),
   // sockets (core:net)
-  socket: partial('AF_UNIX, AF_INET, AF_INET6 (stream: TCP, datagram: UDP), AF_NETLINK NETLINK_ROUTE (RTM_GETLINK/RTM_GETADDR dumps of lo and eth0 and RTM_GETLINK by index; other requests NLMSG_ERROR -EOPNOTSUPP; no multicast events); raw sockets EPERM, other families and netlink protocols EAFNOSUPPORT/EPROTONOSUPPORT (warned once)'),
+  socket: partial('AF_UNIX, AF_INET, AF_INET6 (stream: TCP, datagram: UDP), AF_NETLINK NETLINK_ROUTE (RTM_GETLINK/RTM_GETADDR/RTM_GETROUTE dumps of lo and eth0 and RTM_GETLINK by index; other requests NLMSG_ERROR -EOPNOTSUPP; no multicast events); raw sockets EPERM, other families and netlink protocols EAFNOSUPPORT/EPROTONOSUPPORT (warned once)'),
   socketpair: partial('AF_UNIX only (stream, datagram, seqpacket)'),
   bind: partial(INET_UNIX + ', AF_NETLINK port ids (0: the virtual pid); a pathname AF_UNIX bind creates an empty regular file, not a socket inode'),
   listen: emulated('TCP and AF_UNIX stream/seqpacket; UDP, AF_UNIX datagram and netlink EOPNOTSUPP as on Linux; the backlog (capped at somaxconn 4096) bounds the accept queue, SYNs and connects beyond it are dropped or wait'),

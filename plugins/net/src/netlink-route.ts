@@ -3,8 +3,10 @@ import { AF_INET, AF_INET6 } from './inet/addresses.js';
 
 /**
  * NETLINK_ROUTE's answers (rtnetlink(7)): the link and address dumps that getifaddrs(3),
- * if_nameindex(3) and `ip addr` ask for, built from the host's interfaces (lo is ifindex 1,
- * eth0 2). Other requests are answered with NLMSG_ERROR -EOPNOTSUPP. All integers are in host
+ * if_nameindex(3) and `ip addr` ask for, and the route dump of `ip route` and Go's default
+ * interface lookup, built from the host's interfaces (lo is ifindex 1, eth0 2). Every simulated
+ * host reaches every other through eth0, so each family has a default route there beside its
+ * prefix route. Other requests are answered with NLMSG_ERROR -EOPNOTSUPP. All integers are in host
  * (little-endian) order as netlink(7) says; addresses in network order.
  */
 
@@ -26,6 +28,8 @@ const RTM_NEWLINK = 16;
 const RTM_GETLINK = 18;
 const RTM_NEWADDR = 20;
 const RTM_GETADDR = 22;
+const RTM_NEWROUTE = 24;
+const RTM_GETROUTE = 26;
 /** ifinfomsg attributes (linux/if_link.h). */
 const IFLA_ADDRESS = 1;
 const IFLA_BROADCAST = 2;
@@ -43,7 +47,22 @@ const IFA_CACHEINFO = 6;
 const IFA_FLAGS = 8;
 const IFA_F_PERMANENT = 0x80;
 const RT_SCOPE_UNIVERSE = 0;
+const RT_SCOPE_LINK = 253;
 const RT_SCOPE_HOST = 254;
+/** rtmsg attributes, tables, protocols and types (linux/rtnetlink.h). */
+const RTA_DST = 1;
+const RTA_OIF = 4;
+const RTA_PRIORITY = 6;
+const RTA_PREFSRC = 7;
+const RTA_TABLE = 15;
+const RTA_PREF = 20;
+const RT_TABLE_MAIN = 254;
+const RT_TABLE_LOCAL = 255;
+const RTPROT_KERNEL = 2;
+const RTPROT_BOOT = 3;
+const RTN_UNICAST = 1;
+const RTN_LOCAL = 2;
+const RTN_BROADCAST = 3;
 /** net_device_flags (netdevice(7)). */
 const IFF_UP = 0x1;
 const IFF_BROADCAST = 0x2;
@@ -153,6 +172,81 @@ function addressMessage(iface: NetInterface, index: number, family: number, seq:
   return message(RTM_NEWADDR, NLM_F_MULTI, seq, pid, Buffer.concat(parts));
 }
 
+/** One route of a table (fib_dump_info() / rt6_fill_node()). */
+interface Route {
+  readonly family: number;
+  readonly table: number;
+  readonly type: number;
+  readonly protocol: number;
+  readonly scope: number;
+  /** Destination and its prefix length (0: the default route, no RTA_DST). */
+  readonly dst: string;
+  readonly dstLen: number;
+  readonly oif: number;
+  readonly prefsrc?: string;
+  /** IPv6 routes carry a metric and a router preference (RTA_PRIORITY, RTA_PREF). */
+  readonly metric?: number;
+}
+
+function routeMessage(route: Route, seq: number, pid: number): Uint8Array {
+  const head = new Uint8Array(12);
+  head.set([route.family, route.dstLen, 0, 0, route.table, route.protocol, route.scope, route.type]);
+  const parts = [head, attr(RTA_TABLE, u32(route.table))];
+  if (route.dstLen > 0 || route.type !== RTN_UNICAST) parts.push(attr(RTA_DST, ipBytes(route.dst)));
+  if (route.metric !== undefined) parts.push(attr(RTA_PRIORITY, u32(route.metric)));
+  if (route.prefsrc !== undefined) parts.push(attr(RTA_PREFSRC, ipBytes(route.prefsrc)));
+  parts.push(attr(RTA_OIF, u32(route.oif)));
+  if (route.family === AF_INET6) parts.push(attr(RTA_PREF, new Uint8Array([0]))); // ICMPV6_ROUTER_PREF_MEDIUM
+  return message(RTM_NEWROUTE, NLM_F_MULTI, seq, pid, Buffer.concat(parts));
+}
+
+/** The first address of the prefix `len` bits long that holds `text`. */
+function network(text: string, len: number): string {
+  const bytes = ipBytes(text).map((b, i) => b & (0xff << (8 - Math.max(0, Math.min(8, len - i * 8)))));
+  if (bytes.length === 4) return bytes.join('.');
+  const groups = Array.from({ length: 8 }, (_, i) => ((bytes[2 * i]! << 8) | bytes[2 * i + 1]!).toString(16));
+  return groups.join(':');
+}
+
+/** The host's routing tables, in the order a dump gives them (main before local, by prefix). */
+function routes(interfaces: readonly NetInterface[], family: number): Route[] {
+  const lo = interfaces.findIndex((i) => i.name === 'lo') + 1;
+  const eth = interfaces.findIndex((i) => i.name === 'eth0') + 1;
+  const ethernet = interfaces[eth - 1];
+  const out: Route[] = [];
+  const unicast = { type: RTN_UNICAST, table: RT_TABLE_MAIN };
+  if (family === AF_INET) {
+    if (ethernet) {
+      const { ipv4: ip, prefix4: len } = ethernet;
+      const broadcast = ipBytes(ip).map((b, i) => b | (0xff >> Math.max(0, Math.min(8, len - i * 8)))).join('.');
+      out.push(
+        { ...unicast, family, protocol: RTPROT_BOOT, scope: RT_SCOPE_LINK, dst: '0.0.0.0', dstLen: 0, oif: eth },
+        { ...unicast, family, protocol: RTPROT_KERNEL, scope: RT_SCOPE_LINK, dst: network(ip, len), dstLen: len, oif: eth, prefsrc: ip },
+        { family, table: RT_TABLE_LOCAL, type: RTN_LOCAL, protocol: RTPROT_KERNEL, scope: RT_SCOPE_HOST, dst: ip, dstLen: 32, oif: eth, prefsrc: ip },
+        { family, table: RT_TABLE_LOCAL, type: RTN_BROADCAST, protocol: RTPROT_KERNEL, scope: RT_SCOPE_LINK, dst: broadcast, dstLen: 32, oif: eth, prefsrc: ip },
+      );
+    }
+    const local = { family, table: RT_TABLE_LOCAL, protocol: RTPROT_KERNEL, prefsrc: '127.0.0.1', oif: lo };
+    out.push(
+      { ...local, type: RTN_LOCAL, scope: RT_SCOPE_HOST, dst: '127.0.0.0', dstLen: 8 },
+      { ...local, type: RTN_LOCAL, scope: RT_SCOPE_HOST, dst: '127.0.0.1', dstLen: 32 },
+      { ...local, type: RTN_BROADCAST, scope: RT_SCOPE_LINK, dst: '127.255.255.255', dstLen: 32 },
+    );
+    return out;
+  }
+  const v6 = { family, protocol: RTPROT_KERNEL, scope: RT_SCOPE_UNIVERSE };
+  out.push({ ...unicast, ...v6, dst: '::1', dstLen: 128, oif: lo, metric: 256 });
+  if (ethernet) {
+    out.push(
+      { ...unicast, ...v6, dst: network(ethernet.ipv6, ethernet.prefix6), dstLen: ethernet.prefix6, oif: eth, metric: 256 },
+      { ...unicast, ...v6, protocol: RTPROT_BOOT, dst: '::', dstLen: 0, oif: eth, metric: 1024 },
+    );
+  }
+  out.push({ ...v6, table: RT_TABLE_LOCAL, type: RTN_LOCAL, dst: '::1', dstLen: 128, oif: lo, metric: 0 });
+  if (ethernet) out.push({ ...v6, table: RT_TABLE_LOCAL, type: RTN_LOCAL, dst: ethernet.ipv6, dstLen: 128, oif: eth, metric: 0 });
+  return out;
+}
+
 /** The end of a dump: NLMSG_DONE with the dump's status, 0. */
 const done = (seq: number, pid: number): Uint8Array => message(NLMSG_DONE, NLM_F_MULTI, seq, pid, u32(0));
 
@@ -198,6 +292,10 @@ export function routeAnswer(request: Uint8Array, interfaces: readonly NetInterfa
     const families = family === AF_INET || family === AF_INET6 ? [family] : [AF_INET, AF_INET6];
     const replies = families.flatMap((f) => interfaces.map((iface, i) => addressMessage(iface, i + 1, f, seq, pid)));
     return [...replies, done(seq, pid)];
+  }
+  if (type === RTM_GETROUTE && dump) {
+    const families = family === AF_INET || family === AF_INET6 ? [family] : [AF_INET, AF_INET6];
+    return [...families.flatMap((f) => routes(interfaces, f).map((r) => routeMessage(r, seq, pid))), done(seq, pid)];
   }
   return [errorMessage(request, Errno.EOPNOTSUPP, seq, pid)];
 }
