@@ -45,6 +45,7 @@ function program(): Command {
     .option('--vfork <strategy>', 'how vfork is simulated: as-fork (default), native, reject, or a plugin\'s strategy')
     .option('--show-config', 'print the whole configuration, defaults included, to stderr and exit')
     .option('--show-build-info', 'print the version and the build it runs on, and exit')
+    .addHelpText('after', '\nshadow plot <data-dir> [-o <dir>] [--format svg|png|both]   draw a finished run (shadow plot --help)')
     .showHelpAfterError('(run shadow --help for usage)');
 }
 
@@ -137,8 +138,37 @@ function progressBar(stopTime: bigint): { update(now: SimTime): void; stop(): vo
   };
 }
 
+/** `shadow plot <data-dir>`: pictures of a finished run (plot.ts). */
+async function plotCommand(argv: string[]): Promise<number> {
+  const cmd = new Command('shadow plot')
+    .description("Draw a finished run: per-host throughput (heartbeat.node.csv) and each TCP connection's RTT, window and bytes in flight (tcp.csv).")
+    .argument('<data-dir>', 'the data directory of a run (shadow.data)')
+    .option('-o, --output <dir>', 'where the pictures go (default: <data-dir>/plots)')
+    .addOption(new Option('--format <format>', 'svg, png or both').choices(['svg', 'png', 'both']).default('both'))
+    .showHelpAfterError('(run shadow plot --help for usage)');
+  cmd.parse(argv.slice(0, 2).concat(argv.slice(3)));
+  const { output, format } = cmd.opts<{ output?: string; format: 'svg' | 'png' | 'both' }>();
+  try {
+    const { plot } = await import('./plot.js');
+    const result = await plot(cmd.args[0]!, {
+      ...(output !== undefined && { outDir: output }),
+      formats: format === 'both' ? ['svg', 'png'] : [format],
+    });
+    for (const note of result.notes) process.stderr.write(`shadow plot: ${note}\n`);
+    for (const file of result.files) process.stdout.write(`${file}\n`);
+    return 0;
+  } catch (error) {
+    if (error instanceof ShadowError) {
+      process.stderr.write(`shadow: error: ${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+}
+
 /** Runs the CLI; resolves to the process exit code. */
 export async function main(argv: string[]): Promise<number> {
+  if (argv[2] === 'plot') return plotCommand(argv);
   const cmd = program();
   const booleans = new Set(KEY_FLAGS.filter((f) => f.boolean).map((f) => `--${f.name}`));
   if (argv.includes('--show-build-info')) {

@@ -101,7 +101,7 @@ export function assignAddresses(hosts: readonly HostConfig[]): Map<string, strin
 async function loadAllPlugins(rc: RcConfig, config: SimulationConfig): Promise<LoadedPlugin[]> {
   const coreDir = dirname(fileURLToPath(import.meta.url));
   const loaded: LoadedPlugin[] = [];
-  const builtins = [...BUILTIN_PLUGINS, ...builtinObservers(String(config.experimental.other['strace_logging_mode']))];
+  const builtins = [...BUILTIN_PLUGINS, ...builtinObservers(String(config.experimental.other['strace_logging_mode']), rc.tcpLog === true)];
   // Imported side by side (their module graphs load in parallel); applied, and a failure
   // reported, in the order they are listed.
   const settled = await Promise.allSettled([

@@ -8,7 +8,7 @@ import { PROGRAMS, ROOT } from './harness.js';
 /** The packages a user installs: the SDK, the CLI (@shadow-ts/core, whose bin is `shadow`) and what the CLI depends on. */
 const WORKSPACES = [
   'plugin-sdk', 'schema', 'native', 'core',
-  'plugins/time', 'plugins/process', 'plugins/random', 'plugins/io', 'plugins/fs', 'plugins/net', 'plugins/strace',
+  'plugins/time', 'plugins/process', 'plugins/random', 'plugins/io', 'plugins/fs', 'plugins/net', 'plugins/strace', 'plugins/tcp-log',
 ];
 
 /** A third-party plugin in a package of its own: every platform feature an observer has. */

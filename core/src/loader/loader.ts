@@ -21,9 +21,15 @@ export const BUILTIN_PLUGINS: readonly PluginSpec[] = [
   { name: '@shadow-ts/plugin-net', options: {} },
 ];
 
-/** The built-in observers a run's settings switch on (strace logs), applied after the families. */
-export function builtinObservers(straceMode: string): PluginSpec[] {
-  return straceMode === 'off' ? [] : [{ name: '@shadow-ts/plugin-strace', options: { mode: straceMode } }];
+/**
+ * The built-in observers a run's settings switch on, applied after the families: strace logs
+ * (`experimental.strace_logging_mode`) and the TCP log (`.shadowrc` `tcp_log`).
+ */
+export function builtinObservers(straceMode: string, tcpLog = false): PluginSpec[] {
+  return [
+    ...(straceMode === 'off' ? [] : [{ name: '@shadow-ts/plugin-strace', options: { mode: straceMode } }]),
+    ...(tcpLog ? [{ name: '@shadow-ts/plugin-tcp-log', options: {} }] : []),
+  ];
 }
 
 /** A plugin module, loaded and checked, with the options it will be applied with. */

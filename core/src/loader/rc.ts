@@ -40,6 +40,8 @@ export interface RcConfig {
   readonly busyLoopThreshold: number | null;
   /** Time reads answered inside the process, without a trap (`fast_time`; default true), if set. */
   readonly fastTime: boolean | null;
+  /** Each TCP connection's figures over time in `hosts/<host>/tcp.csv` (`tcp_log`; default false), if set. */
+  readonly tcpLog: boolean | null;
 }
 
 /** The settings as `.shadowrc` spells them, defaults included (recorded in processed-config.yaml). */
@@ -61,6 +63,7 @@ export function rcSettings(rc: RcConfig): Record<string, unknown> {
     watchdog: rc.watchdog === null ? null : formatTime(rc.watchdog),
     busy_loop_threshold: rc.busyLoopThreshold,
     fast_time: rc.fastTime,
+    tcp_log: rc.tcpLog,
   };
 }
 
@@ -99,7 +102,7 @@ export async function loadRc(dir: string): Promise<RcConfig> {
   }
   if (!found || found.isEmpty) {
     return {
-      file: found?.filepath ?? null, plugins: [], backend: 'ptrace', vfork: null, tcpCongestion: null, fs: null, hosts: {}, watchdog: null, busyLoopThreshold: null, fastTime: null,
+      file: found?.filepath ?? null, plugins: [], backend: 'ptrace', vfork: null, tcpCongestion: null, fs: null, hosts: {}, watchdog: null, busyLoopThreshold: null, fastTime: null, tcpLog: null,
     };
   }
   const file = found.filepath;
@@ -119,6 +122,7 @@ export async function loadRc(dir: string): Promise<RcConfig> {
     watchdog: rc['watchdog'] === undefined ? null : parseTime(rc['watchdog'] as string | number),
     busyLoopThreshold: (rc['busy_loop_threshold'] ?? null) as number | null,
     fastTime: (rc['fast_time'] ?? null) as boolean | null,
+    tcpLog: (rc['tcp_log'] ?? null) as boolean | null,
   };
 }
 
