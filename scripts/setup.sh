@@ -10,6 +10,8 @@ packages=(g++ make python3 gcc curl busybox-static coreutils iproute2)
 packages+=(iperf3 nginx-light tshark)
 # Stock workloads of test/e2e/workloads.test.ts: sshd and ssh, redis and its benchmark, etcd, Go.
 packages+=(openssh-server openssh-client redis-server redis-tools etcd-server etcd-client golang-go)
+# A private Tor network (examples/tor-network, test/e2e/tor.test.ts): tor and tor-gencert.
+packages+=(tor)
 # Rust test programs (std::process::Command): rustup's rustc if present, else Debian's.
 if ! command -v rustc >/dev/null 2>&1 && [ ! -x "$HOME/.cargo/bin/rustc" ]; then packages+=(rustc); fi
 missing=()

@@ -68,6 +68,8 @@ export const SO_DOMAIN = 39;
 /** ioctl(2) requests of sockets (SIOCINQ is FIONREAD, SIOCOUTQ is TIOCOUTQ). */
 export const SIOCINQ = 0x541b;
 export const SIOCOUTQ = 0x5411;
+/** TCP only: bytes written but not yet sent (tcp_ioctl's write_seq - snd_nxt); Tor's KIST scheduler asks it. */
+export const SIOCOUTQNSD = 0x894b;
 
 /** sk_shutdown bits: shutdown(2)'s SHUT_RD/SHUT_WR/SHUT_RDWR plus one. */
 export const RCV_SHUTDOWN = 1;

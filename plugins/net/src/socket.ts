@@ -26,7 +26,7 @@ import {
   type SyscallContext,
   type SyscallResult,
 } from '@shadow-ts/plugin-sdk';
-import { SIOCINQ, SIOCOUTQ, SO_RCVTIMEO } from './constants.js';
+import { SIOCINQ, SIOCOUTQ, SIOCOUTQNSD, SO_RCVTIMEO } from './constants.js';
 import type { Control, Outgoing } from './unix-control.js';
 
 /** How a socket method fails: the errno the call answers. */
@@ -165,8 +165,11 @@ export abstract class Socket extends OpenFile {
   /** getpeername(2): the peer's address, or ENOTCONN. */
   abstract getpeername(): Outcome<Uint8Array>;
 
-  /** SIOCINQ and SIOCOUTQ: bytes to receive and bytes sent but not yet gone; undefined: ENOTTY. */
-  protected queueSizes(): { readonly inq: number; readonly outq: number } | Failure | undefined {
+  /**
+   * SIOCINQ and SIOCOUTQ: bytes to receive and bytes sent but not yet gone; `notSent`
+   * (SIOCOUTQNSD, TCP only): bytes not sent at all yet. undefined: ENOTTY.
+   */
+  protected queueSizes(): { readonly inq: number; readonly outq: number; readonly notSent?: number } | Failure | undefined {
     return undefined;
   }
 
@@ -194,13 +197,15 @@ export abstract class Socket extends OpenFile {
     return this.send(ctx, data, { nonBlocking: this.nonBlocking });
   }
 
-  /** SIOCINQ (FIONREAD) and SIOCOUTQ, as an int at *arg. */
+  /** SIOCINQ (FIONREAD), SIOCOUTQ and (where the kind has it) SIOCOUTQNSD, as an int at *arg. */
   override ioctl(ctx: SyscallContext, request: number, arg: bigint): SyscallResult | undefined {
-    if (request !== SIOCINQ && request !== SIOCOUTQ) return undefined;
+    if (request !== SIOCINQ && request !== SIOCOUTQ && request !== SIOCOUTQNSD) return undefined;
     const sizes = this.queueSizes();
     if (sizes === undefined) return undefined;
     if (isFailure(sizes)) return errno(sizes.errno);
-    return ctx.memory.write(arg, intBytes(request === SIOCINQ ? sizes.inq : sizes.outq)) ? ok() : errno(Errno.EFAULT);
+    const value = request === SIOCINQ ? sizes.inq : request === SIOCOUTQ ? sizes.outq : sizes.notSent;
+    if (value === undefined) return undefined;
+    return ctx.memory.write(arg, intBytes(value)) ? ok() : errno(Errno.EFAULT);
   }
 
   /** Its inode number in sockfs, given when the socket gets its first descriptor (HostNet.socketInode). */

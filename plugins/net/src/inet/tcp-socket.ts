@@ -481,11 +481,14 @@ export class TcpSocket extends InetSocket implements TcpListenerEndpoint {
     return setTcpOption(ctx, this, name, value);
   }
 
-  /** SIOCINQ (FIONREAD): bytes to read; SIOCOUTQ: bytes not yet acknowledged. EINVAL on a listener. */
-  protected override queueSizes(): { readonly inq: number; readonly outq: number } | Failure {
+  /**
+   * SIOCINQ (FIONREAD): bytes to read; SIOCOUTQ: bytes not yet acknowledged; SIOCOUTQNSD: bytes
+   * not yet sent. EINVAL on a listener.
+   */
+  protected override queueSizes(): { readonly inq: number; readonly outq: number; readonly notSent: number } | Failure {
     if (this.listening) return failure(Errno.EINVAL);
     const info = this.conn?.info();
-    return { inq: this.conn?.readable().bytes ?? 0, outq: info ? info.unacked + info.unsent : 0 };
+    return { inq: this.conn?.readable().bytes ?? 0, outq: info ? info.unacked + info.unsent : 0, notSent: info ? info.unsent : 0 };
   }
 
   /**
