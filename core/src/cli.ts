@@ -3,10 +3,11 @@ import { dirname, resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import { SIM_START, NS_PER_SEC, type SimTime } from '@shadow-ts/plugin-sdk';
-import { parse, stringify } from 'yaml';
+import { parse } from 'yaml';
 import { KEY_FLAGS, withBooleanValues } from './cli-flags.js';
 import { ConfigError, UnitError, loadSimulationConfig, parseTime, type ConfigOverrides } from './config/index.js';
 import { noOpNotes } from './config/no-ops.js';
+import { toYaml } from './config/emit.js';
 import { resolvedConfig } from './config/resolved.js';
 import { PluginError, ShadowError } from './kernel/errors.js';
 import { loadRc, rcSettings } from './loader/rc.js';
@@ -185,7 +186,7 @@ export async function main(argv: string[]): Promise<number> {
     const rc = await loadRc(file === '-' ? process.cwd() : dirname(resolve(file)));
     if (options.showConfig) {
       // As Shadow: the whole configuration, defaults included, on stderr; nothing runs.
-      process.stderr.write(stringify(resolvedConfig(config, rcSettings(rc))));
+      process.stderr.write(toYaml(resolvedConfig(config, rcSettings(rc))));
       return 0;
     }
     const watchdog = options.watchdog === undefined ? undefined : cliTime('--watchdog', options.watchdog);

@@ -2,9 +2,9 @@ import { rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NS_PER_MS, NS_PER_SEC, SIM_START, type SimTime, type SyscallName } from '@shadow-ts/plugin-sdk';
-import { stringify } from 'yaml';
 import { nativeAllowList } from './abi/support.js';
 import { loadBackend, type Backend } from './backend/backend.js';
+import { toYaml } from './config/emit.js';
 import { resolvedConfig } from './config/resolved.js';
 import type { HostConfig, ProcessOptions, SimulationConfig } from './config/types.js';
 import { ShadowError } from './kernel/errors.js';
@@ -468,7 +468,7 @@ export async function runSimulation(options: RunOptions): Promise<RunResult> {
     throw error;
   }
 
-  writeOutput(join(dataDir, 'processed-config.yaml'), stringify(resolvedConfig(config, rcSettings(rc))));
+  writeOutput(join(dataDir, 'processed-config.yaml'), toYaml(resolvedConfig(config, rcSettings(rc))));
 
   const simulation = new Simulation(
     config,

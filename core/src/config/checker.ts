@@ -27,10 +27,18 @@ export const U32_MAX = 0xffff_ffff;
 export class Checker {
   constructor(
     readonly file: string,
-    private readonly doc: Document,
-    private readonly lines: LineCounter,
+    /** The file's YAML document and line counter (parsed when a line is first asked for). */
+    private readonly source: { readonly doc: Document; readonly lines: LineCounter },
     private readonly fromCli: ReadonlySet<string>,
   ) {}
+
+  private get doc(): Document {
+    return this.source.doc;
+  }
+
+  private get lines(): LineCounter {
+    return this.source.lines;
+  }
 
   /** Throws the ConfigError for `path`. */
   fail(path: Path, detail: string): never {

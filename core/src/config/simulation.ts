@@ -8,26 +8,14 @@
 
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
-import type { Document, LineCounter } from 'yaml';
 import { systemReason } from '../output.js';
 import { Checker, isPlainMap, section, show, type YamlMap } from './checker.js';
 import { ConfigError } from './errors.js';
 import { checkDirectRoutes, hosts } from './hosts.js';
 import { schemaValidator } from './schema.js';
 import { experimental, general, hostOptions, network } from './sections.js';
-import { parseYaml } from './yaml.js';
+import { parseYaml, type ParsedYaml } from './yaml.js';
 import type { ConfigOverrides, HostOptions, SimulationConfig } from './types.js';
-
-/** A deep copy with no shared objects, so anchors/aliases come out expanded in processed-config. */
-function plainCopy(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(plainCopy);
-  if (!isPlainMap(v)) return v;
-  const out: YamlMap = {};
-  for (const [k, x] of Object.entries(v)) {
-    Object.defineProperty(out, k, { value: plainCopy(x), enumerable: true, writable: true, configurable: true });
-  }
-  return out;
-}
 
 /** Writes CLI overrides into the document's sections; returns the key paths they set. */
 function applyOverrides(root: YamlMap, o: ConfigOverrides): Set<string> {
@@ -52,12 +40,13 @@ function applyOverrides(root: YamlMap, o: ConfigOverrides): Set<string> {
 }
 
 /** Parses the simulation file's YAML; it must be a map of sections. */
-function parseSimulation(file: string, text: string): { doc: Document; lines: LineCounter; root: YamlMap } {
-  const { doc, lines, value } = parseYaml(file, text);
+function parseSimulation(file: string, text: string): { parsed: ParsedYaml; root: YamlMap } {
+  const parsed = parseYaml(file, text);
+  const value = parsed.value;
   if (!isPlainMap(value)) {
     throw new ConfigError(file, undefined, '', `expected a map with general, network and hosts sections, got ${value === null || value === undefined ? 'an empty file' : show(value)}`);
   }
-  return { doc, lines, root: plainCopy(value) as YamlMap };
+  return { parsed, root: value };
 }
 
 /** The largest simulation file read: far beyond any real one, and a stop for `/dev/zero`-like inputs. */
@@ -117,11 +106,11 @@ export function loadSimulationConfig(
     const why = code === 'ENOENT' ? 'no such file' : code === undefined ? (e as Error).message : systemReason(e);
     throw new ConfigError(display, undefined, '', `cannot read the configuration file: ${why}`);
   }
-  const { doc, lines, root } = parseSimulation(display, text);
+  const { parsed, root } = parseSimulation(display, text);
   // Shadow merges first, then drops top-level extension fields (`x-...`) used as anchor holders.
   for (const key of Object.keys(root)) if (key.startsWith('x-')) delete root[key];
   const fromCli = applyOverrides(root, overrides);
-  const c = new Checker(display, doc, lines, fromCli);
+  const c = new Checker(display, parsed, fromCli);
 
   c.conform(schemaValidator('simulation'), root);
   const configDir = file === '-' ? process.cwd() : nodePath.dirname(nodePath.resolve(file));
