@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROGRAMS, ROOT, logLines, oneHost, runShadow, scratchDir } from './harness.js';
 
@@ -87,5 +87,43 @@ hosts:
     const mistyped = runShadow(yaml, [], dir);
     expect(mistyped.code).to.equal(1);
     expect(mistyped.stderr).to.equal(`shadow: error: ${rc}: hosts.beta.plugins.fixture-per-host.greeting: expected a string, got 5\n`);
+  });
+});
+
+describe('plugins: how .shadowrc names them', () => {
+  /** Writes a package `name` into `dir`/node_modules whose only export is for `import` (ESM only). */
+  function esmOnlyPackage(dir: string, name: string, ppid: number): void {
+    const pkg = join(dir, 'node_modules', name);
+    mkdirSync(pkg, { recursive: true });
+    writeFileSync(join(pkg, 'package.json'), JSON.stringify({ name, version: '1.0.0', type: 'module', exports: { '.': { import: './index.js' } } }));
+    writeFileSync(
+      join(pkg, 'index.js'),
+      `export default { meta: { name: '${name}', version: '1.0.0', apiVersion: '^2.0.0' }, apply(kernel) {\n` +
+        `  kernel.hooks.syscall.for('getppid').tap({ name: '${name}', stage: -1 }, () => ({ kind: 'ok', value: ${ppid}n }));\n} };\n`,
+    );
+  }
+  const getppid = `    - { path: /usr/bin/python3, args: ['-c', 'import os; print(os.getppid())'] }\n`;
+
+  it('resolves an ESM-only package (exports with only an import condition), by its short name without shadow-plugin-', () => {
+    const dir = scratchDir();
+    esmOnlyPackage(dir, 'shadow-plugin-esm-ppid', 4242);
+    writeFileSync(join(dir, '.shadowrc'), 'plugins:\n  - esm-ppid\n');
+    const run = runShadow(oneHost(getppid, 'stop_time: 5 s'), [], dir);
+    expect(run.code, run.stderr + run.stdout.slice(-2000)).to.equal(0);
+    expect(run.file('alpha', 'python3.1000.stdout')).to.equal('4242\n');
+  });
+
+  it('takes the name as written first, and says which names it looked for when none is installed', () => {
+    const dir = scratchDir();
+    esmOnlyPackage(dir, 'ppid', 7);
+    esmOnlyPackage(dir, 'shadow-plugin-ppid', 8);
+    writeFileSync(join(dir, '.shadowrc'), 'plugins:\n  - ppid\n');
+    const run = runShadow(oneHost(getppid, 'stop_time: 5 s'), [], dir);
+    expect(run.code, run.stderr).to.equal(0);
+    expect(run.file('alpha', 'python3.1000.stdout')).to.equal('7\n');
+    writeFileSync(join(dir, '.shadowrc'), 'plugins:\n  - "@acme/nosuch"\n');
+    const missing = runShadow(oneHost(getppid, 'stop_time: 5 s'), ['-d', 'again.data'], dir);
+    expect(missing.code).to.equal(1);
+    expect(missing.stderr).to.contain(`plugin "@acme/nosuch" (listed in ${join(dir, '.shadowrc')}) was not found from ${dir} (as "@acme/nosuch" or "@acme/shadow-plugin-nosuch"); install it (npm install @acme/shadow-plugin-nosuch) or fix its name`);
   });
 });

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { resolve as resolveModule } from 'import-meta-resolve';
 import semver from 'semver';
 import { API_VERSION, type Plugin } from '@shadow-ts/plugin-sdk';
 import { formatKeyPath } from '../config/errors.js';
@@ -93,18 +94,56 @@ async function importPlugin(spec: PluginSpec, path: string, listedIn: string): P
   }
 }
 
+/** The prefix of plugin package names; `.shadowrc` may leave it out, as ESLint's configs do. */
+const PREFIX = 'shadow-plugin-';
+
 /**
- * Resolves `spec.name` the way Node resolves a package or a relative path from `fromDir`, imports
- * it, and checks its shape and its plugin API range.
+ * The package names `name` may stand for: itself, then its long form (`uname` →
+ * `shadow-plugin-uname`, `@scope/uname` → `@scope/shadow-plugin-uname`, `@scope` →
+ * `@scope/shadow-plugin`). A path stands for itself only.
+ */
+export function pluginNames(name: string): string[] {
+  if (name.startsWith('.') || name.startsWith('/')) return [name];
+  if (name.startsWith('@')) {
+    const [scope, rest] = name.split('/', 2) as [string, string | undefined];
+    if (rest === undefined) return [name, `${scope}/${PREFIX.slice(0, -1)}`];
+    return rest.startsWith(PREFIX) ? [name] : [name, `${scope}/${PREFIX}${rest}`];
+  }
+  return name.startsWith(PREFIX) ? [name] : [name, `${PREFIX}${name}`];
+}
+
+/**
+ * The file `name` resolves to from `fromDir`, as Node resolves it: by `require` (CommonJS
+ * packages, and ES modules with a `require` or default export), else by `import` (packages whose
+ * exports offer only an `import` condition); null when neither finds it.
+ */
+function resolvePlugin(name: string, fromDir: string): string | null {
+  const from = join(fromDir, 'noop.js');
+  try {
+    return createRequire(from).resolve(name);
+  } catch {
+    // not for require: perhaps for import
+  }
+  try {
+    const url = resolveModule(name, pathToFileURL(from).href);
+    return url.startsWith('file:') ? fileURLToPath(url) : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Resolves `spec.name` (or its long form) the way Node resolves a package or a relative path
+ * from `fromDir`, imports it, and checks its shape and its plugin API range.
  */
 export async function loadPlugin(spec: PluginSpec, fromDir: string, listedIn: string): Promise<LoadedPlugin> {
-  let path: string;
-  try {
-    path = createRequire(join(fromDir, 'noop.js')).resolve(spec.name);
-  } catch {
+  const names = pluginNames(spec.name);
+  const path = names.map((name) => resolvePlugin(name, fromDir)).find((p) => p !== null);
+  if (path === undefined || path === null) {
     throw new ShadowError(
       'PLUGIN_NOT_FOUND',
-      `plugin "${spec.name}" (listed in ${listedIn}) was not found from ${fromDir}; install it (npm install ${spec.name}) or fix its name`,
+      `plugin "${spec.name}" (listed in ${listedIn}) was not found from ${fromDir}` +
+        `${names.length > 1 ? ` (as ${names.map((n) => `"${n}"`).join(' or ')})` : ''}; install it (npm install ${names.at(-1)}) or fix its name`,
       { plugin: spec.name },
     );
   }
