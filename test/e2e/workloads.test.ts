@@ -139,7 +139,7 @@ ${server('server1', '0 s')}${server('server2', '1 s')}${server('server3', '2 s')
     }
   });
 
-  it('a Go net/http server (a static binary built here) answers a Go client fetching concurrently and curl', function () {
+  it("a Go net/http server (a static binary built here) answers a Go client fetching concurrently and curl; Go's own resolver asks the simulated DNS", function () {
     if (missing('/usr/bin/go')) this.skip();
     this.timeout(600_000);
     const dir = scratchDir();
@@ -151,14 +151,26 @@ ${server('server1', '0 s')}${server('server2', '1 s')}${server('server3', '2 s')
 import (
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"sync"
 )
 
 // "get URL..." fetches the URLs concurrently and prints each status and body in order;
-// otherwise it serves on :8080.
+// "lookup NAME..." resolves each name with Go's own resolver (no libc); otherwise it serves on :8080.
 func main() {
+	if len(os.Args) > 2 && os.Args[1] == "lookup" {
+		for _, name := range os.Args[2:] {
+			addrs, err := net.LookupHost(name)
+			if err != nil {
+				fmt.Printf("%s: %v\\n", name, err)
+			} else {
+				fmt.Printf("%s: %v\\n", name, addrs)
+			}
+		}
+		return
+	}
 	if len(os.Args) > 2 && os.Args[1] == "get" {
 		urls := os.Args[2:]
 		bodies := make([]string, len(urls))
@@ -217,6 +229,7 @@ hosts:
     processes:
     - { path: ${dir}/hello, args: [get, ${paths.map((p) => `'http://server:8080/${p}'`).join(', ')}], start_time: 1 s }
     - { path: /usr/bin/curl, args: [-s, -S, 'http://server:8080/curl'], start_time: 2 s }
+    - { path: ${dir}/hello, args: [lookup, server, nosuch.sim], start_time: 3 s }
 `;
     const run = runShadow(yaml, [], dir);
     ok(run);
@@ -224,6 +237,10 @@ hosts:
     expect(run.file('client', 'hello.1000.stdout')).to.equal(paths.map((p) => `200 hello from go at /${p}\n`).join(''));
     const curl = readdirSync(join(run.dataDir, 'hosts/client')).find((f) => /^curl\.\d+\.stdout$/.test(f))!;
     expect(run.file('client', curl)).to.equal('hello from go at /curl\n');
+    // The host name from the simulated /etc/hosts; an unknown one sent to the resolver that
+    // /etc/resolv.conf names, which answers NXDOMAIN.
+    const lookup = readdirSync(join(run.dataDir, 'hosts/client')).filter((f) => /^hello\.\d+\.stdout$/.test(f)).sort().at(-1)!;
+    expect(run.file('client', lookup)).to.equal('server: [11.0.0.2]\nnosuch.sim: lookup nosuch.sim on 127.0.0.53:53: no such host\n');
   });
 
   it('redis-server and redis-benchmark (SET and GET, 50 clients) finish; redis-cli reads what the benchmark set', function () {
