@@ -3,12 +3,12 @@ import { dirname, resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import { SIM_START, NS_PER_SEC, type SimTime } from '@shadow-ts/plugin-sdk';
-import { parse } from 'yaml';
 import { KEY_FLAGS, withBooleanValues } from './cli-flags.js';
 import { ConfigError, UnitError, loadSimulationConfig, parseTime, type ConfigOverrides } from './config/index.js';
 import { noOpNotes } from './config/no-ops.js';
 import { toYaml } from './config/emit.js';
 import { resolvedConfig } from './config/resolved.js';
+import { yamlLibrary } from './config/yaml.js';
 import { PluginError, ShadowError } from './kernel/errors.js';
 import { loadRc, rcSettings } from './loader/rc.js';
 import { createLogger } from './log.js';
@@ -64,7 +64,7 @@ interface CliOptions {
 
 /** A value as the command line gave it, read as a YAML scalar would be (numbers, booleans, null). */
 function scalar(text: string): unknown {
-  const value: unknown = parse(text);
+  const value: unknown = yamlLibrary().parse(text);
   return value !== null && typeof value === 'object' ? text : value;
 }
 

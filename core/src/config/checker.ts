@@ -6,11 +6,12 @@
  * below, and check what a schema cannot say.
  */
 
-import { type Document, isAlias, isMap, isScalar, isSeq, type LineCounter, type Node } from 'yaml';
+import type { Document, LineCounter, Node } from 'yaml';
 import type { ValidateFunction } from 'ajv';
 import { ConfigError, formatKeyPath, type KeySegment } from './errors.js';
 import { firstIssue, isPlainMap, SIMULATION_STYLE, type YamlMap } from './schema.js';
 import type { UnitInput } from './units.js';
+import { yamlLibrary } from './yaml.js';
 
 export { isPlainMap, show, type YamlMap } from './schema.js';
 
@@ -65,6 +66,7 @@ export class Checker {
   }
 
   private walk(path: Path): { node: Node | undefined; offset: number | undefined; complete: boolean } {
+    const { isMap, isSeq } = yamlLibrary();
     let node = this.deref(this.doc.contents);
     let offset = node?.range?.[0];
     for (const seg of path) {
@@ -80,12 +82,14 @@ export class Checker {
   }
 
   private deref(v: unknown): Node | undefined {
+    const { isAlias, isMap, isScalar, isSeq } = yamlLibrary();
     for (let i = 0; i < 100 && isAlias(v); i++) v = v.resolve(this.doc);
     return isMap(v) || isSeq(v) || isScalar(v) ? v : undefined;
   }
 
   /** Finds `key` in a map, looking through `<<` merge sources as `toJS` does. */
   private findPair(map: Node, key: string, depth: number): { key?: unknown; value: unknown } | undefined {
+    const { isMap, isScalar, isSeq } = yamlLibrary();
     if (!isMap(map) || depth > 20) return undefined;
     const isMerge = (k: unknown) => isScalar(k) && (typeof k.value === 'symbol' || k.source === '<<');
     for (const pair of map.items) {
@@ -140,5 +144,6 @@ export function section(m: YamlMap, key: string): YamlMap {
 
 /** Start offset of a YAML node (scalar, collection or alias), if it has a range. */
 function rangeStart(v: unknown): number | undefined {
+  const { isAlias, isMap, isScalar, isSeq } = yamlLibrary();
   return isScalar(v) || isMap(v) || isSeq(v) || isAlias(v) ? v.range?.[0] : undefined;
 }

@@ -9,7 +9,6 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as nodePath from 'node:path';
-import { isScalar } from 'yaml';
 import { type Checker, given, nullable, type Path, section, U32_MAX, unit, value, type YamlMap } from './checker.js';
 import { ConfigError, formatKeyPath } from './errors.js';
 import { GmlError, oneGbitSwitchGraph, parseNetworkGraph } from './gml.js';
@@ -17,6 +16,7 @@ import type {
   ExperimentalOptions, GeneralOptions, HeartbeatInfo, HostOptions, LogLevel, NetworkGraph, NetworkOptions,
 } from './types.js';
 import { parseBytes, parseTime } from './units.js';
+import { yamlLibrary } from './yaml.js';
 
 /** A time the schema checked, or `dflt` when absent or null. */
 const time = (m: YamlMap, key: string, dflt: bigint): bigint => (given(m, key) ? unit(m[key], parseTime) : dflt);
@@ -53,7 +53,7 @@ export function expandHome(p: string): string {
 function inlineGmlError(c: Checker, e: GmlError): never {
   const path = ['network', 'graph', 'inline'];
   const node = c.nodeAt(path);
-  const start = isScalar(node) && node.type === 'BLOCK_LITERAL' ? node.range?.[0] : undefined;
+  const start = yamlLibrary().isScalar(node) && node.type === 'BLOCK_LITERAL' ? node.range?.[0] : undefined;
   // A literal block's text starts on the line after its `|` indicator.
   const line = start === undefined ? c.lineOf(path) : c.lineAtOffset(start) + e.line;
   throw new ConfigError(c.file, line, formatKeyPath(path), `GML line ${e.line}, column ${e.column}: ${e.detail}`);

@@ -12,7 +12,8 @@
  */
 
 import { createRequire } from 'node:module';
-import { Alias, type Document, LineCounter, parseDocument, visit } from 'yaml';
+import * as jsYamlModule from 'js-yaml';
+import type { Alias, Document, LineCounter } from 'yaml';
 import { ConfigError } from './errors.js';
 import { isPlainMap, type YamlMap } from './schema.js';
 
@@ -25,8 +26,9 @@ export interface ParsedYaml {
 }
 
 /**
- * The part of js-yaml 4's API used here. (Required by path: the js-yaml 5 that the test tools
- * hoist to the top of node_modules would give TypeScript its types instead of version 4's.)
+ * The part of js-yaml 4's API used here, typed here: the js-yaml 5 that the test tools hoist to
+ * the top of node_modules gives TypeScript its own types, while Node loads core's version 4
+ * (its one-file ES module build).
  */
 interface JsYaml4 {
   load(text: string, options: { schema: unknown }): unknown;
@@ -34,7 +36,16 @@ interface JsYaml4 {
   FAILSAFE_SCHEMA: { extend(types: { implicit: unknown[] }): unknown };
   types: { merge: unknown };
 }
-const jsYaml = createRequire(import.meta.url)('js-yaml') as JsYaml4;
+const jsYaml = jsYamlModule as unknown as JsYaml4;
+
+let yamlModule: typeof import('yaml') | undefined;
+/**
+ * The `yaml` package, loaded on first use: a run whose files hold no mistake never needs it, and
+ * its 73 modules are a tenth of what the simulator loads at start.
+ */
+export function yamlLibrary(): typeof import('yaml') {
+  return (yamlModule ??= createRequire(import.meta.url)('yaml') as typeof import('yaml'));
+}
 
 /** A js-yaml type for plain scalars matching `test`, as `yaml`'s core schema resolves them. */
 function scalarType(tag: string, test: RegExp, construct: (s: string) => unknown): unknown {
@@ -100,6 +111,7 @@ function quickValue(text: string): { value: unknown } | undefined {
 
 /** The first alias in `doc` that names no anchor set before it. */
 function unresolvedAlias(doc: Document): Alias | undefined {
+  const { visit } = yamlLibrary();
   let found: Alias | undefined;
   visit(doc, {
     Alias(_key, node) {
@@ -113,6 +125,7 @@ function unresolvedAlias(doc: Document): Alias | undefined {
 
 /** Parses with `yaml`'s document API; a mistake in the text is a ConfigError with its line. */
 function parseWithPositions(file: string, text: string): { doc: Document; lines: LineCounter } {
+  const { LineCounter, parseDocument } = yamlLibrary();
   const lines = new LineCounter();
   const doc = parseDocument(text, { merge: true, prettyErrors: true, lineCounter: lines });
   const err = doc.errors[0];

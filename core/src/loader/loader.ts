@@ -4,7 +4,9 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { resolve as resolveModule } from 'import-meta-resolve';
-import semver from 'semver';
+// The two functions, not the whole package (a start-up cost: semver's index loads 48 files).
+import satisfies from 'semver/functions/satisfies.js';
+import validRange from 'semver/ranges/valid.js';
 import { API_VERSION, type Plugin } from '@shadow-ts/plugin-sdk';
 import { formatKeyPath } from '../config/errors.js';
 import { compilePluginSchema, firstIssue, RC_STYLE } from '../config/schema.js';
@@ -157,7 +159,7 @@ export async function loadPlugin(spec: PluginSpec, fromDir: string, listedIn: st
     );
   }
   const range = plugin.meta.apiVersion;
-  if (!semver.validRange(range) || !semver.satisfies(API_VERSION, range)) {
+  if (!validRange(range) || !satisfies(API_VERSION, range)) {
     throw new ShadowError(
       'PLUGIN_API_UNSUPPORTED',
       `plugin "${plugin.meta.name}" ${plugin.meta.version} requires plugin API "${range}", but was loaded with ` +
