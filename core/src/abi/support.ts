@@ -94,7 +94,7 @@ export const SUPPORT: Readonly<Partial<Record<SyscallName, Support>>> = {
   fcntl: partial(
     'on virtual files: dup, FD flags, status flags, signal-driven I/O (F_SETOWN/F_SETOWN_EX/F_SETSIG: the owner gets SIGIO or its signal when a poll bit comes on) and kind-specific commands (F_GETPIPE_SZ…), locks EINVAL (warned once); on native files record and OFD locks are the kernel\'s, taken without blocking, F_SETLKW/F_OFD_SETLKW wait on simulated time (EDEADLK for POSIX cycles), F_GETLK reports virtual pids (0 outside the host, warned once)',
   ),
-  ioctl: partial('on virtual files: FIONBIO, FIOCLEX/FIONCLEX, FIOASYNC, FIOSETOWN/SIOCSPGRP and their getters, and kind-specific requests (FIONREAD…); others ENOTTY (warned once, terminal requests excepted: Linux refuses them too)'),
+  ioctl: partial('on virtual files: FIONBIO, FIOCLEX/FIONCLEX, FIOASYNC, FIOSETOWN/SIOCSPGRP and their getters, and kind-specific requests (FIONREAD; on sockets SIOCINQ, SIOCOUTQ, on TCP also SIOCOUTQNSD…); others ENOTTY (warned once, terminal requests excepted: Linux refuses them too)'),
   fstat: emulated(VIRTUAL_OR_NATIVE),
   newfstatat: emulated('virtual files (AT_EMPTY_PATH) and emulated paths answered; /proc paths by virtual pid; the rest natively' + OVERLAY_LOOKUP),
   statx: partial('virtual files (AT_EMPTY_PATH) and emulated paths report type, mode and size, owner and times 0 (warned once); /proc paths by virtual pid; the rest natively' + OVERLAY_LOOKUP),
