@@ -1,7 +1,6 @@
 import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
 import { Command, Option } from 'commander';
-import cliProgress from 'cli-progress';
 import { SIM_START, NS_PER_SEC, type SimTime } from '@shadow-ts/plugin-sdk';
 import { KEY_FLAGS, withBooleanValues } from './cli-flags.js';
 import { ConfigError, UnitError, loadSimulationConfig, parseTime, type ConfigOverrides } from './config/index.js';
@@ -111,7 +110,9 @@ function duration(seconds: number): string {
  * how much faster than real time the run goes, and when it will end at that pace. Wall time is
  * the CLI's to show; nothing in the simulation reads it.
  */
-function progressBar(stopTime: bigint): { update(now: SimTime): void; stop(): void } {
+async function progressBar(stopTime: bigint): Promise<{ update(now: SimTime): void; stop(): void }> {
+  // Loaded only for a run that shows it (17 modules).
+  const cliProgress = (await import('cli-progress')).default;
   const bar = new cliProgress.SingleBar(
     {
       stream: process.stderr,
@@ -201,7 +202,7 @@ export async function main(argv: string[]): Promise<number> {
     // No SIGINT/SIGTERM handlers: the simulator may sit in waitpid for a program that never makes
     // a syscall, where a JS handler would never run. The default action ends the simulator, and
     // PTRACE_O_EXITKILL takes every managed process with it.
-    const progress = config.general.progress ? progressBar(config.general.stopTime) : null;
+    const progress = config.general.progress ? await progressBar(config.general.stopTime) : null;
     let lastYield = process.hrtime.bigint();
     const run = runSimulation({
       config,
