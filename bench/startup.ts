@@ -44,14 +44,18 @@ try {
     }),
   );
   const config = median(Array.from({ length: 3 }, () => wall(process.execPath, shadow('many.yaml', '--show-config'), dir)));
-  const huge = wall(process.execPath, shadow('huge.yaml', '--show-config'), dir);
+  // Its configuration (~100 MB on stderr) goes nowhere: wall() keeps stderr for errors.
+  const hugeStart = process.hrtime.bigint();
+  const hugeRun = spawnSync(process.execPath, shadow('huge.yaml', '--show-config'), { cwd: dir, stdio: 'ignore' });
+  if (hugeRun.status !== 0) throw new Error(`--show-config of 100000 hosts failed (${hugeRun.status})`);
+  const huge = Number(process.hrtime.bigint() - hugeStart) / 1e9;
 
   const ms = (s: number): string => `${(s * 1000).toFixed(0)} ms`;
   console.log(`node alone: ${ms(nodeAlone)}`);
   console.log(`shadow, one host running /bin/true, start to exit: ${ms(whole)} (${ms(whole - nodeAlone)} beyond node's own start)`);
   console.log(`from the simulator's start to its first managed process: ${ms(firstProcess)} (target: under 150 ms)`);
   console.log(`--show-config of ${hosts} hosts: ${ms(config)} (${((config - nodeAlone) / hosts * 1000).toFixed(2)} ms a host beyond node's start)`);
-  console.log(`--show-config of 100000 hosts: ${(huge).toFixed(1)} s (target: under 10 s)`);
+  console.log(`--show-config of 100000 hosts: ${huge.toFixed(1)} s (target: under 10 s)`);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
