@@ -1,7 +1,9 @@
 /* The floor for a ptrace + seccomp supervisor on this machine: a minimal C tracer that answers
  * N trapped getppid calls (GET_SYSCALL_INFO + 2 POKEUSER + CONT, the cheapest complete emulation,
  * docs/ptrace-notes.md §11), tracer and tracee pinned to one CPU. Prints ns per emulated call.
- * usage: ptrace-floor CPU N */
+ * With a third argument `notsc` the tracee runs with a faulting TSC (PR_TSC_SIGSEGV), as the
+ * simulator runs programs by default: the kernel then rewrites CR4 at each switch.
+ * usage: ptrace-floor CPU N [notsc] */
 #define _GNU_SOURCE
 #include <linux/filter.h>
 #include <linux/seccomp.h>
@@ -18,7 +20,8 @@
 #include <unistd.h>
 
 int main(int argc, char **argv) {
-    if (argc != 3) return 2;
+    if (argc != 3 && argc != 4) return 2;
+    int notsc = argc == 4;
     int cpu = atoi(argv[1]);
     long n = atol(argv[2]);
     cpu_set_t set;
@@ -38,6 +41,7 @@ int main(int argc, char **argv) {
             BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
         };
         struct sock_fprog prog = {4, filter};
+        if (notsc) prctl(PR_SET_TSC, PR_TSC_SIGSEGV, 0, 0, 0);
         prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
         syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_SPEC_ALLOW, &prog);
         for (long i = 0; i < n; i++) syscall(SYS_getppid);

@@ -49,10 +49,13 @@ function perCall(run: (n: number) => number, n = N): number {
 
 console.log(`shadow-ts foundation benchmark (median of ${REPEAT} runs, ${N} calls per run)`);
 const cFloor = median(Array.from({ length: REPEAT }, () => Number(execFileSync(floor, ['0', String(N)], { encoding: 'utf8' }))));
+const cFloorNoTsc = median(Array.from({ length: REPEAT }, () => Number(execFileSync(floor, ['0', String(N), 'notsc'], { encoding: 'utf8' }))));
 console.log(`floor: a minimal C ptrace+seccomp tracer emulates getppid in ${cFloor} ns/call on this machine`);
+console.log(`       ${cFloorNoTsc} ns/call when the tracee's TSC faults (PR_TSC_SIGSEGV, as the simulator's rdtsc: trap default)`);
 // Reads answered in the process cost nanoseconds: 50 times as many calls to see them.
 const cases = [
   { label: 'getppid', kind: 'getppid', rc: '', n: N },
+  { label: 'getppid (rdtsc: native)', kind: 'getppid', rc: 'rdtsc: native\n', n: N },
   { label: 'clock_gettime', kind: 'clock_gettime', rc: '', n: 50 * N },
   { label: 'clock (trap)', kind: 'clock_gettime', rc: 'fast_time: false\n', n: N },
 ];
@@ -60,7 +63,7 @@ for (const { label, kind, rc, n: calls } of cases) {
   const native = perCall((n) => wall('taskset', ['-c', '0', loop, kind, String(n)]), calls);
   const simulated = perCall((n) => simulate(loop, [kind, String(n)], '1h', rc), calls);
   console.log(
-    `${label.padEnd(14)} native ${native.toFixed(0).padStart(6)} ns/call   simulated ${simulated.toFixed(0).padStart(6)} ns/call   ` +
+    `${label.padEnd(24)} native ${native.toFixed(0).padStart(6)} ns/call   simulated ${simulated.toFixed(0).padStart(6)} ns/call   ` +
       `ratio ${(simulated / native).toFixed(1)}x (${(simulated / cFloor).toFixed(2)}x the C floor)`,
   );
 }

@@ -154,6 +154,7 @@ class Simulation {
     watchdog: bigint,
     busyLoopThreshold: number,
     fastTime: boolean,
+    trapTsc: boolean,
   ) {
     const { general, experimental } = config;
     const unblocked = {
@@ -172,6 +173,7 @@ class Simulation {
       busyLoop,
       preempt ? experimental.nativePreemptionSimInterval : null,
       fastTime ? new FastTime(backend, general.dataDirectory, config.hosts.length) : null,
+      trapTsc,
       (p) => this.onProcessExit(p),
       (p) => this.runaways.add(p),
       (tid, realTid, process) => this.newThread(tid, realTid, process),
@@ -478,6 +480,7 @@ export async function runSimulation(options: RunOptions): Promise<RunResult> {
     options.watchdog ?? rc.watchdog ?? DEFAULT_WATCHDOG,
     rc.busyLoopThreshold ?? DEFAULT_BUSY_LOOP_THRESHOLD,
     rc.fastTime ?? true,
+    rc.rdtsc !== 'native',
   );
   let end: SimTime = SIM_START;
   try {

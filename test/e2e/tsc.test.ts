@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { logLines, oneHost, PROGRAMS, runShadow } from './harness.js';
+import { logLines, oneHost, PROGRAMS, runShadow, scratchDir } from './harness.js';
 
 const TSC = join(PROGRAMS, 'tsc-static');
 const VVAR = join(PROGRAMS, 'vvar');
@@ -28,6 +29,21 @@ describe('real time does not leak: the TSC and the [vvar] pages', () => {
     const out = execFileSync(TSC, { encoding: 'utf8' });
     expect(out).to.match(/^rdtsc \d+ \d+\n/);
     expect(out.split('\n')[0]).not.to.equal('rdtsc 1000000000 2000000000');
+  });
+
+  it('.shadowrc rdtsc: native leaves the TSC readable (the real counter, no fault); the other clocks stay simulated', () => {
+    const dir = scratchDir();
+    writeFileSync(join(dir, '.shadowrc'), 'rdtsc: native\n');
+    const run = runShadow(oneHost(`    - { path: ${TSC} }`, 'stop_time: 10s'), [], dir);
+    expect(run.code, run.stdout).to.equal(0);
+    const out = run.file('alpha', 'tsc-static.1000.stdout').split('\n');
+    expect(out[0]).to.match(/^rdtsc \d+ \d+$/);
+    expect(out[0]).to.not.equal('rdtsc 1000000000 2000000000');
+    // The simulated second passes in far less real time: the real counter barely moves.
+    const [a, c] = out[0]!.split(' ').slice(1).map(Number);
+    expect(c! - a!).to.be.greaterThan(0);
+    expect(out[3]).to.equal('realtime 946684801.000000000 monotonic 2.000000000 gettimeofday 946684801.000000 time 946684801');
+    expect(logLines(run, 'SIGSEGV')).to.deep.equal([]);
   });
 
   it('with model_unblocked_syscall_latency a busy loop on rdtsc ends: each read costs 10 ns', () => {

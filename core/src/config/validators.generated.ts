@@ -1892,7 +1892,7 @@ return errors === 0;
 }
 
 exports.shadowrc = validate19;
-const schema54 = {"$schema":"http://json-schema.org/draft-07/schema#","title":"shadow-ts tool settings (.shadowrc)","description":"Settings of shadow-ts itself, found next to the simulation file (any cosmiconfig place for the module name shadow). x-unit and x-messages are shadow-ts keywords (Shadow's time syntax; the messages it prints). A listed plugin's options are checked against its own meta.optionsSchema when it is loaded.","type":"object","x-messages":{"type":"expected a map"},"properties":{"plugins":{"description":"Third-party plugins, applied in order: a name (resolved like an npm package from this folder, or a path) or [name, {options}].","type":["array","null"],"items":{"$ref":"#/definitions/named"},"x-messages":{"type":"expected a list"}},"backend":{"description":"The backend that runs the managed processes (default ptrace).","type":["string","null"],"x-messages":{"type":"expected a backend name"}},"vfork":{"description":"The vfork strategy: as-fork (default), native, reject, [reject, {errno: EAGAIN}] or a plugin's.","$ref":"#/definitions/named"},"tcp_congestion":{"description":"TCP congestion control: cubic (default), reno or a plugin's.","$ref":"#/definitions/named"},"fs":{"description":"The file system strategy: shared (default), overlay or a plugin's.","$ref":"#/definitions/named"},"hosts":{"description":"Choices for single hosts, over the ones above.","type":["object","null"],"x-messages":{"type":"expected a map of host names"},"additionalProperties":{"type":"object","x-messages":{"type":"expected a map"},"properties":{"vfork":{"$ref":"#/definitions/named"},"tcp_congestion":{"$ref":"#/definitions/named"},"fs":{"$ref":"#/definitions/named"},"plugins":{"description":"Options of listed plugins on this host, by plugin name (kernel.optionsFor).","type":"object","x-messages":{"type":"expected a map of plugin names to their options on this host"},"additionalProperties":{"type":"object","x-messages":{"type":"expected a map of plugin options"}}}},"additionalProperties":false}},"watchdog":{"description":"Wall time a task may run without a stop before the watchdog acts (default 10 s; 0: off).","type":["string","integer"],"x-unit":"time","x-messages":{"*":"expected a time like \"10 s\" or \"500 ms\", got {got}"}},"busy_loop_threshold":{"description":"Non-blocking calls in a row after which each costs unblocked-call latency (default 10000; 0: off).","type":"integer","minimum":0,"maximum":2147483647,"x-messages":{"*":"expected a whole number (0 turns it off), got {got}"}},"fast_time":{"description":"Time reads answered inside the process without a trap (default true).","type":"boolean","x-messages":{"*":"expected true or false, got {got}"}},"tcp_log":{"description":"Each TCP connection's RTT, congestion window and bytes in flight over time in hosts/<host>/tcp.csv, for shadow plot (default false).","type":"boolean","x-messages":{"*":"expected true or false, got {got}"}}},"additionalProperties":false,"definitions":{"named":{"anyOf":[{"type":"string","minLength":1},{"type":"array","minItems":1,"maxItems":2,"items":[{"type":"string","x-messages":{"*":"expected a name or [name, {options}]"}},{"type":["object","null"],"x-messages":{"*":"expected a map of plugin options"}}],"additionalItems":false}],"x-messages":{"anyOf":"expected a name or [name, {options}]"}}}};
+const schema54 = {"$schema":"http://json-schema.org/draft-07/schema#","title":"shadow-ts tool settings (.shadowrc)","description":"Settings of shadow-ts itself, found next to the simulation file (any cosmiconfig place for the module name shadow). x-unit and x-messages are shadow-ts keywords (Shadow's time syntax; the messages it prints). A listed plugin's options are checked against its own meta.optionsSchema when it is loaded.","type":"object","x-messages":{"type":"expected a map"},"properties":{"plugins":{"description":"Third-party plugins, applied in order: a name (resolved like an npm package from this folder, or a path) or [name, {options}].","type":["array","null"],"items":{"$ref":"#/definitions/named"},"x-messages":{"type":"expected a list"}},"backend":{"description":"The backend that runs the managed processes (default ptrace).","type":["string","null"],"x-messages":{"type":"expected a backend name"}},"vfork":{"description":"The vfork strategy: as-fork (default), native, reject, [reject, {errno: EAGAIN}] or a plugin's.","$ref":"#/definitions/named"},"tcp_congestion":{"description":"TCP congestion control: cubic (default), reno or a plugin's.","$ref":"#/definitions/named"},"fs":{"description":"The file system strategy: shared (default), overlay or a plugin's.","$ref":"#/definitions/named"},"hosts":{"description":"Choices for single hosts, over the ones above.","type":["object","null"],"x-messages":{"type":"expected a map of host names"},"additionalProperties":{"type":"object","x-messages":{"type":"expected a map"},"properties":{"vfork":{"$ref":"#/definitions/named"},"tcp_congestion":{"$ref":"#/definitions/named"},"fs":{"$ref":"#/definitions/named"},"plugins":{"description":"Options of listed plugins on this host, by plugin name (kernel.optionsFor).","type":"object","x-messages":{"type":"expected a map of plugin names to their options on this host"},"additionalProperties":{"type":"object","x-messages":{"type":"expected a map of plugin options"}}}},"additionalProperties":false}},"watchdog":{"description":"Wall time a task may run without a stop before the watchdog acts (default 10 s; 0: off).","type":["string","integer"],"x-unit":"time","x-messages":{"*":"expected a time like \"10 s\" or \"500 ms\", got {got}"}},"busy_loop_threshold":{"description":"Non-blocking calls in a row after which each costs unblocked-call latency (default 10000; 0: off).","type":"integer","minimum":0,"maximum":2147483647,"x-messages":{"*":"expected a whole number (0 turns it off), got {got}"}},"fast_time":{"description":"Time reads answered inside the process without a trap (default true).","type":"boolean","x-messages":{"*":"expected true or false, got {got}"}},"rdtsc":{"description":"How rdtsc and rdtscp behave: trap (default; they fault and read simulated time, the same in every run) or native (they read the real counter: not deterministic, but each switch between a program and the simulator costs half as much on a virtual machine).","enum":["trap","native"],"x-messages":{"*":"expected trap or native, got {got}"}},"tcp_log":{"description":"Each TCP connection's RTT, congestion window and bytes in flight over time in hosts/<host>/tcp.csv, for shadow plot (default false).","type":"boolean","x-messages":{"*":"expected true or false, got {got}"}}},"additionalProperties":false,"definitions":{"named":{"anyOf":[{"type":"string","minLength":1},{"type":"array","minItems":1,"maxItems":2,"items":[{"type":"string","x-messages":{"*":"expected a name or [name, {options}]"}},{"type":["object","null"],"x-messages":{"*":"expected a map of plugin options"}}],"additionalItems":false}],"x-messages":{"anyOf":"expected a name or [name, {options}]"}}}};
 const schema55 = {"anyOf":[{"type":"string","minLength":1},{"type":"array","minItems":1,"maxItems":2,"items":[{"type":"string","x-messages":{"*":"expected a name or [name, {options}]"}},{"type":["object","null"],"x-messages":{"*":"expected a map of plugin options"}}],"additionalItems":false}],"x-messages":{"anyOf":"expected a name or [name, {options}]"}};
 
 function validate19(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
@@ -2964,10 +2964,10 @@ vErrors.push(err76);
 errors++;
 }
 }
-if(data.tcp_log !== undefined){
-let data30 = data.tcp_log;
-if(typeof data30 !== "boolean"){
-const err77 = {instancePath:instancePath+"/tcp_log",schemaPath:"#/properties/tcp_log/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema54.properties.tcp_log.type,parentSchema:schema54.properties.tcp_log,data:data30};
+if(data.rdtsc !== undefined){
+let data30 = data.rdtsc;
+if(!((data30 === "trap") || (data30 === "native"))){
+const err77 = {instancePath:instancePath+"/rdtsc",schemaPath:"#/properties/rdtsc/enum",keyword:"enum",params:{allowedValues: schema54.properties.rdtsc.enum},message:"must be equal to one of the allowed values",schema:schema54.properties.rdtsc.enum,parentSchema:schema54.properties.rdtsc,data:data30};
 if(vErrors === null){
 vErrors = [err77];
 }
@@ -2977,14 +2977,27 @@ vErrors.push(err77);
 errors++;
 }
 }
-}
-else {
-const err78 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema54.type,parentSchema:schema54,data};
+if(data.tcp_log !== undefined){
+let data31 = data.tcp_log;
+if(typeof data31 !== "boolean"){
+const err78 = {instancePath:instancePath+"/tcp_log",schemaPath:"#/properties/tcp_log/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema54.properties.tcp_log.type,parentSchema:schema54.properties.tcp_log,data:data31};
 if(vErrors === null){
 vErrors = [err78];
 }
 else {
 vErrors.push(err78);
+}
+errors++;
+}
+}
+}
+else {
+const err79 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema54.type,parentSchema:schema54,data};
+if(vErrors === null){
+vErrors = [err79];
+}
+else {
+vErrors.push(err79);
 }
 errors++;
 }

@@ -59,6 +59,8 @@ export interface TaskEnv {
   readonly preemption: bigint | null;
   /** Time reads answered in the process, or null: they trap (`fast_time: false`). */
   readonly fastTime: FastTime | null;
+  /** rdtsc/rdtscp fault and read simulated time (`.shadowrc` `rdtsc: trap`, the default). */
+  readonly trapTsc: boolean;
   /** Called when the last thread of a process has exited. */
   readonly onProcessExit: (process: Process) => void;
   /** Called when the watchdog kills a process that ran too long without a stop. */
@@ -83,6 +85,7 @@ export class Runner implements TaskEnv {
     readonly busyLoop: BusyLoopModel | null,
     readonly preemption: bigint | null,
     readonly fastTime: FastTime | null,
+    readonly trapTsc: boolean,
     readonly onProcessExit: (process: Process) => void,
     readonly onRunaway: (process: Process) => void,
     readonly newThread: (tid: number, realTid: number, process: Process) => Thread,

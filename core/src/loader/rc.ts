@@ -42,6 +42,8 @@ export interface RcConfig {
   readonly fastTime: boolean | null;
   /** Each TCP connection's figures over time in `hosts/<host>/tcp.csv` (`tcp_log`; default false), if set. */
   readonly tcpLog: boolean | null;
+  /** rdtsc/rdtscp fault and read simulated time (`rdtsc: trap`, the default) or read the real counter (`native`), if set. */
+  readonly rdtsc: 'trap' | 'native' | null;
 }
 
 /** The settings as `.shadowrc` spells them, defaults included (recorded in processed-config.yaml). */
@@ -63,6 +65,7 @@ export function rcSettings(rc: RcConfig): Record<string, unknown> {
     watchdog: rc.watchdog === null ? null : formatTime(rc.watchdog),
     busy_loop_threshold: rc.busyLoopThreshold,
     fast_time: rc.fastTime,
+    rdtsc: rc.rdtsc,
     tcp_log: rc.tcpLog,
   };
 }
@@ -102,7 +105,7 @@ export async function loadRc(dir: string): Promise<RcConfig> {
   }
   if (!found || found.isEmpty) {
     return {
-      file: found?.filepath ?? null, plugins: [], backend: 'ptrace', vfork: null, tcpCongestion: null, fs: null, hosts: {}, watchdog: null, busyLoopThreshold: null, fastTime: null, tcpLog: null,
+      file: found?.filepath ?? null, plugins: [], backend: 'ptrace', vfork: null, tcpCongestion: null, fs: null, hosts: {}, watchdog: null, busyLoopThreshold: null, fastTime: null, tcpLog: null, rdtsc: null,
     };
   }
   const file = found.filepath;
@@ -123,6 +126,7 @@ export async function loadRc(dir: string): Promise<RcConfig> {
     busyLoopThreshold: (rc['busy_loop_threshold'] ?? null) as number | null,
     fastTime: (rc['fast_time'] ?? null) as boolean | null,
     tcpLog: (rc['tcp_log'] ?? null) as boolean | null,
+    rdtsc: (rc['rdtsc'] ?? null) as 'trap' | 'native' | null,
   };
 }
 
