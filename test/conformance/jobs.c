@@ -179,6 +179,29 @@ int main(void) {
     kill(c, SIGCONT);
     T("wait4 after continuing it", waitpid(c, &st, 0) == c, "%s", status(st));
 
+    /* A SIGCONT discards every pending stop signal: the blocked SIGTSTP and SIGTTOU are gone, and
+     * the child that unblocks them exits instead of stopping. Its exit status says what
+     * sigpending saw before and after (bits 1, 2: TSTP, TTOU before; 4, 8: after). */
+    c = fork();
+    if (c == 0) {
+        own_group();
+        sigset_t set, pending;
+        sigemptyset(&set);
+        sigaddset(&set, SIGTSTP);
+        sigaddset(&set, SIGTTOU);
+        sigprocmask(SIG_BLOCK, &set, NULL);
+        raise(SIGTSTP);
+        raise(SIGTTOU);
+        sigpending(&pending);
+        int bits = sigismember(&pending, SIGTSTP) | sigismember(&pending, SIGTTOU) << 1;
+        raise(SIGCONT);
+        sigpending(&pending);
+        bits |= sigismember(&pending, SIGTSTP) << 2 | sigismember(&pending, SIGTTOU) << 3;
+        sigprocmask(SIG_UNBLOCK, &set, NULL);
+        _exit(bits);
+    }
+    T("wait4 WUNTRACED on a child whose SIGCONT discarded its pending SIGTSTP and SIGTTOU", waitpid(c, &st, WUNTRACED) == c, "%s", status(st));
+
     /* SIGCHLD when a child stops or continues: CLD_STOPPED / CLD_CONTINUED, none with SA_NOCLDSTOP.
      * SIGCHLD stays blocked until each wait has returned (it is pending by then: the kernel sends
      * it before it wakes the waiter), so the handler runs at a point that is the same every run. */
