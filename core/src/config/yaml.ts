@@ -1,6 +1,6 @@
 /**
- * YAML parsing for the simulation file: every syntax mistake, and an alias whose anchor is not
- * set before it, becomes a ConfigError with the file and the line.
+ * YAML parsing for the simulation file and `.shadowrc`: every syntax mistake, and an alias whose
+ * anchor is not set before it, becomes a ConfigError with the file and the line.
  *
  * Two parsers, one meaning. js-yaml reads a file about fifteen times faster than `yaml`'s
  * document API, which keeps the positions of every node: a 100,000-host file takes seconds, not
