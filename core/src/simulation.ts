@@ -15,7 +15,7 @@ import { Kernel } from './kernel/kernel.js';
 import type { Strategies } from './kernel/strategies.js';
 import { Process, formatFinalState, sameFinalState } from './kernel/process.js';
 import { Runner } from './kernel/runner.js';
-import { chooseCpu } from './placement.js';
+import { beginCpuSample, chooseCpu, type CpuSample } from './placement.js';
 import { signalName } from './kernel/signals.js';
 import { Thread } from './kernel/thread.js';
 import { BUILTIN_PLUGINS, applyPlugins, builtinObservers, checkPluginOptions, loadPlugin, type LoadedPlugin } from './loader/loader.js';
@@ -155,6 +155,7 @@ class Simulation {
     busyLoopThreshold: number,
     fastTime: boolean,
     trapTsc: boolean,
+    cpuSample: CpuSample | null,
   ) {
     const { general, experimental } = config;
     const unblocked = {
@@ -181,7 +182,7 @@ class Simulation {
     const tapped = kernel.hooks.syscall.names();
     // One CPU for the simulator and every managed task: a wake-up across vCPUs costs ~30 µs here.
     // The least busy one it may use: another process saturating a CPU would starve the run.
-    this.cpu = experimental.useCpuPinning ? chooseCpu(backend.currentCpu()) : -1;
+    this.cpu = experimental.useCpuPinning ? chooseCpu(backend.currentCpu(), cpuSample ?? undefined) : -1;
     if (this.cpu >= 0) {
       backend.pinSelf(this.cpu);
       log.info(`pinned to CPU ${this.cpu}, the least busy of those allowed (use_cpu_pinning)`);
@@ -453,6 +454,8 @@ function chooseStrategies(kernel: Kernel, rc: RcConfig, config: SimulationConfig
 export async function runSimulation(options: RunOptions): Promise<RunResult> {
   const { config, rc, log } = options;
   const dataDir = config.general.dataDirectory;
+  // Where to pin is judged over a sample that starts now and overlaps loading the plugins.
+  const cpuSample = config.experimental.useCpuPinning ? beginCpuSample() : null;
   const plugins = await loadAllPlugins(rc, config);
   const backend = await loadBackend(rc.backend);
   // Plugins may write to the data directory from `apply` on. A mistake found before anything
@@ -481,6 +484,7 @@ export async function runSimulation(options: RunOptions): Promise<RunResult> {
     rc.busyLoopThreshold ?? DEFAULT_BUSY_LOOP_THRESHOLD,
     rc.fastTime ?? true,
     rc.rdtsc !== 'native',
+    cpuSample,
   );
   let end: SimTime = SIM_START;
   try {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { allowedCpus, cpuTimes, leastBusy } from '../../core/src/placement.js';
+import { allowedCpus, cpuTimes, leastBusy, ownCpu } from '../../core/src/placement.js';
 
 describe('placement: the CPU the simulator pins itself to', () => {
   it('reads the allowed CPUs from /proc/self/status', () => {
@@ -25,5 +25,13 @@ describe('placement: the CPU the simulator pins itself to', () => {
     expect(leastBusy([0, 1], before, after)).to.equal(1);
     expect(leastBusy([0, 1], before, new Map([[0, { busy: 0, total: 10 }], [1, { busy: 0, total: 10 }]]))).to.equal(0);
     expect(leastBusy([5], before, after)).to.equal(undefined);
+  });
+
+  it("reads this process's CPU time and last CPU from /proc/self/stat (a comm with spaces and parentheses included)", () => {
+    const fields = Array.from({ length: 50 }, (_, i) => String(i + 3));
+    expect(ownCpu(`1234 (my (odd) name) ${fields.join(' ')}\n`)).to.deep.equal({ ticks: 14 + 15, cpu: 39 });
+    const mine = ownCpu();
+    expect(allowedCpus()).to.include(mine.cpu);
+    expect(mine.ticks).to.be.at.least(0);
   });
 });
