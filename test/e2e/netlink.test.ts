@@ -76,14 +76,19 @@ describe('netlink: NETLINK_ROUTE link, address and route dumps', function () {
     );
   });
 
-  it('answers `ip route` and `ip -6 route show table all`: a default route and the prefix route on eth0, the local table', function () {
+  it('answers `ip route` and `ip route show table all` for both families: a default route and the prefix route on eth0, the local table', function () {
     if (!existsSync('/usr/sbin/ip')) this.skip();
-    const run = runShadow(oneHost('/bin/sh', ['-c', 'ip route && ip -6 route show table all']));
+    const run = runShadow(oneHost('/bin/sh', ['-c', 'ip route && ip route show table local && ip -6 route show table all']));
     expect(run.code, run.stderr).to.equal(0);
     expect(run.file('alpha', 'sh.1000.stdout')).to.equal(
       [
         'default dev eth0 scope link ',
         '11.0.0.0/24 dev eth0 proto kernel scope link src 11.0.0.1 ',
+        'local 11.0.0.1 dev eth0 proto kernel scope host src 11.0.0.1 ',
+        'broadcast 11.0.0.255 dev eth0 proto kernel scope link src 11.0.0.1 ',
+        'local 127.0.0.0/8 dev lo proto kernel scope host src 127.0.0.1 ',
+        'local 127.0.0.1 dev lo proto kernel scope host src 127.0.0.1 ',
+        'broadcast 127.255.255.255 dev lo proto kernel scope link src 127.0.0.1 ',
         '::1 dev lo proto kernel metric 256 pref medium',
         'fd00::/64 dev eth0 proto kernel metric 256 pref medium',
         'default dev eth0 metric 1024 pref medium',

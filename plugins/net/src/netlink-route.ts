@@ -163,14 +163,19 @@ function addressMessage(iface: NetInterface, index: number, family: number, seq:
   if (v4) {
     parts.push(attr(IFA_LOCAL, address));
     if (!lo) {
-      const broadcast = address.map((b, i) => b | (0xff >> Math.max(0, Math.min(8, prefix - i * 8))));
-      parts.push(attr(IFA_BROADCAST, broadcast));
+      parts.push(attr(IFA_BROADCAST, prefixLast(address, prefix)));
     }
     parts.push(attr(IFA_LABEL, cstring(iface.name)));
   }
   parts.push(attr(IFA_FLAGS, u32(IFA_F_PERMANENT)), attr(IFA_CACHEINFO, forever));
   return message(RTM_NEWADDR, NLM_F_MULTI, seq, pid, Buffer.concat(parts));
 }
+
+/** The bits of byte `i` of an address past a prefix `len` bits long (its host part). */
+const hostBits = (i: number, len: number): number => 0xff >> Math.max(0, Math.min(8, len - i * 8));
+/** The first and the last address (network, broadcast) of the prefix `len` bits long holding `address`. */
+const prefixFirst = (address: Uint8Array, len: number): Uint8Array => address.map((b, i) => b & ~hostBits(i, len));
+const prefixLast = (address: Uint8Array, len: number): Uint8Array => address.map((b, i) => b | hostBits(i, len));
 
 /** One route of a table (fib_dump_info() / rt6_fill_node()). */
 interface Route {
@@ -180,10 +185,10 @@ interface Route {
   readonly protocol: number;
   readonly scope: number;
   /** Destination and its prefix length (0: the default route, no RTA_DST). */
-  readonly dst: string;
+  readonly dst: Uint8Array;
   readonly dstLen: number;
   readonly oif: number;
-  readonly prefsrc?: string;
+  readonly prefsrc?: Uint8Array;
   /** IPv6 routes carry a metric and a router preference (RTA_PRIORITY, RTA_PREF). */
   readonly metric?: number;
 }
@@ -192,21 +197,14 @@ function routeMessage(route: Route, seq: number, pid: number): Uint8Array {
   const head = new Uint8Array(12);
   head.set([route.family, route.dstLen, 0, 0, route.table, route.protocol, route.scope, route.type]);
   const parts = [head, attr(RTA_TABLE, u32(route.table))];
-  if (route.dstLen > 0 || route.type !== RTN_UNICAST) parts.push(attr(RTA_DST, ipBytes(route.dst)));
+  if (route.dstLen > 0) parts.push(attr(RTA_DST, route.dst));
   if (route.metric !== undefined) parts.push(attr(RTA_PRIORITY, u32(route.metric)));
-  if (route.prefsrc !== undefined) parts.push(attr(RTA_PREFSRC, ipBytes(route.prefsrc)));
+  if (route.prefsrc !== undefined) parts.push(attr(RTA_PREFSRC, route.prefsrc));
   parts.push(attr(RTA_OIF, u32(route.oif)));
   if (route.family === AF_INET6) parts.push(attr(RTA_PREF, new Uint8Array([0]))); // ICMPV6_ROUTER_PREF_MEDIUM
   return message(RTM_NEWROUTE, NLM_F_MULTI, seq, pid, Buffer.concat(parts));
 }
 
-/** The first address of the prefix `len` bits long that holds `text`. */
-function network(text: string, len: number): string {
-  const bytes = ipBytes(text).map((b, i) => b & (0xff << (8 - Math.max(0, Math.min(8, len - i * 8)))));
-  if (bytes.length === 4) return bytes.join('.');
-  const groups = Array.from({ length: 8 }, (_, i) => ((bytes[2 * i]! << 8) | bytes[2 * i + 1]!).toString(16));
-  return groups.join(':');
-}
 
 /** The host's routing tables, in the order a dump gives them (main before local, by prefix). */
 function routes(interfaces: readonly NetInterface[], family: number): Route[] {
@@ -217,33 +215,36 @@ function routes(interfaces: readonly NetInterface[], family: number): Route[] {
   const unicast = { type: RTN_UNICAST, table: RT_TABLE_MAIN };
   if (family === AF_INET) {
     if (ethernet) {
-      const { ipv4: ip, prefix4: len } = ethernet;
-      const broadcast = ipBytes(ip).map((b, i) => b | (0xff >> Math.max(0, Math.min(8, len - i * 8)))).join('.');
+      const ip = ipBytes(ethernet.ipv4);
+      const len = ethernet.prefix4;
       out.push(
-        { ...unicast, family, protocol: RTPROT_BOOT, scope: RT_SCOPE_LINK, dst: '0.0.0.0', dstLen: 0, oif: eth },
-        { ...unicast, family, protocol: RTPROT_KERNEL, scope: RT_SCOPE_LINK, dst: network(ip, len), dstLen: len, oif: eth, prefsrc: ip },
+        { ...unicast, family, protocol: RTPROT_BOOT, scope: RT_SCOPE_LINK, dst: new Uint8Array(4), dstLen: 0, oif: eth },
+        { ...unicast, family, protocol: RTPROT_KERNEL, scope: RT_SCOPE_LINK, dst: prefixFirst(ip, len), dstLen: len, oif: eth, prefsrc: ip },
         { family, table: RT_TABLE_LOCAL, type: RTN_LOCAL, protocol: RTPROT_KERNEL, scope: RT_SCOPE_HOST, dst: ip, dstLen: 32, oif: eth, prefsrc: ip },
-        { family, table: RT_TABLE_LOCAL, type: RTN_BROADCAST, protocol: RTPROT_KERNEL, scope: RT_SCOPE_LINK, dst: broadcast, dstLen: 32, oif: eth, prefsrc: ip },
+        { family, table: RT_TABLE_LOCAL, type: RTN_BROADCAST, protocol: RTPROT_KERNEL, scope: RT_SCOPE_LINK, dst: prefixLast(ip, len), dstLen: 32, oif: eth, prefsrc: ip },
       );
     }
-    const local = { family, table: RT_TABLE_LOCAL, protocol: RTPROT_KERNEL, prefsrc: '127.0.0.1', oif: lo };
+    const loopback = ipBytes('127.0.0.1');
+    const local = { family, table: RT_TABLE_LOCAL, protocol: RTPROT_KERNEL, prefsrc: loopback, oif: lo };
     out.push(
-      { ...local, type: RTN_LOCAL, scope: RT_SCOPE_HOST, dst: '127.0.0.0', dstLen: 8 },
-      { ...local, type: RTN_LOCAL, scope: RT_SCOPE_HOST, dst: '127.0.0.1', dstLen: 32 },
-      { ...local, type: RTN_BROADCAST, scope: RT_SCOPE_LINK, dst: '127.255.255.255', dstLen: 32 },
+      { ...local, type: RTN_LOCAL, scope: RT_SCOPE_HOST, dst: prefixFirst(loopback, 8), dstLen: 8 },
+      { ...local, type: RTN_LOCAL, scope: RT_SCOPE_HOST, dst: loopback, dstLen: 32 },
+      { ...local, type: RTN_BROADCAST, scope: RT_SCOPE_LINK, dst: prefixLast(loopback, 8), dstLen: 32 },
     );
     return out;
   }
   const v6 = { family, protocol: RTPROT_KERNEL, scope: RT_SCOPE_UNIVERSE };
-  out.push({ ...unicast, ...v6, dst: '::1', dstLen: 128, oif: lo, metric: 256 });
-  if (ethernet) {
+  const loopback = ipBytes('::1');
+  out.push({ ...unicast, ...v6, dst: loopback, dstLen: 128, oif: lo, metric: 256 });
+  const ip = ethernet && ipBytes(ethernet.ipv6);
+  if (ethernet && ip) {
     out.push(
-      { ...unicast, ...v6, dst: network(ethernet.ipv6, ethernet.prefix6), dstLen: ethernet.prefix6, oif: eth, metric: 256 },
-      { ...unicast, ...v6, protocol: RTPROT_BOOT, dst: '::', dstLen: 0, oif: eth, metric: 1024 },
+      { ...unicast, ...v6, dst: prefixFirst(ip, ethernet.prefix6), dstLen: ethernet.prefix6, oif: eth, metric: 256 },
+      { ...unicast, ...v6, protocol: RTPROT_BOOT, dst: new Uint8Array(16), dstLen: 0, oif: eth, metric: 1024 },
     );
   }
-  out.push({ ...v6, table: RT_TABLE_LOCAL, type: RTN_LOCAL, dst: '::1', dstLen: 128, oif: lo, metric: 0 });
-  if (ethernet) out.push({ ...v6, table: RT_TABLE_LOCAL, type: RTN_LOCAL, dst: ethernet.ipv6, dstLen: 128, oif: eth, metric: 0 });
+  out.push({ ...v6, table: RT_TABLE_LOCAL, type: RTN_LOCAL, dst: loopback, dstLen: 128, oif: lo, metric: 0 });
+  if (ip) out.push({ ...v6, table: RT_TABLE_LOCAL, type: RTN_LOCAL, dst: ip, dstLen: 128, oif: eth, metric: 0 });
   return out;
 }
 
