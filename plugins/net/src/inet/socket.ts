@@ -5,6 +5,7 @@ import type { HostNet } from '../state.js';
 import { AF_INET, ANY4, ANY6, SOCKADDR_IN, decodeSockaddr, encodeSockaddr, type Endpoint, type InetFamily } from './addresses.js';
 import type { NetStack } from './demux.js';
 import type { Binding, PortTable } from './ports.js';
+import type { BufferSizes } from '../tcp/types.js';
 
 /**
  * What AF_INET and AF_INET6 sockets share: the family, the local address and port (a Binding in
@@ -51,12 +52,12 @@ export abstract class InetSocket extends Socket implements Binding {
   autotuneReceive = true;
 
   /** SO_SNDBUF and SO_RCVBUF as getsockopt reports them. */
-  bufferSizes(): { readonly send: number; readonly receive: number } {
+  bufferSizes(): BufferSizes {
     return { send: this.sendBuffer, receive: this.receiveBuffer };
   }
 
   /** setsockopt(SO_SNDBUF / SO_RCVBUF): the size is fixed, autotuning off for that buffer. */
-  fixBufferSizes(sizes: { readonly send?: number; readonly receive?: number }): void {
+  fixBufferSizes(sizes: Partial<BufferSizes>): void {
     if (sizes.send !== undefined) {
       this.sendBuffer = sizes.send;
       this.autotuneSend = false;

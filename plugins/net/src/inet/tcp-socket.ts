@@ -3,7 +3,7 @@ import { RCV_SHUTDOWN, SEND_SHUTDOWN, SHUTDOWN_MASK, SOCK_STREAM, SO_KEEPALIVE }
 import { AGAIN, failure, isFailure, type Accepted, type Failure, type Outcome, type Received, type SendOptions, type TransferOptions } from '../socket.js';
 import type { HostNet } from '../state.js';
 import { TcpConnection, resetFor } from '../tcp/connection.js';
-import type { Keepalive, TcpEnvironment, TcpOptions, TcpState } from '../tcp/types.js';
+import type { BufferSizes, Keepalive, TcpEnvironment, TcpOptions, TcpState } from '../tcp/types.js';
 import { AF_INET, ANY4, ANY6, LOOPBACK4, LOOPBACK6, encodeSockaddr, isV4, isWildcard, type Endpoint, type InetFamily } from './addresses.js';
 import { NetStack, tupleKey, type TcpListenerEndpoint } from './demux.js';
 import { getTcpOption, setTcpOption } from './options.js';
@@ -68,11 +68,11 @@ export class TcpSocket extends InetSocket implements TcpListenerEndpoint {
     this.receiveBuffer = TCP_RMEM_DEFAULT;
   }
 
-  override bufferSizes(): { readonly send: number; readonly receive: number } {
+  override bufferSizes(): BufferSizes {
     return this.conn?.bufferSizes() ?? super.bufferSizes();
   }
 
-  override fixBufferSizes(sizes: { readonly send?: number; readonly receive?: number }): void {
+  override fixBufferSizes(sizes: Partial<BufferSizes>): void {
     super.fixBufferSizes(sizes);
     this.conn?.fixBufferSizes(sizes);
   }

@@ -2,6 +2,7 @@ import type { SimTime } from '@shadow-ts/plugin-sdk';
 import { INITIAL_WINDOW_SEGMENTS } from './congestion.js';
 import { seqAdd, seqDiff, seqGe, seqGt, seqLe, seqLt } from './seq.js';
 import type {
+  BufferSizes,
   CongestionControl,
   Keepalive,
   TcpConnectionApi,
@@ -417,12 +418,12 @@ export class TcpConnection implements TcpConnectionApi {
   }
 
   /** SO_SNDBUF and SO_RCVBUF as they are now (autotuning grows them). */
-  bufferSizes(): { readonly send: number; readonly receive: number } {
+  bufferSizes(): BufferSizes {
     return { send: this.sndBuf, receive: this.rcvBuf };
   }
 
   /** setsockopt(SO_SNDBUF / SO_RCVBUF) on the connection: the size is fixed from now on. */
-  fixBufferSizes(sizes: { readonly send?: number; readonly receive?: number }): void {
+  fixBufferSizes(sizes: Partial<BufferSizes>): void {
     this.run(() => {
       if (sizes.send !== undefined) {
         this.sndBuf = sizes.send;

@@ -77,6 +77,12 @@ export interface CongestionControl {
 /** Creates a congestion control instance for a connection with this MSS. */
 export type CongestionFactory = (mss: number) => CongestionControl;
 
+/** SO_SNDBUF and SO_RCVBUF, in bytes. */
+export interface BufferSizes {
+  readonly send: number;
+  readonly receive: number;
+}
+
 /** Options of one connection. */
 export interface TcpOptions {
   readonly localPort: number;
@@ -118,9 +124,9 @@ export interface TcpConnectionApi {
   /** Counters and estimates for TCP_INFO, logs and tests. */
   info(): TcpInfo;
   /** SO_SNDBUF and SO_RCVBUF as they are now (autotuning grows them). */
-  bufferSizes(): { readonly send: number; readonly receive: number };
+  bufferSizes(): BufferSizes;
   /** setsockopt(SO_SNDBUF / SO_RCVBUF) on the connection: the size is fixed from now on. */
-  fixBufferSizes(sizes: { readonly send?: number; readonly receive?: number }): void;
+  fixBufferSizes(sizes: Partial<BufferSizes>): void;
   /** Active open: sends SYN (state SYN_SENT). */
   connect(): void;
   /** Bytes that can be read now, and whether the peer has finished sending (FIN received). */
