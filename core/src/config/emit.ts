@@ -7,8 +7,10 @@
  * otherwise double-quoted, as JSON writes it (a valid YAML double-quoted scalar).
  */
 
-/** Plain scalars that would read back as something other than a string (YAML 1.2 core schema). */
-const NOT_A_STRING = /^(?:~|[Nn]ull|NULL|[Tt]rue|TRUE|[Ff]alse|FALSE|[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+|[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/;
+import { CORE_SCALARS } from './yaml.js';
+
+/** A plain scalar that would read back as something other than a string (YAML 1.2 core schema). */
+const NOT_A_STRING = new RegExp(Object.values(CORE_SCALARS).map((pattern) => `(?:${pattern.source})`).join('|'));
 /** Strings safe as plain scalars: no indicator first (but a dash before a word), no ": " or " #", no edge spaces, one line. */
 const WORD = '[A-Za-z0-9_./()@%+=,~\\u00A0-\\u2027\\u202A-\\uD7FF\\uE000-\\uFEFE\\uFF00-\\uFFFD-]';
 const PLAIN = new RegExp(`^-?[A-Za-z0-9_./(\\u00A0-\\u2027\\u202A-\\uD7FF\\uE000-\\uFEFE\\uFF00-\\uFFFD]${WORD}*(?: ${WORD}+)*$`);

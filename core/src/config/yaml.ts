@@ -52,15 +52,26 @@ function scalarType(tag: string, test: RegExp, construct: (s: string) => unknown
   return new jsYaml.Type(`tag:yaml.org,2002:${tag}`, { kind: 'scalar', resolve: (s: unknown) => typeof s === 'string' && test.test(s), construct });
 }
 
-/** YAML 1.2's core schema as `yaml` (node_modules/yaml/dist/schema/core) implements it, with merge keys. */
+/**
+ * The plain scalars YAML 1.2's core schema reads as null, booleans, integers and floats, as
+ * `yaml` (node_modules/yaml/dist/schema/core) implements it; every other plain scalar is a string.
+ */
+export const CORE_SCALARS = {
+  null: /^(?:~|[Nn]ull|NULL)?$/,
+  bool: /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/,
+  int: /^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$/,
+  float: /^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
+} as const;
+
+/** The core schema for js-yaml, with merge keys. */
 const CORE_WITH_MERGE = jsYaml.FAILSAFE_SCHEMA.extend({
   implicit: [
-    scalarType('null', /^(?:~|[Nn]ull|NULL)?$/, () => null),
-    scalarType('bool', /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/, (s) => s[0] === 't' || s[0] === 'T'),
-    scalarType('int', /^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$/, (s) =>
+    scalarType('null', CORE_SCALARS.null, () => null),
+    scalarType('bool', CORE_SCALARS.bool, (s) => s[0] === 't' || s[0] === 'T'),
+    scalarType('int', CORE_SCALARS.int, (s) =>
       s.startsWith('0o') ? parseInt(s.slice(2), 8) : s.startsWith('0x') ? parseInt(s.slice(2), 16) : parseInt(s, 10),
     ),
-    scalarType('float', /^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/, (s) =>
+    scalarType('float', CORE_SCALARS.float, (s) =>
       s.slice(-3).toLowerCase() === 'nan' ? NaN : s.slice(-3).toLowerCase() === 'inf' ? (s[0] === '-' ? -Infinity : Infinity) : parseFloat(s),
     ),
     jsYaml.types.merge,
