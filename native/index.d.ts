@@ -127,6 +127,15 @@ export interface SpawnOptions {
   allow: number[];
   /** CPU to pin the child to, or -1 for no pinning. */
   cpu: number;
+  /**
+   * With this, the other trapped syscalls reach the tracer as seccomp user notifications (the
+   * filter's listener is taken at the child's first stop) and only these stay ptrace stops. Stops
+   * of both kinds come through resumeWait and poll the same way: a notification is a Syscall
+   * stop (with Sp 0), answered by Return, Continue or Restart; ToExit, and a setSyscall before the
+   * resume, run the call under ptrace to its SyscallExit stop. Note: the waits then take stops
+   * with waitpid(-1), as poll() does.
+   */
+  traced?: number[];
 }
 
 export interface NativeBackend {

@@ -457,7 +457,8 @@ export async function runSimulation(options: RunOptions): Promise<RunResult> {
   // Where to pin is judged over a sample that starts now and overlaps loading the plugins.
   const cpuSample = config.experimental.useCpuPinning ? beginCpuSample() : null;
   const plugins = await loadAllPlugins(rc, config);
-  const backend = await loadBackend(rc.backend);
+  // SHADOW_TS_BACKEND overrides .shadowrc's `backend:` (the test suite runs on each backend).
+  const backend = await loadBackend(process.env['SHADOW_TS_BACKEND'] || rc.backend);
   // Plugins may write to the data directory from `apply` on. A mistake found before anything
   // runs (a plugin's options, a strategy's name) leaves no data directory behind: it is new.
   createDataDirectory(dataDir);

@@ -25,14 +25,16 @@ sock_filter Jump(uint16_t code, uint32_t k, uint8_t jt, uint8_t jf) {
 }  // namespace
 
 // Builds: arch != x86_64 -> KILL_PROCESS (int 0x80 uses i386 numbers, ptrace-notes §1); nr >= 0x40000000
-// (x32) -> KILL_PROCESS; nr in `allow` -> ALLOW; anything else -> TRACE.
+// (x32) -> KILL_PROCESS; nr in `traced` -> TRACE; nr in `allow` -> ALLOW; anything else -> TRACE,
+// or USER_NOTIF with `notify`.
 // `allow` is sorted and merged into ranges [lo, hi]. Each range costs four instructions with
 // only short local jumps, so no jump offset ever exceeds the 8-bit limit:
 //     jgt hi  -> next range          (nr is above this range: keep looking)
 //     jge lo  -> ALLOW : TRACE       (ranges are ascending, so nr < lo is in no later range)
 //     ret ALLOW
 //     ret TRACE
-std::vector<sock_filter> BuildFilter(std::vector<uint32_t> allow) {
+std::vector<sock_filter> BuildFilter(std::vector<uint32_t> allow, const std::vector<uint32_t>& traced, bool notify) {
+  const uint32_t trap = notify ? SECCOMP_RET_USER_NOTIF : SECCOMP_RET_TRACE;
   std::sort(allow.begin(), allow.end());
   allow.erase(std::unique(allow.begin(), allow.end()), allow.end());
   std::vector<std::pair<uint32_t, uint32_t>> ranges;
@@ -48,13 +50,17 @@ std::vector<sock_filter> BuildFilter(std::vector<uint32_t> allow) {
   f.push_back(Stmt(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)));
   f.push_back(Jump(BPF_JMP | BPF_JGE | BPF_K, kX32Bit, 0, 1));
   f.push_back(Stmt(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS));
+  for (uint32_t nr : traced) {
+    f.push_back(Jump(BPF_JMP | BPF_JEQ | BPF_K, nr, 0, 1));
+    f.push_back(Stmt(BPF_RET | BPF_K, SECCOMP_RET_TRACE));
+  }
   for (auto [lo, hi] : ranges) {
     f.push_back(Jump(BPF_JMP | BPF_JGT | BPF_K, hi, 3, 0));
     f.push_back(Jump(BPF_JMP | BPF_JGE | BPF_K, lo, 0, 1));
     f.push_back(Stmt(BPF_RET | BPF_K, SECCOMP_RET_ALLOW));
-    f.push_back(Stmt(BPF_RET | BPF_K, SECCOMP_RET_TRACE));
+    f.push_back(Stmt(BPF_RET | BPF_K, trap));
   }
-  f.push_back(Stmt(BPF_RET | BPF_K, SECCOMP_RET_TRACE));
+  f.push_back(Stmt(BPF_RET | BPF_K, trap));
   return f;
 }
 
@@ -140,9 +146,11 @@ void OpenAs(const char* path, int flags, int target, const char* step) {
   // The filter goes in after the tracer has attached with TRACESECCOMP; otherwise RET_TRACE
   // syscalls fail with ENOSYS (ptrace-notes §1). NO_NEW_PRIVS is needed by non-root callers.
   if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) ChildFail("prctl(PR_SET_NO_NEW_PRIVS)");
+  // With notifications the filter's listener becomes fd 3 (close_range above), which the tracer
+  // copies at the execve stop; it is close-on-exec. WAIT_KILLABLE_RECV: notify.cc.
   // SPEC_ALLOW: without it the kernel turns on speculative-store-bypass mitigation for every
   // filtered task (Shadow passes it too, see Shadow's docs/sidechannels.md); it is not a security boundary here.
-  if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_SPEC_ALLOW, &p.prog) < 0)
+  if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, p.seccompFlags, &p.prog) < 0)
     ChildFail("seccomp");
 
   execve(p.path, p.argv.data(), p.envp.data());

@@ -12,8 +12,9 @@ namespace shadow {
 // x32 syscalls set this bit in nr. The filter rejects them (ptrace-notes §1: X32 is off here; reject anyway).
 constexpr uint32_t kX32Bit = 0x40000000;
 
-// The program for SECCOMP_SET_MODE_FILTER: syscalls in `allow` run natively, all others trap.
-std::vector<sock_filter> BuildFilter(std::vector<uint32_t> allow);
+// The program for SECCOMP_SET_MODE_FILTER: syscalls in `allow` run natively, all others trap —
+// as ptrace stops, or with `notify` as user notifications except those in `traced`.
+std::vector<sock_filter> BuildFilter(std::vector<uint32_t> allow, const std::vector<uint32_t>& traced, bool notify);
 
 // Everything the child needs, prepared before fork(): after fork() in a multi-threaded process
 // (Node) only async-signal-safe calls are allowed (ptrace-notes §1).
@@ -24,6 +25,7 @@ struct ChildPlan {
   const char* stdoutPath;
   const char* stderrPath;
   sock_fprog prog;
+  unsigned long seccompFlags;
   bool pin;
   cpu_set_t cpus;
   int pipeRead, pipeWrite;

@@ -62,6 +62,22 @@ void EndWatch();
 // If the helper sent `tid` its SIGSTOP, forgets that and, when `s` is given, writes the limit,
 // CPU and wall time into the stop record (Msg, Arg0, Arg0+1). Returns whether it had.
 bool TakeSent(pid_t tid, int64_t* s);
+// stop.cc: decodes one waitpid status into the stop record `s` and returns its kind.
+int Decode(pid_t tid, int status, int64_t* s);
+// Fills the record for "no stop" (Msg = -err) and returns StopKind None.
+int NoStopRecord(int64_t* s, int err);
+// notify.cc: the seccomp user-notification channel (backend "notify").
+bool NotifyOn();
+// `pid` was spawned with a notifying filter: its listener is taken at its first stop.
+void NotifySpawned(pid_t pid);
+// Answers `tid`'s notification as `mode` says (*handled); false in *handled: `tid` is at a ptrace stop.
+int NotifyResume(pid_t tid, int mode, int64_t value, bool* handled);
+// The next stop (ptrace or notification) of `waitTid` (-1: any) into `s`; its kind.
+int NotifyWait(pid_t waitTid, int64_t* s, bool block);
+// waitpid(tid) for a sequence the tracer drives; notifications of `tid` meanwhile run natively.
+pid_t NotifyWaitOwn(pid_t tid, int* status);
+// setSyscall at a notified stop: kept for the resume (false: `tid` is at a ptrace stop).
+bool NotifySetSyscall(pid_t tid, int64_t nr, const int64_t* args);
 // memory.cc
 Napi::Value ReadMemory(const Napi::CallbackInfo& info);
 Napi::Value WriteMemory(const Napi::CallbackInfo& info);

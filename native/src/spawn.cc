@@ -7,6 +7,7 @@
 #include <csignal>
 #include <cstring>
 #include <fcntl.h>
+#include <linux/seccomp.h>
 #include <sched.h>
 #include <string>
 #include <sys/ptrace.h>
@@ -95,6 +96,26 @@ Napi::Value Spawn(const Napi::CallbackInfo& info) {
     }
     allow.push_back(static_cast<uint32_t>(d));
   }
+  // `traced` (optional): the notification channel is on, these syscalls stay ptrace stops.
+  Napi::Value tracedV = o.Get("traced");
+  bool notify = !tracedV.IsUndefined();
+  std::vector<uint32_t> traced;
+  if (notify) {
+    Napi::Array a = tracedV.IsArray() ? tracedV.As<Napi::Array>() : Napi::Array::New(env);
+    for (uint32_t i = 0; tracedV.IsArray() && i < a.Length(); i++) {
+      Napi::Value e = a.Get(i);
+      double d = e.IsNumber() ? e.As<Napi::Number>().DoubleValue() : -1;
+      if (!(d >= 0 && d < kX32Bit) || d != static_cast<double>(static_cast<uint32_t>(d))) {
+        Napi::RangeError::New(env, "spawn: options.traced must hold syscall numbers").ThrowAsJavaScriptException();
+        return {};
+      }
+      traced.push_back(static_cast<uint32_t>(d));
+    }
+    if (!tracedV.IsArray()) {
+      Napi::TypeError::New(env, "spawn: options.traced must be an array").ThrowAsJavaScriptException();
+      return {};
+    }
+  }
   int32_t cpu = cpuV.As<Napi::Number>().Int32Value();
   if (cpu >= CPU_SETSIZE) {
     Napi::RangeError::New(env, "spawn: options.cpu is out of range").ThrowAsJavaScriptException();
@@ -102,7 +123,7 @@ Napi::Value Spawn(const Napi::CallbackInfo& info) {
   }
 
   // Prepare everything the child touches.
-  std::vector<sock_filter> filter = BuildFilter(std::move(allow));
+  std::vector<sock_filter> filter = BuildFilter(std::move(allow), traced, notify);
   ChildPlan plan;
   plan.path = path.c_str();
   for (auto& s : argv) plan.argv.push_back(s.data());
@@ -114,6 +135,8 @@ Napi::Value Spawn(const Napi::CallbackInfo& info) {
   plan.stderrPath = err.c_str();
   plan.prog.len = static_cast<unsigned short>(filter.size());
   plan.prog.filter = filter.data();
+  plan.seccompFlags = SECCOMP_FILTER_FLAG_SPEC_ALLOW |
+                      (notify ? SECCOMP_FILTER_FLAG_NEW_LISTENER | SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV : 0);
   plan.pin = cpu >= 0;
   CPU_ZERO(&plan.cpus);
   if (plan.pin) CPU_SET(cpu, &plan.cpus);
@@ -153,6 +176,7 @@ Napi::Value Spawn(const Napi::CallbackInfo& info) {
   ssize_t w;
   do w = write(fds[1], &go, 1); while (w < 0 && errno == EINTR);
   close(fds[1]);
+  if (notify) NotifySpawned(pid);
   return Napi::Number::New(env, pid);
 }
 

@@ -116,6 +116,8 @@ void FillSignal(pid_t tid, int64_t* s) {
   FillRegs(tid, s);
 }
 
+}  // namespace
+
 // Decodes one waitpid result into the stop record and returns its kind.
 int Decode(pid_t tid, int status, int64_t* s) {
   Clear(s);
@@ -174,13 +176,15 @@ int Decode(pid_t tid, int status, int64_t* s) {
   return kind;
 }
 
-int NoStop(int64_t* s, int err) {
+int NoStopRecord(int64_t* s, int err) {
   Clear(s);
   s[kNr] = -1;
   s[kMsg] = -err;
   return kNone;
 }
 
+namespace {
+int NoStop(int64_t* s, int err) { return NoStopRecord(s, err); }
 }  // namespace
 
 // resumeWait(tid, mode, value, waitTid[, watchPid]): resume `tid`, wait for the next stop of
@@ -200,13 +204,21 @@ Napi::Value ResumeWait(const Napi::CallbackInfo& info) {
   bool watched = watchPid > 0 && waitTid > 0 && Watching();
   if (watched) BeginWatch(waitTid, watchPid);
 
-  if (int err = DoResume(tid, mode, value)) {
+  bool notified = false;
+  int err = NotifyOn() ? NotifyResume(tid, mode, value, &notified) : 0;
+  if (!notified) err = DoResume(tid, mode, value);
+  if (err) {
     if (watched) EndWatch();
     ThrowErrno(env, mode < 0 || mode > kRestart ? "resumeWait: bad mode" : "resumeWait: ptrace",
                err);
     return {};
   }
   if (waitTid == 0) return Napi::Number::New(env, NoStop(s, 0));
+  if (NotifyOn()) {
+    int kind = NotifyWait(waitTid, s, true);
+    if (watched) EndWatch();
+    return Napi::Number::New(env, kind);
+  }
 
   int status;
   pid_t got;
@@ -221,6 +233,7 @@ Napi::Value ResumeWait(const Napi::CallbackInfo& info) {
 Napi::Value Poll(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int64_t* s = StopRecord(env);
+  if (NotifyOn()) return Napi::Number::New(env, NotifyWait(-1, s, false));
   int status;
   pid_t got;
   do got = waitpid(-1, &status, __WALL | WNOHANG); while (got < 0 && errno == EINTR);
@@ -242,6 +255,7 @@ Napi::Value SetSyscall(const Napi::CallbackInfo& info) {
     return {};
   }
   const int64_t* a = info[2].As<Napi::BigInt64Array>().Data();
+  if (NotifyOn() && NotifySetSyscall(tid, nr, a)) return env.Undefined();
   user_regs_struct regs;
   if (ptrace(PTRACE_GETREGS, tid, nullptr, &regs) < 0) {
     ThrowErrno(env, "setSyscall: PTRACE_GETREGS", errno);
@@ -375,7 +389,8 @@ Napi::Value InjectSyscall(const Napi::CallbackInfo& info) {
     }
     int status;
     pid_t got;
-    do got = waitpid(tid, &status, __WALL); while (got < 0 && errno == EINTR);
+    if (NotifyOn()) got = NotifyWaitOwn(tid, &status);
+    else do got = waitpid(tid, &status, __WALL); while (got < 0 && errno == EINTR);
     if (got < 0) {
       ThrowErrno(env, "injectSyscall: waitpid", errno);
       return {};
