@@ -1,14 +1,16 @@
 /**
  * Benchmarks of the foundation, printed as figures (they do not pass or fail):
  *  - ns per emulated syscall under the simulator vs the same syscall natively, and the ratio:
- *    getppid (a ptrace stop each), clock_gettime through the vDSO answered in the process
- *    (fast time) and, for comparison, trapped (`fast_time: false`);
+ *    getppid on each backend (`ptrace`: a ptrace stop each; `notify`: a seccomp user
+ *    notification each), clock_gettime through the vDSO answered in the process (fast time) and,
+ *    for comparison, trapped (`fast_time: false`);
  *  - a time-heavy python loop (10^6 time.time()) natively and simulated, start-up subtracted;
  *  - wall time of a python process that sleeps 3600 simulated seconds.
  * Each figure is the median of several runs. Costs per call come from the difference between a
  * run with N calls and one with none, so process start-up cancels out.
  *
- * The C floor (bench/ptrace-floor.c) shows what any ptrace supervisor costs on this machine.
+ * The C floors (bench/ptrace-floor.c, bench/notify-floor.c) show what any ptrace supervisor, and
+ * any user-notification supervisor, costs on this machine.
  *
  * Run: npm run bench (BENCH_CALLS=N: calls per run, 200,000 by default)
  */
@@ -21,8 +23,10 @@ import { ROOT, SHADOW, median, wall } from './lib.js';
 const work = mkdtempSync(join(tmpdir(), 'shadow-ts-bench-'));
 const loop = join(work, 'syscall-loop');
 const floor = join(work, 'ptrace-floor');
+const notifyFloor = join(work, 'notify-floor');
 execFileSync('gcc', ['-O2', '-o', loop, join(ROOT, 'bench/syscall-loop.c')]);
 execFileSync('gcc', ['-O2', '-o', floor, join(ROOT, 'bench/ptrace-floor.c')]);
+execFileSync('gcc', ['-O2', '-o', notifyFloor, join(ROOT, 'bench/notify-floor.c')]);
 
 const REPEAT = 5;
 const N = Number(process.env.BENCH_CALLS ?? 200_000);
@@ -52,12 +56,18 @@ const cFloor = median(Array.from({ length: REPEAT }, () => Number(execFileSync(f
 const cFloorNoTsc = median(Array.from({ length: REPEAT }, () => Number(execFileSync(floor, ['0', String(N), 'notsc'], { encoding: 'utf8' }))));
 console.log(`floor: a minimal C ptrace+seccomp tracer emulates getppid in ${cFloor} ns/call on this machine`);
 console.log(`       ${cFloorNoTsc} ns/call when the tracee's TSC faults (PR_TSC_SIGSEGV, as the simulator's rdtsc: trap default)`);
+const nFloor = median(Array.from({ length: REPEAT }, () => Number(execFileSync(notifyFloor, ['0', String(N)], { encoding: 'utf8' }))));
+const nFloorNoTsc = median(Array.from({ length: REPEAT }, () => Number(execFileSync(notifyFloor, ['0', String(N), 'notsc'], { encoding: 'utf8' }))));
+console.log(`       a minimal C user-notification supervisor: ${nFloor} ns/call, ${nFloorNoTsc} ns/call with the TSC faulting`);
 // Reads answered in the process cost nanoseconds: 50 times as many calls to see them.
 const cases = [
   { label: 'getppid', kind: 'getppid', rc: '', n: N },
   { label: 'getppid (rdtsc: native)', kind: 'getppid', rc: 'rdtsc: native\n', n: N },
+  { label: 'getppid notify', kind: 'getppid', rc: 'backend: notify\n', n: N },
+  { label: 'getppid notify, native', kind: 'getppid', rc: 'backend: notify\nrdtsc: native\n', n: N },
   { label: 'clock_gettime', kind: 'clock_gettime', rc: '', n: 50 * N },
   { label: 'clock (trap)', kind: 'clock_gettime', rc: 'fast_time: false\n', n: N },
+  { label: 'clock (trap) notify', kind: 'clock_gettime', rc: 'fast_time: false\nbackend: notify\n', n: N },
 ];
 for (const { label, kind, rc, n: calls } of cases) {
   const native = perCall((n) => wall('taskset', ['-c', '0', loop, kind, String(n)]), calls);

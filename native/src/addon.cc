@@ -4,7 +4,10 @@
 
 #include <cerrno>
 #include <csignal>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <fcntl.h>
 #include <initializer_list>
 #include <utility>
 #include <sched.h>
@@ -105,6 +108,29 @@ static Napi::Value CopyDescriptor(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), r < 0 ? -err : r);
 }
 
+// syscallStack(tid): the stack pointer of `tid`, waiting in a syscall, from /proc/<tid>/syscall
+// ("nr args... sp pc"); a notification does not carry it. 0n if it cannot be read.
+static Napi::Value SyscallStack(const Napi::CallbackInfo& info) {
+  int32_t tid;
+  if (!ArgInt(info, 0, &tid)) return {};
+  char path[64], text[256];
+  snprintf(path, sizeof path, "/proc/%d/syscall", tid);
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  ssize_t n = fd < 0 ? -1 : read(fd, text, sizeof text - 1);
+  if (fd >= 0) close(fd);
+  uint64_t sp = 0;
+  if (n > 0) {
+    text[n] = '\0';
+    char* field = text;
+    for (int i = 0; i < 7 && field; i++) {  // skip nr and the six arguments
+      field = strchr(field, ' ');
+      if (field) field++;
+    }
+    if (field) sp = strtoull(field, nullptr, 16);
+  }
+  return Napi::BigInt::New(info.Env(), sp);
+}
+
 // Pin the calling thread (pid 0 = caller) to one CPU. Tracer and tracees on one CPU avoid the
 // ~30 us cross-vCPU wake-ups on this VM (docs/ptrace-notes.md §11).
 static Napi::Value PinSelf(const Napi::CallbackInfo& info) {
@@ -180,6 +206,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("queueSignal", Napi::Function::New(env, QueueSignal, "queueSignal"));
   exports.Set("signalInfo", Napi::Function::New(env, SignalInfo, "signalInfo"));
   exports.Set("copyDescriptor", Napi::Function::New(env, CopyDescriptor, "copyDescriptor"));
+  exports.Set("syscallStack", Napi::Function::New(env, SyscallStack, "syscallStack"));
   exports.Set("pinSelf", Napi::Function::New(env, PinSelf, "pinSelf"));
   exports.Set("currentCpu", Napi::Function::New(env, CurrentCpu, "currentCpu"));
   return exports;

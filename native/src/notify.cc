@@ -10,7 +10,7 @@
 // What a notification cannot do — run the call natively to its exit stop, or with rewritten
 // arguments — is done by turning it into a ptrace stop: PTRACE_INTERRUPT, answer -ERESTARTNOINTR,
 // set the registers at the interrupt's event-stop, and let the kernel restart the call under
-// PTRACE_SYSCALL (its notification is then answered CONTINUE). The filter is installed with
+// PTRACE_SYSCALL (its notification is then answered CONTINUE), signals blocked until it is issued. The filter is installed with
 // WAIT_KILLABLE_RECV, so a received notification is only ended by a fatal signal: a signal the
 // tracer queues for a waiting thread is delivered when the answer is sent, as at a ptrace stop.
 #include "native.h"
@@ -52,9 +52,11 @@ struct Rewrite {
   int64_t args[6];
 };
 
-// A notified call turned into a ptrace-run one: whether its syscall-exit stop is reported.
+// A notified call turned into a ptrace-run one: whether its syscall-exit stop is reported, and
+// the signal mask to put back at that stop (all signals are blocked until then).
 struct Upgraded {
   bool reportExit;
+  uint64_t mask;
 };
 
 struct Channel {
@@ -219,6 +221,8 @@ int Settle(pid_t tid, int status, int64_t* s) {
         return 0;
       }
       bool report = up->second.reportExit;
+      uint64_t mask = up->second.mask;
+      ptrace(PTRACE_SETSIGMASK, tid, reinterpret_cast<void*>(sizeof mask), &mask);
       c.upgraded.erase(up);
       if (!report) {
         ptrace(PTRACE_CONT, tid, nullptr, nullptr);
@@ -294,6 +298,14 @@ int Upgrade(pid_t tid, uint64_t id, bool reportExit) {
     c.stops.emplace_front(tid, status);  // killed on the way: reported by the next wait
     return 0;
   }
+  // Until the call has run no signal may come in between: a handler's calls would look like
+  // this one's, and a pending one would end the restarted call's notification before it is
+  // received (-ERESTARTSYS). Blocked here, the mask is put back at the syscall-exit stop, as
+  // injectSyscall does; so calls that change the mask are not run this way (backend.ts).
+  uint64_t mask, all = ~0ULL;
+  if (ptrace(PTRACE_GETSIGMASK, tid, reinterpret_cast<void*>(sizeof mask), &mask) < 0 ||
+      ptrace(PTRACE_SETSIGMASK, tid, reinterpret_cast<void*>(sizeof all), &all) < 0)
+    return errno;
   auto rw = c.rewrites.find(tid);
   if (rw != c.rewrites.end()) {
     user_regs_struct regs;
@@ -310,7 +322,7 @@ int Upgrade(pid_t tid, uint64_t id, bool reportExit) {
     c.rewrites.erase(rw);
     if (ptrace(PTRACE_SETREGS, tid, nullptr, &regs) < 0) return errno;
   }
-  c.upgraded[tid] = {reportExit};
+  c.upgraded[tid] = {reportExit, mask};
   if (ptrace(PTRACE_SYSCALL, tid, nullptr, nullptr) < 0 && errno != ESRCH) return errno;
   return 0;
 }

@@ -9,14 +9,16 @@ import { SYSCALL_NUMBERS } from '@shadow-ts/plugin-sdk';
 export type Backend = NativeBackend & { readonly name: string };
 
 /**
- * The calls the notify backend keeps as ptrace stops: those the kernel answers with ptrace
- * events or register edits (exec, clone and its kin), and those whose usual answer runs the call
- * natively to its exit (descriptor bookkeeping), which a notification could only reach by
- * turning itself into a ptrace stop at three times the cost.
+ * The calls the notify backend keeps as ptrace stops: those answered with ptrace events or
+ * register edits (exec, clone and its kin, exit); those whose usual answer runs the call natively
+ * to its exit (descriptor bookkeeping, reaping children), which a notification only reaches by
+ * turning itself into a ptrace stop at three times the cost; and the signal calls, which may run
+ * natively and change the mask that such a turned call keeps blocked (notify.cc).
  */
 const PTRACE_CALLS = [
-  'execve', 'execveat', 'clone', 'clone3', 'fork', 'vfork',
-  'close', 'dup', 'dup2', 'dup3', 'fcntl', 'close_range',
+  'execve', 'execveat', 'clone', 'clone3', 'fork', 'vfork', 'exit', 'exit_group',
+  'close', 'dup', 'dup2', 'dup3', 'fcntl', 'close_range', 'wait4', 'waitid',
+  'rt_sigaction', 'rt_sigprocmask', 'rt_sigsuspend', 'rt_sigtimedwait', 'sigaltstack',
 ] as const;
 
 async function native(): Promise<NativeBackend> {
@@ -30,7 +32,8 @@ const factories = new Map<string, () => Promise<Backend>>([
     async () => {
       const base = await native();
       const traced = PTRACE_CALLS.map((name) => SYSCALL_NUMBERS[name]);
-      const spawn = (options: SpawnOptions): number => base.spawn({ ...options, traced });
+      // A call the filter lets run natively stays native.
+      const spawn = (options: SpawnOptions): number => base.spawn({ ...options, traced: traced.filter((nr) => !options.allow.includes(nr)) });
       return Object.assign(Object.create(base) as NativeBackend, { name: 'notify', spawn }) as Backend;
     },
   ],

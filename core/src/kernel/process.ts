@@ -232,6 +232,10 @@ export class Process implements ProcessView {
     this.parent?.childEvents.notify();
     this.parent?.signalEvents.notify(); // the kernel's SIGCHLD
   }
+  /** The stack pointer of thread `realTid` of this process, waiting in a syscall (backend.syscallStack). */
+  syscallStack(realTid: number): bigint {
+    return this.backend.syscallStack(realTid);
+  }
 }
 
 /** Renders a final state as Shadow does in its messages: `{exited: 0}`, `{signaled: SIGKILL}`, `running`. */

@@ -75,6 +75,8 @@ export class Thread implements ThreadView {
   }
 
   get syscallStack(): bigint {
+    // A notification carries no stack pointer: read it when a handler first asks.
+    if (this.stack === 0n) this.stack = this.process.syscallStack(this.realTid);
     return this.stack;
   }
 
