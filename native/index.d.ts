@@ -224,6 +224,11 @@ export interface NativeBackend {
    * (-EBADF: `fd` is not open there).
    */
   copyDescriptor(pid: number, fd: number): number;
+  /**
+   * The stack pointer of `tid` while it waits in a syscall (a notification's Syscall stop has
+   * Sp 0), read from /proc/<tid>/syscall; 0n if it cannot be read.
+   */
+  syscallStack(tid: number): bigint;
   /** Pin the calling (tracer) thread to `cpu`; returns 0 or -errno. */
   pinSelf(cpu: number): number;
   /** The CPU the calling thread runs on now. */
@@ -252,5 +257,6 @@ export declare const fastTimeImage: NativeBackend['fastTimeImage'];
 export declare const signal: NativeBackend['signal'];
 export declare const queueSignal: NativeBackend['queueSignal'];
 export declare const copyDescriptor: NativeBackend['copyDescriptor'];
+export declare const syscallStack: NativeBackend['syscallStack'];
 export declare const pinSelf: NativeBackend['pinSelf'];
 export declare const currentCpu: NativeBackend['currentCpu'];
