@@ -260,30 +260,47 @@ int Note(const seccomp_notif& n, int64_t* s) {
   return kSyscall;
 }
 
+// Takes the first kept ptrace stop of `tid` (-1: of any task).
+bool TakeStop(pid_t tid, std::pair<pid_t, int>* out) {
+  Channel& c = C();
+  for (auto it = c.stops.begin(); it != c.stops.end(); ++it) {
+    if (tid != -1 && it->first != tid) continue;
+    *out = *it;
+    c.stops.erase(it);
+    return true;
+  }
+  return false;
+}
+
+// Takes the first kept notification of `tid` (-1: of any task).
+bool TakeCall(pid_t tid, seccomp_notif* out) {
+  Channel& c = C();
+  for (auto it = c.calls.begin(); it != c.calls.end(); ++it) {
+    if (tid != -1 && static_cast<pid_t>(it->pid) != tid) continue;
+    *out = *it;
+    c.calls.erase(it);
+    return true;
+  }
+  return false;
+}
+
 // Waits for the next stop of `tid` itself (ptrace or notification), for a sequence the tracer
 // drives: other tasks' events are kept for later. Returns what waitpid would.
 pid_t WaitOwn(pid_t tid, int* status) {
-  Channel& c = C();
   for (;;) {
-    for (auto it = c.stops.begin(); it != c.stops.end(); ++it) {
-      if (it->first != tid) continue;
-      *status = it->second;
-      c.stops.erase(it);
+    std::pair<pid_t, int> stop;
+    if (TakeStop(tid, &stop)) {
+      *status = stop.second;
       return tid;
     }
-    for (auto it = c.calls.begin(); it != c.calls.end(); ++it) {
-      if (static_cast<pid_t>(it->pid) != tid) continue;
-      seccomp_notif n = *it;
-      c.calls.erase(it);
+    seccomp_notif n;
+    if (TakeCall(tid, &n)) {
       SendFor(tid, n.id, 0, SECCOMP_USER_NOTIF_FLAG_CONTINUE);  // a call the sequence runs natively
-      goto next;
+      continue;
     }
-    {
-      pid_t got = waitpid(tid, status, __WALL | WNOHANG);
-      if (got != 0 && !(got < 0 && errno == EINTR)) return got;
-    }
+    pid_t got = waitpid(tid, status, __WALL | WNOHANG);
+    if (got != 0 && !(got < 0 && errno == EINTR)) return got;
     Gather(true);
-  next:;
   }
 }
 
@@ -371,25 +388,16 @@ int NotifyResume(pid_t tid, int mode, int64_t value, bool* handled) {
 int NotifyWait(pid_t waitTid, int64_t* s, bool block) {
   Channel& c = C();
   for (;;) {
-    bool took = false;
-    for (auto it = c.stops.begin(); it != c.stops.end(); ++it) {
-      if (waitTid != -1 && it->first != waitTid) continue;
-      auto [tid, status] = *it;
-      c.stops.erase(it);
-      if (int kind = Settle(tid, status, s)) return kind;
-      took = true;
-      break;
+    std::pair<pid_t, int> stop;
+    if (TakeStop(waitTid, &stop)) {
+      if (int kind = Settle(stop.first, stop.second, s)) return kind;
+      continue;
     }
-    if (took) continue;
-    for (auto it = c.calls.begin(); it != c.calls.end(); ++it) {
-      if (waitTid != -1 && static_cast<pid_t>(it->pid) != waitTid) continue;
-      seccomp_notif n = *it;
-      c.calls.erase(it);
+    seccomp_notif n;
+    if (TakeCall(waitTid, &n)) {
       if (Note(n, s)) return kSyscall;
-      took = true;
-      break;
+      continue;
     }
-    if (took) continue;
     if (!Gather(block) && !block) {
       // Nothing pending; tell "nothing to wait for" apart as poll() does.
       siginfo_t si;

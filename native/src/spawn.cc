@@ -60,6 +60,29 @@ bool GetStrings(Napi::Object o, const char* key, std::vector<std::string>* out) 
   return true;
 }
 
+// Reads the syscall numbers of the array `key` into `out`: a TypeError if it is not an array, a
+// RangeError for an element that is not a number below the x32 bit.
+bool GetSyscallNumbers(Napi::Object o, const char* key, std::vector<uint32_t>* out) {
+  Napi::Value v = o.Get(key);
+  if (!v.IsArray()) {
+    Napi::TypeError::New(o.Env(), std::string("spawn: options.") + key + " must be an array")
+        .ThrowAsJavaScriptException();
+    return false;
+  }
+  Napi::Array a = v.As<Napi::Array>();
+  for (uint32_t i = 0; i < a.Length(); i++) {
+    Napi::Value e = a.Get(i);
+    double d = e.IsNumber() ? e.As<Napi::Number>().DoubleValue() : -1;
+    if (!(d >= 0 && d < kX32Bit) || d != static_cast<double>(static_cast<uint32_t>(d))) {
+      Napi::RangeError::New(o.Env(), std::string("spawn: options.") + key + " must hold syscall numbers")
+          .ThrowAsJavaScriptException();
+      return false;
+    }
+    out->push_back(static_cast<uint32_t>(d));
+  }
+  return true;
+}
+
 }  // namespace
 
 Napi::Value Spawn(const Napi::CallbackInfo& info) {
@@ -77,44 +100,15 @@ Napi::Value Spawn(const Napi::CallbackInfo& info) {
       !GetString(o, "stdout", &out) || !GetString(o, "stderr", &err))
     return {};
 
-  Napi::Value allowV = o.Get("allow");
-  Napi::Value cpuV = o.Get("cpu");
-  if (!allowV.IsArray() || !cpuV.IsNumber()) {
-    Napi::TypeError::New(env, "spawn: options.allow must be an array, options.cpu a number")
-        .ThrowAsJavaScriptException();
-    return {};
-  }
-  std::vector<uint32_t> allow;
-  Napi::Array allowA = allowV.As<Napi::Array>();
-  for (uint32_t i = 0; i < allowA.Length(); i++) {
-    Napi::Value e = allowA.Get(i);
-    double d = e.IsNumber() ? e.As<Napi::Number>().DoubleValue() : -1;
-    if (!(d >= 0 && d < kX32Bit) || d != static_cast<double>(static_cast<uint32_t>(d))) {
-      Napi::RangeError::New(env, "spawn: options.allow must hold syscall numbers")
-          .ThrowAsJavaScriptException();
-      return {};
-    }
-    allow.push_back(static_cast<uint32_t>(d));
-  }
+  std::vector<uint32_t> allow, traced;
+  if (!GetSyscallNumbers(o, "allow", &allow)) return {};
   // `traced` (optional): the notification channel is on, these syscalls stay ptrace stops.
-  Napi::Value tracedV = o.Get("traced");
-  bool notify = !tracedV.IsUndefined();
-  std::vector<uint32_t> traced;
-  if (notify) {
-    Napi::Array a = tracedV.IsArray() ? tracedV.As<Napi::Array>() : Napi::Array::New(env);
-    for (uint32_t i = 0; tracedV.IsArray() && i < a.Length(); i++) {
-      Napi::Value e = a.Get(i);
-      double d = e.IsNumber() ? e.As<Napi::Number>().DoubleValue() : -1;
-      if (!(d >= 0 && d < kX32Bit) || d != static_cast<double>(static_cast<uint32_t>(d))) {
-        Napi::RangeError::New(env, "spawn: options.traced must hold syscall numbers").ThrowAsJavaScriptException();
-        return {};
-      }
-      traced.push_back(static_cast<uint32_t>(d));
-    }
-    if (!tracedV.IsArray()) {
-      Napi::TypeError::New(env, "spawn: options.traced must be an array").ThrowAsJavaScriptException();
-      return {};
-    }
+  bool notify = !o.Get("traced").IsUndefined();
+  if (notify && !GetSyscallNumbers(o, "traced", &traced)) return {};
+  Napi::Value cpuV = o.Get("cpu");
+  if (!cpuV.IsNumber()) {
+    Napi::TypeError::New(env, "spawn: options.cpu must be a number").ThrowAsJavaScriptException();
+    return {};
   }
   int32_t cpu = cpuV.As<Napi::Number>().Int32Value();
   if (cpu >= CPU_SETSIZE) {

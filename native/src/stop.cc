@@ -183,10 +183,6 @@ int NoStopRecord(int64_t* s, int err) {
   return kNone;
 }
 
-namespace {
-int NoStop(int64_t* s, int err) { return NoStopRecord(s, err); }
-}  // namespace
-
 // resumeWait(tid, mode, value, waitTid[, watchPid]): resume `tid`, wait for the next stop of
 // `waitTid` (-1: any traced task; 0: don't wait), decode it. With `watchPid` (the real pid of
 // waitTid's process) and limits set by watchRuns, the wait is watched (watch.cc).
@@ -213,7 +209,7 @@ Napi::Value ResumeWait(const Napi::CallbackInfo& info) {
                err);
     return {};
   }
-  if (waitTid == 0) return Napi::Number::New(env, NoStop(s, 0));
+  if (waitTid == 0) return Napi::Number::New(env, NoStopRecord(s, 0));
   if (NotifyOn()) {
     int kind = NotifyWait(waitTid, s, true);
     if (watched) EndWatch();
@@ -224,7 +220,7 @@ Napi::Value ResumeWait(const Napi::CallbackInfo& info) {
   pid_t got;
   do got = waitpid(waitTid, &status, __WALL); while (got < 0 && errno == EINTR);
   if (watched) EndWatch();
-  int kind = got < 0 ? NoStop(s, errno) : Decode(got, status, s);
+  int kind = got < 0 ? NoStopRecord(s, errno) : Decode(got, status, s);
   return Napi::Number::New(env, kind);
 }
 
@@ -237,7 +233,7 @@ Napi::Value Poll(const Napi::CallbackInfo& info) {
   int status;
   pid_t got;
   do got = waitpid(-1, &status, __WALL | WNOHANG); while (got < 0 && errno == EINTR);
-  int kind = got < 0 ? NoStop(s, errno) : got == 0 ? NoStop(s, 0) : Decode(got, status, s);
+  int kind = got < 0 ? NoStopRecord(s, errno) : got == 0 ? NoStopRecord(s, 0) : Decode(got, status, s);
   return Napi::Number::New(env, kind);
 }
 
