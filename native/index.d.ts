@@ -233,6 +233,14 @@ export interface NativeBackend {
   pinSelf(cpu: number): number;
   /** The CPU the calling thread runs on now. */
   currentCpu(): number;
+  /**
+   * Make rdtsc/rdtscp fault in the calling thread (`on`; threads it creates later inherit it) or
+   * read the counter again. While they fault, a SIGSEGV handler (installed at the first call,
+   * chained to the previous one) answers them with the real counter. Returns 0 or -errno.
+   */
+  faultOwnTsc(on: boolean): number;
+  /** How many rdtsc/rdtscp of the simulator's own threads the handler of faultOwnTsc answered. */
+  tscEmulations(): bigint;
 }
 
 // index.cjs is CommonJS and `module.exports` is the addon object itself, so its members are named
@@ -260,3 +268,5 @@ export declare const copyDescriptor: NativeBackend['copyDescriptor'];
 export declare const syscallStack: NativeBackend['syscallStack'];
 export declare const pinSelf: NativeBackend['pinSelf'];
 export declare const currentCpu: NativeBackend['currentCpu'];
+export declare const faultOwnTsc: NativeBackend['faultOwnTsc'];
+export declare const tscEmulations: NativeBackend['tscEmulations'];

@@ -187,6 +187,10 @@ class Simulation {
       backend.pinSelf(this.cpu);
       log.info(`pinned to CPU ${this.cpu}, the least busy of those allowed (use_cpu_pinning)`);
     }
+    // The simulator's TSC faults when its tasks' does: a switch between threads of different TSC
+    // modes rewrites CR4, which costs a hypervisor exit each way on a virtual machine (tsc.cc).
+    // Before the watch and reaper threads start, which inherit it.
+    if (trapTsc) backend.faultOwnTsc(true);
     // After pinning: the backend's watch thread shares the simulator's CPU.
     backend.watchRuns(preempt ? experimental.nativePreemptionNativeInterval : 0n, watchdog);
 
@@ -361,6 +365,7 @@ class Simulation {
 
   /** Closes the network's capture files. */
   close(): void {
+    this.backend.faultOwnTsc(false);
     this.network.close();
     this.runner.fastTime?.close();
   }

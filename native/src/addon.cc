@@ -209,6 +209,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("syscallStack", Napi::Function::New(env, SyscallStack, "syscallStack"));
   exports.Set("pinSelf", Napi::Function::New(env, PinSelf, "pinSelf"));
   exports.Set("currentCpu", Napi::Function::New(env, CurrentCpu, "currentCpu"));
+  exports.Set("faultOwnTsc", Napi::Function::New(env, FaultOwnTsc, "faultOwnTsc"));
+  exports.Set("tscEmulations", Napi::Function::New(env, TscEmulations, "tscEmulations"));
   return exports;
 }
 

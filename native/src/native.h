@@ -54,6 +54,9 @@ Napi::Value SetSignalSender(const Napi::CallbackInfo& info);
 Napi::Value GetRegisters(const Napi::CallbackInfo& info);
 Napi::Value SetRegisters(const Napi::CallbackInfo& info);
 Napi::Value InjectSyscall(const Napi::CallbackInfo& info);
+// tsc.cc: the simulator's own TSC mode, and the rdtsc of its threads answered while it faults.
+Napi::Value FaultOwnTsc(const Napi::CallbackInfo& info);
+Napi::Value TscEmulations(const Napi::CallbackInfo& info);
 // watch.cc: the watched wait of resumeWait and the helper thread that ends runs past a limit.
 Napi::Value WatchRuns(const Napi::CallbackInfo& info);
 bool Watching();
