@@ -71,7 +71,8 @@ export function runShadow(yaml: string, args: string[] = [], dir = scratchDir(),
   return {
     code: r.status ?? -1,
     stdout: r.stdout,
-    stderr: r.stderr,
+    // A run that ended by a signal or the timeout says so where a failing assertion prints stderr.
+    stderr: r.status === null ? `${r.stderr}\n[shadow ended by ${r.signal ?? 'no signal'}${r.error ? `: ${r.error.message}` : ''}]` : r.stderr,
     dir,
     dataDir,
     file: (host, name) => readFileSync(join(dataDir, 'hosts', host, name), 'utf8'),
