@@ -1,12 +1,12 @@
 // Runs the mocha suite once per backend (SHADOW_TS_BACKEND), echoing each run, and ends with the
 // plain line CI reads, summed over the runs: `N passed, N failed, N skipped`.
 // ptrace, the default backend, runs everything. notify runs the conformance suite and the e2e
-// files: all but those that do not depend on the backend (CPU placement, packaging, the plugin
-// template's own test); the unit tests, the addon's own among them, run once.
+// files: all but those that do not depend on the backend (CPU placement, configuration at scale,
+// packaging, the plugin template's own test); the unit tests, the addon's own among them, run once.
 import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 
-const BACKEND_INDEPENDENT = new Set(['placement.test.ts', 'pack.test.ts', 'plugin-template.test.ts']);
+const BACKEND_INDEPENDENT = new Set(['placement.test.ts', 'config-scale.test.ts', 'pack.test.ts', 'plugin-template.test.ts']);
 const SPECS = {
   ptrace: ['test/**/*.test.ts'],
   notify: ['test/conformance/conformance.test.ts', ...readdirSync('test/e2e').filter((f) => f.endsWith('.test.ts') && !BACKEND_INDEPENDENT.has(f)).map((f) => `test/e2e/${f}`)],

@@ -134,11 +134,15 @@ function unresolvedAlias(doc: Document): Alias | undefined {
   return found;
 }
 
-/** Parses with `yaml`'s document API; a mistake in the text is a ConfigError with its line. */
-function parseWithPositions(file: string, text: string): { doc: Document; lines: LineCounter } {
+/**
+ * Parses with `yaml`'s document API; a mistake in the text is a ConfigError with its line.
+ * `checkKeys` has it refuse duplicate keys, which costs time quadratic in a map's size (minutes
+ * for 100,000 hosts); a document wanted only to locate a mistake in text js-yaml accepted skips it.
+ */
+function parseWithPositions(file: string, text: string, checkKeys: boolean): { doc: Document; lines: LineCounter } {
   const { LineCounter, parseDocument } = yamlLibrary();
   const lines = new LineCounter();
-  const doc = parseDocument(text, { merge: true, prettyErrors: true, lineCounter: lines });
+  const doc = parseDocument(text, { merge: true, prettyErrors: true, lineCounter: lines, uniqueKeys: checkKeys });
   const err = doc.errors[0];
   if (err !== undefined) {
     // prettyErrors appends " at line L, column C:" and a source excerpt; keep the first sentence.
@@ -158,8 +162,8 @@ function parseWithPositions(file: string, text: string): { doc: Document; lines:
 /** Parses YAML 1.2 with merge keys; `file` names the file in errors. */
 export function parseYaml(file: string, text: string): ParsedYaml {
   let positions: { doc: Document; lines: LineCounter } | undefined;
-  const located = () => (positions ??= parseWithPositions(file, text));
   const quick = quickValue(text);
+  const located = () => (positions ??= parseWithPositions(file, text, quick === undefined));
   let value: unknown;
   if (quick !== undefined) {
     value = quick.value;
