@@ -21,6 +21,13 @@ static void on_timer(int sig, siginfo_t *si, void *uc) {
     timer_overrun = si->si_overrun;
 }
 
+/* Sleeps until `ms` after `from` on CLOCK_MONOTONIC: a late wake-up does not shift later deadlines. */
+static void sleep_until_ms(const struct timespec *from, long ms) {
+    long ns = from->tv_nsec + (ms % 1000) * 1000000;
+    struct timespec at = {from->tv_sec + ms / 1000 + ns / 1000000000, ns % 1000000000};
+    while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &at, NULL) == EINTR) {}
+}
+
 /* Sleeps `ms` milliseconds of CLOCK_MONOTONIC. */
 static void sleep_ms(long ms) {
     struct timespec d = {ms / 1000, (ms % 1000) * 1000000L};
@@ -185,7 +192,8 @@ int main(void) {
     T("clock_adjtime CLOCK_MONOTONIC", ({ struct timex r = {.modes = 0}; SYS(SYS_clock_adjtime, CLOCK_MONOTONIC, &r); }));
     T("clock_adjtime clock 99", ({ struct timex r = {.modes = 0}; SYS(SYS_clock_adjtime, 99, &r); }));
     /* POSIX timer overruns: one signal waits while the timer keeps expiring; its si_overrun and
-     * timer_getoverrun count the expiries since (20 ms period, 105 ms waits: 4 each time). */
+     * timer_getoverrun count the expiries since (20 ms period, taken at 110 ms and 210 ms after
+     * arming, midway between expiries: 4 each time). */
     {
         timer_t t;
         sigset_t set;
@@ -196,11 +204,13 @@ int main(void) {
         timer_create(CLOCK_MONOTONIC, &ev, &t);
         T("timer_getoverrun before any expiry", timer_getoverrun(t));
         struct itimerspec its = {{0, 20000000}, {0, 20000000}};
+        struct timespec armed;
+        clock_gettime(CLOCK_MONOTONIC, &armed);
         timer_settime(t, 0, &its, NULL);
-        sleep_ms(105);
-        T("a blocked real-time timer signal after 105 ms of a 20 ms period", 0, "%s", take_all(&set, t));
-        sleep_ms(105);
-        T("and after 105 ms more", 0, "%s", take_all(&set, t));
+        sleep_until_ms(&armed, 110);
+        T("a blocked real-time timer signal 110 ms into a 20 ms period", 0, "%s", take_all(&set, t));
+        sleep_until_ms(&armed, 210);
+        T("and at 210 ms", 0, "%s", take_all(&set, t));
         struct itimerspec left;
         timer_gettime(t, &left);
         T("timer_gettime while armed", 0, "interval %ld ms, next in at most 20 ms: %s", left.it_interval.tv_nsec / 1000000,
