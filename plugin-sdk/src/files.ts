@@ -18,6 +18,14 @@ export const POLL = {
   RDHUP: 0x2000,
 } as const;
 
+/**
+ * The events a blocked read and a blocked write wait for (`readiness.on(…)`): Linux wakes a
+ * reader with EPOLLIN-type keys (sk_data_ready) and a writer with EPOLLOUT-type keys
+ * (sk_write_space); an error or a hang-up wakes both. (SDK 2.3)
+ */
+export const POLL_READ = POLL.IN | POLL.PRI | POLL.RDNORM | POLL.RDHUP | POLL.ERR | POLL.HUP;
+export const POLL_WRITE = POLL.OUT | POLL.WRNORM | POLL.ERR | POLL.HUP;
+
 /** open(2) status flags that live on the open file description. */
 export const O = {
   RDONLY: 0,

@@ -37,7 +37,7 @@ export type { SyscallName } from './syscalls.js';
 export { SYSCALL_SIGNATURES } from './syscall-signatures.js';
 export type { ArgKind, SyscallSignature } from './syscall-signatures.js';
 export { MAX_RW_COUNT, TASK_SIZE, readDuration, readTimespec, timespecBytes, timevalBytes } from './abi-structs.js';
-export { O, OpenFile, POLL, S_IF, installDescriptors, newDescriptor, statBytes, statxBytes } from './files.js';
+export { O, OpenFile, POLL, POLL_READ, POLL_WRITE, S_IF, installDescriptors, newDescriptor, statBytes, statxBytes } from './files.js';
 export type { DescriptorTable, FileStat, HeldDescriptor, IoResult } from './files.js';
 export { checkOptionKeys, fixedStrategy } from './policy.js';
 export type {

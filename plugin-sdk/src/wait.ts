@@ -51,6 +51,20 @@ export class WaitQueue implements Trigger {
     for (const wake of [...this.waiters]) wake(events);
   }
 
+  /**
+   * This queue as a trigger that ignores keyed wake-ups for none of `events`, as a poll waiter
+   * does: a blocked write waits with `on(POLL.OUT | POLL.ERR | POLL.HUP)`, so a change that
+   * leaves no room to write does not run it again. Unkeyed wake-ups still reach it. (SDK 2.3)
+   */
+  on(events: number): Trigger {
+    return {
+      subscribe: (wake: () => void) =>
+        this.subscribe((key) => {
+          if (key === undefined || (key & events) !== 0) wake();
+        }),
+    };
+  }
+
   get size(): number {
     return this.waiters.size;
   }

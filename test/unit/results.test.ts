@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { Errno, WaitQueue, block, errno, native, ok, rewrite, runCalls, waitFor } from '@shadow-ts/plugin-sdk';
+import { Errno, POLL, POLL_WRITE, WaitQueue, block, errno, native, ok, rewrite, runCalls, waitFor } from '@shadow-ts/plugin-sdk';
 import { checkCallStep, checkResult } from '../../core/src/kernel/results.js';
 
 describe('results a syscall tap returns, checked at run time', () => {
@@ -53,5 +53,23 @@ describe('results a syscall tap returns, checked at run time', () => {
       [{ nr: 5000, args: [] }, /a call needs a syscall number/],
     ];
     for (const [value, message] of cases) expect(() => checkCallStep(value)).to.throw(message);
+  });
+});
+
+describe('WaitQueue.on: a trigger for some poll events', () => {
+  it('wakes for a key with one of its events and for an unkeyed wake-up, not for other keys or 0', () => {
+    const queue = new WaitQueue();
+    let woken = 0;
+    const stop = queue.on(POLL_WRITE).subscribe(() => woken++);
+    queue.notify(POLL.IN);
+    queue.notify(0);
+    expect(woken).to.equal(0);
+    queue.notify(POLL.OUT | POLL.IN);
+    queue.notify(POLL.HUP);
+    queue.notify();
+    expect(woken).to.equal(3);
+    stop();
+    queue.notify();
+    expect([woken, queue.size]).to.deep.equal([3, 0]);
   });
 });

@@ -33,15 +33,20 @@ export function virtualFile(ctx: SyscallContext, fd: number): OpenFile | undefin
 
 /**
  * The answer when `file` cannot transfer data now: park the thread until the file's readiness
- * changes, or EAGAIN for a non-blocking description. A woken call runs again and re-checks.
+ * changes (for `events`, when given: POLL_READ, POLL_WRITE), or EAGAIN for a non-blocking
+ * description. A woken call runs again and re-checks.
  */
-export function wouldBlock(file: OpenFile, deadline?: SimTime): SyscallResult {
-  return file.nonBlocking ? errno(Errno.EAGAIN) : block(waitFor.trigger(file.readiness, deadline));
+export function wouldBlock(file: OpenFile, deadline?: SimTime, events?: number): SyscallResult {
+  if (file.nonBlocking) return errno(Errno.EAGAIN);
+  return block(waitFor.trigger(events === undefined ? file.readiness : file.readiness.on(events), deadline));
 }
 
-/** Turns a file's read/write outcome into a syscall result; `'again'` blocks or fails with EAGAIN. */
-export function ioResult(file: OpenFile, result: IoResult, deliver: (data: Uint8Array) => boolean): SyscallResult {
-  if (result === 'again') return wouldBlock(file);
+/**
+ * Turns a file's read/write outcome into a syscall result; `'again'` blocks (until `events`)
+ * or fails with EAGAIN.
+ */
+export function ioResult(file: OpenFile, result: IoResult, deliver: (data: Uint8Array) => boolean, events: number): SyscallResult {
+  if (result === 'again') return wouldBlock(file, undefined, events);
   if (typeof result === 'number') return ok(result);
   if (result instanceof Uint8Array) return deliver(result) ? ok(result.length) : EFAULT();
   return errno(result.errno);
@@ -104,7 +109,7 @@ export function gather(ctx: SyscallContext, iovecs: readonly Iovec[]): Uint8Arra
     left -= part.length;
     if (part.length < take) break;
   }
-  const data = Buffer.concat(parts);
+  const data = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
   return asked > 0 && data.length === 0 ? null : data;
 }
 

@@ -1,4 +1,4 @@
-import { MAX_RW_COUNT, O, TASK_SIZE, errno, native, type OpenFile, type SyscallContext, type SyscallResult } from '@shadow-ts/plugin-sdk';
+import { MAX_RW_COUNT, O, POLL_READ, POLL_WRITE, TASK_SIZE, callSlot, errno, native, type OpenFile, type SyscallContext, type SyscallResult } from '@shadow-ts/plugin-sdk';
 import { EventFd } from './eventfd.js';
 import { EBADF, EFAULT, EINVAL, IOV_MAX, gather, ioResult, readIovecs, scatter, virtualFile, type Iovec } from './io.js';
 import { SignalFd } from './signalfd.js';
@@ -34,12 +34,17 @@ function inUserSpace(iovecs: readonly Iovec[]): boolean {
   return iovecs.every((v) => v.length === 0 || v.base + BigInt(v.length) <= TASK_SIZE);
 }
 
-/** Whether the destination buffers' first byte is writable. */
+/** A read whose buffer was probed: a blocked read woken again does not probe it again. */
+const BUFFER_PROBED = callSlot<true>('io.read.buffer-probed');
+
+/** Whether the destination buffers' first byte is writable (probed once per call: two copies). */
 function bufferUsable(ctx: SyscallContext, iovecs: readonly Iovec[]): boolean {
   const first = iovecs.find((v) => v.length > 0);
-  if (!first) return true;
+  if (!first || ctx.call.get(BUFFER_PROBED)) return true;
   const byte = ctx.memory.read(first.base, 1);
-  return byte !== null && ctx.memory.write(first.base, byte);
+  const usable = byte !== null && ctx.memory.write(first.base, byte);
+  if (usable) ctx.call.set(BUFFER_PROBED, true);
+  return usable;
 }
 
 /**
@@ -63,9 +68,9 @@ function readFile(ctx: SyscallContext, file: OpenFile, iovecs: readonly Iovec[],
   if (file instanceof SignalFd) return readSignals(ctx, file, iovecs, total);
   if (!bufferUsable(ctx, iovecs)) {
     if (!(file instanceof EventFd || file instanceof TimerFd)) return EFAULT();
-    return ioResult(file, file.read(ctx, total, pos), () => false);
+    return ioResult(file, file.read(ctx, total, pos), () => false, POLL_READ);
   }
-  return ioResult(file, file.read(ctx, total, pos), (data) => scatter(ctx, iovecs, data));
+  return ioResult(file, file.read(ctx, total, pos), (data) => scatter(ctx, iovecs, data), POLL_READ);
 }
 
 /**
@@ -79,7 +84,7 @@ function writeFile(ctx: SyscallContext, file: OpenFile, iovecs: readonly Iovec[]
   if (pos !== null && typeof pos !== 'bigint') return pos;
   const data = gather(ctx, iovecs);
   if (!data) return EFAULT();
-  return ioResult(file, file.write(ctx, data, pos), () => true);
+  return ioResult(file, file.write(ctx, data, pos), () => true, POLL_WRITE);
 }
 
 /** The iovec array of a vectored call, or the errno result for a bad one. */

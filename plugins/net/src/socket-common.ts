@@ -62,7 +62,7 @@ export function gather(ctx: SyscallContext, iovecs: readonly Iovec[]): Uint8Arra
     parts.push(part);
     left -= take;
   }
-  return Buffer.concat(parts);
+  return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
 }
 
 /** Copies `data` into the iovecs' space from byte `offset` on; false on a fault. */

@@ -1,6 +1,8 @@
 import {
   Errno,
   O,
+  POLL_READ,
+  POLL_WRITE,
   SYSCALL_NUMBERS,
   block,
   callDeadline,
@@ -70,16 +72,18 @@ function socketOf(ctx: SyscallContext, fd: number): Socket | Failure {
 
 /**
  * The answer to a method's outcome other than its value: a failure's errno; for AGAIN, EAGAIN
- * when the call does not block, else a wait on the socket's readiness, up to `timeout` ns of
+ * when the call does not block, else a wait on the socket's readiness (for `events` when given:
+ * a blocked send runs again when there may be room, not at every change), up to `timeout` ns of
  * SO_RCVTIMEO/SO_SNDTIMEO fixed at the call's first run (EAGAIN once it passed).
  */
-function answer(ctx: SyscallContext, sock: Socket, o: typeof AGAIN | Failure, nonBlocking = true, timeout = 0n): SyscallResult {
+function answer(ctx: SyscallContext, sock: Socket, o: typeof AGAIN | Failure, nonBlocking = true, timeout = 0n, events?: number): SyscallResult {
   if (o !== AGAIN) return fail(o);
   if (nonBlocking) return errno(Errno.EAGAIN);
-  if (timeout <= 0n) return block(waitFor.trigger(sock.readiness));
+  const trigger = events === undefined ? sock.readiness : sock.readiness.on(events);
+  if (timeout <= 0n) return block(waitFor.trigger(trigger));
   if (ctx.wake === 'timeout') return errno(Errno.EAGAIN);
   const deadline = callDeadline(ctx, () => ctx.now + timeout) as SimTime;
-  return block(waitFor.trigger(sock.readiness, deadline));
+  return block(waitFor.trigger(trigger, deadline));
 }
 
 /** The answer to a method without a value: 0, or answer(). */
@@ -236,7 +240,7 @@ function transmit(ctx: SyscallContext, sock: Socket, data: Uint8Array, flags: nu
   warnFlags(ctx, flags & ~SEND_FLAGS);
   const nonBlocking = nonBlockingFor(sock, flags);
   const sent = sock.send(ctx, data, { nonBlocking, noSignal: (flags & MSG_NOSIGNAL) !== 0, to, ...(control ? { control } : {}) });
-  return succeeded(sent) ? ok(sent) : answer(ctx, sock, sent, nonBlocking, sock.sendTimeout);
+  return succeeded(sent) ? ok(sent) : answer(ctx, sock, sent, nonBlocking, sock.sendTimeout, POLL_WRITE);
 }
 
 /** sysSendto implements Linux syscall sendto(2) (and send(2), which glibc makes a sendto). */
@@ -259,7 +263,7 @@ export function sysRecvfrom(ctx: SyscallContext): SyscallResult {
   const flags = ctx.args.int(3);
   const nonBlocking = nonBlockingFor(sock, flags);
   const got = receiveInto(ctx, sock, [{ base: ctx.args.ptr(1), length: ctx.args.sizeT(2) }], flags, nonBlocking, (f) => warnFlags(ctx, f));
-  if (!succeeded(got)) return answer(ctx, sock, got, nonBlocking, sock.receiveTimeout);
+  if (!succeeded(got)) return answer(ctx, sock, got, nonBlocking, sock.receiveTimeout, POLL_READ);
   const from = ctx.args.ptr(4);
   const fault = from !== 0n ? putAddress(ctx, from, ctx.args.ptr(5), got.from ?? NO_ADDRESS) : null;
   return fault ? fail(fault) : ok(got.count);
@@ -433,7 +437,7 @@ function receiveMessage(ctx: SyscallContext, sock: Socket, addr: bigint, flags: 
   if (isFailure(header)) return fail(header);
   const nonBlocking = nonBlockingFor(sock, flags);
   const got = receiveInto(ctx, sock, header.iovecs, flags, nonBlocking, (f) => warnFlags(ctx, f));
-  if (!succeeded(got)) return answer(ctx, sock, got, nonBlocking, sock.receiveTimeout);
+  if (!succeeded(got)) return answer(ctx, sock, got, nonBlocking, sock.receiveTimeout, POLL_READ);
   const { msg } = header;
   const writer = new ControlWriter(ctx, msg.control, Number(msg.controllen > 0x7fffffffn ? 0x7fffffffn : msg.controllen));
   if (sock instanceof UnixSocket && sock.passCreds) writer.put(SOL_SOCKET, SCM_CREDENTIALS, got.control?.creds ?? noCreds());

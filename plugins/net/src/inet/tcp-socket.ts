@@ -212,7 +212,9 @@ export class TcpSocket extends InetSocket implements TcpListenerEndpoint {
       this.unregister();
       if (this.closed) this.unbind();
     }
-    this.readiness.notify();
+    // Keyed by the bits that are on, as Linux's wake-ups are keyed by the event that happened: a
+    // blocked writer (and an epoll entry for POLLOUT) ignores changes that left no room to write.
+    this.readiness.notify(this.poll());
   }
 
   /** The connection's figures for the net api's tcpSegment observers; null without a peer. */

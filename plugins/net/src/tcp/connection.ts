@@ -88,43 +88,114 @@ export function resetFor(segment: TcpSegment): TcpSegment | null {
   return { ...base, seq: 0, ack: seqAdd(segment.seq, segmentLength(segment)), flags: { rst: true, ack: true } };
 }
 
-/** A growable FIFO of bytes. */
-class ByteQueue {
-  private buf = new Uint8Array(0);
-  private start = 0;
+/**
+ * A FIFO of bytes kept as the chunks written into it, so that bytes are not copied on their way
+ * through a connection: a write's buffer is queued as it is, a segment's payload is a view of it,
+ * and the receiver queues that view. Queued bytes are never changed (a chunk is given up by its
+ * writer, small writes go to the free end of an append-only block), so views stay valid for as
+ * long as anyone holds them. Only a read or a segment that spans chunks is copied.
+ */
+class ChunkQueue {
+  /** Writes up to this size are copied into a shared block instead of becoming a chunk of their own. */
+  private static readonly SMALL = 512;
+  private static readonly BLOCK = 16384;
+  private chunks: Uint8Array[] = [];
+  /** The stream offset of each chunk's first byte (offsets count every byte ever pushed). */
+  private starts: number[] = [];
+  /** The first chunk still holding queued bytes. */
+  private head = 0;
+  /** Stream offsets of the first queued byte and of the end. */
+  private first = 0;
   private end = 0;
+  /** The block small writes are copied into, how much of it is used, and whether the last chunk is a view of it. */
+  private block: Uint8Array | null = null;
+  private blockUsed = 0;
+  private lastInBlock = false;
 
   get length(): number {
-    return this.end - this.start;
+    return this.end - this.first;
   }
 
+  /** Queues `data`, which the caller gives up: it must not change it afterwards. */
   push(data: Uint8Array): void {
-    if (data.length === 0) return;
-    if (this.end + data.length > this.buf.length) {
-      const need = this.length + data.length;
-      if (need <= this.buf.length / 2) {
-        this.buf.copyWithin(0, this.start, this.end);
-      } else {
-        const bigger = new Uint8Array(Math.max(need * 2, 4096));
-        bigger.set(this.buf.subarray(this.start, this.end));
-        this.buf = bigger;
+    const n = data.length;
+    if (n === 0) return;
+    if (n > ChunkQueue.SMALL) {
+      this.append(data);
+      this.lastInBlock = false;
+    } else {
+      if (this.block === null || this.blockUsed + n > this.block.length) {
+        this.block = new Uint8Array(ChunkQueue.BLOCK);
+        this.blockUsed = 0;
+        this.lastInBlock = false;
       }
-      this.end = this.length;
-      this.start = 0;
+      const from = this.blockUsed;
+      this.block.set(data, from);
+      this.blockUsed += n;
+      if (this.lastInBlock) {
+        // The last chunk ends where this write began in the block: it grows over it.
+        const last = this.chunks.length - 1;
+        const chunk = this.chunks[last]!;
+        this.chunks[last] = this.block.subarray(chunk.byteOffset - this.block.byteOffset, this.blockUsed);
+        this.end += n;
+      } else {
+        this.append(this.block.subarray(from, this.blockUsed));
+        this.lastInBlock = true;
+      }
     }
-    this.buf.set(data, this.end);
-    this.end += data.length;
   }
 
-  /** A copy of `length` bytes at `offset`. */
+  private append(chunk: Uint8Array): void {
+    this.chunks.push(chunk);
+    this.starts.push(this.end);
+    this.end += chunk.length;
+  }
+
+  /** The index of the chunk holding stream offset `at` (first ≤ at < end). */
+  private chunkAt(at: number): number {
+    let lo = this.head;
+    let hi = this.chunks.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.starts[mid]! <= at) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  /** `length` bytes from `offset` on (fewer at the end): a view within one chunk, else a copy. */
   peek(offset: number, length: number): Uint8Array {
-    const from = this.start + offset;
-    return this.buf.slice(from, Math.min(from + length, this.end));
+    const from = this.first + Math.max(0, offset);
+    const to = Math.min(from + length, this.end);
+    if (to <= from) return new Uint8Array(0);
+    let i = this.chunkAt(from);
+    const start = from - this.starts[i]!;
+    const chunk = this.chunks[i]!;
+    if (start + (to - from) <= chunk.length) return chunk.subarray(start, start + (to - from));
+    const out = new Uint8Array(to - from);
+    let done = 0;
+    for (let at = start; done < out.length; i++, at = 0) {
+      const piece = this.chunks[i]!.subarray(at, at + out.length - done);
+      out.set(piece, done);
+      done += piece.length;
+    }
+    return out;
   }
 
   drop(n: number): void {
-    this.start += Math.min(n, this.length);
-    if (this.start === this.end) this.start = this.end = 0;
+    this.first = Math.min(this.first + Math.max(0, n), this.end);
+    while (this.head < this.chunks.length && this.starts[this.head]! + this.chunks[this.head]!.length <= this.first) this.head++;
+    if (this.head === this.chunks.length) {
+      // Empty: keep the block's free end for the next small write, drop the rest.
+      this.chunks = [];
+      this.starts = [];
+      this.head = 0;
+      this.lastInBlock = false;
+    } else if (this.head >= 1024 && this.head * 2 >= this.chunks.length) {
+      this.chunks = this.chunks.slice(this.head);
+      this.starts = this.starts.slice(this.head);
+      this.head = 0;
+    }
   }
 
   take(n: number): Uint8Array {
@@ -134,8 +205,8 @@ class ByteQueue {
   }
 
   clear(): void {
-    this.buf = new Uint8Array(0);
-    this.start = this.end = 0;
+    this.drop(this.length);
+    this.block = null;
   }
 }
 
@@ -233,7 +304,7 @@ export class TcpConnection implements TcpConnectionApi {
   private sndScale = 0;
   private peerMss = DEFAULT_PEER_MSS;
   /** Queued data not yet acknowledged; its first byte has sequence `sendSeq`. */
-  private readonly sendQueue = new ByteQueue();
+  private readonly sendQueue = new ChunkQueue();
   private sendSeq = 0;
   /** shutdown(SHUT_WR)/close(): a FIN follows the queued data. */
   private finQueued = false;
@@ -246,7 +317,7 @@ export class TcpConnection implements TcpConnectionApi {
   private rcvScale: number;
   /** Window scaling on: always offered in our SYN; used only if the peer offers it too (RFC 7323). */
   private windowScaling = true;
-  private readonly recvQueue = new ByteQueue();
+  private readonly recvQueue = new ChunkQueue();
   private ooo: Chunk[] = [];
   private oooBytes = 0;
   /** Sequence number of the peer's FIN once seen (possibly out of order). */
@@ -812,7 +883,7 @@ export class TcpConnection implements TcpConnectionApi {
     if (fin) this.peerFinSeq = finSeq;
     if (start === this.rcvNxt) {
       const filledGap = this.ooo.length > 0;
-      this.recvQueue.push(data.slice());
+      this.recvQueue.push(data);
       this.rcvNxt = seqAdd(this.rcvNxt, data.length);
       this.ackPendingBytes += data.length;
       this.drainOutOfOrder();
@@ -851,7 +922,7 @@ export class TcpConnection implements TcpConnectionApi {
       if (pieces.length === 0) return;
     }
     for (const p of pieces) {
-      this.ooo.push({ seq: p.seq, data: p.data.slice() });
+      this.ooo.push({ seq: p.seq, data: p.data });
       this.oooBytes += p.data.length;
     }
     this.ooo.sort((a, b) => seqDiff(a.seq, b.seq));

@@ -135,7 +135,7 @@ export interface TcpConnectionApi {
   read(max: number, peek?: boolean): Uint8Array;
   /** Free space in the send buffer. */
   writable(): number;
-  /** Queues up to writable() bytes; returns how many were queued. */
+  /** Queues up to writable() bytes, keeping `data` (the caller must not change it afterwards); returns how many were queued. */
   write(data: Uint8Array): number;
   /** shutdown(SHUT_WR): FIN after the queued data. */
   shutdownWrite(): void;
