@@ -111,7 +111,8 @@ describe('packages: npm pack of the SDK and the CLI, installed in an empty direc
   it('the tarballs hold what an install needs: built code, the bin, the schemas, the addon prebuilt', () => {
     const list = (name: string) => tarList(tarballs.find((t) => t.includes(name))!);
     expect(tarballs).to.have.length(WORKSPACES.length + 1);
-    expect(list('plugin-sdk-2.2.0')).to.include.members(['package/dist/index.js', 'package/dist/index.d.ts', 'package/package.json']);
+    const sdkVersion = (JSON.parse(readFileSync(join(ROOT, 'plugin-sdk/package.json'), 'utf8')) as { version: string }).version;
+    expect(list(`plugin-sdk-${sdkVersion}`)).to.include.members(['package/dist/index.js', 'package/dist/index.d.ts', 'package/package.json']);
     expect(list('core-0.1.0')).to.include.members(['package/bin/shadow.js', 'package/dist/cli.js', 'package/dist/config/validators.generated.js']);
     expect(list('schema-0.1.0')).to.include.members(['package/simulation.schema.json', 'package/shadowrc.schema.json']);
     const native = list('native-0.1.0');
