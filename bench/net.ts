@@ -33,7 +33,7 @@ const MIB = 1024 * 1024;
 const WALL_LIMIT = 600; // seconds
 const REPEAT_TRANSFER = 3;
 const REPEAT_HOSTS = 3; // up to 100 hosts; larger counts run once
-const HOST_COUNTS = (process.env['BENCH_HOSTS'] ?? '100,1000,3000,10000').split(',').map(Number);
+const HOST_COUNTS = (process.env['BENCH_HOSTS'] ?? '100,1000,3000,10000').split(',').filter(Boolean).map(Number);
 const TIME = '/usr/bin/time';
 
 
@@ -123,7 +123,7 @@ const rate = (bytes: number, t: Transfer) => (bytes * 8) / t.wall / 1e9;
 const label = (bytes: number) => (bytes >= 1024 * MIB ? `${bytes / 1024 / MIB} GiB` : `${bytes / MIB} MiB`);
 
 console.log(`shadow-ts network benchmark, backend ${process.env['SHADOW_TS_BACKEND'] ?? 'ptrace (default)'} (medians of ${REPEAT_TRANSFER} runs unless said)`);
-const SIZES = (process.env['BENCH_NET_MIB'] ?? '100,1024').split(',').map((m) => Number(m) * MIB);
+const SIZES = (process.env['BENCH_NET_MIB'] ?? '100,1024').split(',').filter(Boolean).map((m) => Number(m) * MIB);
 let last: { bytes: number; wall: number } | undefined;
 for (const bytes of SIZES) {
   if (last && (last.wall * bytes) / last.bytes > WALL_LIMIT) {
