@@ -53,7 +53,7 @@ export class WaitQueue implements Trigger {
 
   /**
    * This queue as a trigger that ignores keyed wake-ups for none of `events`, as a poll waiter
-   * does: a blocked write waits with `on(POLL.OUT | POLL.ERR | POLL.HUP)`, so a change that
+   * does: a blocked write waits with `on(POLL_WRITE)`, so a change that
    * leaves no room to write does not run it again. Unkeyed wake-ups still reach it. (SDK 2.3)
    */
   on(events: number): Trigger {
