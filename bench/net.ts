@@ -95,8 +95,11 @@ function transfer(bytes: number): Transfer {
   return { simulated: seconds!, wall: run.wall };
 }
 
+/** Runs of a transfer of `bytes`: a long one runs once. */
+const repeatsFor = (bytes: number): number => (bytes > 128 * MIB ? 1 : REPEAT_TRANSFER);
+
 function medianTransfer(bytes: number): Transfer {
-  const runs = Array.from({ length: bytes > 128 * MIB ? 1 : REPEAT_TRANSFER }, () => transfer(bytes));
+  const runs = Array.from({ length: repeatsFor(bytes) }, () => transfer(bytes));
   return { simulated: median(runs.map((r) => r.simulated)), wall: median(runs.map((r) => r.wall)) };
 }
 
@@ -105,7 +108,7 @@ function ns3Transfer(bytes: number): Transfer | null {
   if (ns3 === null) return null;
   const walls: number[] = [];
   let simulated = 0;
-  for (let i = 0; i < (bytes > 128 * MIB ? 1 : REPEAT_TRANSFER); i++) {
+  for (let i = 0; i < repeatsFor(bytes); i++) {
     const start = process.hrtime.bigint();
     const out = execFileSync(ns3, [String(bytes), '1Gbps', '10ms'], { encoding: 'utf8' });
     walls.push(Number(process.hrtime.bigint() - start) / 1e9);

@@ -214,7 +214,7 @@ export class TcpSocket extends InetSocket implements TcpListenerEndpoint {
     }
     // Keyed by the bits that are on, as Linux's wake-ups are keyed by the event that happened: a
     // blocked writer (and an epoll entry for POLLOUT) ignores changes that left no room to write.
-    this.readiness.notify(this.poll());
+    if (this.readiness.size > 0) this.readiness.notify(this.poll());
   }
 
   /** The connection's figures for the net api's tcpSegment observers; null without a peer. */

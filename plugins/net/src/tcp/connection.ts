@@ -107,10 +107,9 @@ class ChunkQueue {
   /** Stream offsets of the first queued byte and of the end. */
   private first = 0;
   private end = 0;
-  /** The block small writes are copied into, how much of it is used, and whether the last chunk is a view of it. */
+  /** The block small writes are copied into, and how much of it is used. */
   private block: Uint8Array | null = null;
   private blockUsed = 0;
-  private lastInBlock = false;
 
   get length(): number {
     return this.end - this.first;
@@ -122,26 +121,23 @@ class ChunkQueue {
     if (n === 0) return;
     if (n > ChunkQueue.SMALL) {
       this.append(data);
-      this.lastInBlock = false;
+      return;
+    }
+    if (this.block === null || this.blockUsed + n > this.block.length) {
+      this.block = new Uint8Array(ChunkQueue.BLOCK);
+      this.blockUsed = 0;
+    }
+    const from = this.blockUsed;
+    this.block.set(data, from);
+    this.blockUsed += n;
+    const last = this.chunks.length - 1;
+    const chunk = this.chunks[last];
+    if (chunk !== undefined && chunk.buffer === this.block.buffer && chunk.byteOffset + chunk.length === from) {
+      // The last chunk ends where this write began in the block: it grows over it.
+      this.chunks[last] = this.block.subarray(chunk.byteOffset, this.blockUsed);
+      this.end += n;
     } else {
-      if (this.block === null || this.blockUsed + n > this.block.length) {
-        this.block = new Uint8Array(ChunkQueue.BLOCK);
-        this.blockUsed = 0;
-        this.lastInBlock = false;
-      }
-      const from = this.blockUsed;
-      this.block.set(data, from);
-      this.blockUsed += n;
-      if (this.lastInBlock) {
-        // The last chunk ends where this write began in the block: it grows over it.
-        const last = this.chunks.length - 1;
-        const chunk = this.chunks[last]!;
-        this.chunks[last] = this.block.subarray(chunk.byteOffset - this.block.byteOffset, this.blockUsed);
-        this.end += n;
-      } else {
-        this.append(this.block.subarray(from, this.blockUsed));
-        this.lastInBlock = true;
-      }
+      this.append(this.block.subarray(from, this.blockUsed));
     }
   }
 
@@ -190,7 +186,6 @@ class ChunkQueue {
       this.chunks = [];
       this.starts = [];
       this.head = 0;
-      this.lastInBlock = false;
     } else if (this.head >= 1024 && this.head * 2 >= this.chunks.length) {
       this.chunks = this.chunks.slice(this.head);
       this.starts = this.starts.slice(this.head);
