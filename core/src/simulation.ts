@@ -187,10 +187,10 @@ class Simulation {
       backend.pinSelf(this.cpu);
       log.info(`pinned to CPU ${this.cpu}, the least busy of those allowed (use_cpu_pinning)`);
     }
-    // Not turned on: backend.faultOwnTsc(true) (tsc.cc) halves a trapped call's cost, but threads
-    // started after it inherit the faulting TSC, and one that blocks SIGSEGV and reads the TSC is
-    // killed silently (the kernel resets a blocked fault signal to its default). Suspected in
-    // three silent deaths of the simulator in six suite runs (docs/ptrace-notes.md §14).
+    // The simulator's TSC faults when its tasks' does: a switch between threads of different TSC
+    // modes rewrites CR4, which costs a hypervisor exit each way on a virtual machine. Only this
+    // thread keeps the mode: any other that inherits it is given a readable TSC (tsc.cc).
+    if (trapTsc) backend.faultOwnTsc(true);
     // After pinning: the backend's watch thread shares the simulator's CPU.
     backend.watchRuns(preempt ? experimental.nativePreemptionNativeInterval : 0n, watchdog);
 

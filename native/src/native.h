@@ -56,6 +56,9 @@ Napi::Value SetRegisters(const Napi::CallbackInfo& info);
 Napi::Value InjectSyscall(const Napi::CallbackInfo& info);
 // tsc.cc: the simulator's own TSC mode, and the rdtsc of its threads answered while it faults.
 Napi::Value FaultOwnTsc(const Napi::CallbackInfo& info);
+// Gives the calling thread a readable TSC: the first call of every thread the addon starts,
+// which would otherwise inherit the tracer's faulting one (tsc.cc).
+void ReadableTsc();
 Napi::Value TscEmulations(const Napi::CallbackInfo& info);
 // watch.cc: the watched wait of resumeWait and the helper thread that ends runs past a limit.
 Napi::Value WatchRuns(const Napi::CallbackInfo& info);

@@ -83,6 +83,7 @@ Channel& C() {
 // Sleeps in waitid(WNOWAIT) until some traced task has a stop, tells the tracer through the
 // eventfd, and waits to be armed again (the tracer takes the stops first, or this would spin).
 void Reap() {
+  ReadableTsc();
   Channel& c = C();
   for (;;) {
     {

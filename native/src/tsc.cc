@@ -9,7 +9,12 @@
 // against ~15 µs for a faulting read), and a SIGSEGV handler, installed once and chained to the
 // one before it (Node's), answers any other rdtsc or rdtscp of the simulator's threads with the
 // real counter: it lets the instruction through for one read (two prctl calls) and steps over
-// it. Threads created after the switch inherit the mode.
+// it. Threads created after the switch inherit the mode (PR_SET_TSC is per thread, copied at
+// clone). Only the tracer thread needs it, so another thread that faults is given a readable TSC
+// for good and re-executes the instruction; the addon's own threads start with one
+// (ReadableTsc()). A thread that blocks SIGSEGV and inherits the mode would be killed at its
+// first rdtsc (the kernel resets a blocked fault signal to its default action), before any
+// handler runs: that is why no thread of the addon starts with the mode.
 #include <elf.h>
 #include <errno.h>
 #include <signal.h>
@@ -31,6 +36,7 @@ namespace {
 
 struct sigaction previous;  // the SIGSEGV disposition before ours: anything but rdtsc goes there
 std::atomic<uint64_t> emulated{0};
+std::atomic<pid_t> tracerTid{0};  // the thread that turned the mode on
 
 // rdtsc is 0f 31 and rdtscp 0f 01 f9: 0 when `ip` holds neither, else the instruction's length.
 // Bytes past the first are read only once the earlier ones say the instruction is that long.
@@ -44,6 +50,12 @@ void OnSegv(int sig, siginfo_t* info, void* context) {
   greg_t* regs = static_cast<ucontext_t*>(context)->uc_mcontext.gregs;
   // A #GP (SI_KERNEL) at an executable ip: reading its first bytes cannot fault.
   int length = info->si_code == SI_KERNEL ? TscInstruction(reinterpret_cast<const uint8_t*>(regs[REG_RIP])) : 0;
+  if (length != 0 && static_cast<pid_t>(syscall(SYS_gettid)) != tracerTid.load(std::memory_order_relaxed)) {
+    int savedErrno = errno;
+    syscall(SYS_prctl, PR_SET_TSC, PR_TSC_ENABLE, 0, 0, 0);  // returning re-executes it, readable
+    errno = savedErrno;
+    return;
+  }
   if (length != 0) {
     int savedErrno = errno;
     uint32_t lo, hi, aux = 0;
@@ -121,6 +133,8 @@ void RedirectVdso(bool toSyscall) {
 
 }  // namespace
 
+void ReadableTsc() { prctl(PR_SET_TSC, PR_TSC_ENABLE, 0, 0, 0); }
+
 Napi::Value FaultOwnTsc(const Napi::CallbackInfo& info) {
   if (info.Length() < 1 || !info[0].IsBoolean()) {
     Napi::TypeError::New(info.Env(), "faultOwnTsc(on: boolean)").ThrowAsJavaScriptException();
@@ -135,6 +149,7 @@ Napi::Value FaultOwnTsc(const Napi::CallbackInfo& info) {
     sigemptyset(&action.sa_mask);
     if (sigaction(SIGSEGV, &action, &previous) < 0) return Napi::Number::New(info.Env(), -errno);
     installed = true;
+    tracerTid.store(static_cast<pid_t>(syscall(SYS_gettid)));
     FindVdsoEntries();
   }
   if (installed) RedirectVdso(on);

@@ -93,6 +93,7 @@ void Record(const Sent& s) {
 }
 
 void* Helper(void*) {
+  ReadableTsc();
   Watch& w = W();
   uint64_t seen = 0;  // the wait being measured
   clockid_t cpuClock = 0;
