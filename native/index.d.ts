@@ -234,9 +234,10 @@ export interface NativeBackend {
   /** The CPU the calling thread runs on now. */
   currentCpu(): number;
   /**
-   * Make rdtsc/rdtscp fault in the calling thread (`on`; threads it creates later inherit it) or
-   * read the counter again. While they fault, a SIGSEGV handler (installed at the first call,
-   * chained to the previous one) answers them with the real counter. Returns 0 or -errno.
+   * Make rdtsc/rdtscp fault in the calling thread (`on`) or read the counter again. While they
+   * fault, a SIGSEGV handler (installed at the first call, chained to the previous one) answers
+   * them with the real counter in this thread; any other thread that inherited the mode and
+   * faults is given a readable TSC for good. Returns 0 or -errno.
    */
   faultOwnTsc(on: boolean): number;
   /** How many rdtsc/rdtscp of the simulator's own threads the handler of faultOwnTsc answered. */

@@ -61,6 +61,9 @@ export const S_IF = {
  */
 export type IoResult = Uint8Array | number | 'again' | { readonly errno: number };
 
+/** What `OpenFile.readInto` answers: the count delivered, or as `IoResult` says. (SDK 2.4) */
+export type IoCount = number | 'again' | { readonly errno: number };
+
 /** What fstat(2) reports for a virtual file; absent fields are 0. */
 export interface FileStat {
   readonly mode: number;
@@ -98,6 +101,16 @@ export abstract class OpenFile {
   read(_ctx: SyscallContext, _length: number, _offset: bigint | null): IoResult {
     return { errno: 22 /* EINVAL */ };
   }
+
+  /**
+   * Optional: reads at most `length` bytes like `read` and hands them to `copyOut`, which copies
+   * them to the program and answers false when its buffers fault; then answers their count. A kind
+   * implements it when it can keep its bytes until they reached the program (a socket's queue):
+   * a fault is then EFAULT with nothing taken, as Linux's. For a kind without it the io plugin
+   * probes the program's buffer before `read`, and a fault further in loses what was read.
+   * (SDK 2.4)
+   */
+  readInto?(ctx: SyscallContext, length: number, offset: bigint | null, copyOut: (data: Uint8Array) => boolean): IoCount;
 
   /** Writes `data` (at `offset` for pwrite-like calls). */
   write(_ctx: SyscallContext, _data: Uint8Array, _offset: bigint | null): IoResult {

@@ -38,7 +38,7 @@ export { SYSCALL_SIGNATURES } from './syscall-signatures.js';
 export type { ArgKind, SyscallSignature } from './syscall-signatures.js';
 export { MAX_RW_COUNT, TASK_SIZE, readDuration, readTimespec, timespecBytes, timevalBytes } from './abi-structs.js';
 export { O, OpenFile, POLL, POLL_READ, POLL_WRITE, S_IF, installDescriptors, newDescriptor, statBytes, statxBytes } from './files.js';
-export type { DescriptorTable, FileStat, HeldDescriptor, IoResult } from './files.js';
+export type { DescriptorTable, FileStat, HeldDescriptor, IoCount, IoResult } from './files.js';
 export { checkOptionKeys, fixedStrategy } from './policy.js';
 export type {
   CongestionAlgorithm,

@@ -36,7 +36,7 @@ export const PLUGIN_NAME = 'core:io';
  * by path become simulated pipes between the host's processes.
  */
 export default definePlugin({
-  meta: { name: PLUGIN_NAME, version: '0.1.0', apiVersion: '^2.3.0' },
+  meta: { name: PLUGIN_NAME, version: '0.1.0', apiVersion: '^2.4.0' },
   apply(kernel) {
     const state = new IoState();
     const sc = kernel.hooks.syscall;

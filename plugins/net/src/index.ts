@@ -32,7 +32,7 @@ export const PLUGIN_NAME = 'core:net';
  * virtual file.
  */
 export default definePlugin({
-  meta: { name: PLUGIN_NAME, version: '0.1.0', apiVersion: '^2.3.0' },
+  meta: { name: PLUGIN_NAME, version: '0.1.0', apiVersion: '^2.4.0' },
   apply(kernel) {
     registerCongestion(kernel.congestion);
     const state = new NetState(kernel.congestion);

@@ -22,6 +22,7 @@ import {
   readTimespec,
   timevalBytes,
   type FileStat,
+  type IoCount,
   type IoResult,
   type SyscallContext,
   type SyscallResult,
@@ -189,6 +190,18 @@ export abstract class Socket extends OpenFile {
     // A read has no room for descriptors: they are closed (MSG_CTRUNC, which nobody sees).
     for (const held of result.control?.rights ?? []) held.release();
     return result.data;
+  }
+
+  /** read(2) and readv(2): `read`, with the bytes taken only once `copyOut` placed them. */
+  override readInto(_ctx: SyscallContext, length: number, offset: bigint | null, copyOut: (data: Uint8Array) => boolean): IoCount {
+    if (offset !== null) return failure(Errno.ESPIPE);
+    if (length === 0) return 0;
+    const result = this.receive(length, { nonBlocking: this.nonBlocking });
+    if (!succeeded(result)) return result;
+    if (result.data.length > 0 && !copyOut(result.data)) return failure(Errno.EFAULT);
+    this.consume(result.data.length);
+    for (const held of result.control?.rights ?? []) held.release();
+    return result.data.length;
   }
 
   /** write(2): send without flags or destination (so a closed stream peer raises SIGPIPE). */

@@ -205,37 +205,59 @@ class ChunkQueue {
   }
 }
 
-/** One timer on the environment's clock; re-arming cancels the previous expiry. */
+/**
+ * One timer on the environment's clock; re-arming replaces the previous expiry. The RTO timer
+ * is re-armed at nearly every ACK, always later: so one scheduled event serves many expiries.
+ * When it comes due before the current expiry it schedules itself again for that one, and
+ * cancelling only forgets the expiry (the event, when it comes, finds none).
+ */
 class Timer {
-  private cancelFn: (() => void) | null = null;
-  private token: object | null = null;
+  /** When the timer fires, or null while it is not armed. */
+  private due: SimTime | null = null;
+  /** The time of the event scheduled for it, if one is (it may be earlier than `due`). */
+  private scheduled: SimTime | null = null;
+  private cancelScheduled: (() => void) | null = null;
   constructor(
     private readonly env: TcpEnvironment,
     private readonly fire: () => void,
   ) {}
 
   get armed(): boolean {
-    return this.token !== null;
+    return this.due !== null;
   }
 
   set(at: SimTime): void {
-    this.cancel();
-    const token = {};
-    this.token = token;
-    const cancel = this.env.schedule(at, () => {
-      if (this.token !== token) return;
-      this.token = null;
-      this.cancelFn = null;
-      this.fire();
-    });
-    if (this.token === token) this.cancelFn = cancel;
+    this.due = at;
+    if (this.scheduled !== null && this.scheduled <= at) return; // it reschedules itself for `at`
+    this.cancelScheduled?.();
+    this.schedule(at);
   }
 
   cancel(): void {
-    const cancel = this.cancelFn;
-    this.token = null;
-    this.cancelFn = null;
-    cancel?.();
+    this.due = null;
+  }
+
+  private schedule(at: SimTime): void {
+    this.scheduled = at;
+    let ran = false;
+    const cancel = this.env.schedule(at, () => {
+      ran = true;
+      this.scheduled = null;
+      this.cancelScheduled = null;
+      this.expired();
+    });
+    if (!ran) this.cancelScheduled = cancel;
+  }
+
+  private expired(): void {
+    const due = this.due;
+    if (due === null) return;
+    if (due > this.env.now()) {
+      this.schedule(due);
+      return;
+    }
+    this.due = null;
+    this.fire();
   }
 }
 
