@@ -2,7 +2,8 @@
  *   net-bulk recv PORT            accept one connection, read to EOF, print "<bytes> <seconds>"
  *                                 (CLOCK_MONOTONIC from accept to EOF)
  *   net-bulk send HOST PORT BYTES connect and write BYTES bytes, then close
- *   net-bulk http PORT            a tiny HTTP/1.0 server: answers every request with a short page */
+ *   net-bulk http PORT [BYTES]    an HTTP/1.0 server: answers every request with a short page, or
+ *                                 with a body of BYTES bytes */
 #include <netdb.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -54,9 +55,13 @@ int main(int argc, char **argv) {
     close(s);
     return 0;
   }
-  if (argc == 3 && !strcmp(argv[1], "http")) {
+  if ((argc == 3 || argc == 4) && !strcmp(argv[1], "http")) {
     int s = listener(atoi(argv[2]));
-    static const char reply[] = "HTTP/1.0 200 OK\r\nContent-Type: text/html\r\nContent-Length: 13\r\n\r\n<p>hello</p>\n";
+    static const char page[] = "<p>hello</p>\n";
+    long long body = argc == 4 ? atoll(argv[3]) : (long long)sizeof page - 1;
+    char head[128];  /* the header, and the short page after it: one write, one segment */
+    int headLength = snprintf(head, sizeof head, "HTTP/1.0 200 OK\r\nContent-Type: text/html\r\nContent-Length: %lld\r\n\r\n%s",
+                                body, argc == 3 ? page : "");
     for (;;) {
       int c = accept(s, 0, 0);
       if (c < 0) continue;
@@ -68,10 +73,18 @@ int main(int argc, char **argv) {
         buf[have] = 0;
         if (strstr(buf, "\r\n\r\n")) break;
       }
-      if (write(c, reply, sizeof reply - 1) < 0) {}
+      if (write(c, head, headLength) < 0) {}
+      if (argc == 4) {
+        memset(buf, 'x', sizeof buf);
+        for (long long left = body; left > 0;) {
+          n = write(c, buf, left < (long long)sizeof buf ? (size_t)left : sizeof buf);
+          if (n <= 0) break;
+          left -= n;
+        }
+      }
       close(c);
     }
   }
-  fprintf(stderr, "usage: net-bulk recv PORT | send HOST PORT BYTES | http PORT\n");
+  fprintf(stderr, "usage: net-bulk recv PORT | send HOST PORT BYTES | http PORT [BYTES]\n");
   return 2;
 }

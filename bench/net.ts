@@ -7,7 +7,11 @@
  *     in ns-3 (bench/ns3-bulk.cc: a point-to-point link of the same rate and delay, TCP CUBIC,
  *     buffers and MSS as ours), its wall seconds, its payload Gbit per wall second, and ours over
  *     its (issue 13's target: at least 4x on 1 GiB);
- *  3. N hosts (100, 1000, 3000, 10000; BENCH_HOSTS="100,1000") each running
+ *  3. three sequential 1 MiB HTTP fetches by curl from a C server over 10 Mbit/s, 50 ms each way
+ *     (mostly waiting: slow start on each new connection), wall and simulated seconds, against
+ *     ns-3 doing three sequential 1 MiB transfers on new connections over the same link (issue
+ *     13's target: within 3x ns-3's wall time); BENCH_FETCH=0 skips it;
+ *  4. N hosts (100, 1000, 3000, 10000; BENCH_HOSTS="100,1000") each running
  *     `while true; do curl -s server; sleep 1; done` against one tiny C HTTP server
  *     (bench/net-bulk.c `http`) for 10 simulated seconds: wall seconds per simulated second, the
  *     wall time per trapped syscall all included (sim-stats.json's counts), and the peak memory
@@ -149,7 +153,52 @@ for (const bytes of SIZES) {
   last = { bytes, wall: ours.wall };
 }
 
-// ---- 2. many curl clients against one HTTP server ----------------------------------------------
+// ---- 2. sequential fetches over a slow, long path ------------------------------------------------
+
+const FETCHES = 3;
+const FETCH_BYTES = MIB;
+
+function fetchYaml(): string {
+  return (
+    `general: { stop_time: 60s, log_level: error }\nnetwork:\n  graph:\n    type: gml\n    inline: |\n      graph [\n` +
+    `        directed 0\n` +
+    `        node [ id 0 host_bandwidth_down "10 Mbit" host_bandwidth_up "10 Mbit" ]\n` +
+    `        node [ id 1 host_bandwidth_down "10 Mbit" host_bandwidth_up "10 Mbit" ]\n` +
+    `        edge [ source 0 target 1 latency "50 ms" ]\n        edge [ source 0 target 0 latency "50 ms" ]\n` +
+    `        edge [ source 1 target 1 latency "50 ms" ]\n      ]\nhosts:\n` +
+    `  server:\n    network_node_id: 0\n    processes:\n    - path: ${helper}\n      args: ["http", "80", "${FETCH_BYTES}"]\n` +
+    `      expected_final_state: running\n` +
+    `  client:\n    network_node_id: 1\n    processes:\n    - path: /bin/sh\n` +
+    `      args: ["-c", "for i in $(seq ${FETCHES}); do curl -s -o /dev/null -w '%{size_download} %{time_total}\\\\n' http://server/; done"]\n` +
+    `      environment: { PATH: /usr/bin:/bin }\n      start_time: 1s\n`
+  );
+}
+
+if (process.env['BENCH_FETCH'] !== '0') {
+  const runs = Array.from({ length: REPEAT_TRANSFER }, () => {
+    const run = simulate(fetchYaml());
+    const hostDir = join(run.dir, 'shadow.data/hosts/client');
+    const lines = readFileSync(join(hostDir, readdirSync(hostDir).find((f) => f.startsWith('sh.') && f.endsWith('.stdout'))!), 'utf8');
+    rmSync(run.dir, { recursive: true });
+    return { wall: run.wall, lines };
+  });
+  const wallOurs = median(runs.map((r) => r.wall));
+  console.log(`${FETCHES} sequential ${label(FETCH_BYTES)} curl fetches over 10 Mbit/s, 50 ms each way: ${wallOurs.toFixed(2)} s wall (curl's own report of the last: ${runs[0]!.lines.trim().split('\n').pop()})`);
+  if (ns3 === null) console.log('  ns-3 comparison not run: install libns3-dev (apt-get install -y libns3-dev)');
+  else {
+    const walls: number[] = [];
+    let out = '';
+    for (let i = 0; i < REPEAT_TRANSFER; i++) {
+      const start = process.hrtime.bigint();
+      out = execFileSync(ns3, [String(FETCH_BYTES), '10Mbps', '50ms', String(FETCHES)], { encoding: 'utf8' });
+      walls.push(Number(process.hrtime.bigint() - start) / 1e9);
+    }
+    const wallNs3 = median(walls);
+    console.log(`  ns-3, ${FETCHES} sequential transfers on new connections: ${out.trim()}, ${wallNs3.toFixed(2)} s wall; shadow-ts / ns-3 wall: ${(wallOurs / wallNs3).toFixed(1)}x`);
+  }
+}
+
+// ---- 3. many curl clients against one HTTP server ----------------------------------------------
 
 const STOP = 10; // simulated seconds
 

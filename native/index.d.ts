@@ -224,6 +224,8 @@ export interface NativeBackend {
    * (-EBADF: `fd` is not open there).
    */
   copyDescriptor(pid: number, fd: number): number;
+  /** The soft limit of `resource` (RLIMIT_*) of process `pid` (prlimit): Infinity when unlimited, -errno when unreadable. */
+  resourceLimit(pid: number, resource: number): number;
   /**
    * The stack pointer of `tid` while it waits in a syscall (a notification's Syscall stop has
    * Sp 0), read from /proc/<tid>/syscall; 0n if it cannot be read.
@@ -266,6 +268,7 @@ export declare const fastTimeImage: NativeBackend['fastTimeImage'];
 export declare const signal: NativeBackend['signal'];
 export declare const queueSignal: NativeBackend['queueSignal'];
 export declare const copyDescriptor: NativeBackend['copyDescriptor'];
+export declare const resourceLimit: NativeBackend['resourceLimit'];
 export declare const syscallStack: NativeBackend['syscallStack'];
 export declare const pinSelf: NativeBackend['pinSelf'];
 export declare const currentCpu: NativeBackend['currentCpu'];

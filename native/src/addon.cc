@@ -12,7 +12,9 @@
 #include <utility>
 #include <sched.h>
 #include <cstddef>
+#include <limits>
 #include <sys/ptrace.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/user.h>
 #include <unistd.h>
@@ -106,6 +108,17 @@ static Napi::Value CopyDescriptor(const Napi::CallbackInfo& info) {
   int err = errno;
   close(static_cast<int>(pidfd));
   return Napi::Number::New(info.Env(), r < 0 ? -err : r);
+}
+
+// resourceLimit(pid, resource): the soft limit of `resource` (RLIMIT_*) of process `pid`, from
+// prlimit(2): Infinity for RLIM_INFINITY, -errno when it cannot be read.
+static Napi::Value ResourceLimit(const Napi::CallbackInfo& info) {
+  int32_t pid, resource;
+  if (!ArgInt(info, 0, &pid) || !ArgInt(info, 1, &resource)) return {};
+  struct rlimit limit;
+  if (prlimit(pid, static_cast<__rlimit_resource>(resource), nullptr, &limit) < 0) return Napi::Number::New(info.Env(), -errno);
+  double soft = limit.rlim_cur == RLIM_INFINITY ? std::numeric_limits<double>::infinity() : static_cast<double>(limit.rlim_cur);
+  return Napi::Number::New(info.Env(), soft);
 }
 
 // syscallStack(tid): the stack pointer of `tid`, waiting in a syscall, from /proc/<tid>/syscall
@@ -206,6 +219,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("queueSignal", Napi::Function::New(env, QueueSignal, "queueSignal"));
   exports.Set("signalInfo", Napi::Function::New(env, SignalInfo, "signalInfo"));
   exports.Set("copyDescriptor", Napi::Function::New(env, CopyDescriptor, "copyDescriptor"));
+  exports.Set("resourceLimit", Napi::Function::New(env, ResourceLimit, "resourceLimit"));
   exports.Set("syscallStack", Napi::Function::New(env, SyscallStack, "syscallStack"));
   exports.Set("pinSelf", Napi::Function::New(env, PinSelf, "pinSelf"));
   exports.Set("currentCpu", Napi::Function::New(env, CurrentCpu, "currentCpu"));

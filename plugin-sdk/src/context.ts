@@ -132,6 +132,11 @@ export interface ProcessView {
   /** Whether descriptor `fd` is open in the process (virtual or not). */
   isOpen(fd: number): boolean;
   /**
+   * The soft limit of `resource` (an RLIMIT_* number) the kernel holds for the process now;
+   * Infinity when unlimited or unreadable. (SDK 2.4)
+   */
+  resourceLimit(resource: number): number;
+  /**
    * Its SIGCHLD handler was installed with SA_NOCLDSTOP: children that stop or continue send it
    * no SIGCHLD (the process plugin records it at rt_sigaction; fork copies it, exec clears it).
    */

@@ -158,6 +158,11 @@ export class Process implements ProcessView {
     return this.taskMap.get(this.pid) ?? this.taskMap.values().next().value;
   }
 
+  resourceLimit(resource: number): number {
+    const soft = this.backend.resourceLimit(this.realPid, resource);
+    return soft < 0 ? Infinity : soft;
+  }
+
   /**
    * A hold of what `fd` refers to: its virtual file (one more reference), or a real copy of an
    * ordinary descriptor in the simulator's process (pidfd_getfd), closed when released.

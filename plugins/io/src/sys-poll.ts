@@ -23,15 +23,11 @@ import {
 } from './epoll.js';
 import { EBADF, EFAULT, EINVAL, pollDescriptor, virtualFile } from './io.js';
 
+const RLIMIT_NOFILE = 7;
+
 /** The caller's RLIMIT_NOFILE soft limit: poll(2) refuses more entries than that with EINVAL. */
 function openFileLimit(ctx: SyscallContext): number {
-  try {
-    const limits = readFileSync(`/proc/${ctx.process.nativePid}/limits`, 'utf8');
-    const soft = /^Max open files\s+(\d+)/m.exec(limits)?.[1];
-    return soft === undefined ? Infinity : Number(soft);
-  } catch {
-    return Infinity;
-  }
+  return ctx.process.resourceLimit(RLIMIT_NOFILE);
 }
 
 /**
