@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
+import native from '@shadow-ts/native';
 import { CallProgress } from '../../core/src/kernel/context.js';
 import {
   Errno,
@@ -96,6 +97,7 @@ class FakeCtx {
         fds: this.fds,
         // The test runner itself stands in for the process whose RLIMIT_NOFILE poll reads.
         nativePid: process.pid,
+        resourceLimit: (resource: number) => native.resourceLimit(process.pid, resource),
         isOpen: (fd: number) => this.fds.get(fd) !== undefined || this.ordinary.has(fd),
       } as unknown as SyscallContext['process'],
       host: {} as SyscallContext['host'],

@@ -350,6 +350,13 @@ describe('native backend (ptrace + seccomp)', function () {
     });
   });
 
+  it('reads a soft resource limit as the kernel holds it (prlimit), and -ESRCH for no such process', () => {
+    const RLIMIT_NOFILE = 7;
+    const soft = /^Max open files\s+(\S+)/m.exec(readFileSync('/proc/self/limits', 'utf8'))![1]!;
+    expect(native.resourceLimit(process.pid, RLIMIT_NOFILE)).to.equal(soft === 'unlimited' ? Infinity : Number(soft));
+    expect(native.resourceLimit(0x3fffffff, RLIMIT_NOFILE)).to.equal(-3);
+  });
+
   it('rejects malformed arguments with a TypeError', () => {
     expect(() => native.spawn({} as never)).to.throw(TypeError);
     expect(() => native.resumeWait(1, Resume.None, 0 as never, 1)).to.throw(TypeError);
