@@ -21,10 +21,23 @@ const UTC_ZONE = (() => {
   }
 })();
 
+/**
+ * The bytes of each simulation's `/etc/hosts`, by its list of hosts (the same list for every
+ * host): built at the first open, not at each one, which would cost every program that resolves
+ * a name time in proportion to the number of hosts. A memo of a pure function of the list, gone
+ * with it; no simulation state.
+ */
+const hostsFiles = new WeakMap<object, Uint8Array>();
+
 /** `/etc/hosts` of the simulation, as Shadow writes it: localhost, then every host by address. */
 function hostsFile(host: HostView): Uint8Array {
-  const lines = ['127.0.0.1 localhost', ...host.knownHosts().map((h) => `${h.ipAddress} ${h.name}`)];
-  return Buffer.from(`${lines.join('\n')}\n`);
+  const known = host.knownHosts();
+  let bytes = hostsFiles.get(known);
+  if (bytes === undefined) {
+    const lines = ['127.0.0.1 localhost', ...known.map((h) => `${h.ipAddress} ${h.name}`)];
+    hostsFiles.set(known, (bytes = Buffer.from(`${lines.join('\n')}\n`)));
+  }
+  return bytes;
 }
 
 /**

@@ -98,7 +98,13 @@ export function resetFor(segment: TcpSegment): TcpSegment | null {
 class ChunkQueue {
   /** Writes up to this size are copied into a shared block instead of becoming a chunk of their own. */
   private static readonly SMALL = 512;
-  private static readonly BLOCK = 16384;
+  /**
+   * The first block is small and each next one twice the last, up to the largest: most
+   * connections see a few small writes (a request, a reply's header), and a block is memory
+   * outside the JS heap that a long-lived collection frees late.
+   */
+  private static readonly FIRST_BLOCK = 1024;
+  private static readonly LARGEST_BLOCK = 16384;
   private chunks: Uint8Array[] = [];
   /** The stream offset of each chunk's first byte (offsets count every byte ever pushed). */
   private starts: number[] = [];
@@ -124,7 +130,8 @@ class ChunkQueue {
       return;
     }
     if (this.block === null || this.blockUsed + n > this.block.length) {
-      this.block = new Uint8Array(ChunkQueue.BLOCK);
+      const size = this.block === null ? ChunkQueue.FIRST_BLOCK : Math.min(2 * this.block.length, ChunkQueue.LARGEST_BLOCK);
+      this.block = new Uint8Array(size);
       this.blockUsed = 0;
     }
     const from = this.blockUsed;
