@@ -66,46 +66,79 @@ std::vector<sock_filter> BuildFilter(std::vector<uint32_t> allow, const std::vec
 
 namespace {
 
-// --- async-signal-safe helpers for the child ---------------------------------------------------
+// --- the child: raw syscalls only ------------------------------------------------------------
+// The child shares the simulator's memory until its execve (spawn.cc: clone with CLONE_VM, so
+// that starting a process does not copy the page tables of a large simulator). It must write
+// nothing but its own stack: not even errno, which lives in the memory of the simulator's
+// thread. Hence no libc calls here, only the `syscall` instruction (results are -errno).
+
+long Raw(long nr, long a = 0, long b = 0, long c = 0, long d = 0, long e = 0) {
+  long ret;
+  register long r10 asm("r10") = d;
+  register long r8 asm("r8") = e;
+  asm volatile("syscall" : "=a"(ret) : "a"(nr), "D"(a), "S"(b), "d"(c), "r"(r10), "r"(r8) : "rcx", "r11", "memory");
+  return ret;
+}
+
+size_t Length(const char* s) {
+  size_t n = 0;
+  while (s[n] != '\0') n++;
+  return n;
+}
 
 void WriteAll(int fd, const char* s, size_t n) {
   while (n > 0) {
-    ssize_t w = write(fd, s, n);
-    if (w < 0 && errno == EINTR) continue;
+    long w = Raw(SYS_write, fd, reinterpret_cast<long>(s), static_cast<long>(n));
+    if (w == -EINTR) continue;
     if (w <= 0) return;
     s += w;
     n -= static_cast<size_t>(w);
   }
 }
 
-// Writes "shadow-ts spawn: <step> failed (errno N)\n" to fd 2 and exits with 127.
-[[noreturn]] void ChildFail(const char* step) {
-  int err = errno;
+// Writes "shadow-ts spawn: <step> failed (errno N)\n" to fd 2 and exits with 127; `ret` is the
+// failed call's result (-errno).
+[[noreturn]] void ChildFail(const char* step, long ret) {
+  long err = ret < 0 ? -ret : ret;
   char num[16];
   int i = sizeof num;
   do { num[--i] = static_cast<char>('0' + err % 10); err /= 10; } while (err > 0 && i > 0);
   WriteAll(2, "shadow-ts spawn: ", 17);
-  WriteAll(2, step, strlen(step));
+  WriteAll(2, step, Length(step));
   WriteAll(2, " failed (errno ", 15);
   WriteAll(2, num + i, sizeof num - i);
   WriteAll(2, ")\n", 2);
-  _exit(127);
+  for (;;) Raw(SYS_exit_group, 127);
 }
 
-// Opens `path` and moves it to `target` (dup2 clears FD_CLOEXEC, which Node sets on 0-2, ptrace-notes §1).
+// Runs a call that returns -errno on failure; a failure ends the child.
+long Must(long ret, const char* step) {
+  if (ret < 0) ChildFail(step, ret);
+  return ret;
+}
+
+// Opens `path` and moves it to `target` (dup3 clears FD_CLOEXEC, which Node sets on 0-2, ptrace-notes §1).
 void OpenAs(const char* path, int flags, int target, const char* step) {
-  int fd = open(path, flags, 0644);
-  if (fd < 0) ChildFail(step);
+  long fd = Must(Raw(SYS_openat, AT_FDCWD, reinterpret_cast<long>(path), flags, 0644), step);
   if (fd != target) {
-    if (dup2(fd, target) < 0) ChildFail(step);
-    close(fd);
+    Must(Raw(SYS_dup3, fd, target, 0), step);
+    Raw(SYS_close, fd);
   }
 }
 
+// The kernel's struct sigaction for rt_sigaction(2).
+struct KernelSigaction {
+  void (*handler)(int);
+  unsigned long flags;
+  void (*restorer)();
+  uint64_t mask;
+};
+
 }  // namespace
 
-[[noreturn]] void RunChild(const ChildPlan& p) {
-  close(p.pipeWrite);  // so that the read below sees EOF if the parent gives up
+int RunChild(void* arg) {
+  const ChildPlan& p = *static_cast<const ChildPlan*>(arg);
+  Raw(SYS_close, p.pipeWrite);  // so that the read below sees EOF if the parent gives up
 
   // Pipe handshake: block until the parent has PTRACE_SEIZEd us (ptrace-notes §1: SEIZE + pipe is the
   // recommended handshake; raise(SIGSTOP) would leave the process marked group-stopped).
@@ -113,48 +146,41 @@ void OpenAs(const char* path, int flags, int target, const char* step) {
   // exit (code 127) of a traced child, instead of racing with the parent's PTRACE_SEIZE.
   // Until the filter is installed there are no syscall stops, so the setup runs unhindered.
   char byte;
-  ssize_t r;
-  do r = read(p.pipeRead, &byte, 1); while (r < 0 && errno == EINTR);
-  if (r != 1) {
-    errno = r < 0 ? errno : EPIPE;
-    ChildFail("wait for tracer");
-  }
+  long r;
+  do r = Raw(SYS_read, p.pipeRead, reinterpret_cast<long>(&byte), 1); while (r == -EINTR);
+  if (r != 1) ChildFail("wait for tracer", r < 0 ? r : -EPIPE);
 
-  if (personality(ADDR_NO_RANDOMIZE) < 0) ChildFail("personality");
-  if (p.pin && sched_setaffinity(0, sizeof p.cpus, &p.cpus) < 0) ChildFail("sched_setaffinity");
+  Must(Raw(SYS_personality, ADDR_NO_RANDOMIZE), "personality");
+  if (p.pin) Must(Raw(SYS_sched_setaffinity, 0, sizeof p.cpus, reinterpret_cast<long>(&p.cpus)), "sched_setaffinity");
 
   OpenAs("/dev/null", O_RDONLY, 0, "open /dev/null");
   OpenAs(p.stdoutPath, O_WRONLY | O_CREAT | O_TRUNC, 1, "open stdout");
   OpenAs(p.stderrPath, O_WRONLY | O_CREAT | O_TRUNC, 2, "open stderr");
 
   // Node ignores SIGPIPE and SIGXFSZ, and ignored dispositions survive execve (ptrace-notes §1). Errors for
-  // SIGKILL/SIGSTOP and glibc's internal signals are expected and harmless.
-  struct sigaction dfl;
-  memset(&dfl, 0, sizeof dfl);
-  dfl.sa_handler = SIG_DFL;
-  for (int sig = 1; sig < NSIG; sig++) sigaction(sig, &dfl, nullptr);
-  // Raw rt_sigprocmask: glibc's wrapper would keep its internal signals as they are.
+  // SIGKILL and SIGSTOP are expected and harmless. The child has its own copy of the handlers (no CLONE_SIGHAND).
+  KernelSigaction dfl = {};
+  dfl.handler = SIG_DFL;
+  for (int sig = 1; sig < 65; sig++) Raw(SYS_rt_sigaction, sig, reinterpret_cast<long>(&dfl), 0, 8);
   uint64_t empty = 0;
-  if (syscall(SYS_rt_sigprocmask, SIG_SETMASK, &empty, nullptr, sizeof empty) < 0)
-    ChildFail("rt_sigprocmask");
+  Must(Raw(SYS_rt_sigprocmask, SIG_SETMASK, reinterpret_cast<long>(&empty), 0, sizeof empty), "rt_sigprocmask");
 
-  if (chdir(p.cwd) < 0) ChildFail("chdir");
+  Must(Raw(SYS_chdir, reinterpret_cast<long>(p.cwd)), "chdir");
 
   // Close every fd above 2 (Node's own fds, the pipe's read end).
-  if (syscall(SYS_close_range, 3U, ~0U, 0U) < 0) ChildFail("close_range");
+  Must(Raw(SYS_close_range, 3, ~0U, 0), "close_range");
 
   // The filter goes in after the tracer has attached with TRACESECCOMP; otherwise RET_TRACE
   // syscalls fail with ENOSYS (ptrace-notes §1). NO_NEW_PRIVS is needed by non-root callers.
-  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) ChildFail("prctl(PR_SET_NO_NEW_PRIVS)");
+  Must(Raw(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "prctl(PR_SET_NO_NEW_PRIVS)");
   // With notifications the filter's listener becomes fd 3 (close_range above), which the tracer
   // copies at the execve stop; it is close-on-exec. WAIT_KILLABLE_RECV: notify.cc.
   // SPEC_ALLOW: without it the kernel turns on speculative-store-bypass mitigation for every
   // filtered task (Shadow passes it too, see Shadow's docs/sidechannels.md); it is not a security boundary here.
-  if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, p.seccompFlags, &p.prog) < 0)
-    ChildFail("seccomp");
+  Must(Raw(SYS_seccomp, SECCOMP_SET_MODE_FILTER, static_cast<long>(p.seccompFlags), reinterpret_cast<long>(&p.prog)), "seccomp");
 
-  execve(p.path, p.argv.data(), p.envp.data());
-  ChildFail("execve");
+  long e = Raw(SYS_execve, reinterpret_cast<long>(p.path), reinterpret_cast<long>(p.argv.data()), reinterpret_cast<long>(p.envp.data()));
+  ChildFail("execve", e);
 }
 
 }  // namespace shadow

@@ -1,5 +1,5 @@
-// The child side of spawn(): the seccomp filter and what runs between fork() and execve().
-// No N-API here: after fork() in a multi-threaded process only async-signal-safe calls are allowed.
+// The child side of spawn(): the seccomp filter and what runs between clone() and execve().
+// No N-API and no libc in the child: it shares the simulator's memory until it execs (child.cc).
 #pragma once
 
 #include <cstdint>
@@ -16,8 +16,8 @@ constexpr uint32_t kX32Bit = 0x40000000;
 // as ptrace stops, or with `notify` as user notifications except those in `traced`.
 std::vector<sock_filter> BuildFilter(std::vector<uint32_t> allow, const std::vector<uint32_t>& traced, bool notify);
 
-// Everything the child needs, prepared before fork(): after fork() in a multi-threaded process
-// (Node) only async-signal-safe calls are allowed (ptrace-notes §1).
+// Everything the child needs, prepared before clone(); it must stay in place until the child has
+// exec'd or exited, since the child reads it from the simulator's memory.
 struct ChildPlan {
   const char* path;
   std::vector<char*> argv, envp;  // null-terminated, pointing into the std::strings below
@@ -31,7 +31,8 @@ struct ChildPlan {
   int pipeRead, pipeWrite;
 };
 
-// Waits for the tracer, sets the process up as the plan says, installs the filter and execs.
-[[noreturn]] void RunChild(const ChildPlan& p);
+// The child's entry (clone's fn, `arg` a ChildPlan): waits for the tracer, sets the process up
+// as the plan says, installs the filter and execs; it never returns.
+int RunChild(void* arg);
 
 }  // namespace shadow

@@ -54,6 +54,9 @@ Napi::Value SetSignalSender(const Napi::CallbackInfo& info);
 Napi::Value GetRegisters(const Napi::CallbackInfo& info);
 Napi::Value SetRegisters(const Napi::CallbackInfo& info);
 Napi::Value InjectSyscall(const Napi::CallbackInfo& info);
+// spawn.cc: frees what a spawned child read from the simulator's memory, once it has exec'd or
+// exited (Decode calls it for every such stop; cheap when no spawn is pending).
+void ReleaseSpawn(pid_t pid);
 // tsc.cc: the simulator's own TSC mode, and the rdtsc of its threads answered while it faults.
 Napi::Value FaultOwnTsc(const Napi::CallbackInfo& info);
 // Gives the calling thread a readable TSC: the first call of every thread the addon starts,

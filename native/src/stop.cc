@@ -125,7 +125,10 @@ int Decode(pid_t tid, int status, int64_t* s) {
   s[kNr] = -1;
   s[kStatus] = status;
   int kind;
-  if (WIFEXITED(status) || WIFSIGNALED(status)) TakeSent(tid, nullptr);  // its SIGSTOP died with it
+  if (WIFEXITED(status) || WIFSIGNALED(status)) {
+    TakeSent(tid, nullptr);  // its SIGSTOP died with it
+    ReleaseSpawn(tid);       // a spawned child that never exec'd
+  }
   if (WIFEXITED(status)) {
     kind = kExited;
     s[kMsg] = WEXITSTATUS(status);
@@ -145,6 +148,7 @@ int Decode(pid_t tid, int status, int64_t* s) {
       case PTRACE_EVENT_CLONE: kind = kClone; s[kMsg] = EventMsg(tid); break;
       case PTRACE_EVENT_EXEC:
         kind = kExec;
+        ReleaseSpawn(tid);  // it no longer reads the simulator's memory (spawn.cc)
         s[kMsg] = EventMsg(tid);
         FillRegs(tid, s);
         break;

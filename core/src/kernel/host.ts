@@ -1,5 +1,5 @@
 import { NS_PER_SEC, SIM_START, type HostNetwork, type HostView, type SimTime } from '@shadow-ts/plugin-sdk';
-import { EventClass, EventQueue, type SimEvent } from '../sim/event-queue.js';
+import { EventClass, EventQueue, orderKey, type SimEvent } from '../sim/event-queue.js';
 import type { RandomStream } from '../sim/random.js';
 import type { Process } from './process.js';
 
@@ -136,8 +136,10 @@ export class Host implements HostView {
 
   /** Queues `run` at `time` on this host (never earlier than now). */
   addEvent(time: SimTime, run: () => void): SimEvent {
+    const at = time < this.current ? this.current : time;
     const event: SimEvent = {
-      time: time < this.current ? this.current : time,
+      time: at,
+      key: orderKey(at),
       cls: EventClass.Local,
       sourceHost: this.id,
       seq: this.nextEventSeq++,
@@ -153,8 +155,10 @@ export class Host implements HostView {
    * of the same time, ordered by the sending host and that host's packet counter.
    */
   addPacketEvent(time: SimTime, sourceHost: number, seq: number, run: () => void): SimEvent {
+    const at = time < this.current ? this.current : time;
     const event: SimEvent = {
-      time: time < this.current ? this.current : time,
+      time: at,
+      key: orderKey(at),
       cls: EventClass.Packet,
       sourceHost,
       seq,

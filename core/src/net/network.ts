@@ -105,6 +105,14 @@ function count(traffic: Traffic, direction: 'sent' | 'received', packet: NetPack
   }
 }
 
+/** A packet in a router queue: when it reached the router, and its delivery. */
+interface Waiting {
+  readonly packet: NetPacket;
+  readonly at: SimTime;
+  readonly sourceHost: number;
+  readonly seq: number;
+}
+
 /** One host's side of the network: its interfaces, links, receiver and captures. */
 class HostPort implements HostNetwork {
   readonly interfaces: readonly NetInterface[];
@@ -112,8 +120,14 @@ class HostPort implements HostNetwork {
   /** When the uplink / downlink is free again (busy-until). */
   upFreeAt: SimTime = 0n;
   downFreeAt: SimTime = 0n;
-  /** The router queue in front of the downlink, and the bytes waiting in it. */
+  /**
+   * The router queue in front of the downlink (first in, first out), the bytes waiting in it,
+   * and CoDel, which judges each packet's wait as it leaves. Only the head has an event: at the
+   * time the downlink frees, so a burst of N packets costs N events, not one per packet per turn.
+   */
   readonly router = new CoDel();
+  readonly waiting: Waiting[] = [];
+  waitingHead = 0;
   queuedBytes = 0;
   /** Ordering key of the packets this host sends (with its host id). */
   packetSeq = 0;
@@ -244,33 +258,65 @@ export class Network {
     const arrival = departure + path.latency;
     const at = arrival > host.roundEnd ? arrival : host.roundEnd;
     const seq = from.packetSeq++;
-    let queued = false;
-    const arrive = (): void => {
-      const t = to.host.current;
-      if (t >= this.bootstrapEnd) {
-        if (to.downFreeAt > t) {
-          if (!queued) {
-            // The router queue is bounded too: past its limit a packet is dropped on arrival.
-            if (to.queuedBytes + packet.wireSize > ROUTER_QUEUE_BYTES) return;
-            to.queuedBytes += packet.wireSize;
-          }
-          queued = true;
-          to.host.addPacketEvent(to.downFreeAt, host.id, seq, arrive);
-          return;
-        }
-        if (queued) {
-          // Leaving the router queue for the downlink: CoDel judges the time it waited there.
-          to.queuedBytes -= packet.wireSize;
-          if (to.router.shouldDrop(t, t - at, to.queuedBytes + packet.wireSize)) return;
-        }
-        to.downFreeAt = t + transmission(packet.wireSize, to.bandwidthDown);
-      }
-      to.pcapEth0?.write(t, packet.toBytes());
-      count(to.traffic.eth0, 'received', packet);
-      this.deliver(to, packet);
-    };
-    to.host.addPacketEvent(at, host.id, seq, arrive);
+    to.host.addPacketEvent(at, host.id, seq, () => this.arrive(to, { packet, at, sourceHost: host.id, seq }));
     return sent;
+  }
+
+  /** A packet reaches `to`'s router: onto the downlink if it is free and nobody waits, else into the queue. */
+  private arrive(to: HostPort, w: Waiting): void {
+    const t = to.host.current;
+    if (t < this.bootstrapEnd) {
+      this.receive(to, w.packet, t);
+      return;
+    }
+    if (to.downFreeAt > t || to.waitingHead < to.waiting.length) {
+      // The router queue is bounded too: past its limit a packet is dropped on arrival.
+      if (to.queuedBytes + w.packet.wireSize > ROUTER_QUEUE_BYTES) return;
+      to.queuedBytes += w.packet.wireSize;
+      to.waiting.push(w);
+      if (to.waiting.length - to.waitingHead === 1) this.scheduleHead(to);
+      return;
+    }
+    to.downFreeAt = t + transmission(w.packet.wireSize, to.bandwidthDown);
+    this.receive(to, w.packet, t);
+  }
+
+  /** The queue's head leaves when the downlink frees (ordered as its own arrival was). */
+  private scheduleHead(to: HostPort): void {
+    const head = to.waiting[to.waitingHead]!;
+    to.host.addPacketEvent(to.downFreeAt, head.sourceHost, head.seq, () => this.leaveQueue(to));
+  }
+
+  /** The downlink is free: the head leaves the queue, unless CoDel drops it (then the next one). */
+  private leaveQueue(to: HostPort): void {
+    const t = to.host.current;
+    while (to.waitingHead < to.waiting.length) {
+      const head = to.waiting[to.waitingHead]!;
+      to.waitingHead++;
+      to.queuedBytes -= head.packet.wireSize;
+      // CoDel judges the time it waited there.
+      if (to.router.shouldDrop(t, t - head.at, to.queuedBytes + head.packet.wireSize)) continue;
+      to.downFreeAt = t + transmission(head.packet.wireSize, to.bandwidthDown);
+      this.receive(to, head.packet, t);
+      break;
+    }
+    if (to.waitingHead === to.waiting.length) {
+      to.waiting.length = 0;
+      to.waitingHead = 0;
+    } else {
+      if (to.waitingHead >= 1024) {
+        to.waiting.splice(0, to.waitingHead);
+        to.waitingHead = 0;
+      }
+      this.scheduleHead(to);
+    }
+  }
+
+  /** A packet comes off the downlink at `t`: captured, counted and handed to the host. */
+  private receive(to: HostPort, packet: NetPacket, t: SimTime): void {
+    to.pcapEth0?.write(t, packet.toBytes());
+    count(to.traffic.eth0, 'received', packet);
+    this.deliver(to, packet);
   }
 
   /** Closes the capture files. */
@@ -287,7 +333,7 @@ export class Network {
   }
 
   private portFor(host: Host): HostPort {
-    const port = this.ports.find((p) => p.host === host);
+    const port = host.network instanceof HostPort && host.network.host === host ? host.network : undefined;
     if (!port) throw new Error(`host ${host.name} is not attached to this network`);
     return port;
   }

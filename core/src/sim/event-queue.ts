@@ -10,6 +10,12 @@ export const enum EventClass {
 /** A scheduled action. Cancelled events stay in the heap and are skipped when they surface. */
 export interface SimEvent {
   readonly time: SimTime;
+  /**
+   * `time` as a float (`orderKey`): compared first, because heaps compare often and BigInt
+   * comparisons are slow. Rounding is monotonic, so a smaller key means an earlier time; equal
+   * keys fall back to `time` (exact up to 2^53 ns, 104 days).
+   */
+  readonly key: number;
   readonly cls: EventClass;
   /** Host that created the event (for packets: the sending host). */
   readonly sourceHost: number;
@@ -19,7 +25,11 @@ export interface SimEvent {
   cancelled: boolean;
 }
 
+/** The float key of a simulated time (see SimEvent.key). */
+export const orderKey = (time: SimTime): number => Number(time);
+
 function compareEvents(a: SimEvent, b: SimEvent): number {
+  if (a.key !== b.key) return a.key - b.key;
   if (a.time !== b.time) return a.time < b.time ? -1 : 1;
   if (a.cls !== b.cls) return a.cls - b.cls;
   if (a.sourceHost !== b.sourceHost) return a.sourceHost - b.sourceHost;

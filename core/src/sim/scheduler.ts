@@ -1,10 +1,13 @@
 import type { SimTime } from '@shadow-ts/plugin-sdk';
 import { Heap } from 'heap-js';
 import type { Host } from '../kernel/host.js';
+import { orderKey } from './event-queue.js';
 
 /** A host in the queue of due hosts, at the time of its next event when it was queued. */
 interface Due {
   readonly time: SimTime;
+  /** `time` as a float, compared first (SimEvent.key). */
+  readonly key: number;
   readonly host: Host;
 }
 
@@ -24,7 +27,9 @@ export class Scheduler {
   private start: SimTime;
   /** The host whose events are running, for log lines. */
   private active: Host | null = null;
-  private readonly due = new Heap<Due>((a, b) => (a.time !== b.time ? (a.time < b.time ? -1 : 1) : a.host.id - b.host.id));
+  private readonly due = new Heap<Due>((a, b) =>
+    a.key !== b.key ? a.key - b.key : a.time !== b.time ? (a.time < b.time ? -1 : 1) : a.host.id - b.host.id,
+  );
 
   constructor(
     hosts: readonly Host[],
@@ -79,7 +84,7 @@ export class Scheduler {
     const time = host.nextEventTime();
     if (time === null || (host.dueAt !== null && host.dueAt <= time)) return;
     host.dueAt = time;
-    this.due.push({ time, host });
+    this.due.push({ time, key: orderKey(time), host });
   }
 
   /**

@@ -13,6 +13,7 @@ const SEEK_SET = 0;
 const SEEK_CUR = 1;
 const SEEK_END = 2;
 const ALWAYS_READY = POLL.IN | POLL.OUT | POLL.RDNORM | POLL.WRNORM;
+const PAGE_SIZE = 4096;
 
 /** A read-only regular file whose bytes the simulator provides (/etc/hosts, /etc/hostname, …). */
 export class ContentFile extends OpenFile {
@@ -50,8 +51,13 @@ export class ContentFile extends OpenFile {
     return this.position;
   }
 
+  /**
+   * st_blksize is the whole file (in pages): stdio sizes its buffer by it, so a program reads
+   * /etc/hosts, which lists every host, in one call instead of one per 8 KiB.
+   */
   stat(): FileStat {
-    return { mode: S_IF.REG | 0o644, size: BigInt(this.content.length) };
+    const pages = Math.max(1, Math.ceil(this.content.length / PAGE_SIZE));
+    return { mode: S_IF.REG | 0o644, size: BigInt(this.content.length), blksize: pages * PAGE_SIZE };
   }
 }
 
