@@ -215,8 +215,8 @@ class ChunkQueue {
 /**
  * One timer on the environment's clock; re-arming replaces the previous expiry. The RTO timer
  * is re-armed at nearly every ACK, always later: so one scheduled event serves many expiries.
- * When it comes due before the current expiry it schedules itself again for that one, and
- * cancelling only forgets the expiry (the event, when it comes, finds none).
+ * When it comes due before the current expiry it schedules itself again for that one.
+ * Cancelling removes the event (a keepalive's may be hours away and would keep the connection).
  */
 class Timer {
   /** When the timer fires, or null while it is not armed. */
@@ -234,14 +234,21 @@ class Timer {
   }
 
   set(at: SimTime): void {
+    if (this.scheduled !== null && this.scheduled <= at) {
+      this.due = at; // the scheduled event reschedules itself for `at`
+      return;
+    }
+    this.cancel();
     this.due = at;
-    if (this.scheduled !== null && this.scheduled <= at) return; // it reschedules itself for `at`
-    this.cancelScheduled?.();
     this.schedule(at);
   }
 
   cancel(): void {
     this.due = null;
+    this.scheduled = null;
+    const cancel = this.cancelScheduled;
+    this.cancelScheduled = null;
+    cancel?.();
   }
 
   private schedule(at: SimTime): void {
