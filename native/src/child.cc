@@ -161,7 +161,7 @@ int RunChild(void* arg) {
   // SIGKILL and SIGSTOP are expected and harmless. The child has its own copy of the handlers (no CLONE_SIGHAND).
   KernelSigaction dfl = {};
   dfl.handler = SIG_DFL;
-  for (int sig = 1; sig < 65; sig++) Raw(SYS_rt_sigaction, sig, reinterpret_cast<long>(&dfl), 0, 8);
+  for (int sig = 1; sig < NSIG; sig++) Raw(SYS_rt_sigaction, sig, reinterpret_cast<long>(&dfl), 0, 8);
   uint64_t empty = 0;
   Must(Raw(SYS_rt_sigprocmask, SIG_SETMASK, reinterpret_cast<long>(&empty), 0, sizeof empty), "rt_sigprocmask");
 

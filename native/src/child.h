@@ -20,7 +20,7 @@ std::vector<sock_filter> BuildFilter(std::vector<uint32_t> allow, const std::vec
 // exec'd or exited, since the child reads it from the simulator's memory.
 struct ChildPlan {
   const char* path;
-  std::vector<char*> argv, envp;  // null-terminated, pointing into the std::strings below
+  std::vector<char*> argv, envp;  // null-terminated, pointing into the strings of the spawn's arena (spawn.cc)
   const char* cwd;
   const char* stdoutPath;
   const char* stderrPath;

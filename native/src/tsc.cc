@@ -50,14 +50,13 @@ void OnSegv(int sig, siginfo_t* info, void* context) {
   greg_t* regs = static_cast<ucontext_t*>(context)->uc_mcontext.gregs;
   // A #GP (SI_KERNEL) at an executable ip: reading its first bytes cannot fault.
   int length = info->si_code == SI_KERNEL ? TscInstruction(reinterpret_cast<const uint8_t*>(regs[REG_RIP])) : 0;
-  if (length != 0 && static_cast<pid_t>(syscall(SYS_gettid)) != tracerTid.load(std::memory_order_relaxed)) {
-    int savedErrno = errno;
-    syscall(SYS_prctl, PR_SET_TSC, PR_TSC_ENABLE, 0, 0, 0);  // returning re-executes it, readable
-    errno = savedErrno;
-    return;
-  }
   if (length != 0) {
     int savedErrno = errno;
+    if (static_cast<pid_t>(syscall(SYS_gettid)) != tracerTid.load(std::memory_order_relaxed)) {
+      syscall(SYS_prctl, PR_SET_TSC, PR_TSC_ENABLE, 0, 0, 0);  // returning re-executes it, readable
+      errno = savedErrno;
+      return;
+    }
     uint32_t lo, hi, aux = 0;
     syscall(SYS_prctl, PR_SET_TSC, PR_TSC_ENABLE, 0, 0, 0);
     if (length == 2)

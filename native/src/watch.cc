@@ -61,8 +61,8 @@ Watch& W() {
   return *w;
 }
 
-// A syscall, not the vDSO: the vDSO's rdtsc faults in threads whose TSC faults (tsc.cc), and the
-// helper may outlive the handler that answers it when the process exits.
+// A syscall, not the vDSO, whose entries the simulator points at syscalls and back while its
+// own TSC faults (tsc.cc); the helper itself starts with a readable TSC (ReadableTsc).
 int64_t Now(clockid_t clock) {
   timespec ts;
   if (syscall(SYS_clock_gettime, clock, &ts) != 0) return -1;

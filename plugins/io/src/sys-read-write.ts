@@ -64,8 +64,8 @@ function readFile(ctx: SyscallContext, file: OpenFile, iovecs: readonly Iovec[],
   // Pipes and sockets leave their data where it was when the buffer is bad. Where the file cannot
   // (no readInto), probing the first byte (read, then written back unchanged) covers the usual
   // bad pointers; a buffer that faults further in loses what was read. An eventfd or timerfd
-  // takes its count first and then copies
-  // it out (eventfd_read, timerfd_read_iter): the count is lost, once there is one.
+  // takes its count first and then copies it out (eventfd_read, timerfd_read_iter): the count is
+  // lost, once there is one.
   if (file instanceof SignalFd) return readSignals(ctx, file, iovecs, total);
   // A kind that takes its bytes only once they reached the program needs no probe.
   if (file.readInto) return ioResult(file, file.readInto(ctx, total, pos, (data) => scatter(ctx, iovecs, data)), () => true, POLL_READ);

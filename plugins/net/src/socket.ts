@@ -181,18 +181,16 @@ export abstract class Socket extends OpenFile {
   }
 
   /** read(2): recv without flags; 0 bytes read 0 at once (sock_read_iter). A socket has no position: pread is ESPIPE. */
-  override read(_ctx: SyscallContext, length: number, offset: bigint | null): IoResult {
-    if (offset !== null) return failure(Errno.ESPIPE);
-    if (length === 0) return new Uint8Array(0);
-    const result = this.receive(length, { nonBlocking: this.nonBlocking });
-    if (!succeeded(result)) return result;
-    this.consume(result.data.length);
-    // A read has no room for descriptors: they are closed (MSG_CTRUNC, which nobody sees).
-    for (const held of result.control?.rights ?? []) held.release();
-    return result.data;
+  override read(ctx: SyscallContext, length: number, offset: bigint | null): IoResult {
+    let data: Uint8Array = new Uint8Array(0);
+    const result = this.readInto(ctx, length, offset, (received) => ((data = received), true));
+    return typeof result === 'number' ? data : result;
   }
 
-  /** read(2) and readv(2): `read`, with the bytes taken only once `copyOut` placed them. */
+  /**
+   * read(2) and readv(2): recv without flags, the bytes taken only once `copyOut` placed them.
+   * A read has no room for descriptors: they are closed (MSG_CTRUNC, which nobody sees).
+   */
   override readInto(_ctx: SyscallContext, length: number, offset: bigint | null, copyOut: (data: Uint8Array) => boolean): IoCount {
     if (offset !== null) return failure(Errno.ESPIPE);
     if (length === 0) return 0;
