@@ -1,4 +1,3 @@
 #!/usr/bin/env node
-import { main } from '@shadow-ts/core/cli';
-
-process.exitCode = await main(process.argv);
+// The repository's `shadow` command: the core's own.
+import '../core/bin/shadow.js';

@@ -239,7 +239,9 @@ export interface NativeBackend {
    * Make rdtsc/rdtscp fault in the calling thread (`on`) or read the counter again. While they
    * fault, a SIGSEGV handler (installed at the first call, chained to the previous one) answers
    * them with the real counter in this thread; any other thread that inherited the mode and
-   * faults is given a readable TSC for good. Returns 0 or -errno.
+   * faults is given a readable TSC for good. The first call also points the process's own vDSO
+   * time entries at their syscalls, for good (restoring code other threads may be inside is not
+   * safe). Returns 0 or -errno.
    */
   faultOwnTsc(on: boolean): number;
   /** How many rdtsc/rdtscp of the simulator's own threads the handler of faultOwnTsc answered. */

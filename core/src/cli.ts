@@ -11,6 +11,7 @@ import { yamlLibrary } from './config/yaml.js';
 import { PluginError, ShadowError } from './kernel/errors.js';
 import { loadRc, rcSettings } from './loader/rc.js';
 import { createLogger } from './log.js';
+import { beginCpuSample } from './placement.js';
 import { runSimulation } from './simulation.js';
 
 const VERSION = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
@@ -171,6 +172,8 @@ async function plotCommand(argv: string[]): Promise<number> {
 /** Runs the CLI; resolves to the process exit code. */
 export async function main(argv: string[]): Promise<number> {
   if (argv[2] === 'plot') return plotCommand(argv);
+  // Reading the CPUs' load now lets the sample use_cpu_pinning needs overlap loading the config.
+  const cpuSample = beginCpuSample();
   const cmd = program();
   const booleans = new Set(KEY_FLAGS.filter((f) => f.boolean).map((f) => `--${f.name}`));
   if (argv.includes('--show-build-info')) {
@@ -210,6 +213,7 @@ export async function main(argv: string[]): Promise<number> {
       log,
       ...(options.vfork !== undefined && { vfork: options.vfork }),
       ...(watchdog !== undefined && { watchdog }),
+      cpuSample,
       useClock: (clock) => (simClock = clock),
       onRound: progress?.update,
       // Wall time decides only when the CLI lets its event loop run (progress output),

@@ -42,6 +42,8 @@ export interface RunOptions {
   readonly useClock?: (clock: () => SimTime) => void;
   /** Lets the CLI's event loop breathe (progress output, signals) between rounds. */
   readonly yieldToEventLoop?: () => Promise<void>;
+  /** The first reading of the CPU-load sample that use_cpu_pinning judges by, taken as the CLI starts. */
+  readonly cpuSample?: CpuSample;
 }
 
 /** The outcome of a run. */
@@ -459,8 +461,8 @@ function chooseStrategies(kernel: Kernel, rc: RcConfig, config: SimulationConfig
 export async function runSimulation(options: RunOptions): Promise<RunResult> {
   const { config, rc, log } = options;
   const dataDir = config.general.dataDirectory;
-  // Where to pin is judged over a sample that starts now and overlaps loading the plugins.
-  const cpuSample = config.experimental.useCpuPinning ? beginCpuSample() : null;
+  // Where to pin is judged over a sample that overlaps start-up: from the CLI's start, or from now.
+  const cpuSample = config.experimental.useCpuPinning ? (options.cpuSample ?? beginCpuSample()) : null;
   const plugins = await loadAllPlugins(rc, config);
   // SHADOW_TS_BACKEND overrides .shadowrc's `backend:` (the test suite runs on each backend).
   const backend = await loadBackend(process.env['SHADOW_TS_BACKEND'] || rc.backend);

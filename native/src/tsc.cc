@@ -4,8 +4,8 @@
 // faults like its tasks' switches to and from them without touching CR4 (the user-notification
 // floor drops from 15 µs to 5 µs per call, docs/ptrace-notes.md §14).
 //
-// The simulator still reads the counter: the vDSO's clock_gettime executes rdtsc. While its TSC
-// faults, the entries of its own vDSO that read the counter make the syscall instead (~0.3 µs,
+// The simulator still reads the counter: the vDSO's clock_gettime executes rdtsc. From the first
+// switch on, the entries of its own vDSO that read the counter make the syscall instead (~0.3 µs,
 // against ~15 µs for a faulting read), and a SIGSEGV handler, installed once and chained to the
 // one before it (Node's), answers any other rdtsc or rdtscp of the simulator's threads with the
 // real counter: it lets the instruction through for one read (two prctl calls) and steps over
@@ -82,16 +82,15 @@ void OnSegv(int sig, siginfo_t* info, void* context) {
   }
 }
 
-// An entry of the simulator's own vDSO that reads the counter, and the code it had there.
+// An entry of the simulator's own vDSO that reads the counter.
 struct VdsoEntry {
   const char* name;
   int nr;
   uint8_t* code = nullptr;
-  uint8_t saved[8];
 };
-VdsoEntry vdsoEntries[] = {{"__vdso_clock_gettime", SYS_clock_gettime, nullptr, {}},
-                           {"__vdso_gettimeofday", SYS_gettimeofday, nullptr, {}},
-                           {"__vdso_time", SYS_time, nullptr, {}}};
+VdsoEntry vdsoEntries[] = {{"__vdso_clock_gettime", SYS_clock_gettime, nullptr},
+                           {"__vdso_gettimeofday", SYS_gettimeofday, nullptr},
+                           {"__vdso_time", SYS_time, nullptr}};
 
 // Finds the entries in the vDSO's dynamic symbols (it is linked at 0: a symbol's value is its
 // offset from the image).
@@ -108,24 +107,29 @@ void FindVdsoEntries() {
       for (VdsoEntry& entry : vdsoEntries) {
         if (strcmp(names + symbols[s].st_name, entry.name) == 0 && symbols[s].st_value != 0) {
           entry.code = image + symbols[s].st_value;
-          memcpy(entry.saved, entry.code, sizeof entry.saved);
         }
       }
     }
   }
 }
 
-// Points each entry at `mov eax, nr; syscall; ret` (8 bytes), or puts its code back. The
-// arguments are already where the syscall wants them. Through /proc/self/mem: the kernel may seal
-// the vDSO against mprotect, not against a debugger's write (docs/ptrace-notes.md §9).
-void RedirectVdso(bool toSyscall) {
+// Points each entry at `mov eax, nr; syscall; ret` (8 bytes), for good. The arguments are
+// already where the syscall wants them. Through /proc/self/mem: the kernel may seal the vDSO
+// against mprotect, not against a debugger's write (docs/ptrace-notes.md §9).
+// Never put back: every thread of the simulator calls these (V8's compiler and GC workers time
+// their tasks), and one preempted inside the stub's syscall would return into the middle of an
+// instruction of the restored code. Putting it back at the end of a run did exactly that: about
+// one run in forty of a TCP echo (with the bundled core) died of SIGSEGV in a V8 worker as the
+// simulation ended. With the counter readable again a stub costs a syscall (~0.3 µs) where the
+// vDSO took 20 ns; only the simulator's own clock reads pay it.
+void RedirectVdso() {
   int mem = open("/proc/self/mem", O_RDWR | O_CLOEXEC);
   if (mem < 0) return;
   for (VdsoEntry& entry : vdsoEntries) {
     if (entry.code == nullptr) continue;
     uint8_t stub[8] = {0xb8, 0, 0, 0, 0, 0x0f, 0x05, 0xc3};
     memcpy(stub + 1, &entry.nr, 4);
-    if (pwrite(mem, toSyscall ? stub : entry.saved, sizeof stub, reinterpret_cast<off_t>(entry.code)) != sizeof stub) break;
+    if (pwrite(mem, stub, sizeof stub, reinterpret_cast<off_t>(entry.code)) != sizeof stub) break;
   }
   close(mem);
 }
@@ -150,8 +154,8 @@ Napi::Value FaultOwnTsc(const Napi::CallbackInfo& info) {
     installed = true;
     tracerTid.store(static_cast<pid_t>(syscall(SYS_gettid)));
     FindVdsoEntries();
+    RedirectVdso();
   }
-  if (installed) RedirectVdso(on);
   int r = prctl(PR_SET_TSC, on ? PR_TSC_SIGSEGV : PR_TSC_ENABLE, 0, 0, 0);
   return Napi::Number::New(info.Env(), r < 0 ? -errno : 0);
 }

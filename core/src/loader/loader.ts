@@ -3,26 +3,35 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { resolve as resolveModule } from 'import-meta-resolve';
-// The two functions, not the whole package (a start-up cost: semver's index loads 48 files).
-import satisfies from 'semver/functions/satisfies.js';
-import validRange from 'semver/ranges/valid.js';
 import { API_VERSION, type Plugin } from '@shadow-ts/plugin-sdk';
+import * as fsFamily from '@shadow-ts/plugin-fs';
+import * as ioFamily from '@shadow-ts/plugin-io';
+import * as netFamily from '@shadow-ts/plugin-net';
+import * as processFamily from '@shadow-ts/plugin-process';
+import * as randomFamily from '@shadow-ts/plugin-random';
+import * as timeFamily from '@shadow-ts/plugin-time';
 import { formatKeyPath } from '../config/errors.js';
 import { compilePluginSchema, firstIssue, RC_STYLE } from '../config/schema.js';
 import { PluginError, ShadowError } from '../kernel/errors.js';
 import type { Kernel } from '../kernel/kernel.js';
 import type { PluginSpec } from './rc.js';
 
+/**
+ * The built-in syscall families' modules, imported with the core rather than resolved by name:
+ * every run needs them, and bundled with the core (scripts/bundle.mjs) they cost no module
+ * resolution or file reads at start-up.
+ */
+const BUILTIN_MODULES: ReadonlyMap<string, { default?: unknown }> = new Map<string, { default?: unknown }>([
+  ['@shadow-ts/plugin-time', timeFamily],
+  ['@shadow-ts/plugin-process', processFamily],
+  ['@shadow-ts/plugin-random', randomFamily],
+  ['@shadow-ts/plugin-io', ioFamily],
+  ['@shadow-ts/plugin-fs', fsFamily],
+  ['@shadow-ts/plugin-net', netFamily],
+]);
+
 /** The built-in syscall families, applied before any third-party plugin. */
-export const BUILTIN_PLUGINS: readonly PluginSpec[] = [
-  { name: '@shadow-ts/plugin-time', options: {} },
-  { name: '@shadow-ts/plugin-process', options: {} },
-  { name: '@shadow-ts/plugin-random', options: {} },
-  { name: '@shadow-ts/plugin-io', options: {} },
-  { name: '@shadow-ts/plugin-fs', options: {} },
-  { name: '@shadow-ts/plugin-net', options: {} },
-];
+export const BUILTIN_PLUGINS: readonly PluginSpec[] = [...BUILTIN_MODULES.keys()].map((name) => ({ name, options: {} }));
 
 /**
  * The built-in observers a run's settings switch on, applied after the families: strace logs
@@ -119,7 +128,7 @@ export function pluginNames(name: string): string[] {
  * packages, and ES modules with a `require` or default export), else by `import` (packages whose
  * exports offer only an `import` condition); null when neither finds it.
  */
-function resolvePlugin(name: string, fromDir: string): string | null {
+async function resolvePlugin(name: string, fromDir: string): Promise<string | null> {
   const from = join(fromDir, 'noop.js');
   try {
     return createRequire(from).resolve(name);
@@ -127,6 +136,8 @@ function resolvePlugin(name: string, fromDir: string): string | null {
     // not for require: perhaps for import
   }
   try {
+    // Loaded only here: a start-up cost (with node:assert and node:v8) that most runs never need.
+    const { resolve: resolveModule } = await import('import-meta-resolve');
     const url = resolveModule(name, pathToFileURL(from).href);
     return url.startsWith('file:') ? fileURLToPath(url) : null;
   } catch {
@@ -139,9 +150,11 @@ function resolvePlugin(name: string, fromDir: string): string | null {
  * from `fromDir`, imports it, and checks its shape and its plugin API range.
  */
 export async function loadPlugin(spec: PluginSpec, fromDir: string, listedIn: string): Promise<LoadedPlugin> {
+  const builtin = BUILTIN_MODULES.get(spec.name);
   const names = pluginNames(spec.name);
-  const path = names.map((name) => resolvePlugin(name, fromDir)).find((p) => p !== null);
-  if (path === undefined || path === null) {
+  let path: string | null = builtin === undefined ? null : 'built in';
+  for (const name of names) path ??= await resolvePlugin(name, fromDir);
+  if (path === null) {
     throw new ShadowError(
       'PLUGIN_NOT_FOUND',
       `plugin "${spec.name}" (listed in ${listedIn}) was not found from ${fromDir}` +
@@ -149,7 +162,7 @@ export async function loadPlugin(spec: PluginSpec, fromDir: string, listedIn: st
       { plugin: spec.name },
     );
   }
-  const module = await importPlugin(spec, path, listedIn);
+  const module = builtin ?? (await importPlugin(spec, path, listedIn));
   const plugin = module.default;
   if (!isPlugin(plugin)) {
     throw new ShadowError(
@@ -159,7 +172,7 @@ export async function loadPlugin(spec: PluginSpec, fromDir: string, listedIn: st
     );
   }
   const range = plugin.meta.apiVersion;
-  if (!validRange(range) || !satisfies(API_VERSION, range)) {
+  if (builtin === undefined && !(await supportsApi(range))) {
     throw new ShadowError(
       'PLUGIN_API_UNSUPPORTED',
       `plugin "${plugin.meta.name}" ${plugin.meta.version} requires plugin API "${range}", but was loaded with ` +
@@ -168,6 +181,16 @@ export async function loadPlugin(spec: PluginSpec, fromDir: string, listedIn: st
     );
   }
   return { plugin, listedAs: spec.name, options: spec.options, hostOptions: new Map() };
+}
+
+/**
+ * Whether plugin API `range` admits this SDK's version. The built-in families are built against
+ * this very SDK, so only other plugins are asked: semver's modules, and the regular expressions
+ * they build as they load, are a start-up cost no other part of a run needs.
+ */
+async function supportsApi(range: string): Promise<boolean> {
+  const [{ default: validRange }, { default: satisfies }] = await Promise.all([import('semver/ranges/valid.js'), import('semver/functions/satisfies.js')]);
+  return validRange(range) !== null && satisfies(API_VERSION, range);
 }
 
 /**
