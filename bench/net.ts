@@ -16,12 +16,14 @@
  *     (bench/net-bulk.c `http`) for 10 simulated seconds: wall seconds per simulated second, the
  *     wall time per trapped syscall all included (sim-stats.json's counts), and the peak memory
  *     of the simulator (/usr/bin/time -f %M: the largest resident set among the simulator and
- *     the processes it reaped; the simulator is the largest).
+ *     the processes it reaped; the simulator is the largest); and beside each, the C floor of a
+ *     tracer answering one getppid of each of N processes in turn (bench/crowd-floor.c, 64 KiB
+ *     working set each): what the kernel and the caches charge per call at that scale.
  * The backend is the default (ptrace) unless SHADOW_TS_BACKEND says otherwise. Figures are
  * medians of several runs, except where a run is long (see REPEAT_* below); a transfer or host
  * count whose wall time, extrapolated from the one before, would pass 10 minutes is not run.
  *
- * Run: npm run bench:net   (or: npx tsc -b && node --import tsx bench/net.ts)
+ * Run: npm run bench:net   (or: npm run build && node --import tsx bench/net.ts)
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -32,6 +34,8 @@ import { ROOT, SHADOW, median, wall } from './lib.js';
 const work = mkdtempSync(join(tmpdir(), 'shadow-ts-bench-net-'));
 const helper = join(work, 'net-bulk');
 execFileSync('gcc', ['-O2', '-o', helper, join(ROOT, 'bench/net-bulk.c')]);
+const crowdFloor = join(work, 'crowd-floor');
+execFileSync('gcc', ['-O2', '-o', crowdFloor, join(ROOT, 'bench/crowd-floor.c')]);
 
 const MIB = 1024 * 1024;
 const WALL_LIMIT = 600; // seconds
@@ -243,6 +247,10 @@ for (const n of HOST_COUNTS) {
       `(${wall.toFixed(1)} s total${runs.length === 1 ? ', 1 run' : ''}), ${((wall / calls) * 1e6).toFixed(1)} µs wall per trapped call ` +
       `(${calls} calls), peak RSS ${rss}`,
   );
+  // What the kernel and the machine alone charge for a call when n processes are served in
+  // turn (each with a 64 KiB working set): the per-call floor at this scale.
+  const floorNs = Number(execFileSync(crowdFloor, ['0', String(n), String(Math.max(2, Math.ceil(100_000 / n))), '64'], { encoding: 'utf8' }));
+  console.log(`        C ptrace floor serving ${n} processes in turn (bench/crowd-floor.c): ${(floorNs / 1000).toFixed(1)} µs per call`);
   previous = { n, wall };
   if (wall > WALL_LIMIT) {
     console.log(`stopping: ${n} hosts took over ${WALL_LIMIT} s of wall time`);
