@@ -164,6 +164,38 @@ describe('network: delivery', () => {
     expect(w.received.get('a')).to.deep.equal([]);
   });
 
+  it('serves a router queue first in, first out across senders, past a thousand waiting packets', () => {
+    // Two senders at 80 Mbit/s (100 B: 10 µs) fill a 8 Mbit/s downlink (100 µs) at twenty times
+    // its rate: the queue passes the 1024 heads after which it is compacted, and CoDel drops.
+    const w = world(twoNodes(), [
+      { name: 'a', node: 0, up: 80n * MBIT },
+      { name: 'b', node: 1, down: 8n * MBIT },
+      { name: 'c', node: 0, up: 80n * MBIT },
+    ]);
+    const [a, , c] = w.hosts;
+    const COUNT = 1500;
+    a!.addEvent(SIM_START, () => {
+      for (let i = 1; i <= COUNT; i++) a!.network.send(packet('11.0.0.1', '11.0.0.2', { id: i }));
+    });
+    c!.addEvent(SIM_START, () => {
+      for (let i = 1; i <= COUNT; i++) c!.network.send(packet('11.0.0.3', '11.0.0.2', { id: 10_000 + i }));
+    });
+    runAll(w.hosts, SIM_START + NS_PER_SEC);
+    // Both reach the router every 10 µs at the same instants, a's first (lower host id).
+    const arrivalOrder = Array.from({ length: COUNT }, (_, i) => [i + 1, 10_001 + i]).flat();
+    const got = w.received.get('b')!;
+    const ids = got.map((r) => r.packet.id);
+    let next = 0;
+    for (const id of ids) {
+      next = arrivalOrder.indexOf(id, next) + 1;
+      expect(next, `packet ${id} out of arrival order`).to.be.greaterThan(0);
+    }
+    expect(ids.length).to.be.lessThan(2 * COUNT); // CoDel dropped some
+    expect(next).to.be.greaterThan(2048); // packets queued behind more than 1024 others came out
+    // One packet per 100 µs of downlink, never two at once.
+    for (let i = 1; i < got.length; i++) expect(got[i]!.time - got[i - 1]!.time >= 100_000n, `gap before packet ${ids[i]}`).to.equal(true);
+  });
+
   it('never delivers inside the sender’s current round', () => {
     const w = world(twoNodes(), [
       { name: 'a', node: 0 },
