@@ -18,7 +18,9 @@
  *     of the simulator (/usr/bin/time -f %M: the largest resident set among the simulator and
  *     the processes it reaped; the simulator is the largest); and beside each, the C floor of a
  *     tracer answering one getppid of each of N processes in turn (bench/crowd-floor.c, 64 KiB
- *     working set each): what the kernel and the caches charge per call at that scale.
+ *     working set each): what the kernel and the caches charge per call at that scale; and the
+ *     CPU time of the kernel's DAMON monitor meanwhile, where the machine runs one (it grows
+ *     with the process count and slows the simulator's processes: see docs/status.md).
  * The backend is the default (ptrace) unless SHADOW_TS_BACKEND says otherwise. Figures are
  * medians of several runs, except where a run is long (see REPEAT_* below); a transfer or host
  * count whose wall time, extrapolated from the one before, would pass 10 minutes is not run.
@@ -220,6 +222,27 @@ function hostsYaml(n: number): string {
   return yaml;
 }
 
+/**
+ * CPU seconds used so far by the kernel's DAMON monitor threads (`kdamond.*`), which this VM runs
+ * with a physical-address pageout scheme: its access checks walk the reverse map of each sampled
+ * page, and with 20,000 processes mapping the same libraries that work (and its contention with
+ * their exec and mmap) grows with the process count. 0 where there is none.
+ */
+function kdamondCpuSeconds(): number {
+  let ticks = 0;
+  for (const pid of readdirSync('/proc').filter((f) => /^\d+$/.test(f))) {
+    try {
+      if (!readFileSync(`/proc/${pid}/comm`, 'utf8').startsWith('kdamond')) continue;
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]); // utime, stime
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return ticks / 100; // USER_HZ
+}
+
 let previous: { n: number; wall: number } | undefined;
 for (const n of HOST_COUNTS) {
   if (previous && (previous.wall * n) / previous.n > WALL_LIMIT) {
@@ -232,6 +255,7 @@ for (const n of HOST_COUNTS) {
   const repeat = n <= 100 ? REPEAT_HOSTS : 1;
   const runs: Run[] = [];
   let calls = 0;
+  const kdamondBefore = kdamondCpuSeconds();
   for (let i = 0; i < repeat; i++) {
     const run = simulate(hostsYaml(n));
     const stats = JSON.parse(readFileSync(join(run.dir, 'shadow.data/sim-stats.json'), 'utf8')) as { syscalls: Record<string, number> };
@@ -250,7 +274,12 @@ for (const n of HOST_COUNTS) {
   // What the kernel and the machine alone charge for a call when n processes are served in
   // turn (each with a 64 KiB working set): the per-call floor at this scale.
   const floorNs = Number(execFileSync(crowdFloor, ['0', String(n), String(Math.max(2, Math.ceil(100_000 / n))), '64'], { encoding: 'utf8' }));
+  const kdamond = kdamondCpuSeconds() - kdamondBefore;
   console.log(`        C ptrace floor serving ${n} processes in turn (bench/crowd-floor.c): ${(floorNs / 1000).toFixed(1)} µs per call`);
+  if (kdamond > 0) {
+    const total = runs.reduce((a, r) => a + r.wall, 0);
+    console.log(`        the kernel's DAMON monitor (kdamond) used ${kdamond.toFixed(1)} s of CPU meanwhile (${((100 * kdamond) / total).toFixed(0)} % of the runs' wall time)`);
+  }
   previous = { n, wall };
   if (wall > WALL_LIMIT) {
     console.log(`stopping: ${n} hosts took over ${WALL_LIMIT} s of wall time`);
